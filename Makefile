@@ -1,0 +1,117 @@
+# Maestrino: kernel CI as a batch job.  One Makefile, pkg-config, no
+# autotools.  `make` builds bin/, `make check` runs every test, `make run`
+# runs the whole pipeline on the default config.
+
+PKGS	= libgit2 yaml-0.1 sqlite3 libarchive libcurl jansson
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	= -Wall -Wextra -Wformat-security -Wstrict-prototypes -Wvla \
+	  -Wwrite-strings -Wmissing-prototypes -Wshadow
+ifdef WERROR
+WARN	+= -Werror
+endif
+ifneq ($(SANITIZE),)
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+endif
+
+# Evaluated when a recipe runs, after deps-check has installed anything
+# pkg-config could not find.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
+	     -Isrc/lib $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+CONFIG	?= configs
+STAGE	?= poll
+
+LIB_SRC	= $(wildcard src/lib/*.c)
+LIB_OBJ	= $(LIB_SRC:src/lib/%.c=build/lib/%.o)
+CMD_SRC	= $(wildcard src/cmd/*.c)
+BINS	= $(CMD_SRC:src/cmd/%.c=bin/%)
+BINS	:= $(patsubst bin/maestrino-maestrino,bin/maestrino,$(BINS))
+UNIT_SRC = $(wildcard tests/unit/t-*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+
+# Stage mains are src/cmd/<stage>.c and become bin/maestrino-<stage>.
+STAGE_BINS = $(filter-out bin/maestrino-maestrino,\
+	     $(CMD_SRC:src/cmd/%.c=bin/maestrino-%))
+
+.PHONY: all check unit e2e bench lint run run-stage clean deps-check \
+	check-deps FORCE
+
+all: bin/maestrino $(STAGE_BINS)
+
+deps-check:
+	@pkg-config --exists $(PKGS) || scripts/deps.sh build
+
+# Rebuild everything when the compiler or its flags change.
+build/flags: FORCE | deps-check
+	@mkdir -p build
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > build/flags.new
+	@cmp -s build/flags.new build/flags && rm build/flags.new || \
+		mv build/flags.new build/flags
+
+build/lib/%.o: src/lib/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/cmd/%.o: src/cmd/%.c build/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/libmaestrino.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+bin/maestrino: build/cmd/maestrino.o build/libmaestrino.a
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< build/libmaestrino.a $(PKG_LIBS)
+
+bin/maestrino-%: build/cmd/%.o build/libmaestrino.a
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< build/libmaestrino.a $(PKG_LIBS)
+
+build/tests/%: tests/unit/%.c tests/unit/tap.h build/libmaestrino.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< \
+		build/libmaestrino.a $(PKG_LIBS)
+
+# Packages the tests need beyond the build (git, python3-jsonschema, ...).
+check-deps:
+	@scripts/deps.sh test
+
+# Every test: unit, end-to-end, the real kernel build and boot, LAVA,
+# the browser.  T=pattern runs the matching ones only.
+check: all $(UNIT_BIN) check-deps
+	@tests/run $(T)
+
+unit: all $(UNIT_BIN)
+	@tests/run unit
+
+# The real kernel: build Debian's linux-source with the default config.
+e2e: all check-deps
+	@tests/run real
+
+bench: all check-deps
+	@bench/run $(B)
+
+lint: deps-check
+	@scripts/lint.sh
+
+run: all
+	@scripts/demo-tree.sh
+	bin/maestrino -c $(CONFIG) run --wait
+
+run-stage: all
+	bin/maestrino -c $(CONFIG) $(STAGE)
+
+clean:
+	rm -rf build bin
+
+FORCE:
+
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:src/cmd/%.c=build/cmd/%.d)

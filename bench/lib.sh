@@ -1,0 +1,38 @@
+# shellcheck shell=sh disable=SC2034
+# lib.sh: sourced by the benchmarks.  measure CMD... runs a command under
+# GNU time and sets $secs (wall) and $peak_mb (peak RSS); ratio A B
+# prints A/B with two decimals.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+PATH="$top/bin:$PATH"
+export PATH
+BTMP=$(mktemp -d /tmp/maestrino-bench.XXXXXX)
+trap 'rm -rf "$BTMP"' EXIT
+
+measure() {
+	/usr/bin/time -f '%e %M' -o "$BTMP/time" "$@" >"$BTMP/measure.out" 2>&1
+	mrc=$?
+	secs=$(cut -d' ' -f1 "$BTMP/time" | tail -n 1)
+	peak_mb=$(( $(cut -d' ' -f2 "$BTMP/time" | tail -n 1) / 1024 ))
+	if [ "$mrc" -ne 0 ]; then
+		echo "bench: '$*' failed ($mrc):" >&2
+		tail -n 5 "$BTMP/measure.out" >&2
+	fi
+	return $mrc
+}
+
+# now: seconds since the epoch with nanoseconds
+now() {
+	date +%s.%N
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f", a / b }'
+}
+
+# report NAME VALUE UNIT ANCHOR_NAME ANCHOR_VALUE [TARGET]
+report() {
+	r=$(ratio "$2" "$5")
+	printf '%-44s %9s %-4s  vs %-28s %9s %-4s  ratio %s%s\n' \
+	    "$1" "$2" "$3" "$4" "$5" "$3" "$r" "${6:+  (target $6)}"
+}

@@ -1,0 +1,1120 @@
+/*
+ * config.c: load, merge and check the configuration directory.
+ */
+#include <dirent.h>
+#include <fnmatch.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fs.h"
+#include "log.h"
+#include "ynode.h"
+#include "util.h"
+
+enum ftype {
+	F_STR,		/* a scalar */
+	F_INT,		/* a plain integer scalar */
+	F_BOOL,		/* true or false */
+	F_LIST,		/* a list of scalars */
+	F_MAP,		/* a mapping with the keys of sub */
+	F_ENTRIES,	/* named entries, each a mapping with keys of sub */
+	F_ANY		/* a free-form mapping */
+};
+
+struct field {
+	const char		*key;
+	enum ftype		 type;
+	const struct field	*sub;
+	int			 required;
+};
+
+#define END	{ NULL, F_STR, NULL, 0 }
+
+static const struct field storage_fields[] = {
+	{ "path", F_STR, NULL, 0 },
+	{ "url", F_STR, NULL, 0 },
+	{ "upload_url", F_STR, NULL, 0 },
+	{ "token_env", F_STR, NULL, 0 },
+	END
+};
+
+static const struct field kcidb_fields[] = {
+	{ "output", F_STR, NULL, 0 },
+	{ "url", F_STR, NULL, 0 },
+	{ "token_env", F_STR, NULL, 0 },
+	END
+};
+
+static const struct field site_fields[] = {
+	{ "path", F_STR, NULL, 0 },
+	{ "base_url", F_STR, NULL, 0 },
+	{ "title", F_STR, NULL, 0 },
+	END
+};
+
+static const struct field tarball_fields[] = {
+	{ "compression", F_STR, NULL, 0 },
+	END
+};
+
+static const struct field settings_fields[] = {
+	{ "origin", F_STR, NULL, 0 },
+	{ "data_dir", F_STR, NULL, 0 },
+	{ "retries", F_INT, NULL, 0 },
+	{ "retry_delay", F_INT, NULL, 0 },
+	{ "budget", F_INT, NULL, 0 },
+	{ "keep_work", F_BOOL, NULL, 0 },
+	{ "tarball", F_MAP, tarball_fields, 0 },
+	{ "storage", F_MAP, storage_fields, 0 },
+	{ "kcidb", F_MAP, kcidb_fields, 0 },
+	{ "site", F_MAP, site_fields, 0 },
+	END
+};
+
+static const struct field tree_fields[] = {
+	{ "url", F_STR, NULL, 1 },
+	{ "branches", F_LIST, NULL, 1 },
+	{ "token_env", F_STR, NULL, 0 },
+	END
+};
+
+static const struct field rules_fields[] = {
+	{ "trees", F_LIST, NULL, 0 },
+	{ "branches", F_LIST, NULL, 0 },
+	{ "arch", F_LIST, NULL, 0 },
+	{ "min_version", F_STR, NULL, 0 },
+	{ "max_version", F_STR, NULL, 0 },
+	END
+};
+
+static const struct field build_fields[] = {
+	{ "rules", F_MAP, rules_fields, 0 },
+	{ "arch", F_STR, NULL, 1 },
+	{ "compiler", F_STR, NULL, 0 },
+	{ "cross_compile", F_STR, NULL, 0 },
+	{ "defconfig", F_STR, NULL, 0 },
+	{ "fragments", F_LIST, NULL, 0 },
+	{ "targets", F_LIST, NULL, 0 },
+	{ "runtime", F_STR, NULL, 0 },
+	{ "timeout", F_INT, NULL, 0 },
+	END
+};
+
+static const struct field platform_fields[] = {
+	{ "arch", F_STR, NULL, 1 },
+	{ "device_type", F_STR, NULL, 1 },
+	{ "boot_method", F_STR, NULL, 1 },
+	{ "mach", F_STR, NULL, 0 },
+	{ "dtb", F_STR, NULL, 0 },
+	{ "compatible", F_LIST, NULL, 0 },
+	{ "context", F_ANY, NULL, 0 },
+	{ "params", F_ANY, NULL, 0 },
+	END
+};
+
+static const struct field lab_fields[] = {
+	{ "type", F_STR, NULL, 1 },
+	{ "url", F_STR, NULL, 0 },
+	{ "token_env", F_STR, NULL, 0 },
+	{ "path", F_STR, NULL, 0 },
+	{ "max_queue", F_INT, NULL, 0 },
+	{ "priority", F_STR, NULL, 0 },
+	{ "jobs", F_INT, NULL, 0 },
+	END
+};
+
+static const struct field test_fields[] = {
+	{ "template", F_STR, NULL, 1 },
+	{ "builds", F_LIST, NULL, 0 },
+	{ "platforms", F_LIST, NULL, 1 },
+	{ "lab", F_STR, NULL, 0 },
+	{ "kcidb_path", F_STR, NULL, 0 },
+	{ "timeout", F_INT, NULL, 0 },
+	{ "params", F_ANY, NULL, 0 },
+	{ "rules", F_MAP, rules_fields, 0 },
+	END
+};
+
+static const struct field top_fields[] = {
+	{ "settings", F_MAP, settings_fields, 0 },
+	{ "trees", F_ENTRIES, tree_fields, 0 },
+	{ "builds", F_ENTRIES, build_fields, 0 },
+	{ "platforms", F_ENTRIES, platform_fields, 0 },
+	{ "labs", F_ENTRIES, lab_fields, 0 },
+	{ "tests", F_ENTRIES, test_fields, 0 },
+	END
+};
+
+struct checker {
+	int	errors;
+};
+
+static void
+bad(struct checker *c, const struct ynode *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+bad(struct checker *c, const struct ynode *n, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	error_at(n->file, n->line, n->col, "%s", b.ptr);
+	buf_release(&b);
+	c->errors++;
+}
+
+static const char *
+suggest(const char *key, const struct field *fields)
+{
+	const char *best;
+	size_t d, bestd, limit;
+
+	best = NULL;
+	bestd = SIZE_MAX;
+	limit = strlen(key) / 3 + 2;
+	for (; fields->key != NULL; fields++) {
+		d = str_distance(key, fields->key);
+		if (d < bestd) {
+			bestd = d;
+			best = fields->key;
+		}
+	}
+	return bestd <= limit ? best : NULL;
+}
+
+static void
+unknown_key(struct checker *c, const struct ynode *k, const char *where,
+    const struct field *fields)
+{
+	const char *s;
+
+	if (strcmp(k->value, "token") == 0 ||
+	    strcmp(k->value, "password") == 0 ||
+	    strcmp(k->value, "secret") == 0) {
+		bad(c, k, "'%s' in %s: secrets never live in config; "
+		    "name an environment variable with 'token_env'",
+		    k->value, where);
+		return;
+	}
+	if (fields == top_fields && (strcmp(k->value, "storage") == 0 ||
+	    strcmp(k->value, "kcidb") == 0 || strcmp(k->value, "site") == 0 ||
+	    strcmp(k->value, "origin") == 0 ||
+	    strcmp(k->value, "data_dir") == 0)) {
+		bad(c, k, "unknown top-level key '%s' (did you mean "
+		    "'settings.%s'?)", k->value, k->value);
+		return;
+	}
+	if (*where == '\0')
+		where = "the top level";
+	s = suggest(k->value, fields);
+	if (s != NULL)
+		bad(c, k, "unknown key '%s' in %s (did you mean '%s'?)",
+		    k->value, where, s);
+	else
+		bad(c, k, "unknown key '%s' in %s", k->value, where);
+}
+
+static int
+is_bool(const char *s, int *out)
+{
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 ||
+	    strcmp(s, "on") == 0) {
+		*out = 1;
+		return 1;
+	}
+	if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 ||
+	    strcmp(s, "off") == 0) {
+		*out = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void check_map(struct checker *, const struct ynode *,
+    const struct field *, const char *);
+
+static void
+check_value(struct checker *c, const struct ynode *v, const struct field *f,
+    const char *where)
+{
+	long n;
+	size_t i;
+	int b;
+
+	switch (f->type) {
+	case F_STR:
+		if (v->type != YNODE_SCALAR || v->null)
+			bad(c, v, "%s must be a string, not a %s", where,
+			    ynode_kind(v));
+		break;
+	case F_INT:
+		if (v->type != YNODE_SCALAR || !v->plain ||
+		    parse_long(v->value, 0, INT_MAX, &n) != 0)
+			bad(c, v, "%s must be a whole number, not %s%s%s",
+			    where, v->type == YNODE_SCALAR ? "'" : "a ",
+			    v->type == YNODE_SCALAR ? v->value : ynode_kind(v),
+			    v->type == YNODE_SCALAR ? "'" : "");
+		break;
+	case F_BOOL:
+		if (v->type != YNODE_SCALAR || !v->plain ||
+		    !is_bool(v->value, &b))
+			bad(c, v, "%s must be true or false", where);
+		break;
+	case F_LIST:
+		if (v->type != YNODE_SEQ) {
+			bad(c, v, "%s must be a list, not a %s", where,
+			    ynode_kind(v));
+			break;
+		}
+		for (i = 0; i < v->n; i++)
+			if (v->items[i]->type != YNODE_SCALAR ||
+			    v->items[i]->null)
+				bad(c, v->items[i], "%s[%zu] must be a string, "
+				    "not a %s", where, i,
+				    ynode_kind(v->items[i]));
+		break;
+	case F_MAP:
+		check_map(c, v, f->sub, where);
+		break;
+	case F_ANY:
+		if (v->type != YNODE_MAP)
+			bad(c, v, "%s must be a mapping, not a %s", where,
+			    ynode_kind(v));
+		break;
+	case F_ENTRIES:
+		if (v->type != YNODE_MAP) {
+			bad(c, v, "%s must be a mapping of named entries, "
+			    "not a %s", where, ynode_kind(v));
+			break;
+		}
+		for (i = 0; i < v->n; i++) {
+			const struct ynode *k = v->keys[i];
+			char *w;
+
+			if (!str_is_name(k->value, "_-"))
+				bad(c, k, "%s name '%s' must match "
+				    "^[a-z0-9_-]+$", where, k->value);
+			w = xasprintf("%s.%s", where, k->value);
+			check_map(c, v->items[i], f->sub, w);
+			free(w);
+		}
+		break;
+	}
+}
+
+static void
+check_map(struct checker *c, const struct ynode *map,
+    const struct field *fields, const char *where)
+{
+	const struct field *f;
+	size_t i;
+	char *w;
+
+	if (map->type != YNODE_MAP) {
+		bad(c, map, "%s must be a mapping, not a %s", where,
+		    ynode_kind(map));
+		return;
+	}
+	for (i = 0; i < map->n; i++) {
+		for (f = fields; f->key != NULL; f++)
+			if (strcmp(f->key, map->keys[i]->value) == 0)
+				break;
+		if (f->key == NULL) {
+			unknown_key(c, map->keys[i], where, fields);
+			continue;
+		}
+		w = *where ? xasprintf("%s.%s", where, f->key) :
+		    xstrdup(f->key);
+		check_value(c, map->items[i], f, w);
+		free(w);
+	}
+	for (f = fields; f->key != NULL; f++)
+		if (f->required && ynode_get(map, f->key) == NULL)
+			bad(c, map, "%s: missing required key '%s'", where,
+			    f->key);
+}
+
+/* Accessors on checked nodes. */
+
+static char *
+get_str(const struct ynode *map, const char *key, const char *def)
+{
+	const char *s;
+
+	s = ynode_str(map, key);
+	if (s == NULL)
+		return def ? xstrdup(def) : NULL;
+	return xstrdup(s);
+}
+
+static int
+get_int(const struct ynode *map, const char *key, int def)
+{
+	const char *s;
+	long n;
+
+	s = ynode_str(map, key);
+	if (s == NULL || parse_long(s, 0, INT_MAX, &n) != 0)
+		return def;
+	return (int)n;
+}
+
+static int
+get_bool(const struct ynode *map, const char *key, int def)
+{
+	const char *s;
+	int b;
+
+	s = ynode_str(map, key);
+	if (s == NULL || !is_bool(s, &b))
+		return def;
+	return b;
+}
+
+static char **
+get_list(const struct ynode *map, const char *key, size_t *count)
+{
+	const struct ynode *v;
+	char **list;
+	size_t i;
+
+	v = ynode_get(map, key);
+	if (count != NULL)
+		*count = 0;
+	if (v == NULL || v->type != YNODE_SEQ)
+		return NULL;
+	list = xcalloc(v->n + 1, sizeof(*list));
+	for (i = 0; i < v->n; i++)
+		list[i] = xstrdup(v->items[i]->value ? v->items[i]->value : "");
+	if (count != NULL)
+		*count = v->n;
+	return list;
+}
+
+static void
+free_list(char **list)
+{
+	char **p;
+
+	if (list == NULL)
+		return;
+	for (p = list; *p; p++)
+		free(*p);
+	free(list);
+}
+
+static const struct ynode *
+get_any(const struct ynode *map, const char *key)
+{
+	const struct ynode *v;
+
+	v = ynode_get(map, key);
+	return v != NULL && v->type == YNODE_MAP ? v : NULL;
+}
+
+static int
+env_name_ok(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+check_token_env(struct checker *c, const struct ynode *map)
+{
+	const struct ynode *v;
+
+	v = ynode_get(map, "token_env");
+	if (v != NULL && v->type == YNODE_SCALAR && !env_name_ok(v->value))
+		bad(c, v, "token_env '%s' must name an environment variable "
+		    "(^[A-Z_][A-Z0-9_]*$), never hold the secret itself",
+		    v->value);
+}
+
+static void
+check_enum(struct checker *c, const struct ynode *map, const char *key,
+    const char *const *allowed, const char *where)
+{
+	const struct ynode *v;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	v = ynode_get(map, key);
+	if (v == NULL || v->type != YNODE_SCALAR)
+		return;
+	for (i = 0; allowed[i] != NULL; i++)
+		if (strcmp(allowed[i], v->value) == 0)
+			return;
+	for (i = 0; allowed[i] != NULL; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", allowed[i]);
+	bad(c, v, "%s.%s '%s' is not one of: %s", where, key, v->value, b.ptr);
+	buf_release(&b);
+}
+
+static int
+version_ok(const char *s)
+{
+	int dots;
+
+	dots = 0;
+	if (!(*s >= '0' && *s <= '9'))
+		return 0;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (++dots > 2 || !(s[1] >= '0' && s[1] <= '9'))
+				return 0;
+		} else if (!(*s >= '0' && *s <= '9')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+load_rules(struct checker *c, const struct ynode *map, struct rules *r)
+{
+	const struct ynode *v;
+	static const char *keys[] = { "min_version", "max_version" };
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (map == NULL)
+		return;
+	r->trees = get_list(map, "trees", NULL);
+	r->branches = get_list(map, "branches", NULL);
+	r->arches = get_list(map, "arch", NULL);
+	r->min_version = get_str(map, "min_version", NULL);
+	r->max_version = get_str(map, "max_version", NULL);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = ynode_get(map, keys[i]);
+		if (v != NULL && v->type == YNODE_SCALAR &&
+		    !version_ok(v->value))
+			bad(c, v, "%s '%s' must look like 6, 6.1 or 6.1.12",
+			    keys[i], v->value);
+	}
+}
+
+static void
+free_rules(struct rules *r)
+{
+	free_list(r->trees);
+	free_list(r->branches);
+	free_list(r->arches);
+	free(r->min_version);
+	free(r->max_version);
+}
+
+/* A file:// URL for a local directory, ending in '/'. */
+static char *
+file_url(const char *path)
+{
+	char *abs, *url;
+
+	abs = realpath(path, NULL);
+	if (abs == NULL) {
+		char cwd[PATH_MAX];
+
+		if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+			abs = fs_join(cwd, path);
+		else
+			abs = xstrdup(path);
+	}
+	url = xasprintf("file://%s%s", abs, str_ends(abs, "/") ? "" : "/");
+	free(abs);
+	return url;
+}
+
+static void
+load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
+{
+	static const char *const compressions[] = { "gz", "xz", "zst", NULL };
+	const struct ynode *storage, *kcidb, *site, *tarball, *v;
+	char *url;
+
+	storage = ynode_get(s, "storage");
+	kcidb = ynode_get(s, "kcidb");
+	site = ynode_get(s, "site");
+	tarball = ynode_get(s, "tarball");
+
+	cfg->origin = get_str(s, "origin", "maestrino");
+	v = ynode_get(s, "origin");
+	if (v != NULL && v->type == YNODE_SCALAR &&
+	    !str_is_name(v->value, "_"))
+		bad(c, v, "settings.origin '%s' must match ^[a-z0-9_]+$ "
+		    "(a KCIDB origin)", v->value);
+	cfg->data_dir = get_str(s, "data_dir", "var");
+	cfg->retries = get_int(s, "retries", 3);
+	cfg->retry_delay = get_int(s, "retry_delay", 60);
+	cfg->budget = get_int(s, "budget", 0);
+	cfg->keep_work = get_bool(s, "keep_work", 0);
+	cfg->compression = get_str(tarball, "compression", "gz");
+	check_enum(c, tarball, "compression", compressions,
+	    "settings.tarball");
+
+	cfg->storage_path = get_str(storage, "path", NULL);
+	if (cfg->storage_path == NULL)
+		cfg->storage_path = fs_join(cfg->data_dir, "storage");
+	url = get_str(storage, "url", NULL);
+	if (url == NULL)
+		url = file_url(cfg->storage_path);
+	else if (!str_ends(url, "/")) {
+		char *u = xasprintf("%s/", url);
+
+		free(url);
+		url = u;
+	}
+	cfg->storage_url = url;
+	cfg->storage_upload_url = get_str(storage, "upload_url", NULL);
+	cfg->storage_token_env = get_str(storage, "token_env", NULL);
+	check_token_env(c, storage);
+
+	cfg->kcidb_output = get_str(kcidb, "output", NULL);
+	if (cfg->kcidb_output == NULL)
+		cfg->kcidb_output = fs_join(cfg->data_dir, "kcidb");
+	cfg->kcidb_url = get_str(kcidb, "url", NULL);
+	cfg->kcidb_token_env = get_str(kcidb, "token_env", NULL);
+	check_token_env(c, kcidb);
+
+	cfg->site_path = get_str(site, "path", "public");
+	cfg->site_base_url = get_str(site, "base_url", NULL);
+	cfg->site_title = get_str(site, "title", "Maestrino");
+}
+
+static int
+refname_ok(const char *b)
+{
+	/* git's rules for a branch name, the ones that matter here */
+	if (*b == '\0' || *b == '/' || *b == '-' || str_ends(b, "/") ||
+	    str_ends(b, ".lock") || str_ends(b, ".") || strstr(b, "..") ||
+	    strstr(b, "//") || strstr(b, "@{") || strstr(b, "/."))
+		return 0;
+	for (; *b; b++)
+		if ((unsigned char)*b < 0x20 || strchr(" ~^:?*[\\\177", *b))
+			return 0;
+	return 1;
+}
+
+static void
+load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	struct tree_cfg *t;
+	const struct ynode *e, *bl;
+	size_t i, j;
+
+	if (m == NULL)
+		return;
+	cfg->trees = xcalloc(m->n, sizeof(*cfg->trees));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		t = &cfg->trees[cfg->ntrees++];
+		t->name = xstrdup(m->keys[i]->value);
+		t->url = get_str(e, "url", "");
+		t->branches = get_list(e, "branches", &t->nbranches);
+		t->token_env = get_str(e, "token_env", NULL);
+		check_token_env(c, e);
+		bl = ynode_get(e, "branches");
+		if (bl != NULL && bl->type == YNODE_SEQ && bl->n == 0)
+			bad(c, bl, "trees.%s.branches is empty", t->name);
+		for (j = 0; j < t->nbranches; j++)
+			if (!refname_ok(t->branches[j]))
+				bad(c, bl->items[j], "trees.%s: '%s' is not a "
+				    "valid branch name", t->name,
+				    t->branches[j]);
+		if (t->url[0] == '\0' && ynode_get(e, "url") != NULL)
+			bad(c, ynode_get(e, "url"), "trees.%s.url is empty",
+			    t->name);
+	}
+}
+
+static void
+load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const compilers[] = { "gcc", "clang", NULL };
+	struct build_cfg *b;
+	const struct ynode *e, *v;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	cfg->builds = xcalloc(m->n, sizeof(*cfg->builds));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		b = &cfg->builds[cfg->nbuilds++];
+		b->name = xstrdup(m->keys[i]->value);
+		b->node = e;
+		load_rules(c, ynode_get(e, "rules"), &b->rules);
+		b->arch = get_str(e, "arch", "");
+		v = ynode_get(e, "arch");
+		if (v != NULL && v->type == YNODE_SCALAR &&
+		    !str_is_name(v->value, "_"))
+			bad(c, v, "builds.%s.arch '%s' must match ^[a-z0-9_]+$",
+			    b->name, v->value);
+		b->compiler = get_str(e, "compiler", "gcc");
+		check_enum(c, e, "compiler", compilers, "builds");
+		b->cross_compile = get_str(e, "cross_compile", NULL);
+		b->defconfig = get_str(e, "defconfig", "defconfig");
+		b->fragments = get_list(e, "fragments", NULL);
+		b->targets = get_list(e, "targets", NULL);
+		b->runtime = get_str(e, "runtime", "local");
+		b->timeout = get_int(e, "timeout", 60);
+	}
+}
+
+static void
+load_platforms(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const methods[] = {
+		"qemu", "u-boot", "grub", "depthcharge", "fastboot", NULL
+	};
+	struct platform_cfg *p;
+	const struct ynode *e;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	cfg->platforms = xcalloc(m->n, sizeof(*cfg->platforms));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		p = &cfg->platforms[cfg->nplatforms++];
+		p->name = xstrdup(m->keys[i]->value);
+		p->arch = get_str(e, "arch", "");
+		p->device_type = get_str(e, "device_type", "");
+		p->boot_method = get_str(e, "boot_method", "");
+		check_enum(c, e, "boot_method", methods, "platforms");
+		p->mach = get_str(e, "mach", NULL);
+		p->dtb = get_str(e, "dtb", NULL);
+		p->compatible = get_list(e, "compatible", NULL);
+		p->context = get_any(e, "context");
+		p->params = get_any(e, "params");
+	}
+}
+
+static void
+load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const types[] = { "local", "lava", "pull", NULL };
+	struct lab_cfg *l;
+	const struct ynode *e, *v;
+	const char *type;
+	size_t i, n;
+	long pr;
+
+	n = m != NULL ? m->n : 0;
+	cfg->labs = xcalloc(n + 1, sizeof(*cfg->labs));
+	for (i = 0; i < n; i++) {
+		e = m->items[i];
+		l = &cfg->labs[cfg->nlabs++];
+		l->name = xstrdup(m->keys[i]->value);
+		check_enum(c, e, "type", types, "labs");
+		type = ynode_str(e, "type");
+		l->type = LAB_LOCAL;
+		if (type != NULL && strcmp(type, "lava") == 0)
+			l->type = LAB_LAVA;
+		else if (type != NULL && strcmp(type, "pull") == 0)
+			l->type = LAB_PULL;
+		l->url = get_str(e, "url", NULL);
+		l->token_env = get_str(e, "token_env", NULL);
+		check_token_env(c, e);
+		l->path = get_str(e, "path", NULL);
+		l->max_queue = get_int(e, "max_queue", 0);
+		l->priority = get_str(e, "priority", "50");
+		v = ynode_get(e, "priority");
+		if (v != NULL && v->type == YNODE_SCALAR &&
+		    strcmp(v->value, "low") != 0 &&
+		    strcmp(v->value, "medium") != 0 &&
+		    strcmp(v->value, "high") != 0 &&
+		    parse_long(v->value, 0, 100, &pr) != 0)
+			bad(c, v, "labs.%s.priority '%s' must be 0-100, low, "
+			    "medium or high", l->name, v->value);
+		l->jobs = get_int(e, "jobs", 1);
+		if (l->jobs < 1)
+			l->jobs = 1;
+		if (l->type == LAB_LAVA && l->url == NULL)
+			bad(c, e, "labs.%s: a lava lab needs 'url'", l->name);
+		if (l->type == LAB_PULL && l->path == NULL)
+			bad(c, e, "labs.%s: a pull lab needs 'path'", l->name);
+	}
+	if (config_lab(cfg, "local") == NULL) {
+		/* the embedded default runtime always exists */
+		l = &cfg->labs[cfg->nlabs++];
+		l->name = xstrdup("local");
+		l->type = LAB_LOCAL;
+		l->priority = xstrdup("50");
+		l->jobs = 1;
+	}
+}
+
+static void
+load_tests(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	struct test_cfg *t;
+	const struct ynode *e;
+	size_t i;
+
+	if (m == NULL)
+		return;
+	cfg->tests = xcalloc(m->n, sizeof(*cfg->tests));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		t = &cfg->tests[cfg->ntests++];
+		t->name = xstrdup(m->keys[i]->value);
+		t->node = e;
+		t->template = get_str(e, "template", "");
+		t->builds = get_list(e, "builds", NULL);
+		t->platforms = get_list(e, "platforms", NULL);
+		t->lab = get_str(e, "lab", "local");
+		t->kcidb_path = get_str(e, "kcidb_path", NULL);
+		t->timeout = get_int(e, "timeout", 15);
+		t->params = get_any(e, "params");
+		load_rules(c, ynode_get(e, "rules"), &t->rules);
+	}
+}
+
+/* The node of list item `item` under key in map, for messages. */
+static const struct ynode *
+list_item_node(const struct ynode *map, const char *key, const char *item)
+{
+	const struct ynode *v;
+	size_t i;
+
+	v = ynode_get(map, key);
+	if (v == NULL)
+		return map;
+	for (i = 0; i < v->n; i++)
+		if (v->items[i]->value && strcmp(v->items[i]->value, item) == 0)
+			return v->items[i];
+	return v;
+}
+
+static void
+check_refs(struct checker *c, struct config *cfg)
+{
+	const struct ynode *v;
+	char **p;
+	size_t i;
+
+	for (i = 0; i < cfg->nbuilds; i++) {
+		const struct build_cfg *b = &cfg->builds[i];
+
+		if (config_lab(cfg, b->runtime) == NULL) {
+			v = ynode_get(b->node, "runtime");
+			bad(c, v ? v : b->node, "builds.%s.runtime '%s' is "
+			    "not a lab in 'labs'", b->name, b->runtime);
+		}
+	}
+	for (i = 0; i < cfg->ntests; i++) {
+		const struct test_cfg *t = &cfg->tests[i];
+
+		if (config_lab(cfg, t->lab) == NULL) {
+			v = ynode_get(t->node, "lab");
+			bad(c, v ? v : t->node, "tests.%s.lab '%s' is not a "
+			    "lab in 'labs'", t->name, t->lab);
+		}
+		for (p = t->builds; p && *p; p++)
+			if (config_build(cfg, *p) == NULL)
+				bad(c, list_item_node(t->node, "builds", *p),
+				    "tests.%s: build '%s' is not in 'builds'",
+				    t->name, *p);
+		for (p = t->platforms; p && *p; p++)
+			if (config_platform(cfg, *p) == NULL)
+				bad(c, list_item_node(t->node, "platforms",
+				    *p), "tests.%s: platform '%s' is not in "
+				    "'platforms'", t->name, *p);
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Read every *.yaml of dir, sorted, and merge them by top-level key. */
+static int
+read_dir(struct checker *c, struct config *cfg)
+{
+	struct dirent *de;
+	char **names;
+	size_t n, alloc, i, j, k;
+	DIR *d;
+	int rc;
+
+	d = opendir(cfg->dir);
+	if (d == NULL)
+		return error("cannot open config directory '%s': %s",
+		    cfg->dir, strerror(errno));
+	names = NULL;
+	n = alloc = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !str_ends(de->d_name, ".yaml"))
+			continue;
+		xgrow((void **)&names, &alloc, n + 1, sizeof(*names));
+		names[n++] = fs_join(cfg->dir, de->d_name);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
+	rc = 0;
+	cfg->files = xcalloc(n + 1, sizeof(*cfg->files));
+	cfg->root = ynode_map();
+	for (i = 0; i < n; i++) {
+		struct ynode *root;
+
+		if (ynode_parse_file(names[i], &root) != 0) {
+			c->errors++;
+			rc = -1;
+			continue;
+		}
+		cfg->files[cfg->nfiles++] = root;
+		if (root->type != YNODE_MAP) {
+			bad(c, root, "a config file must be a mapping of "
+			    "top-level keys, not a %s", ynode_kind(root));
+			continue;
+		}
+		for (j = 0; j < root->n; j++) {
+			const struct ynode *key = root->keys[j];
+
+			for (k = 0; k < cfg->root->n; k++) {
+				const struct ynode *prev = cfg->root->keys[k];
+
+				if (strcmp(prev->value, key->value) != 0)
+					continue;
+				bad(c, key, "top-level key '%s' is defined "
+				    "twice: here and at %s:%d:%d", key->value,
+				    prev->file, prev->line, prev->col);
+				break;
+			}
+			if (k < cfg->root->n)
+				continue;
+			ynode_add(cfg->root, ynode_copy(key),
+			    ynode_copy(root->items[j]));
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (n == 0 && rc == 0)
+		rc = error("no *.yaml files in config directory '%s'",
+		    cfg->dir);
+	return rc;
+}
+
+struct config *
+config_load(const char *dir)
+{
+	struct checker c;
+	struct config *cfg;
+	const struct ynode *settings;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->dir = xstrdup(dir);
+	rc = read_dir(&c, cfg);
+	if (rc != 0 && cfg->nfiles == 0 && c.errors == 0)
+		goto fail;
+	check_map(&c, cfg->root, top_fields, "");
+	settings = ynode_get(cfg->root, "settings");
+	load_settings(&c, cfg, settings);
+	load_trees(&c, cfg, ynode_get(cfg->root, "trees"));
+	load_builds(&c, cfg, ynode_get(cfg->root, "builds"));
+	load_platforms(&c, cfg, ynode_get(cfg->root, "platforms"));
+	load_labs(&c, cfg, ynode_get(cfg->root, "labs"));
+	load_tests(&c, cfg, ynode_get(cfg->root, "tests"));
+	check_refs(&c, cfg);
+	if (c.errors == 0 && rc == 0)
+		return cfg;
+	if (c.errors > 1)
+		error("%d problems in config directory '%s'", c.errors, dir);
+fail:
+	config_free(cfg);
+	return NULL;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->ntrees; i++) {
+		free(cfg->trees[i].name);
+		free(cfg->trees[i].url);
+		free_list(cfg->trees[i].branches);
+		free(cfg->trees[i].token_env);
+	}
+	free(cfg->trees);
+	for (i = 0; i < cfg->nbuilds; i++) {
+		struct build_cfg *b = &cfg->builds[i];
+
+		free(b->name);
+		free_rules(&b->rules);
+		free(b->arch);
+		free(b->compiler);
+		free(b->cross_compile);
+		free(b->defconfig);
+		free_list(b->fragments);
+		free_list(b->targets);
+		free(b->runtime);
+	}
+	free(cfg->builds);
+	for (i = 0; i < cfg->nplatforms; i++) {
+		struct platform_cfg *p = &cfg->platforms[i];
+
+		free(p->name);
+		free(p->arch);
+		free(p->device_type);
+		free(p->boot_method);
+		free(p->mach);
+		free(p->dtb);
+		free_list(p->compatible);
+	}
+	free(cfg->platforms);
+	for (i = 0; i < cfg->nlabs; i++) {
+		struct lab_cfg *l = &cfg->labs[i];
+
+		free(l->name);
+		free(l->url);
+		free(l->token_env);
+		free(l->path);
+		free(l->priority);
+	}
+	free(cfg->labs);
+	for (i = 0; i < cfg->ntests; i++) {
+		struct test_cfg *t = &cfg->tests[i];
+
+		free(t->name);
+		free(t->template);
+		free_list(t->builds);
+		free_list(t->platforms);
+		free(t->lab);
+		free(t->kcidb_path);
+		free_rules(&t->rules);
+	}
+	free(cfg->tests);
+	free(cfg->dir);
+	free(cfg->origin);
+	free(cfg->data_dir);
+	free(cfg->compression);
+	free(cfg->storage_path);
+	free(cfg->storage_url);
+	free(cfg->storage_upload_url);
+	free(cfg->storage_token_env);
+	free(cfg->kcidb_output);
+	free(cfg->kcidb_url);
+	free(cfg->kcidb_token_env);
+	free(cfg->site_path);
+	free(cfg->site_base_url);
+	free(cfg->site_title);
+	ynode_free(cfg->root);
+	for (i = 0; i < cfg->nfiles; i++)
+		ynode_free(cfg->files[i]);
+	free(cfg->files);
+	free(cfg);
+}
+
+#define FIND(arr, n, name) do {					\
+	size_t i_;						\
+	for (i_ = 0; i_ < (n); i_++)				\
+		if (strcmp((arr)[i_].name, (name)) == 0)	\
+			return &(arr)[i_];			\
+	return NULL;						\
+} while (0)
+
+const struct tree_cfg *
+config_tree(const struct config *cfg, const char *name)
+{
+	FIND(cfg->trees, cfg->ntrees, name);
+}
+
+const struct build_cfg *
+config_build(const struct config *cfg, const char *name)
+{
+	FIND(cfg->builds, cfg->nbuilds, name);
+}
+
+const struct platform_cfg *
+config_platform(const struct config *cfg, const char *name)
+{
+	FIND(cfg->platforms, cfg->nplatforms, name);
+}
+
+const struct lab_cfg *
+config_lab(const struct config *cfg, const char *name)
+{
+	FIND(cfg->labs, cfg->nlabs, name);
+}
+
+const struct test_cfg *
+config_test(const struct config *cfg, const char *name)
+{
+	FIND(cfg->tests, cfg->ntests, name);
+}
+
+char *
+config_data_path(const struct config *cfg, const char *sub)
+{
+	return fs_join(cfg->data_dir, sub);
+}
+
+int
+config_version_cmp(int v, int p, int s, const char *bound)
+{
+	long b[3] = { 0, 0, 0 };
+	int have[3] = { v, p, s };
+	const char *q;
+	char *end;
+	int i, n;
+
+	q = bound;
+	for (n = 0; n < 3 && *q; n++) {
+		b[n] = strtol(q, &end, 10);
+		if (end == q)
+			return 0;
+		q = *end == '.' ? end + 1 : end;
+		if (*end != '.' && *end != '\0')
+			return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (have[i] != b[i])
+			return have[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+static int
+match_any(char *const *patterns, const char *s)
+{
+	if (patterns == NULL)
+		return 1;
+	if (s == NULL)
+		return 0;
+	for (; *patterns; patterns++)
+		if (fnmatch(*patterns, s, 0) == 0)
+			return 1;
+	return 0;
+}
+
+int
+config_rules_match(const struct rules *r, const char *tree,
+    const char *branch, int v, int p, int s, const char *arch)
+{
+	if (!match_any(r->trees, tree) || !match_any(r->branches, branch))
+		return 0;
+	if (arch != NULL && !match_any(r->arches, arch))
+		return 0;
+	if (r->min_version && config_version_cmp(v, p, s, r->min_version) < 0)
+		return 0;
+	if (r->max_version && config_version_cmp(v, p, s, r->max_version) > 0)
+		return 0;
+	return 1;
+}

@@ -1,0 +1,160 @@
+/*
+ * config.h: the configuration directory.  Every *.yaml in it is parsed
+ * with libyaml, merged by top-level key, checked against the schema of
+ * DESIGN.md (unknown keys, types, names, references) with file:line:col
+ * in every message, and turned into the structs below.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+struct ynode;
+
+/* Rules that decide whether a build or test applies to a checkout. */
+struct rules {
+	char	**trees;	/* NULL-terminated fnmatch patterns, or NULL */
+	char	**branches;
+	char	**arches;	/* tests only */
+	char	 *min_version;	/* "6.1", inclusive */
+	char	 *max_version;
+};
+
+struct tree_cfg {
+	char	 *name;
+	char	 *url;
+	char	**branches;	/* NULL-terminated */
+	size_t	  nbranches;
+	char	 *token_env;
+};
+
+struct build_cfg {
+	char		 *name;
+	struct rules	  rules;
+	char		 *arch;		/* kernel ARCH-style name: x86_64 */
+	char		 *compiler;	/* gcc, clang */
+	char		 *cross_compile;
+	char		 *defconfig;
+	char		**fragments;	/* names or CONFIG_X=y lines */
+	char		**targets;
+	char		 *runtime;	/* a lab name */
+	int		  timeout;	/* minutes */
+	const struct ynode *node;	/* for messages */
+};
+
+struct platform_cfg {
+	char		 *name;
+	char		 *arch;
+	char		 *device_type;
+	char		 *boot_method;
+	char		 *mach;
+	char		 *dtb;
+	char		**compatible;
+	const struct ynode *context;	/* free-form mapping or NULL */
+	const struct ynode *params;
+};
+
+enum lab_type {
+	LAB_LOCAL,
+	LAB_LAVA,
+	LAB_PULL
+};
+
+struct lab_cfg {
+	char		*name;
+	enum lab_type	 type;
+	char		*url;
+	char		*token_env;
+	char		*path;		/* pull labs */
+	int		 max_queue;
+	char		*priority;	/* "50", "low", "medium", "high" */
+	int		 jobs;		/* concurrent jobs, local labs */
+};
+
+struct test_cfg {
+	char		 *name;
+	char		 *template;
+	char		**builds;	/* build names; NULL means all */
+	char		**platforms;
+	char		 *lab;
+	char		 *kcidb_path;
+	int		  timeout;	/* minutes */
+	const struct ynode *params;
+	struct rules	  rules;
+	const struct ynode *node;
+};
+
+struct config {
+	char	*dir;
+	/* settings */
+	char	*origin;
+	char	*data_dir;
+	int	 retries;
+	int	 retry_delay;		/* seconds, doubled per attempt */
+	int	 budget;		/* minutes, 0 = none */
+	int	 keep_work;
+	char	*compression;		/* gz, xz, zst */
+	char	*storage_path;
+	char	*storage_url;		/* ends with '/' */
+	char	*storage_upload_url;
+	char	*storage_token_env;
+	char	*kcidb_output;
+	char	*kcidb_url;
+	char	*kcidb_token_env;
+	char	*site_path;
+	char	*site_base_url;
+	char	*site_title;
+
+	struct tree_cfg		*trees;
+	size_t			 ntrees;
+	struct build_cfg	*builds;
+	size_t			 nbuilds;
+	struct platform_cfg	*platforms;
+	size_t			 nplatforms;
+	struct lab_cfg		*labs;
+	size_t			 nlabs;
+	struct test_cfg		*tests;
+	size_t			 ntests;
+
+	/* the parsed files, kept for marks and free-form maps */
+	struct ynode		**files;
+	size_t			  nfiles;
+	struct ynode		 *root;
+};
+
+/*
+ * Load the configuration directory.  Print every problem found, each
+ * with its file:line:col, and return NULL if there was any.  The result
+ * is the caller's to config_free().
+ */
+struct config	*config_load(const char *dir);
+void		 config_free(struct config *);
+
+/* Look an entry up by name; NULL if absent. */
+const struct tree_cfg		*config_tree(const struct config *,
+				    const char *);
+const struct build_cfg		*config_build(const struct config *,
+				    const char *);
+const struct platform_cfg	*config_platform(const struct config *,
+				    const char *);
+const struct lab_cfg		*config_lab(const struct config *,
+				    const char *);
+const struct test_cfg		*config_test(const struct config *,
+				    const char *);
+
+/* Paths below data_dir; the caller frees. */
+char	*config_data_path(const struct config *, const char *sub);
+
+/*
+ * Compare a kernel version (v.p.s) with "X[.Y[.Z]]"; return <0, 0, >0.
+ * An unparsable bound compares equal.
+ */
+int	 config_version_cmp(int v, int p, int s, const char *bound);
+/*
+ * True when the rules accept a checkout of tree/branch at version
+ * v.p.s for arch (arch may be NULL to skip that rule).
+ */
+int	 config_rules_match(const struct rules *, const char *tree,
+	    const char *branch, int v, int p, int s, const char *arch);
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * db.c: SQLite access and the schema migrations.
+ */
+#include <sqlite3.h>
+#include <fcntl.h>
+
+#include "db.h"
+#include "fs.h"
+#include "log.h"
+#include "util.h"
+
+/*
+ * Append-only: a released migration is never edited.  Each runs in one
+ * transaction with the user_version bump.
+ */
+static const char *const migrations[] = {
+	/* 1: the work model of DESIGN.md */
+	"CREATE TABLE meta (\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE tree (\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  url TEXT NOT NULL,\n"
+	"  last_poll INTEGER,\n"
+	"  last_error TEXT\n"
+	");\n"
+	"CREATE TABLE checkout (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  tree TEXT NOT NULL REFERENCES tree(name),\n"
+	"  branch TEXT NOT NULL,\n"
+	"  url TEXT NOT NULL,\n"
+	"  commit_hash TEXT NOT NULL,\n"
+	"  describe TEXT NOT NULL,\n"
+	"  version INTEGER,\n"
+	"  patchlevel INTEGER,\n"
+	"  sublevel INTEGER,\n"
+	"  extraversion TEXT,\n"
+	"  subject TEXT NOT NULL,\n"
+	"  message TEXT NOT NULL,\n"
+	"  author_name TEXT,\n"
+	"  author_email TEXT,\n"
+	"  commit_time INTEGER NOT NULL,\n"
+	"  tags TEXT NOT NULL DEFAULT '',\n"
+	"  is_tip INTEGER NOT NULL DEFAULT 1,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  tarball_state TEXT NOT NULL DEFAULT 'pending'\n"
+	"    CHECK (tarball_state IN ('pending', 'done', 'failed')),\n"
+	"  tarball_path TEXT,\n"
+	"  tarball_url TEXT,\n"
+	"  tarball_size INTEGER,\n"
+	"  tarball_sha256 TEXT,\n"
+	"  tarball_error TEXT,\n"
+	"  tarball_attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  tarball_next INTEGER,\n"
+	"  gen INTEGER NOT NULL DEFAULT 1,\n"
+	"  exported_gen INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX checkout_branch ON checkout(tree, branch, id);\n"
+	"CREATE TABLE branch_head (\n"
+	"  tree TEXT NOT NULL REFERENCES tree(name),\n"
+	"  branch TEXT NOT NULL,\n"
+	"  commit_hash TEXT NOT NULL,\n"
+	"  checkout_id INTEGER NOT NULL REFERENCES checkout(id),\n"
+	"  updated INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (tree, branch)\n"
+	");\n"
+	"CREATE TABLE job (\n"
+	"  id TEXT PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('kbuild', 'test')),\n"
+	"  checkout_id INTEGER NOT NULL REFERENCES checkout(id),\n"
+	"  build_id INTEGER REFERENCES build(id),\n"
+	"  config_name TEXT NOT NULL,\n"
+	"  platform TEXT,\n"
+	"  runtime TEXT NOT NULL,\n"
+	"  definition TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN\n"
+	"    ('pending', 'submitting', 'submitted', 'running', 'done',\n"
+	"     'failed-submit')),\n"
+	"  runtime_job_id TEXT,\n"
+	"  attempt INTEGER NOT NULL DEFAULT 1,\n"
+	"  result TEXT CHECK (result IN ('pass', 'fail', 'skip', 'incomplete')),\n"
+	"  error_code TEXT,\n"
+	"  error_msg TEXT,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  submitted INTEGER,\n"
+	"  started INTEGER,\n"
+	"  finished INTEGER,\n"
+	"  next_try INTEGER\n"
+	");\n"
+	"CREATE INDEX job_state ON job(state, runtime);\n"
+	"CREATE INDEX job_checkout ON job(checkout_id);\n"
+	"CREATE TABLE build (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  checkout_id INTEGER NOT NULL REFERENCES checkout(id),\n"
+	"  job_id TEXT UNIQUE,\n"
+	"  config_name TEXT NOT NULL,\n"
+	"  arch TEXT,\n"
+	"  compiler TEXT,\n"
+	"  compiler_version TEXT,\n"
+	"  config_url TEXT,\n"
+	"  log_url TEXT,\n"
+	"  log_excerpt TEXT,\n"
+	"  start_time INTEGER,\n"
+	"  duration REAL,\n"
+	"  status TEXT CHECK (status IN\n"
+	"    ('PASS', 'FAIL', 'ERROR', 'MISS', 'DONE', 'SKIP')),\n"
+	"  artifacts TEXT,\n"
+	"  misc TEXT,\n"
+	"  gen INTEGER NOT NULL DEFAULT 1,\n"
+	"  exported_gen INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX build_checkout ON build(checkout_id);\n"
+	"CREATE TABLE test (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  build_id INTEGER NOT NULL REFERENCES build(id),\n"
+	"  job_id TEXT,\n"
+	"  path TEXT NOT NULL,\n"
+	"  platform TEXT,\n"
+	"  compatible TEXT,\n"
+	"  status TEXT CHECK (status IN\n"
+	"    ('PASS', 'FAIL', 'ERROR', 'MISS', 'DONE', 'SKIP')),\n"
+	"  start_time INTEGER,\n"
+	"  duration REAL,\n"
+	"  log_url TEXT,\n"
+	"  log_excerpt TEXT,\n"
+	"  number_value REAL,\n"
+	"  number_unit TEXT,\n"
+	"  misc TEXT,\n"
+	"  gen INTEGER NOT NULL DEFAULT 1,\n"
+	"  exported_gen INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE (job_id, path)\n"
+	");\n"
+	"CREATE INDEX test_build ON test(build_id);\n",
+};
+
+int
+db_schema_version(void)
+{
+	return (int)ARRAY_SIZE(migrations);
+}
+
+int
+db_exec(struct db *db, const char *sql)
+{
+	char *msg;
+
+	msg = NULL;
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+struct sqlite3_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		error("%s: cannot prepare '%.60s': %s", db->path, sql,
+		    sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	return st;
+}
+
+int
+db_step(struct db *db, struct sqlite3_stmt *st)
+{
+	int rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	error("%s: '%.60s': %s", db->path, sqlite3_sql(st),
+	    sqlite3_errmsg(db->h));
+	return -1;
+}
+
+void
+db_finalize(struct sqlite3_stmt *st)
+{
+	sqlite3_finalize(st);
+}
+
+void
+db_bind_text(struct sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_int(struct sqlite3_stmt *st, int i, long long v)
+{
+	sqlite3_bind_int64(st, i, v);
+}
+
+void
+db_bind_double(struct sqlite3_stmt *st, int i, double v)
+{
+	sqlite3_bind_double(st, i, v);
+}
+
+void
+db_bind_null(struct sqlite3_stmt *st, int i)
+{
+	sqlite3_bind_null(st, i);
+}
+
+const char *
+db_col_text(struct sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+char *
+db_col_dup(struct sqlite3_stmt *st, int i)
+{
+	const char *s;
+
+	s = db_col_text(st, i);
+	return s ? xstrdup(s) : NULL;
+}
+
+long long
+db_col_int(struct sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_int64(st, i);
+}
+
+double
+db_col_double(struct sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_double(st, i);
+}
+
+int
+db_col_is_null(struct sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+long long
+db_int(struct db *db, const char *sql, long long def)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	v = def;
+	st = db_prepare(db, sql);
+	if (st == NULL)
+		return def;
+	if (db_step(db, st) == 1 && !db_col_is_null(st, 0))
+		v = db_col_int(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+long long
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int
+db_changes(struct db *db)
+{
+	return sqlite3_changes(db->h);
+}
+
+static int
+random_hex(char *out, size_t n)
+{
+	unsigned char raw[16];
+	size_t i;
+	int fd;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	for (i = 0; i < n / 2 && i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+static int
+migrate(struct db *db)
+{
+	sqlite3_stmt *st;
+	char pragma[64], inst[17];
+	long long have;
+	int i, n;
+
+	have = db_int(db, "PRAGMA user_version", -1);
+	n = db_schema_version();
+	if (have < 0)
+		return -1;
+	if (have > n)
+		return error("%s: database schema version %lld is newer than "
+		    "this binary understands (%d); upgrade maestrino",
+		    db->path, have, n);
+	for (i = (int)have; i < n; i++) {
+		if (db_begin(db) != 0)
+			return -1;
+		if (db_exec(db, migrations[i]) != 0)
+			goto fail;
+		if (i == 0) {
+			if (random_hex(inst, sizeof(inst)) != 0) {
+				error("cannot read /dev/urandom");
+				goto fail;
+			}
+			inst[16] = '\0';
+			st = db_prepare(db, "INSERT INTO meta (key, value) "
+			    "VALUES ('instance', ?)");
+			if (st == NULL)
+				goto fail;
+			db_bind_text(st, 1, inst);
+			if (db_step(db, st) < 0) {
+				db_finalize(st);
+				goto fail;
+			}
+			db_finalize(st);
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+		    i + 1);
+		if (db_exec(db, pragma) != 0 || db_commit(db) != 0)
+			goto fail;
+		if (have > 0)
+			info("migrated %s to schema version %d", db->path,
+			    i + 1);
+	}
+	return 0;
+fail:
+	db_rollback(db);
+	return error("%s: migration to schema version %d failed", db->path,
+	    i + 1);
+}
+
+struct db *
+db_open(const char *path, int readonly)
+{
+	struct db *db;
+	int flags, rc;
+
+	db = xcalloc(1, sizeof(*db));
+	db->path = xstrdup(path);
+	if (readonly && !fs_exists(path)) {
+		error("no state database at '%s' (nothing has run yet)", path);
+		goto fail;
+	}
+	if (!readonly && fs_mkdir_parent(path) != 0)
+		goto fail;
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &db->h, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		error("cannot open database '%s': %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, 30000);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (db_exec(db, "PRAGMA foreign_keys = ON") != 0)
+		goto fail;
+	if (!readonly) {
+		if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+		    db_exec(db, "PRAGMA synchronous = NORMAL") != 0)
+			goto fail;
+		if (migrate(db) != 0)
+			goto fail;
+	} else if (db_int(db, "PRAGMA user_version", 0) >
+	    db_schema_version()) {
+		error("%s: database schema version %lld is newer than this "
+		    "binary understands (%d); upgrade maestrino", path,
+		    db_int(db, "PRAGMA user_version", 0),
+		    db_schema_version());
+		goto fail;
+	}
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->h != NULL)
+		sqlite3_close_v2(db->h);
+	free(db->path);
+	free(db);
+}
+
+char *
+db_instance(struct db *db)
+{
+	sqlite3_stmt *st;
+	char *v;
+
+	v = NULL;
+	st = db_prepare(db, "SELECT value FROM meta WHERE key = 'instance'");
+	if (st != NULL && db_step(db, st) == 1)
+		v = db_col_dup(st, 0);
+	db_finalize(st);
+	return v ? v : xstrdup("0");
+}

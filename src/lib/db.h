@@ -1,0 +1,67 @@
+/*
+ * db.h: the state database, one SQLite file.  Opening it applies the
+ * append-only migrations under PRAGMA user_version; a database made by a
+ * newer binary is refused.  Every change of state is one
+ * BEGIN IMMEDIATE ... COMMIT.
+ */
+#ifndef DB_H
+#define DB_H
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+struct db {
+	struct sqlite3	*h;
+	char		*path;
+};
+
+/* The schema version this binary writes. */
+int	 db_schema_version(void);
+
+/*
+ * Open (creating if needed) the database at path and migrate it.
+ * Return NULL after an error message.  With readonly, never create or
+ * migrate; a missing file is an error.
+ */
+struct db	*db_open(const char *path, int readonly);
+void		 db_close(struct db *);
+
+/* Run SQL without results; -1 after an error message. */
+int	 db_exec(struct db *, const char *sql);
+/* BEGIN IMMEDIATE, COMMIT, ROLLBACK. */
+int	 db_begin(struct db *);
+int	 db_commit(struct db *);
+void	 db_rollback(struct db *);
+
+/* Prepare a statement; NULL after an error message naming the SQL. */
+struct sqlite3_stmt	*db_prepare(struct db *, const char *sql);
+/*
+ * Step a statement: 1 for a row, 0 when done, -1 after an error
+ * message.
+ */
+int	 db_step(struct db *, struct sqlite3_stmt *);
+/* Finalize (NULL is a no-op). */
+void	 db_finalize(struct sqlite3_stmt *);
+
+/* Bind helpers: a NULL string binds SQL NULL.  Index is 1-based. */
+void	 db_bind_text(struct sqlite3_stmt *, int, const char *);
+void	 db_bind_int(struct sqlite3_stmt *, int, long long);
+void	 db_bind_double(struct sqlite3_stmt *, int, double);
+void	 db_bind_null(struct sqlite3_stmt *, int);
+/* Column helpers: text may be NULL; dup returns a malloc'd copy. */
+const char	*db_col_text(struct sqlite3_stmt *, int);
+char		*db_col_dup(struct sqlite3_stmt *, int);
+long long	 db_col_int(struct sqlite3_stmt *, int);
+double		 db_col_double(struct sqlite3_stmt *, int);
+int		 db_col_is_null(struct sqlite3_stmt *, int);
+
+/* Run a query returning one integer (or def when there is no row). */
+long long	 db_int(struct db *, const char *sql, long long def);
+
+/* A random id made when the database was created, for lab job names. */
+char	*db_instance(struct db *);
+/* The id of the last inserted row, and rows changed by the last step. */
+long long	 db_last_id(struct db *);
+int		 db_changes(struct db *);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * fs.c: directories, atomic files and the data-dir lock.
+ */
+#include <sys/file.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+
+#include "buf.h"
+#include "fs.h"
+#include "log.h"
+#include "util.h"
+
+static int lock_fd = -1;
+
+int
+fs_mkdir_p(const char *dir)
+{
+	char *p, *s;
+	int rc;
+
+	rc = 0;
+	p = xstrdup(dir);
+	for (s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		if (s[-1] != '/') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) != 0 && errno != EEXIST)
+				rc = error("cannot create directory '%s': %s",
+				    p, strerror(errno));
+			*s = c;
+		}
+		if (*s == '\0')
+			break;
+	}
+	if (rc == 0 && !fs_is_dir(dir))
+		rc = error("'%s' exists and is not a directory", dir);
+	free(p);
+	return rc;
+}
+
+int
+fs_mkdir_parent(const char *path)
+{
+	char *p, *slash;
+	int rc;
+
+	p = xstrdup(path);
+	slash = strrchr(p, '/');
+	rc = 0;
+	if (slash != NULL && slash != p) {
+		*slash = '\0';
+		rc = fs_mkdir_p(p);
+	}
+	free(p);
+	return rc;
+}
+
+int
+fs_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+fs_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *
+fs_join(const char *a, const char *b)
+{
+	size_t n;
+
+	if (b[0] == '/' || a[0] == '\0')
+		return xstrdup(b);
+	n = strlen(a);
+	if (a[n - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path);
+	return unlink(path);
+}
+
+int
+fs_remove_tree(const char *path)
+{
+	if (!fs_exists(path))
+		return 0;
+	if (nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return error("cannot remove '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int
+fs_atomic_open(struct afile *af, const char *path, int sync)
+{
+	int fd;
+
+	af->fp = NULL;
+	af->path = xstrdup(path);
+	af->tmp = xasprintf("%s.tmp-XXXXXX", path);
+	af->sync = sync;
+	fd = mkstemp(af->tmp);
+	if (fd < 0 && errno == ENOENT && fs_mkdir_parent(path) == 0)
+		fd = mkstemp(af->tmp);
+	if (fd < 0) {
+		error("cannot create '%s': %s", af->tmp, strerror(errno));
+		goto fail;
+	}
+	/* mkstemp gives 0600; output files are world-readable. */
+	if (fchmod(fd, 0644) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
+		error("cannot open '%s': %s", af->tmp, strerror(errno));
+		close(fd);
+		unlink(af->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(af->path);
+	free(af->tmp);
+	af->path = af->tmp = NULL;
+	return -1;
+}
+
+int
+fs_atomic_commit(struct afile *af)
+{
+	int rc;
+
+	rc = 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp))
+		rc = error("cannot write '%s': %s", af->path, strerror(errno));
+	else if (af->sync && fsync(fileno(af->fp)) != 0)
+		rc = error("cannot sync '%s': %s", af->path, strerror(errno));
+	if (fclose(af->fp) != 0 && rc == 0)
+		rc = error("cannot write '%s': %s", af->path, strerror(errno));
+	af->fp = NULL;
+	if (rc == 0 && rename(af->tmp, af->path) != 0)
+		rc = error("cannot rename '%s' to '%s': %s", af->tmp, af->path,
+		    strerror(errno));
+	if (rc != 0)
+		unlink(af->tmp);
+	free(af->path);
+	free(af->tmp);
+	af->path = af->tmp = NULL;
+	return rc;
+}
+
+void
+fs_atomic_abort(struct afile *af)
+{
+	if (af->fp != NULL)
+		fclose(af->fp);
+	if (af->tmp != NULL)
+		unlink(af->tmp);
+	free(af->path);
+	free(af->tmp);
+	af->fp = NULL;
+	af->path = af->tmp = NULL;
+}
+
+int
+fs_write_atomic(const char *path, const void *data, size_t len, int sync)
+{
+	struct afile af;
+
+	if (fs_atomic_open(&af, path, sync) != 0)
+		return -1;
+	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		fs_atomic_abort(&af);
+		return -1;
+	}
+	return fs_atomic_commit(&af);
+}
+
+int
+fs_write_if_changed(const char *path, const void *data, size_t len)
+{
+	struct buf old = BUF_INIT;
+	int same;
+
+	same = buf_read_file(&old, path) == 0 && old.len == len &&
+	    memcmp(old.ptr, data, len) == 0;
+	buf_release(&old);
+	if (same)
+		return 0;
+	if (fs_write_atomic(path, data, len, 0) != 0)
+		return -1;
+	return 1;
+}
+
+void
+fs_clean_tmp(const char *dir)
+{
+	struct dirent *de;
+	DIR *d;
+	char *p;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".tmp-") == NULL)
+			continue;
+		p = fs_join(dir, de->d_name);
+		if (unlink(p) == 0)
+			debug("removed leftover '%s'", p);
+		free(p);
+	}
+	closedir(d);
+}
+
+static int
+inherited_lock(const char *path)
+{
+	struct stat a, b;
+	const char *v;
+	long fd;
+
+	v = getenv("MAESTRINO_LOCK_FD");
+	if (v == NULL || parse_long(v, 0, INT_MAX, &fd) != 0)
+		return -1;
+	if (fstat((int)fd, &a) != 0 || stat(path, &b) != 0)
+		return -1;
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return -1;
+	/* The same open file description: flock converts, never blocks. */
+	if (flock((int)fd, LOCK_EX | LOCK_NB) != 0)
+		return -1;
+	return (int)fd;
+}
+
+int
+fs_lock(const char *dir, long *holder)
+{
+	char *path, pid[32];
+	ssize_t n;
+	int fd, rc;
+
+	if (lock_fd >= 0)
+		return 0;
+	path = fs_join(dir, "lock");
+	rc = -1;
+	fd = inherited_lock(path);
+	if (fd >= 0) {
+		lock_fd = fd;
+		rc = 0;
+		goto out;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error("cannot open lock '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK) {
+			error("cannot lock '%s': %s", path, strerror(errno));
+			close(fd);
+			goto out;
+		}
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (holder != NULL && parse_long(pid, 1, LONG_MAX, holder) != 0)
+			*holder = 0;
+		close(fd);
+		rc = 1;
+		goto out;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 ||
+	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		warning("cannot write pid to '%s': %s", path, strerror(errno));
+	lock_fd = fd;
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+int
+fs_lock_fd(void)
+{
+	return lock_fd;
+}

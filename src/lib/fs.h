@@ -1,0 +1,62 @@
+/*
+ * fs.h: files and directories.  Every output file is written to a
+ * temporary file in the same directory and renamed into place, so a
+ * reader never sees half a file.
+ */
+#ifndef FS_H
+#define FS_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+/* Create dir and its parents (mode 0755); error() on failure. */
+int	 fs_mkdir_p(const char *dir);
+/* Create the parent directories of path. */
+int	 fs_mkdir_parent(const char *path);
+/* True when path exists (any type). */
+int	 fs_exists(const char *path);
+/* True when path is a directory. */
+int	 fs_is_dir(const char *path);
+/* Join a and b with one '/'; b absolute wins.  Caller frees. */
+char	*fs_join(const char *a, const char *b);
+/* Remove path and everything below it; a missing path is no error. */
+int	 fs_remove_tree(const char *path);
+
+/*
+ * An output file being written: fs_atomic_open() creates "<path>.tmp-*"
+ * in the same directory, fs_atomic_commit() flushes, optionally fsyncs
+ * and renames it over path, fs_atomic_abort() removes it.
+ */
+struct afile {
+	FILE	*fp;
+	char	*path;
+	char	*tmp;
+	int	 sync;
+};
+
+int	 fs_atomic_open(struct afile *af, const char *path, int sync);
+int	 fs_atomic_commit(struct afile *af);
+void	 fs_atomic_abort(struct afile *af);
+/* Write data to path atomically. */
+int	 fs_write_atomic(const char *path, const void *data, size_t len,
+	    int sync);
+/*
+ * Write data to path atomically only if the file does not already hold
+ * exactly these bytes.  Return 1 if written, 0 if unchanged, -1 on error.
+ */
+int	 fs_write_if_changed(const char *path, const void *data, size_t len);
+/* Remove leftover "*.tmp-*" files in dir (after a crash). */
+void	 fs_clean_tmp(const char *dir);
+
+/*
+ * The data-dir lock: an exclusive flock on "<dir>/lock".  Return 0 when
+ * taken, 1 when another process holds it (its pid in *holder, if known),
+ * -1 on error.  A lock fd inherited through MAESTRINO_LOCK_FD from the
+ * `maestrino run` that holds it counts as taken.  The lock is dropped at
+ * exit.
+ */
+int	 fs_lock(const char *dir, long *holder);
+/* The fd of the held lock, or -1. */
+int	 fs_lock_fd(void);
+
+#endif

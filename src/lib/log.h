@@ -1,0 +1,49 @@
+/*
+ * log.h: messages on stderr.  Library code reports a problem once with
+ * error() and returns -1; only main() decides to exit.  With
+ * GITHUB_ACTIONS set, errors and warnings become workflow annotations.
+ * Every message passes through the secret filter first.
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stddef.h>
+
+/* Set the program name used as prefix, and read MAESTRINO_VERBOSE. */
+void	 log_init(const char *prog);
+/* The name given to log_init(). */
+const char *log_prog(void);
+/* 0 quiet, 1 normal (default), 2 verbose. */
+void	 log_set_level(int level);
+int	 log_level(void);
+
+/* Never print s: replace it with "***" in every later message. */
+void	 log_secret(const char *s);
+/* Return a malloc'd copy of s with every registered secret masked. */
+char	*log_redact(const char *s);
+
+/* "prog: error: ..." (or an ::error:: annotation); returns -1. */
+int	 error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "file:line:col: error: ..."; line or col 0 leaves them out; -1. */
+int	 error_at(const char *file, int line, int col, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/* "prog: warning: ..." (or a ::warning:: annotation). */
+void	 warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: ..." unless quiet. */
+void	 info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: ..." only when verbose. */
+void	 debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The text of the last error message (borrowed), or NULL. */
+const char *log_last_error(void);
+/* The number of error() and error_at() calls so far. */
+int	 log_errors(void);
+
+/*
+ * A one-line progress indicator, shown only when stderr is a terminal
+ * and updated at most ten times a second.  total may be 0 if unknown.
+ */
+void	 progress_start(const char *label, size_t total);
+void	 progress_update(size_t done, const char *what);
+void	 progress_end(void);
+
+#endif

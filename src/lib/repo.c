@@ -1,0 +1,674 @@
+/*
+ * repo.c: mirrors, ls-remote, fetch and commit facts through libgit2.
+ */
+#include <git2.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+
+#include "buf.h"
+#include "fs.h"
+#include "log.h"
+#include "repo.h"
+#include "util.h"
+
+struct cred_state {
+	const char	*token;
+	int		 tries;
+	const char	*what;
+	size_t		 last_objects;
+};
+
+static const char *
+git_msg(void)
+{
+	const git_error *e;
+
+	e = git_error_last();
+	return e != NULL && e->message != NULL ? e->message : "unknown error";
+}
+
+void
+repo_init(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA,
+	    "");
+	/* the mirrors are ours; a local source may belong to anyone */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 << 20);
+	git_libgit2_opts(GIT_OPT_SET_USER_AGENT, "maestrino");
+}
+
+int
+repo_url_is_local(const char *url)
+{
+	if (str_starts(url, "file://"))
+		return 1;
+	if (strstr(url, "://") != NULL)
+		return 0;
+	/* scp-like host:path, unless a ':' only appears after a '/' */
+	if (strchr(url, ':') != NULL &&
+	    (strchr(url, '/') == NULL || strchr(url, ':') < strchr(url, '/')))
+		return 0;
+	return 1;
+}
+
+/* Local paths are made absolute, so the cwd of later runs cannot matter. */
+static char *
+resolve_url(const char *url)
+{
+	char cwd[PATH_MAX];
+
+	if (!repo_url_is_local(url) || str_starts(url, "file://") ||
+	    url[0] == '/')
+		return xstrdup(url);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(url);
+	return fs_join(cwd, url);
+}
+
+static int
+cb_credentials(git_credential **out, const char *url, const char *user,
+    unsigned int allowed, void *payload)
+{
+	struct cred_state *cs = payload;
+
+	(void)url;
+	if (cs->token == NULL || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+		return GIT_PASSTHROUGH;
+	if (cs->tries++ > 0) {
+		git_error_set_str(GIT_ERROR_NET, "authentication failed "
+		    "(check the token named by token_env)");
+		return GIT_EUSER;
+	}
+	return git_credential_userpass_plaintext_new(out,
+	    user ? user : "git", cs->token);
+}
+
+static int
+cb_transfer(const git_indexer_progress *p, void *payload)
+{
+	struct cred_state *cs = payload;
+
+	if (p->received_objects != cs->last_objects) {
+		cs->last_objects = p->received_objects;
+		progress_update(p->received_objects, cs->what);
+	}
+	return 0;
+}
+
+static void
+init_callbacks(git_remote_callbacks *cb, struct cred_state *cs)
+{
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = cb_credentials;
+	cb->transfer_progress = cb_transfer;
+	cb->payload = cs;
+}
+
+int
+repo_ls_remote(const char *url, const char *token, const char *what,
+    struct remote_refs *out)
+{
+	git_remote_callbacks cb;
+	const git_remote_head **heads;
+	struct cred_state cs;
+	git_remote *remote;
+	char *u;
+	size_t n, i;
+	int rc;
+
+	repo_init();
+	memset(out, 0, sizeof(*out));
+	memset(&cs, 0, sizeof(cs));
+	cs.token = token;
+	cs.what = what;
+	init_callbacks(&cb, &cs);
+	remote = NULL;
+	rc = -1;
+	u = resolve_url(url);
+	if (repo_url_is_local(url) && !str_starts(u, "file://") &&
+	    !fs_is_dir(u)) {
+		error("%s: cannot list '%s': no such directory", what, url);
+		goto out;
+	}
+	if (git_remote_create_detached(&remote, u) != 0 ||
+	    git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL,
+	    NULL) != 0 ||
+	    git_remote_ls(&heads, &n, remote) != 0) {
+		error("%s: cannot list '%s': %s", what, url, git_msg());
+		goto out;
+	}
+	out->refs = xcalloc(n + 1, sizeof(*out->refs));
+	for (i = 0; i < n; i++) {
+		if (str_ends(heads[i]->name, "^{}"))
+			continue;
+		out->refs[out->n].name = xstrdup(heads[i]->name);
+		git_oid_tostr(out->refs[out->n].oid,
+		    sizeof(out->refs[out->n].oid), &heads[i]->oid);
+		out->n++;
+	}
+	rc = 0;
+out:
+	if (remote != NULL) {
+		git_remote_disconnect(remote);
+		git_remote_free(remote);
+	}
+	free(u);
+	return rc;
+}
+
+void
+remote_refs_release(struct remote_refs *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->refs[i].name);
+	free(r->refs);
+	r->refs = NULL;
+	r->n = 0;
+}
+
+const char *
+remote_refs_find(const struct remote_refs *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->refs[i].name, name) == 0)
+			return r->refs[i].oid;
+	return NULL;
+}
+
+struct git_repository *
+repo_open(const char *path)
+{
+	git_repository *r;
+
+	repo_init();
+	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
+	    GIT_REPOSITORY_OPEN_BARE, NULL) != 0) {
+		error("cannot open git mirror '%s': %s", path, git_msg());
+		return NULL;
+	}
+	return r;
+}
+
+void
+repo_close(struct git_repository *r)
+{
+	git_repository_free(r);
+}
+
+static int
+rm_lock(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F && str_ends(path, ".lock")) {
+		if (unlink(path) == 0)
+			warning("removed stale lock '%s' left by a killed run",
+			    path);
+	}
+	return 0;
+}
+
+/* Only called under the data-dir lock: nobody else writes the mirror. */
+static void
+clean_locks(const char *path)
+{
+	static const char *files[] = {
+		"HEAD.lock", "config.lock", "packed-refs.lock", "shallow.lock",
+		"index.lock",
+	};
+	char *p;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		p = fs_join(path, files[i]);
+		if (unlink(p) == 0)
+			warning("removed stale lock '%s' left by a killed run",
+			    p);
+		free(p);
+	}
+	p = fs_join(path, "refs");
+	nftw(p, rm_lock, 16, FTW_PHYS);
+	free(p);
+}
+
+static int
+fetch(git_repository *repo, const char *url, const char *token,
+    char *const *branches, size_t nbranches, const char *what)
+{
+	git_fetch_options fo;
+	struct cred_state cs;
+	git_remote *remote;
+	git_strarray specs;
+	char **spec;
+	size_t i;
+	int rc;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.token = token;
+	cs.what = what;
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	init_callbacks(&fo.callbacks, &cs);
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	fo.update_fetchhead = 0;
+	fo.prune = GIT_FETCH_NO_PRUNE;
+	spec = xcalloc(nbranches + 1, sizeof(*spec));
+	for (i = 0; i < nbranches; i++)
+		spec[i] = xasprintf("+refs/heads/%s:refs/heads/%s",
+		    branches[i], branches[i]);
+	spec[nbranches] = xstrdup("+refs/tags/*:refs/tags/*");
+	specs.strings = spec;
+	specs.count = nbranches + 1;
+	remote = NULL;
+	rc = -1;
+	progress_start("fetching", 0);
+	if (git_remote_create_anonymous(&remote, repo, url) != 0 ||
+	    git_remote_fetch(remote, &specs, &fo, "maestrino poll") != 0) {
+		progress_end();
+		error("%s: cannot fetch '%s': %s", what, url, git_msg());
+		goto out;
+	}
+	progress_end();
+	rc = 0;
+out:
+	git_remote_free(remote);
+	for (i = 0; i <= nbranches; i++)
+		free(spec[i]);
+	free(spec);
+	return rc;
+}
+
+static int
+create_mirror(const char *path, const char *url, const char *token,
+    char *const *branches, size_t nbranches, const char *what)
+{
+	git_clone_options co;
+	git_repository *repo;
+	char *tmp;
+	int rc;
+
+	rc = -1;
+	repo = NULL;
+	tmp = xasprintf("%s.new", path);
+	if (fs_remove_tree(tmp) != 0 || fs_mkdir_parent(path) != 0)
+		goto out;
+	if (repo_url_is_local(url) && !str_starts(url, "file://")) {
+		/* objects are immutable: hard-link them, as git clone does */
+		git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
+		co.bare = 1;
+		co.local = GIT_CLONE_LOCAL;
+		co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
+		if (git_clone(&repo, url, tmp, &co) != 0) {
+			fs_remove_tree(tmp);
+			co.local = GIT_CLONE_LOCAL_NO_LINKS;
+			if (git_clone(&repo, url, tmp, &co) != 0) {
+				error("%s: cannot clone '%s': %s", what, url,
+				    git_msg());
+				goto out;
+			}
+		}
+		git_remote_delete(repo, "origin");
+	} else if (git_repository_init(&repo, tmp, 1) != 0) {
+		error("%s: cannot create mirror '%s': %s", what, tmp,
+		    git_msg());
+		goto out;
+	}
+	if (fetch(repo, url, token, branches, nbranches, what) != 0)
+		goto out;
+	git_repository_free(repo);
+	repo = NULL;
+	crashpoint("poll-mirror-made");
+	if (rename(tmp, path) != 0) {
+		error("%s: cannot rename '%s' to '%s': %s", what, tmp, path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	git_repository_free(repo);
+	if (rc != 0)
+		fs_remove_tree(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+repo_mirror_update(const char *path, const char *url, const char *token,
+    char *const *branches, size_t nbranches, const char *what)
+{
+	git_repository *repo;
+	char *u;
+	int rc;
+
+	repo_init();
+	u = resolve_url(url);
+	if (!fs_is_dir(path)) {
+		rc = create_mirror(path, u, token, branches, nbranches, what);
+		free(u);
+		return rc;
+	}
+	clean_locks(path);
+	repo = repo_open(path);
+	if (repo == NULL) {
+		free(u);
+		return -1;
+	}
+	rc = fetch(repo, u, token, branches, nbranches, what);
+	git_repository_free(repo);
+	free(u);
+	return rc;
+}
+
+int
+repo_has_object(struct git_repository *repo, const char *hex)
+{
+	git_odb *odb;
+	git_oid oid;
+	int found;
+
+	if (git_oid_fromstr(&oid, hex) != 0 ||
+	    git_repository_odb(&odb, repo) != 0)
+		return 0;
+	found = git_odb_exists(odb, &oid);
+	git_odb_free(odb);
+	return found;
+}
+
+int
+repo_ref_is(struct git_repository *repo, const char *name, const char *hex)
+{
+	git_oid have, want;
+
+	if (git_oid_fromstr(&want, hex) != 0 ||
+	    git_reference_name_to_id(&have, repo, name) != 0)
+		return 0;
+	return git_oid_equal(&have, &want);
+}
+
+char *
+repo_tags_at(struct git_repository *repo, const char *hex)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	git_object *peeled;
+	struct buf b = BUF_INIT;
+	git_oid want;
+
+	if (git_oid_fromstr(&want, hex) != 0 ||
+	    git_reference_iterator_glob_new(&it, repo, "refs/tags/*") != 0)
+		return buf_detach(&b, NULL);
+	while (git_reference_next(&ref, it) == 0) {
+		if (git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) == 0) {
+			if (git_oid_equal(git_object_id(peeled), &want)) {
+				if (b.len)
+					buf_putc(&b, '\n');
+				buf_puts(&b, git_reference_shorthand(ref));
+			}
+			git_object_free(peeled);
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	return buf_detach(&b, NULL);
+}
+
+static uint32_t
+be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+int
+repo_abbrev_len(const char *gitdir)
+{
+	unsigned char hdr[1032];
+	unsigned long count;
+	struct dirent *de;
+	char *dir, *p;
+	DIR *d;
+	int fd, len, msb;
+
+	count = 0;
+	dir = fs_join(gitdir, "objects/pack");
+	d = opendir(dir);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (!str_ends(de->d_name, ".idx"))
+			continue;
+		p = fs_join(dir, de->d_name);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		free(p);
+		if (fd < 0)
+			continue;
+		if (read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr)) {
+			if (memcmp(hdr, "\377tOc", 4) == 0)
+				count += be32(hdr + (size_t)8 + (size_t)255 * 4);
+			else
+				count += be32(hdr + (size_t)255 * 4);
+		}
+		close(fd);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+	/* git's auto abbreviation: half the bits of the count, min 7 */
+	msb = 0;
+	while (count >> (msb + 1))
+		msb++;
+	len = (msb + 1 + 1) / 2;
+	return len < 7 ? 7 : len;
+}
+
+static char *
+read_makefile(git_commit *commit)
+{
+	const git_tree_entry *e;
+	git_tree *tree;
+	git_blob *blob;
+	char *text;
+
+	text = NULL;
+	if (git_commit_tree(&tree, commit) != 0)
+		return NULL;
+	e = git_tree_entry_byname(tree, "Makefile");
+	if (e != NULL && git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    git_blob_lookup(&blob, git_commit_owner(commit),
+	    git_tree_entry_id(e)) == 0) {
+		size_t n = (size_t)git_blob_rawsize(blob);
+
+		if (n > 8192)
+			n = 8192;
+		text = xstrndup(git_blob_rawcontent(blob), n);
+		git_blob_free(blob);
+	}
+	git_tree_free(tree);
+	return text;
+}
+
+static int
+mk_value(const char *text, const char *key, char **out)
+{
+	const char *p, *eol;
+	size_t klen;
+
+	klen = strlen(key);
+	for (p = text; p != NULL && *p; p = eol ? eol + 1 : NULL) {
+		eol = strchr(p, '\n');
+		if (strncmp(p, key, klen) != 0)
+			continue;
+		p += klen;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		*out = eol ? xstrndup(p, (size_t)(eol - p)) : xstrdup(p);
+		/* trim trailing white space */
+		{
+			size_t n = strlen(*out);
+
+			while (n > 0 && strchr(" \t\r", (*out)[n - 1]))
+				(*out)[--n] = '\0';
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int
+repo_parse_makefile(const char *text, size_t len, int *v, int *p, int *s,
+    char **extra)
+{
+	char *t, *val;
+	long n;
+	int rc;
+
+	(void)len;
+	rc = -1;
+	*v = *p = *s = -1;
+	*extra = NULL;
+	t = xstrdup(text);
+	if (mk_value(t, "VERSION", &val) == 0) {
+		if (parse_long(val, 0, 1000, &n) == 0)
+			*v = (int)n;
+		free(val);
+	}
+	if (mk_value(t, "PATCHLEVEL", &val) == 0) {
+		if (parse_long(val, 0, 1000, &n) == 0)
+			*p = (int)n;
+		free(val);
+	}
+	if (mk_value(t, "SUBLEVEL", &val) == 0) {
+		if (parse_long(val, 0, 100000, &n) == 0)
+			*s = (int)n;
+		free(val);
+	}
+	if (mk_value(t, "EXTRAVERSION", &val) == 0)
+		*extra = val;
+	if (*v >= 0 && *p >= 0) {
+		if (*s < 0)
+			*s = 0;
+		rc = 0;
+	} else {
+		*v = *p = *s = -1;
+		free(*extra);
+		*extra = NULL;
+	}
+	free(t);
+	return rc;
+}
+
+int
+repo_parse_describe(const char *d, int *v, int *p, int *s)
+{
+	long a[3] = { 0, 0, 0 };
+	const char *q;
+	char *end;
+	int n;
+
+	q = *d == 'v' ? d + 1 : d;
+	n = 0;
+	while (n < 3 && *q >= '0' && *q <= '9') {
+		a[n++] = strtol(q, &end, 10);
+		if (*end != '.')
+			break;
+		q = end + 1;
+	}
+	if (n < 2)
+		return -1;
+	*v = (int)a[0];
+	*p = (int)a[1];
+	*s = (int)a[2];
+	return 0;
+}
+
+int
+repo_commit_info(struct git_repository *repo, const char *hex,
+    struct commit_info *info)
+{
+	git_describe_format_options fo;
+	git_describe_options dopts;
+	git_describe_result *res;
+	const git_signature *sig;
+	git_commit *commit;
+	git_buf out = { 0 };
+	git_oid oid;
+	char *mk;
+	const char *summary, *msg;
+
+	memset(info, 0, sizeof(*info));
+	info->version = info->patchlevel = info->sublevel = -1;
+	if (git_oid_fromstr(&oid, hex) != 0 ||
+	    git_commit_lookup(&commit, repo, &oid) != 0)
+		return error("cannot read commit %s in '%s': %s", hex,
+		    git_repository_path(repo), git_msg());
+	snprintf(info->oid, sizeof(info->oid), "%s", hex);
+	summary = git_commit_summary(commit);
+	msg = git_commit_message(commit);
+	info->subject = xstrdup(summary ? summary : "");
+	info->message = xstrdup(msg ? msg : "");
+	sig = git_commit_author(commit);
+	info->author_name = xstrdup(sig && sig->name ? sig->name : "");
+	info->author_email = xstrdup(sig && sig->email ? sig->email : "");
+	info->time = (time_t)git_commit_time(commit);
+
+	git_describe_options_init(&dopts, GIT_DESCRIBE_OPTIONS_VERSION);
+	dopts.describe_strategy = GIT_DESCRIBE_TAGS;
+	dopts.show_commit_oid_as_fallback = 1;
+	git_describe_format_options_init(&fo,
+	    GIT_DESCRIBE_FORMAT_OPTIONS_VERSION);
+	fo.abbreviated_size = (unsigned)repo_abbrev_len(
+	    git_repository_path(repo));
+	if (git_describe_commit(&res, (git_object *)commit, &dopts) == 0) {
+		if (git_describe_format(&out, res, &fo) == 0)
+			info->describe = xstrdup(out.ptr);
+		git_buf_dispose(&out);
+		git_describe_result_free(res);
+	}
+	if (info->describe == NULL) {
+		git_error_clear();
+		info->describe = xstrndup(hex, fo.abbreviated_size);
+	}
+	info->tags = repo_tags_at(repo, hex);
+
+	mk = read_makefile(commit);
+	if (mk == NULL || repo_parse_makefile(mk, strlen(mk), &info->version,
+	    &info->patchlevel, &info->sublevel, &info->extraversion) != 0) {
+		if (repo_parse_describe(info->describe, &info->version,
+		    &info->patchlevel, &info->sublevel) != 0)
+			info->version = info->patchlevel = info->sublevel = -1;
+	}
+	free(mk);
+	git_commit_free(commit);
+	return 0;
+}
+
+void
+commit_info_release(struct commit_info *info)
+{
+	free(info->describe);
+	free(info->subject);
+	free(info->message);
+	free(info->author_name);
+	free(info->author_email);
+	free(info->tags);
+	free(info->extraversion);
+	memset(info, 0, sizeof(*info));
+}

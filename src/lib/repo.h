@@ -1,0 +1,99 @@
+/*
+ * repo.h: git through libgit2.  Bare mirrors of the configured trees
+ * live under <data_dir>/git/<tree>.git and are only ever written by the
+ * poll stage.
+ */
+#ifndef REPO_H
+#define REPO_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct git_repository;
+
+/* One ref advertised by a remote. */
+struct remote_ref {
+	char	*name;		/* refs/heads/master */
+	char	 oid[41];	/* peeled for tags when the remote says so */
+};
+
+struct remote_refs {
+	struct remote_ref	*refs;
+	size_t			 n;
+};
+
+/* Facts about one commit, as the poll stage records them. */
+struct commit_info {
+	char	 oid[41];
+	char	*describe;	/* git describe --always --tags */
+	char	*subject;
+	char	*message;
+	char	*author_name;
+	char	*author_email;
+	time_t	 time;		/* committer time */
+	char	*tags;		/* names of tags pointing at it, '\n'-separated */
+	int	 version;	/* from the top Makefile, -1 if unknown */
+	int	 patchlevel;
+	int	 sublevel;
+	char	*extraversion;
+};
+
+/*
+ * Initialise libgit2 once: blank the global/system/XDG config search
+ * paths so that no ~/.gitconfig changes results, and bound its caches.
+ */
+void	 repo_init(void);
+
+/* True when url names a local repository (a path or file:// URL). */
+int	 repo_url_is_local(const char *url);
+
+/*
+ * List the refs of the remote at url (git ls-remote).  token, if not
+ * NULL, is sent as the password for https.  Print an error naming what
+ * and url on failure.
+ */
+int	 repo_ls_remote(const char *url, const char *token, const char *what,
+	    struct remote_refs *out);
+void	 remote_refs_release(struct remote_refs *);
+/* The oid of ref name in refs, or NULL. */
+const char *remote_refs_find(const struct remote_refs *, const char *name);
+
+/* Open the bare mirror at path; NULL with an error if it is not one. */
+struct git_repository	*repo_open(const char *path);
+void			 repo_close(struct git_repository *);
+
+/*
+ * Bring the mirror at path up to date with url: create it if it does not
+ * exist (in a temporary directory renamed into place when complete,
+ * hard-linking objects from a local source), then fetch the given
+ * branches into refs/heads/ and all tags into refs/tags/.  Leftover lock
+ * files from a killed run are removed first.
+ */
+int	 repo_mirror_update(const char *path, const char *url,
+	    const char *token, char *const *branches, size_t nbranches,
+	    const char *what);
+
+/* True when the mirror has the object oid (hex). */
+int	 repo_has_object(struct git_repository *, const char *oid);
+/* True when ref name exists in the mirror with this oid (peeled). */
+int	 repo_ref_is(struct git_repository *, const char *name,
+	    const char *oid);
+/* The names of all tags pointing at oid, '\n'-separated (maybe ""). */
+char	*repo_tags_at(struct git_repository *, const char *oid);
+/* Fill info for commit oid.  Caller releases it. */
+int	 repo_commit_info(struct git_repository *, const char *oid,
+	    struct commit_info *info);
+void	 commit_info_release(struct commit_info *);
+
+/*
+ * Parse VERSION, PATCHLEVEL, SUBLEVEL and EXTRAVERSION out of a kernel
+ * top-level Makefile; return 0 if VERSION and PATCHLEVEL were found.
+ */
+int	 repo_parse_makefile(const char *text, size_t len, int *v, int *p,
+	    int *s, char **extra);
+/* Parse "v6.1.12-rc3-5-gabc" or "v6.1" style names; 0 on success. */
+int	 repo_parse_describe(const char *d, int *v, int *p, int *s);
+/* git's default abbreviation length for the repository at path. */
+int	 repo_abbrev_len(const char *gitdir);
+
+#endif

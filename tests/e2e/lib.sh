@@ -1,0 +1,143 @@
+# shellcheck shell=sh disable=SC2034
+# lib.sh: sourced by every end-to-end test.  Gives a fresh temporary
+# directory ($TMP, kept when a test fails), the built executables on PATH,
+# a git identity with fixed dates, and TAP helpers.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+PATH="$top/bin:$PATH"
+TMP=$(mktemp -d /tmp/maestrino-e2e.XXXXXX)
+mkdir -p "$TMP/home"
+export PATH HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@example.org"
+export GIT_COMMITTER_NAME="Test Committer"
+export GIT_COMMITTER_EMAIL="committer@example.org"
+unset MAESTRINO_LOCK_FD GITHUB_ACTIONS MAESTRINO_CRASH_AT MAESTRINO_VERBOSE
+git config --global init.defaultBranch master
+git config --global advice.detachedHead false
+test_n=0
+test_failed=0
+git_clock=1735689600
+
+ok() {
+	test_n=$((test_n + 1))
+	echo "ok $test_n - $1"
+}
+
+not_ok() {
+	test_n=$((test_n + 1))
+	test_failed=$((test_failed + 1))
+	echo "not ok $test_n - $1"
+	shift
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
+	done
+}
+
+# run CMD...: run it, output in $TMP/out, exit status in $rc
+run() {
+	"$@" >"$TMP/out" 2>&1
+	rc=$?
+	return 0
+}
+
+# check DESC CMD...: CMD must succeed
+check() {
+	desc=$1
+	shift
+	if "$@" >"$TMP/check.out" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "$(tail -n 15 "$TMP/check.out")"
+	fi
+}
+
+# check_rc WANT DESC CMD...: CMD must exit WANT; output left in $TMP/out
+check_rc() {
+	want=$1
+	desc=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "command: $*" "exit $rc, want $want" \
+		    "$(tail -n 15 "$TMP/out")"
+	fi
+}
+
+# is DESC GOT WANT
+is() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "got:  '$2'" "want: '$3'"
+	fi
+}
+
+# has DESC FILE TEXT: FILE contains the fixed string TEXT
+has() {
+	if grep -qF -- "$3" "$2"; then
+		ok "$1"
+	else
+		not_ok "$1" "'$2' lacks: $3" "$(tail -n 15 "$2")"
+	fi
+}
+
+# hasnt DESC FILE TEXT
+hasnt() {
+	if grep -qF -- "$3" "$2"; then
+		not_ok "$1" "'$2' has: $3" "$(grep -F -- "$3" "$2" | head -n 3)"
+	else
+		ok "$1"
+	fi
+}
+
+# sql QUERY: run it on the test's state database
+sql() {
+	sqlite3 -batch -noheader "$TMP/var/state.db" "$1"
+}
+
+# commit REPO MESSAGE [FILE CONTENT]: a commit with a fixed clock
+commit() {
+	repo=$1
+	msg=$2
+	git_clock=$((git_clock + 60))
+	if [ $# -ge 4 ]; then
+		mkdir -p "$(dirname "$repo/$3")"
+		printf '%s\n' "$4" >"$repo/$3"
+		git -C "$repo" add -- "$3"
+	fi
+	GIT_AUTHOR_DATE="@$git_clock +0000" \
+	GIT_COMMITTER_DATE="@$git_clock +0000" \
+	    git -C "$repo" commit -q --allow-empty -m "$msg"
+}
+
+# kernel_repo DIR [VERSION PATCHLEVEL SUBLEVEL]: a repo with a kernel-like
+# top Makefile and one commit
+kernel_repo() {
+	git init -q "$1"
+	printf 'VERSION = %s\nPATCHLEVEL = %s\nSUBLEVEL = %s\nEXTRAVERSION =\n' \
+	    "${2:-6}" "${3:-1}" "${4:-0}" >"$1/Makefile"
+	git -C "$1" add Makefile
+	commit "$1" "Linux ${2:-6}.${3:-1}"
+}
+
+# config_dir: the minimal config of a test, in $TMP/configs
+config_dir() {
+	mkdir -p "$TMP/configs"
+	cat >"$TMP/configs/settings.yaml" <<EOC
+settings:
+  origin: test
+  data_dir: $TMP/var
+EOC
+}
+
+done_testing() {
+	echo "1..$test_n"
+	if [ "$test_failed" -gt 0 ]; then
+		echo "# $test_failed failed; kept $TMP"
+		exit 1
+	fi
+	rm -rf "$TMP"
+	exit 0
+}

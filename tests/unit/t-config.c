@@ -1,0 +1,205 @@
+/*
+ * t-config.c: the config directory: merging, defaults, and every kind of
+ * error with its file:line:col.
+ */
+#include "tap.h"
+#include "config.h"
+#include "fs.h"
+#include "log.h"
+#include "util.h"
+
+static const char *good_trees =
+	"trees:\n"
+	"  mainline:\n"
+	"    url: https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/"
+	"linux.git\n"
+	"    branches: [master]\n"
+	"  stable:\n"
+	"    url: /srv/git/stable.git\n"
+	"    branches: [linux-6.1.y, feature/x]\n";
+
+/* Load a directory holding the given files; return stderr output. */
+static char *
+load(struct config **out, const char *name1, const char *text1,
+    const char *name2, const char *text2)
+{
+	struct config *cfg;
+	char *dir, *err;
+
+	dir = tap_tmpdir();
+	if (name1 != NULL)
+		tap_write(dir, name1, text1);
+	if (name2 != NULL)
+		tap_write(dir, name2, text2);
+	capture_start();
+	cfg = config_load(dir);
+	err = capture_end();
+	if (out != NULL)
+		*out = cfg;
+	else
+		config_free(cfg);
+	fs_remove_tree(dir);
+	free(dir);
+	return err;
+}
+
+static void
+test_good(void)
+{
+	struct config *cfg;
+	char *err;
+
+	err = load(&cfg, "a.yaml", good_trees, "b.yaml",
+	    "settings:\n  origin: my_lab\n  retries: 5\n"
+	    "  tarball: {compression: zst}\n"
+	    "labs:\n  lab1:\n    type: lava\n    url: https://lava.example\n"
+	    "    token_env: LAVA_TOKEN\n    priority: high\n");
+	ok(cfg != NULL, "a good config loads");
+	if (cfg == NULL) {
+		printf("# %s", err);
+		free(err);
+		return;
+	}
+	is_str(err, "", "and prints nothing");
+	is_int(cfg->ntrees, 2, "two trees merged from two files");
+	is_str(cfg->trees[1].branches[1], "feature/x", "branch with '/'");
+	is_str(cfg->origin, "my_lab", "origin");
+	is_int(cfg->retries, 5, "retries");
+	is_str(cfg->compression, "zst", "compression");
+	is_str(cfg->data_dir, "var", "data_dir defaults to var");
+	is_str(cfg->storage_path, "var/storage", "storage below data_dir");
+	ok(str_starts(cfg->storage_url, "file:///") &&
+	    str_ends(cfg->storage_url, "/var/storage/"),
+	    "storage url defaults to file://");
+	is_str(cfg->site_path, "public", "site path default");
+	ok(config_lab(cfg, "local") != NULL, "the local lab always exists");
+	is_str(config_lab(cfg, "lab1")->token_env, "LAVA_TOKEN", "token_env");
+	config_free(cfg);
+	free(err);
+}
+
+static void
+expect_error(const char *what, const char *text, const char *want)
+{
+	struct config *cfg;
+	char *err;
+
+	err = load(&cfg, "c.yaml", text, NULL, NULL);
+	ok(cfg == NULL, what);
+	contains(err, want, what);
+	config_free(cfg);
+	free(err);
+}
+
+static void
+test_errors(void)
+{
+	char *err;
+
+	expect_error("YAML syntax error",
+	    "trees:\n  a:\n    url: [x\n", "c.yaml:4:1: error:");
+	expect_error("unknown key with a suggestion",
+	    "trees:\n  a:\n    url: x\n    brnaches: [m]\n",
+	    "c.yaml:4:5: error: unknown key 'brnaches' in trees.a "
+	    "(did you mean 'branches'?)");
+	expect_error("missing required key",
+	    "trees:\n  a:\n    url: x\n",
+	    "c.yaml:3:5: error: trees.a: missing required key 'branches'");
+	expect_error("unknown top-level key",
+	    "treees: {}\n", "c.yaml:1:1: error: unknown key 'treees' in the top "
+	    "level (did you mean 'trees'?)");
+	expect_error("storage at top level points to settings",
+	    "storage: {path: x}\n", "did you mean 'settings.storage'?");
+	expect_error("wrong type: list for a string",
+	    "trees:\n  a:\n    url: [x]\n    branches: [m]\n",
+	    "c.yaml:3:10: error: trees.a.url must be a string, not a list");
+	expect_error("wrong type: string for a list",
+	    "trees:\n  a:\n    url: x\n    branches: master\n",
+	    "c.yaml:4:15: error: trees.a.branches must be a list");
+	expect_error("wrong type: not a number",
+	    "settings:\n  retries: three\n",
+	    "c.yaml:2:12: error: settings.retries must be a whole number, "
+	    "not 'three'");
+	expect_error("bad tree name",
+	    "trees:\n  Main Line:\n    url: x\n    branches: [m]\n",
+	    "c.yaml:2:3: error: trees name 'Main Line' must match "
+	    "^[a-z0-9_-]+$");
+	expect_error("bad origin",
+	    "settings:\n  origin: my-lab\n",
+	    "c.yaml:2:11: error: settings.origin 'my-lab' must match "
+	    "^[a-z0-9_]+$");
+	expect_error("a secret in config",
+	    "labs:\n  l:\n    type: lava\n    url: u\n    token: abc\n",
+	    "secrets never live in config");
+	expect_error("token_env holding a secret",
+	    "labs:\n  l:\n    type: lava\n    url: u\n"
+	    "    token_env: 0123abcdef\n", "must name an environment variable");
+	expect_error("bad enum",
+	    "settings:\n  tarball: {compression: bz2}\n",
+	    "compression 'bz2' is not one of: gz, xz, zst");
+	expect_error("bad branch name",
+	    "trees:\n  a:\n    url: x\n    branches: ['a..b']\n",
+	    "'a..b' is not a valid branch name");
+	expect_error("dangling reference",
+	    "builds:\n  b:\n    arch: x86_64\n    runtime: nowhere\n",
+	    "c.yaml:4:14: error: builds.b.runtime 'nowhere' is not a lab");
+	expect_error("not a mapping",
+	    "- a\n- b\n", "must be a mapping of top-level keys");
+
+	err = load(NULL, "a.yaml", good_trees, "b.yaml",
+	    "# other\ntrees:\n  x:\n    url: y\n    branches: [m]\n");
+	contains(err, "b.yaml:2:1: error: top-level key 'trees' is defined "
+	    "twice: here and at ", "a key in two files names both");
+	contains(err, "a.yaml:1:1", "with the first file:line");
+	free(err);
+
+	err = load(NULL, NULL, NULL, NULL, NULL);
+	contains(err, "no *.yaml files", "an empty directory is an error");
+	free(err);
+
+	err = load(NULL, "a.yaml", "trees:\n  a:\n    url: [x\n", "b.yaml",
+	    "settings:\n  retries: x\n");
+	contains(err, "a.yaml:4:1", "errors in several files: the first");
+	contains(err, "b.yaml:2:12", "and the second");
+	free(err);
+}
+
+static void
+test_rules(void)
+{
+	struct rules r;
+	char t1[] = "main*", b1[] = "master", b2[] = "linux-6.*";
+	char *trees[] = { t1, NULL };
+	char *branches[] = { b1, b2, NULL };
+
+	memset(&r, 0, sizeof(r));
+	ok(config_rules_match(&r, "x", "y", 6, 1, 0, NULL), "no rules: all");
+	r.trees = trees;
+	r.branches = branches;
+	ok(config_rules_match(&r, "mainline", "master", 6, 1, 0, NULL),
+	    "glob tree and branch");
+	ok(!config_rules_match(&r, "next", "master", 6, 1, 0, NULL),
+	    "tree filter");
+	ok(config_rules_match(&r, "mainline", "linux-6.1.y", 6, 1, 0, NULL),
+	    "branch glob");
+	r.min_version = (char *)"5.10";
+	r.max_version = (char *)"6.1";
+	ok(config_rules_match(&r, "mainline", "master", 6, 1, 99, NULL),
+	    "6.1.99 is within 5.10..6.1");
+	ok(!config_rules_match(&r, "mainline", "master", 5, 4, 0, NULL),
+	    "5.4 is below 5.10");
+	ok(!config_rules_match(&r, "mainline", "master", 6, 2, 0, NULL),
+	    "6.2 is above 6.1");
+	is_int(config_version_cmp(6, 1, 5, "6.1.5"), 0, "equal versions");
+	ok(config_version_cmp(6, 1, 5, "6.1.10") < 0, "numeric compare");
+}
+
+int
+main(void)
+{
+	log_init("t-config");
+	test_good();
+	test_errors();
+	test_rules();
+	return tap_done();
+}
