@@ -103,6 +103,7 @@ lint: deps-check
 	@scripts/lint.sh
 
 run: all
+	@scripts/deps.sh run
 	@scripts/demo-tree.sh
 	bin/maestrino -c $(CONFIG) run --wait
 
