@@ -2,7 +2,7 @@
 # autotools.  `make` builds bin/, `make check` runs every test, `make run`
 # runs the whole pipeline on the default config.
 
-PKGS	= libgit2 yaml-0.1 sqlite3 libarchive libcurl jansson
+PKGS	= libgit2 yaml-0.1 sqlite3 libarchive libcurl jansson libcrypto
 
 CC	?= cc
 CFLAGS	?= -O2 -g

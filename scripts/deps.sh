@@ -10,7 +10,7 @@
 set -eu
 
 build="gcc make pkg-config libgit2-dev libyaml-dev libsqlite3-dev
-	libarchive-dev libcurl4-openssl-dev libjansson-dev"
+	libarchive-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
 run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
 	python3-yaml sqlite3 ca-certificates time"

@@ -132,6 +132,9 @@ static const char *const migrations[] = {
 	"  UNIQUE (job_id, path)\n"
 	");\n"
 	"CREATE INDEX test_build ON test(build_id);\n",
+
+	/* 2: tarball file identity, to notice a replaced or truncated file */
+	"ALTER TABLE checkout ADD COLUMN tarball_mtime INTEGER;\n",
 };
 
 int

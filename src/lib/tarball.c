@@ -1,0 +1,748 @@
+/*
+ * tarball.c: source tarballs from bare mirrors, and the tarball stage.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <git2.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <fcntl.h>
+#include <locale.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "fs.h"
+#include "http.h"
+#include "log.h"
+#include "repo.h"
+#include "tarball.h"
+#include "util.h"
+
+/* What the archive writer needs while walking the tree. */
+struct walk {
+	git_repository		*repo;
+	struct archive		*ar;
+	struct archive_entry	*entry;
+	const char		*prefix;
+	const char		*what;
+	time_t			 mtime;
+	int			 check_attrs;
+	git_attr_options	 attr_opts;
+	size_t			 done;
+	size_t			 total;
+	int			 failed;
+	struct buf		 path;
+};
+
+/* The output side: the temporary file and the running hash. */
+struct sink {
+	FILE		*fp;
+	EVP_MD_CTX	*md;
+	off_t		 size;
+	int		 err;
+};
+
+static const char *
+git_msg(void)
+{
+	const git_error *e;
+
+	e = git_error_last();
+	return e != NULL && e->message != NULL ? e->message : "unknown error";
+}
+
+const char *
+tarball_ext(const char *compression)
+{
+	if (strcmp(compression, "xz") == 0)
+		return ".tar.xz";
+	if (strcmp(compression, "zst") == 0)
+		return ".tar.zst";
+	return ".tar.gz";
+}
+
+char *
+tarball_name(const char *tree, const char *branch, const char *describe)
+{
+	char *raw, *name;
+
+	raw = xasprintf("linux-%s-%s-%s", tree, branch, describe);
+	name = str_subst(raw, "/", '_');
+	free(raw);
+	return name;
+}
+
+static void
+hex_digest(EVP_MD_CTX *md, char hex[65])
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n, i;
+
+	n = 0;
+	EVP_DigestFinal_ex(md, d, &n);
+	for (i = 0; i < n && i < 32; i++)
+		snprintf(hex + (size_t)2 * i, 3, "%02x", d[i]);
+	hex[64] = '\0';
+}
+
+int
+tarball_sha256_file(const char *path, char hex[65])
+{
+	unsigned char b[1 << 16];
+	EVP_MD_CTX *md;
+	size_t n;
+	FILE *fp;
+	int rc;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL)
+		return -1;
+	md = EVP_MD_CTX_new();
+	if (md == NULL)
+		die_oom();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	while ((n = fread(b, 1, sizeof(b), fp)) > 0)
+		EVP_DigestUpdate(md, b, n);
+	rc = ferror(fp) ? -1 : 0;
+	fclose(fp);
+	if (rc == 0)
+		hex_digest(md, hex);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+static la_ssize_t
+sink_write(struct archive *a, void *data, const void *p, size_t n)
+{
+	struct sink *s = data;
+
+	(void)a;
+	if (fwrite(p, 1, n, s->fp) != n) {
+		s->err = errno ? errno : EIO;
+		archive_set_error(a, s->err, "%s", strerror(s->err));
+		return -1;
+	}
+	EVP_DigestUpdate(s->md, p, n);
+	s->size += (off_t)n;
+	return (la_ssize_t)n;
+}
+
+static int
+nproc(void)
+{
+	long n;
+
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+/*
+ * The codec's output must not depend on the machine: pigz gives the
+ * same bytes for any -p, and zstd and xz give the same bytes for any
+ * number of threads once they run in multi-threaded mode, so at least
+ * two threads are always asked for.
+ */
+static int
+set_filter(struct archive *a, const char *compression, const char *what)
+{
+	char opts[128], cmd[64];
+	int threads, rc;
+
+	threads = nproc() < 2 ? 2 : nproc();
+	if (strcmp(compression, "gz") == 0) {
+		if (access("/usr/bin/pigz", X_OK) != 0 &&
+		    system("command -v pigz >/dev/null 2>&1") != 0)
+			return error("%s: gz tarballs need pigz (apt-get "
+			    "install pigz, or scripts/deps.sh run)", what);
+		snprintf(cmd, sizeof(cmd), "pigz -n -6 -p %d", nproc());
+		rc = archive_write_add_filter_program(a, cmd);
+		opts[0] = '\0';
+	} else if (strcmp(compression, "xz") == 0) {
+		rc = archive_write_add_filter_xz(a);
+		snprintf(opts, sizeof(opts), "xz:compression-level=6,"
+		    "xz:threads=%d", threads);
+	} else if (strcmp(compression, "zst") == 0) {
+		rc = archive_write_add_filter_zstd(a);
+		snprintf(opts, sizeof(opts), "zstd:compression-level=3,"
+		    "zstd:threads=%d", threads);
+	} else {
+		return error("%s: unknown compression '%s'", what,
+		    compression);
+	}
+	if (rc != ARCHIVE_OK)
+		return error("%s: cannot set up %s compression: %s", what,
+		    compression, archive_error_string(a));
+	if (opts[0] && archive_write_set_options(a, opts) != ARCHIVE_OK)
+		return error("%s: cannot set '%s': %s", what, opts,
+		    archive_error_string(a));
+	return 0;
+}
+
+/*
+ * Is any attribute that changes git archive's output set anywhere?
+ * Counts the entries on the way, for progress.
+ */
+struct prescan {
+	git_repository	*repo;
+	size_t		 entries;
+	int		 export_ignore;
+	int		 export_subst;
+};
+
+static int
+prescan_cb(const char *root, const git_tree_entry *e, void *data)
+{
+	struct prescan *ps = data;
+	git_blob *blob;
+	const char *p;
+
+	(void)root;
+	ps->entries++;
+	if (strcmp(git_tree_entry_name(e), ".gitattributes") != 0 ||
+	    git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return 0;
+	if (git_blob_lookup(&blob, ps->repo, git_tree_entry_id(e)) != 0)
+		return 0;
+	p = git_blob_rawcontent(blob);
+	if (memmem(p, (size_t)git_blob_rawsize(blob), "export-ignore", 13))
+		ps->export_ignore = 1;
+	if (memmem(p, (size_t)git_blob_rawsize(blob), "export-subst", 12))
+		ps->export_subst = 1;
+	git_blob_free(blob);
+	return 0;
+}
+
+static int
+ignored(struct walk *w, const char *relpath)
+{
+	const char *val;
+
+	if (!w->check_attrs)
+		return 0;
+	if (git_attr_get_ext(&val, w->repo, &w->attr_opts, relpath,
+	    "export-ignore") != 0) {
+		git_error_clear();
+		return 0;
+	}
+	return GIT_ATTR_IS_TRUE(val);
+}
+
+static int
+put_header(struct walk *w, const char *path, mode_t type, mode_t perm,
+    la_int64_t size, const char *link)
+{
+	archive_entry_clear(w->entry);
+	/* git paths are bytes, nearly always UTF-8: keep them as they are */
+	if (!archive_entry_update_pathname_utf8(w->entry, path))
+		archive_entry_copy_pathname(w->entry, path);
+	archive_entry_set_filetype(w->entry, type);
+	archive_entry_set_perm(w->entry, perm);
+	archive_entry_set_size(w->entry, size);
+	archive_entry_set_mtime(w->entry, w->mtime, 0);
+	archive_entry_set_uid(w->entry, 0);
+	archive_entry_set_gid(w->entry, 0);
+	archive_entry_set_uname(w->entry, "root");
+	archive_entry_set_gname(w->entry, "root");
+	if (link != NULL && !archive_entry_update_symlink_utf8(w->entry, link))
+		archive_entry_copy_symlink(w->entry, link);
+	if (archive_write_header(w->ar, w->entry) != ARCHIVE_OK) {
+		error("%s: cannot write '%s': %s", w->what, path,
+		    archive_error_string(w->ar));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+walk_cb(const char *root, const git_tree_entry *e, void *data)
+{
+	struct walk *w = data;
+	git_filemode_t mode;
+	git_blob *blob;
+	const char *name, *rel;
+	la_int64_t size;
+	char *link;
+	int rc;
+
+	name = git_tree_entry_name(e);
+	mode = git_tree_entry_filemode(e);
+	buf_reset(&w->path);
+	buf_addf(&w->path, "%s/%s%s", w->prefix, root, name);
+	rel = w->path.ptr + strlen(w->prefix) + 1;
+	w->done++;
+	if (ignored(w, rel))
+		return mode == GIT_FILEMODE_TREE ? 1 : 0;
+	switch (mode) {
+	case GIT_FILEMODE_TREE:
+	case GIT_FILEMODE_COMMIT:
+		/* a submodule is an empty directory, as in git archive */
+		buf_putc(&w->path, '/');
+		rc = put_header(w, w->path.ptr, AE_IFDIR, 0755, 0, NULL);
+		break;
+	case GIT_FILEMODE_BLOB:
+	case GIT_FILEMODE_BLOB_EXECUTABLE:
+	case GIT_FILEMODE_LINK:
+		if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e))
+		    != 0) {
+			error("%s: cannot read '%s' (%s): %s", w->what, rel,
+			    git_oid_tostr_s(git_tree_entry_id(e)), git_msg());
+			rc = -1;
+			break;
+		}
+		size = (la_int64_t)git_blob_rawsize(blob);
+		if (mode == GIT_FILEMODE_LINK) {
+			link = xstrndup(git_blob_rawcontent(blob),
+			    (size_t)size);
+			rc = put_header(w, w->path.ptr, AE_IFLNK, 0777, 0, link);
+			free(link);
+		} else {
+			rc = put_header(w, w->path.ptr, AE_IFREG,
+			    mode == GIT_FILEMODE_BLOB ? 0644 : 0755, size,
+			    NULL);
+			if (rc == 0 && size > 0 && archive_write_data(w->ar,
+			    git_blob_rawcontent(blob), (size_t)size) != size) {
+				error("%s: cannot write '%s': %s", w->what,
+				    rel, archive_error_string(w->ar));
+				rc = -1;
+			}
+		}
+		git_blob_free(blob);
+		break;
+	default:
+		rc = 0;
+		break;
+	}
+	progress_update(w->done, NULL);
+	if (rc != 0) {
+		w->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+tarball_write(struct git_repository *repo, const char *commit_hex,
+    const char *prefix, const char *compression, const char *out_path,
+    const char *what, struct tarball_result *res)
+{
+	struct prescan ps;
+	struct sink sink;
+	struct walk w;
+	struct afile af;
+	git_commit *commit;
+	git_tree *tree;
+	git_oid oid;
+	char *top;
+	int rc, opened;
+
+	rc = -1;
+	opened = 0;
+	commit = NULL;
+	tree = NULL;
+	memset(&w, 0, sizeof(w));
+	memset(&sink, 0, sizeof(sink));
+	buf_init(&w.path, 0);
+	af.fp = NULL;
+	if (git_oid_fromstr(&oid, commit_hex) != 0 ||
+	    git_commit_lookup(&commit, repo, &oid) != 0 ||
+	    git_commit_tree(&tree, commit) != 0) {
+		error("%s: cannot read commit %s: %s", what, commit_hex,
+		    git_msg());
+		goto out;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.repo = repo;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, prescan_cb, &ps) != 0) {
+		error("%s: cannot read the tree of %s: %s", what, commit_hex,
+		    git_msg());
+		goto out;
+	}
+	if (ps.export_subst)
+		warning("%s: export-subst is not applied; those files are "
+		    "archived as committed", what);
+
+	w.repo = repo;
+	w.prefix = prefix;
+	w.what = what;
+	w.mtime = (time_t)git_commit_time(commit);
+	w.total = ps.entries;
+	w.check_attrs = ps.export_ignore;
+	memset(&w.attr_opts, 0, sizeof(w.attr_opts));
+	w.attr_opts.version = GIT_ATTR_OPTIONS_VERSION;
+	w.attr_opts.flags = GIT_ATTR_CHECK_NO_SYSTEM |
+	    GIT_ATTR_CHECK_INCLUDE_COMMIT | GIT_ATTR_CHECK_INDEX_ONLY;
+	git_oid_cpy(&w.attr_opts.attr_commit_id, &oid);
+
+	if (fs_atomic_open(&af, out_path, 1) != 0)
+		goto out;
+	opened = 1;
+	sink.fp = af.fp;
+	sink.md = EVP_MD_CTX_new();
+	if (sink.md == NULL)
+		die_oom();
+	EVP_DigestInit_ex(sink.md, EVP_sha256(), NULL);
+
+	w.ar = archive_write_new();
+	w.entry = archive_entry_new();
+	if (w.ar == NULL || w.entry == NULL)
+		die_oom();
+	if (archive_write_set_format_pax_restricted(w.ar) != ARCHIVE_OK ||
+	    set_filter(w.ar, compression, what) != 0)
+		goto out;
+	/*
+	 * Pad the tar stream to 10 KiB records as git archive does, but
+	 * not the compressed stream: zstd refuses trailing zeros.
+	 */
+	archive_write_set_bytes_per_block(w.ar, 1 << 20);
+	archive_write_set_bytes_in_last_block(w.ar, 1);
+	if (archive_write_open2(w.ar, &sink, NULL, sink_write, NULL, NULL)
+	    != ARCHIVE_OK) {
+		error("%s: cannot start '%s': %s", what, out_path,
+		    archive_error_string(w.ar));
+		goto out;
+	}
+	progress_start(what, w.total);
+	top = xasprintf("%s/", prefix);
+	rc = put_header(&w, top, AE_IFDIR, 0755, 0, NULL);
+	free(top);
+	if (rc == 0 && git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w)
+	    != 0) {
+		if (!w.failed)
+			error("%s: cannot walk the tree of %s: %s", what,
+			    commit_hex, git_msg());
+		rc = -1;
+	}
+	progress_end();
+	if (archive_write_close(w.ar) != ARCHIVE_OK && rc == 0) {
+		error("%s: cannot finish '%s': %s", what, out_path,
+		    archive_error_string(w.ar));
+		rc = -1;
+	}
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	crashpoint("tarball-before-rename");
+	if (fs_atomic_commit(&af) != 0) {
+		opened = 0;
+		goto out;
+	}
+	opened = 0;
+	hex_digest(sink.md, res->sha256);
+	res->size = sink.size;
+	res->entries = w.done + 1;
+	rc = 0;
+out:
+	if (w.ar != NULL)
+		archive_write_free(w.ar);
+	archive_entry_free(w.entry);
+	if (opened)
+		fs_atomic_abort(&af);
+	EVP_MD_CTX_free(sink.md);
+	buf_release(&w.path);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return rc;
+}
+
+/* One checkout that needs work, as read from the database. */
+struct pending {
+	long long	 id;
+	char		*tree;
+	char		*branch;
+	char		*commit;
+	char		*describe;
+	char		*state;
+	char		*path;
+	char		*sha256;
+	long long	 size;
+	long long	 mtime;
+	long long	 attempts;
+	long long	 next_try;
+};
+
+static void
+pending_release(struct pending *p)
+{
+	free(p->tree);
+	free(p->branch);
+	free(p->commit);
+	free(p->describe);
+	free(p->state);
+	free(p->path);
+	free(p->sha256);
+}
+
+/*
+ * Is a finished tarball still what the database says?  Size and mtime
+ * are checked every run; the content is hashed when they differ or when
+ * verify asks for it.
+ */
+static int
+still_good(const struct config *cfg, const struct pending *p, int verify)
+{
+	struct stat st;
+	char hex[65], *full;
+	int good;
+
+	if (p->path == NULL || p->sha256 == NULL)
+		return 0;
+	full = fs_join(cfg->storage_path, p->path);
+	good = 0;
+	if (stat(full, &st) == 0 && st.st_size == p->size) {
+		if (!verify && (long long)st.st_mtime == p->mtime)
+			good = 1;
+		else if (tarball_sha256_file(full, hex) == 0 &&
+		    strcmp(hex, p->sha256) == 0)
+			good = 1;
+	}
+	if (!good)
+		warning("checkout %lld: tarball '%s' is missing or does not "
+		    "match its sha256; making it again", p->id, full);
+	free(full);
+	return good;
+}
+
+static int
+record(struct db *db, const char *sql, const struct pending *p,
+    const char *path, const char *url, const struct tarball_result *res,
+    long long mtime, const char *err, long long next)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_begin(db) != 0)
+		return -1;
+	st = db_prepare(db, sql);
+	if (st == NULL) {
+		db_rollback(db);
+		return -1;
+	}
+	if (err == NULL) {
+		db_bind_text(st, 1, path);
+		db_bind_text(st, 2, url);
+		db_bind_int(st, 3, (long long)res->size);
+		db_bind_text(st, 4, res->sha256);
+		db_bind_int(st, 5, mtime);
+	} else {
+		db_bind_text(st, 1, err);
+		db_bind_int(st, 2, next);
+	}
+	db_bind_int(st, 6, p->id);
+	rc = db_step(db, st) < 0 ? -1 : 0;
+	db_finalize(st);
+	if (rc == 0)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+static int
+record_done(struct db *db, const struct pending *p, const char *path,
+    const char *url, const struct tarball_result *res, long long mtime)
+{
+	return record(db, "UPDATE checkout SET tarball_state = 'done', "
+	    "tarball_path = ?1, tarball_url = ?2, tarball_size = ?3, "
+	    "tarball_sha256 = ?4, tarball_mtime = ?5, tarball_error = NULL, "
+	    "tarball_next = NULL, gen = gen + 1 WHERE id = ?6", p, path, url,
+	    res, mtime, NULL, 0);
+}
+
+static int
+record_failed(struct db *db, const struct pending *p, const char *err,
+    long long next)
+{
+	static const struct tarball_result none;
+
+	return record(db, "UPDATE checkout SET tarball_state = 'failed', "
+	    "tarball_error = ?1, tarball_next = ?2, tarball_attempts = "
+	    "tarball_attempts + 1, gen = gen + 1 WHERE id = ?6", p, NULL, NULL,
+	    &none, 0, err, next);
+}
+
+/* PUT the file to the upload URL; return the URL or NULL. */
+static char *
+upload(const struct config *cfg, const char *file, const char *rel,
+    const char *what)
+{
+	struct http_response resp;
+	struct http_request req;
+	const char *token;
+	char *url, *auth;
+	enum http_outcome out;
+
+	url = xasprintf("%s%s%s", cfg->storage_upload_url,
+	    str_ends(cfg->storage_upload_url, "/") ? "" : "/", rel);
+	auth = NULL;
+	token = cfg->storage_token_env ? getenv(cfg->storage_token_env) : NULL;
+	if (cfg->storage_token_env != NULL && token == NULL)
+		warning("%s: %s is not set; uploading without a token", what,
+		    cfg->storage_token_env);
+	if (token != NULL) {
+		log_secret(token);
+		auth = xasprintf("Bearer %s", token);
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = "PUT";
+	req.url = url;
+	req.auth = auth;
+	req.content_type = "application/octet-stream";
+	req.upload_file = file;
+	req.timeout = 3600;
+	req.what = what;
+	out = http_do_retry(&req, &resp, 3);
+	http_response_release(&resp);
+	free(auth);
+	if (out != HTTP_OK) {
+		free(url);
+		return NULL;
+	}
+	return url;
+}
+
+static int
+make_one(const struct config *cfg, struct db *db, const struct pending *p,
+    struct tarball_stats *stats)
+{
+	struct git_repository *repo;
+	struct tarball_result res;
+	struct stat st;
+	char *name, *rel, *file, *mirror, *url, *what, *sub;
+	long long next, delay;
+	int rc;
+
+	repo = NULL;
+	url = NULL;
+	rc = 0;
+	name = tarball_name(p->tree, p->branch, p->describe);
+	rel = xasprintf("tarballs/%s%s", name, tarball_ext(cfg->compression));
+	file = fs_join(cfg->storage_path, rel);
+	sub = xasprintf("git/%s.git", p->tree);
+	mirror = config_data_path(cfg, sub);
+	what = xasprintf("checkout %lld (%s/%s %s)", p->id, p->tree,
+	    p->branch, p->describe);
+	memset(&res, 0, sizeof(res));
+	if (!fs_is_dir(mirror)) {
+		error("%s: no mirror at '%s' (run poll first)", what, mirror);
+		goto failed;
+	}
+	repo = repo_open(mirror);
+	if (repo == NULL ||
+	    tarball_write(repo, p->commit, name, cfg->compression, file, what,
+	    &res) != 0)
+		goto failed;
+	if (cfg->storage_upload_url != NULL) {
+		url = upload(cfg, file, rel, what);
+		if (url == NULL)
+			goto failed;
+		stats->uploaded++;
+	} else {
+		url = xasprintf("%s%s", cfg->storage_url, rel);
+	}
+	crashpoint("tarball-written");
+	if (stat(file, &st) != 0) {
+		error("%s: '%s' vanished: %s", what, file, strerror(errno));
+		goto failed;
+	}
+	if (record_done(db, p, rel, url, &res, (long long)st.st_mtime) != 0) {
+		rc = -1;
+		goto out;
+	}
+	info("%s: %s, %lld bytes, sha256 %.16s...", what, url,
+	    (long long)res.size, res.sha256);
+	stats->made++;
+	goto out;
+failed:
+	stats->failed++;
+	delay = (long long)cfg->retry_delay << (p->attempts < 16 ?
+	    p->attempts : 16);
+	next = (long long)time(NULL) + delay;
+	if (p->attempts >= cfg->retries)
+		next = 0;	/* given up: only --retry-failed tries again */
+	if (record_failed(db, p, log_last_error() ? log_last_error() :
+	    "unknown error", next) != 0)
+		rc = -1;
+out:
+	repo_close(repo);
+	free(url);
+	free(what);
+	free(mirror);
+	free(sub);
+	free(file);
+	free(rel);
+	free(name);
+	return rc;
+}
+
+int
+tarball_stage(const struct config *cfg, struct db *db, int verify,
+    struct tarball_stats *stats)
+{
+	struct pending *list, *p;
+	sqlite3_stmt *st;
+	size_t n, alloc, i;
+	char *dir;
+	int rc, r;
+
+	repo_init();
+	/* libarchive converts names through the locale: make it UTF-8 */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "en_US.UTF-8");
+	/* blobs are read once: caching them would only cost memory */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB,
+	    (size_t)0);
+	/* small pack windows, so that old ones can be unmapped */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)16 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
+	dir = fs_join(cfg->storage_path, "tarballs");
+	if (fs_mkdir_p(dir) != 0) {
+		free(dir);
+		return -1;
+	}
+	fs_clean_tmp(dir);
+	free(dir);
+
+	st = db_prepare(db, "SELECT id, tree, branch, commit_hash, describe, "
+	    "tarball_state, tarball_path, tarball_sha256, tarball_size, "
+	    "tarball_mtime, tarball_attempts, tarball_next FROM checkout "
+	    "WHERE tarball_state != 'failed' OR (tarball_next IS NOT NULL "
+	    "AND tarball_next <= ?) ORDER BY id");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, (long long)time(NULL));
+	list = NULL;
+	n = alloc = 0;
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&list, &alloc, n + 1, sizeof(*list));
+		p = &list[n++];
+		memset(p, 0, sizeof(*p));
+		p->id = db_col_int(st, 0);
+		p->tree = db_col_dup(st, 1);
+		p->branch = db_col_dup(st, 2);
+		p->commit = db_col_dup(st, 3);
+		p->describe = db_col_dup(st, 4);
+		p->state = db_col_dup(st, 5);
+		p->path = db_col_dup(st, 6);
+		p->sha256 = db_col_dup(st, 7);
+		p->size = db_col_int(st, 8);
+		p->mtime = db_col_int(st, 9);
+		p->attempts = db_col_int(st, 10);
+		p->next_try = db_col_int(st, 11);
+	}
+	db_finalize(st);
+	rc = r < 0 ? -1 : 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		p = &list[i];
+		if (strcmp(p->state, "done") == 0 &&
+		    still_good(cfg, p, verify)) {
+			stats->kept++;
+			continue;
+		}
+		rc = make_one(cfg, db, p, stats);
+	}
+	for (i = 0; i < n; i++)
+		pending_release(&list[i]);
+	free(list);
+	return rc;
+}
