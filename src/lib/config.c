@@ -15,6 +15,7 @@ enum ftype {
 	F_STR,		/* a scalar */
 	F_INT,		/* a plain integer scalar */
 	F_BOOL,		/* true or false */
+	F_DURATION,	/* minutes, or a number with s, m or h */
 	F_LIST,		/* a list of scalars */
 	F_MAP,		/* a mapping with the keys of sub */
 	F_ENTRIES,	/* named entries, each a mapping with keys of sub */
@@ -96,7 +97,7 @@ static const struct field build_fields[] = {
 	{ "fragments", F_LIST, NULL, 0 },
 	{ "targets", F_LIST, NULL, 0 },
 	{ "runtime", F_STR, NULL, 0 },
-	{ "timeout", F_INT, NULL, 0 },
+	{ "timeout", F_DURATION, NULL, 0 },
 	END
 };
 
@@ -129,7 +130,7 @@ static const struct field test_fields[] = {
 	{ "platforms", F_LIST, NULL, 1 },
 	{ "lab", F_STR, NULL, 0 },
 	{ "kcidb_path", F_STR, NULL, 0 },
-	{ "timeout", F_INT, NULL, 0 },
+	{ "timeout", F_DURATION, NULL, 0 },
 	{ "params", F_ANY, NULL, 0 },
 	{ "rules", F_MAP, rules_fields, 0 },
 	END
@@ -237,6 +238,27 @@ is_bool(const char *s, int *out)
 static void check_map(struct checker *, const struct ynode *,
     const struct field *, const char *);
 
+/* "90" (minutes), "90s", "15m", "2h" as seconds; -1 if malformed. */
+static long
+parse_duration(const char *s)
+{
+	char *num;
+	size_t n;
+	long v, unit;
+
+	n = strlen(s);
+	unit = 60;
+	if (n > 1 && strchr("smh", s[n - 1]) != NULL) {
+		unit = s[n - 1] == 's' ? 1 : s[n - 1] == 'm' ? 60 : 3600;
+		n--;
+	}
+	num = xstrndup(s, n);
+	if (parse_long(num, 1, 1000000, &v) != 0)
+		v = -1;
+	free(num);
+	return v < 0 ? -1 : v * unit;
+}
+
 static void
 check_value(struct checker *c, const struct ynode *v, const struct field *f,
     const char *where)
@@ -258,6 +280,11 @@ check_value(struct checker *c, const struct ynode *v, const struct field *f,
 			    where, v->type == YNODE_SCALAR ? "'" : "a ",
 			    v->type == YNODE_SCALAR ? v->value : ynode_kind(v),
 			    v->type == YNODE_SCALAR ? "'" : "");
+		break;
+	case F_DURATION:
+		if (v->type != YNODE_SCALAR || parse_duration(v->value) < 0)
+			bad(c, v, "%s must be minutes or a duration such as "
+			    "90s, 15m or 2h", where);
 		break;
 	case F_BOOL:
 		if (v->type != YNODE_SCALAR || !v->plain ||
@@ -361,6 +388,18 @@ get_int(const struct ynode *map, const char *key, int def)
 	if (s == NULL || parse_long(s, 0, INT_MAX, &n) != 0)
 		return def;
 	return (int)n;
+}
+
+static int
+get_duration(const struct ynode *map, const char *key, int def)
+{
+	const char *s;
+	long v;
+
+	s = ynode_str(map, key);
+	if (s == NULL || (v = parse_duration(s)) < 0)
+		return def;
+	return (int)v;
 }
 
 static int
@@ -665,7 +704,7 @@ load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 		b->fragments = get_list(e, "fragments", NULL);
 		b->targets = get_list(e, "targets", NULL);
 		b->runtime = get_str(e, "runtime", "local");
-		b->timeout = get_int(e, "timeout", 60);
+		b->timeout = get_duration(e, "timeout", 3600);
 	}
 }
 
@@ -773,7 +812,7 @@ load_tests(struct checker *c, struct config *cfg, const struct ynode *m)
 		t->platforms = get_list(e, "platforms", NULL);
 		t->lab = get_str(e, "lab", "local");
 		t->kcidb_path = get_str(e, "kcidb_path", NULL);
-		t->timeout = get_int(e, "timeout", 15);
+		t->timeout = get_duration(e, "timeout", 900);
 		t->params = get_any(e, "params");
 		load_rules(c, ynode_get(e, "rules"), &t->rules);
 	}
@@ -795,15 +834,45 @@ list_item_node(const struct ynode *map, const char *key, const char *item)
 	return v;
 }
 
+char *
+config_fragment_path(const struct config *cfg, const char *name)
+{
+	char *p, *q;
+
+	p = xasprintf("%s/fragments/%s", cfg->dir, name);
+	if (fs_exists(p) || str_ends(name, ".config"))
+		return p;
+	q = xasprintf("%s.config", p);
+	free(p);
+	return q;
+}
+
 static void
 check_refs(struct checker *c, struct config *cfg)
 {
 	const struct ynode *v;
-	char **p;
+	char **p, *path;
 	size_t i;
 
 	for (i = 0; i < cfg->nbuilds; i++) {
 		const struct build_cfg *b = &cfg->builds[i];
+
+		for (p = b->fragments; p && *p; p++) {
+			if (str_starts(*p, "CONFIG_")) {
+				if (strchr(*p, '=') == NULL)
+					bad(c, list_item_node(b->node,
+					    "fragments", *p), "builds.%s: "
+					    "inline fragment '%s' needs "
+					    "'=': CONFIG_X=y", b->name, *p);
+				continue;
+			}
+			path = config_fragment_path(cfg, *p);
+			if (!fs_exists(path))
+				bad(c, list_item_node(b->node, "fragments", *p),
+				    "builds.%s: no fragment '%s' (looked for "
+				    "'%s')", b->name, *p, path);
+			free(path);
+		}
 
 		if (config_lab(cfg, b->runtime) == NULL) {
 			v = ynode_get(b->node, "runtime");

@@ -38,7 +38,7 @@ struct build_cfg {
 	char		**fragments;	/* names or CONFIG_X=y lines */
 	char		**targets;
 	char		 *runtime;	/* a lab name */
-	int		  timeout;	/* minutes */
+	int		  timeout;	/* seconds */
 	const struct ynode *node;	/* for messages */
 };
 
@@ -78,7 +78,7 @@ struct test_cfg {
 	char		**platforms;
 	char		 *lab;
 	char		 *kcidb_path;
-	int		  timeout;	/* minutes */
+	int		  timeout;	/* seconds */
 	const struct ynode *params;
 	struct rules	  rules;
 	const struct ynode *node;
@@ -142,6 +142,11 @@ const struct lab_cfg		*config_lab(const struct config *,
 const struct test_cfg		*config_test(const struct config *,
 				    const char *);
 
+/*
+ * The file of a named kconfig fragment: <dir>/fragments/<name>, or with
+ * ".config" added.  The caller frees.
+ */
+char	*config_fragment_path(const struct config *, const char *name);
 /* Paths below data_dir; the caller frees. */
 char	*config_data_path(const struct config *, const char *sub);
 

@@ -135,6 +135,19 @@ static const char *const migrations[] = {
 
 	/* 2: tarball file identity, to notice a replaced or truncated file */
 	"ALTER TABLE checkout ADD COLUMN tarball_mtime INTEGER;\n",
+
+	/*
+	 * 3: the job matrix of a checkout (and the tests of a build) is
+	 * made once; the kconfig name reported to KCIDB; the work directory
+	 * of a local job.
+	 */
+	"ALTER TABLE checkout ADD COLUMN jobs_made INTEGER NOT NULL "
+	"DEFAULT 0;\n"
+	"ALTER TABLE build ADD COLUMN tests_made INTEGER NOT NULL "
+	"DEFAULT 0;\n"
+	"ALTER TABLE build ADD COLUMN kconfig TEXT;\n"
+	"ALTER TABLE job ADD COLUMN work_dir TEXT;\n"
+	"ALTER TABLE job ADD COLUMN timeout INTEGER;\n",
 };
 
 int

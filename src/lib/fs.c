@@ -207,6 +207,36 @@ fs_write_if_changed(const char *path, const void *data, size_t len)
 	return 1;
 }
 
+int
+fs_copy_file(const char *src, const char *dst)
+{
+	char b[1 << 16];
+	struct afile af;
+	size_t n;
+	FILE *in;
+
+	in = fopen(src, "rb");
+	if (in == NULL)
+		return error("cannot read '%s': %s", src, strerror(errno));
+	if (fs_atomic_open(&af, dst, 0) != 0) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(b, 1, sizeof(b), in)) > 0) {
+		if (fwrite(b, 1, n, af.fp) != n)
+			break;
+	}
+	if (ferror(in) || ferror(af.fp)) {
+		error("cannot copy '%s' to '%s': %s", src, dst,
+		    strerror(errno));
+		fclose(in);
+		fs_atomic_abort(&af);
+		return -1;
+	}
+	fclose(in);
+	return fs_atomic_commit(&af);
+}
+
 void
 fs_clean_tmp(const char *dir)
 {

@@ -45,6 +45,8 @@ int	 fs_write_atomic(const char *path, const void *data, size_t len,
  * exactly these bytes.  Return 1 if written, 0 if unchanged, -1 on error.
  */
 int	 fs_write_if_changed(const char *path, const void *data, size_t len);
+/* Copy src to dst atomically (dst's directory is created). */
+int	 fs_copy_file(const char *src, const char *dst);
 /* Remove leftover "*.tmp-*" files in dir (after a crash). */
 void	 fs_clean_tmp(const char *dir);
 

@@ -1,0 +1,1196 @@
+/*
+ * kbuild.c: kernel build definitions and the worker that runs them.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fs.h"
+#include "http.h"
+#include "kbuild.h"
+#include "log.h"
+#include "proc.h"
+#include "tarball.h"
+#include "ynode.h"
+#include "util.h"
+
+struct arch_info {
+	const char	*arch;		/* KCIDB architecture */
+	const char	*make_arch;	/* ARCH= */
+	const char	*srcarch;	/* arch/<srcarch>/ */
+	const char	*image;
+	const char	*targets[4];
+};
+
+static const struct arch_info arches[] = {
+	{ "x86_64", "x86_64", "x86", "arch/x86/boot/bzImage",
+	    { "bzImage", "modules", NULL, NULL } },
+	{ "i386", "i386", "x86", "arch/x86/boot/bzImage",
+	    { "bzImage", "modules", NULL, NULL } },
+	{ "arm64", "arm64", "arm64", "arch/arm64/boot/Image",
+	    { "Image", "modules", "dtbs", NULL } },
+	{ "arm", "arm", "arm", "arch/arm/boot/zImage",
+	    { "zImage", "modules", "dtbs", NULL } },
+	{ "riscv", "riscv", "riscv", "arch/riscv/boot/Image",
+	    { "Image", "modules", "dtbs", NULL } },
+	{ "powerpc", "powerpc", "powerpc", "vmlinux",
+	    { "vmlinux", "modules", NULL, NULL } },
+	{ "mips", "mips", "mips", "vmlinux",
+	    { "vmlinux", "modules", NULL, NULL } },
+};
+
+static const struct arch_info *
+arch_info(const char *arch)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		if (strcmp(arches[i].arch, arch) == 0)
+			return &arches[i];
+	return NULL;
+}
+
+const char *
+kbuild_make_arch(const char *arch)
+{
+	const struct arch_info *a = arch_info(arch);
+
+	return a ? a->make_arch : arch;
+}
+
+const char *
+kbuild_image(const char *arch)
+{
+	const struct arch_info *a = arch_info(arch);
+
+	return a ? a->image : "vmlinux";
+}
+
+static const char *
+srcarch(const char *arch)
+{
+	const struct arch_info *a = arch_info(arch);
+
+	return a ? a->srcarch : arch;
+}
+
+char *
+kbuild_kconfig_name(const struct build_cfg *b)
+{
+	struct buf s = BUF_INIT;
+	char *const *f;
+	int inline_done;
+
+	buf_puts(&s, b->defconfig);
+	inline_done = 0;
+	for (f = b->fragments; f && *f; f++) {
+		if (str_starts(*f, "CONFIG_")) {
+			if (!inline_done)
+				buf_puts(&s, "+inline");
+			inline_done = 1;
+			continue;
+		}
+		buf_addf(&s, "+%s", *f);
+		if (str_ends(s.ptr, ".config"))
+			buf_setlen(&s, s.len - strlen(".config"));
+	}
+	return buf_detach(&s, NULL);
+}
+
+static struct ynode *
+str_seq(char *const *list)
+{
+	struct ynode *seq;
+
+	seq = ynode_seq();
+	for (; list && *list; list++)
+		ynode_push(seq, ynode_scalar(*list));
+	return seq;
+}
+
+/* The fragments as {name, config} pairs, inline lines gathered in one. */
+static struct ynode *
+fragments(const struct config *cfg, const struct build_cfg *b, int *err)
+{
+	struct buf in = BUF_INIT, file = BUF_INIT;
+	struct ynode *seq, *m;
+	char *const *f;
+	char *path, *name;
+
+	seq = ynode_seq();
+	for (f = b->fragments; f && *f; f++) {
+		if (str_starts(*f, "CONFIG_")) {
+			buf_addf(&in, "%s\n", *f);
+			continue;
+		}
+		path = config_fragment_path(cfg, *f);
+		buf_reset(&file);
+		if (buf_read_file(&file, path) != 0) {
+			error("build %s: cannot read fragment '%s': %s",
+			    b->name, path, strerror(errno));
+			*err = 1;
+			free(path);
+			continue;
+		}
+		free(path);
+		name = xstrdup(*f);
+		if (str_ends(name, ".config"))
+			name[strlen(name) - strlen(".config")] = '\0';
+		m = ynode_push(seq, ynode_map());
+		ynode_set_str(m, "name", name);
+		m = ynode_set(m, "config", ynode_scalar(file.ptr));
+		m->literal = 1;
+		free(name);
+	}
+	if (in.len > 0) {
+		m = ynode_push(seq, ynode_map());
+		ynode_set_str(m, "name", "inline");
+		m = ynode_set(m, "config", ynode_scalar(in.ptr));
+		m->literal = 1;
+	}
+	buf_release(&in);
+	buf_release(&file);
+	return seq;
+}
+
+struct ynode *
+kbuild_definition(const struct config *cfg, const char *id,
+    const struct build_cfg *b, const struct kbuild_checkout *co)
+{
+	const struct arch_info *ai;
+	struct ynode *def, *m, *t;
+	char cwd[PATH_MAX], *store, *abs, *url;
+	size_t i;
+	int err;
+
+	err = 0;
+	ai = arch_info(b->arch);
+	def = ynode_map();
+	ynode_set_str(def, "kind", "kbuild");
+	ynode_set_str(def, "id", id);
+	m = ynode_set(def, "checkout", ynode_map());
+	ynode_set(m, "id", ynode_int(co->id));
+	ynode_set_str(m, "tree", co->tree);
+	ynode_set_str(m, "branch", co->branch);
+	ynode_set_str(m, "commit", co->commit);
+	ynode_set_str(m, "describe", co->describe);
+	m = ynode_set(def, "tarball", ynode_map());
+	ynode_set_str(m, "url", co->tarball_url);
+	ynode_set_str(m, "sha256", co->tarball_sha256);
+	m = ynode_set(def, "build", ynode_map());
+	ynode_set_str(m, "name", b->name);
+	ynode_set_str(m, "arch", b->arch);
+	ynode_set_str(m, "make_arch", kbuild_make_arch(b->arch));
+	ynode_set_str(m, "compiler", b->compiler);
+	if (b->cross_compile != NULL)
+		ynode_set_str(m, "cross_compile", b->cross_compile);
+	ynode_set_str(m, "defconfig", b->defconfig);
+	ynode_set(m, "fragments", fragments(cfg, b, &err));
+	if (b->targets != NULL)
+		ynode_set(m, "targets", str_seq(b->targets));
+	else {
+		t = ynode_set(m, "targets", ynode_seq());
+		for (i = 0; ai != NULL && i < 4 && ai->targets[i]; i++)
+			ynode_push(t, ynode_scalar(ai->targets[i]));
+		if (ai == NULL)
+			ynode_push(t, ynode_scalar("all"));
+	}
+	ynode_set(m, "timeout", ynode_int(b->timeout));	/* seconds */
+	t = ynode_set(def, "artifacts", ynode_seq());
+	ynode_push(t, ynode_scalar("kernel"));
+	ynode_push(t, ynode_scalar("modules"));
+	ynode_push(t, ynode_scalar("dtbs"));
+	ynode_push(t, ynode_scalar("config"));
+	ynode_push(t, ynode_scalar("System.map"));
+	ynode_push(t, ynode_scalar("build.log"));
+	ynode_push(t, ynode_scalar("metadata.json"));
+	/* absolute, so the worker can run from any directory */
+	store = xasprintf("%s/builds/%s", cfg->storage_path, id);
+	if (store[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		abs = fs_join(cwd, store);
+	else
+		abs = xstrdup(store);
+	url = xasprintf("%sbuilds/%s/", cfg->storage_url, id);
+	m = ynode_set(def, "storage", ynode_map());
+	ynode_set_str(m, "path", abs);
+	ynode_set_str(m, "url", url);
+	free(store);
+	free(abs);
+	free(url);
+	if (err) {
+		ynode_free(def);
+		return NULL;
+	}
+	return def;
+}
+
+/* ---- the worker side ---- */
+
+struct kjob {
+	struct ynode	*def;
+	const char	*id;
+	const char	*url;
+	const char	*sha256;
+	const char	*arch;
+	const char	*make_arch;
+	const char	*compiler;
+	const char	*cross;
+	const char	*defconfig;
+	const struct ynode *fragments;
+	const struct ynode *targets;
+	const char	*store;
+	const char	*store_url;
+	long		 timeout;	/* seconds */
+	int		 log_fd;
+	double		 t0;
+	double		 deadline;
+	time_t		 start;
+	json_t		*result;
+	json_t		*artifacts;
+	json_t		*phases;
+	struct buf	 repro;
+	char		*cc;
+};
+
+enum kstatus {
+	K_PASS,
+	K_FAIL,
+	K_INFRA
+};
+
+static void
+klog(struct kjob *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+klog(struct kjob *k, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (k->log_fd >= 0)
+		dprintf(k->log_fd, "# maestrino: %s\n", b.ptr);
+	info("%s: %s", k->id, b.ptr);
+	buf_release(&b);
+}
+
+/* Record why the job did not pass, once (the first reason wins). */
+static enum kstatus
+kfail(struct kjob *k, enum kstatus st, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum kstatus
+kfail(struct kjob *k, enum kstatus st, const char *code, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (json_object_get(k->result, "error_code") == NULL) {
+		json_object_set_new(k->result, "error_code", json_string(code));
+		json_object_set_new(k->result, "error_msg", json_string(b.ptr));
+	}
+	if (k->log_fd >= 0)
+		dprintf(k->log_fd, "# maestrino: %s: %s\n",
+		    st == K_FAIL ? "build failed" : "infrastructure error",
+		    b.ptr);
+	error("%s: %s", k->id, b.ptr);
+	buf_release(&b);
+	return st;
+}
+
+static void
+phase(struct kjob *k, const char *name, double since)
+{
+	json_object_set_new(k->phases, name,
+	    json_real((double)(long)((now_monotonic() - since) * 1000) / 1000));
+}
+
+/* Quote s for a POSIX shell, for the reproducer. */
+static void
+shell_quote(struct buf *b, const char *s)
+{
+	if (strcmp(s, "-j$(nproc)") == 0) {
+		buf_puts(b, s);
+		return;
+	}
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-+=./:,%@") == strlen(s)) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+static void
+repro_add(struct kjob *k, char *const argv[])
+{
+	size_t i;
+
+	if (k->repro.len)
+		buf_puts(&k->repro, " && ");
+	for (i = 0; argv[i] != NULL; i++) {
+		if (i)
+			buf_putc(&k->repro, ' ');
+		shell_quote(&k->repro, argv[i]);
+	}
+}
+
+static int
+load_job(struct kjob *k, const char *def)
+{
+	const struct ynode *b, *t, *s, *v;
+	long n;
+
+	if (ynode_parse_file(def, &k->def) != 0)
+		return -1;
+	b = ynode_get(k->def, "build");
+	t = ynode_get(k->def, "tarball");
+	s = ynode_get(k->def, "storage");
+	k->id = ynode_str(k->def, "id");
+	k->url = ynode_str(t, "url");
+	k->sha256 = ynode_str(t, "sha256");
+	k->arch = ynode_str(b, "arch");
+	k->make_arch = ynode_str(b, "make_arch");
+	k->compiler = ynode_str(b, "compiler");
+	k->cross = ynode_str(b, "cross_compile");
+	k->defconfig = ynode_str(b, "defconfig");
+	k->fragments = ynode_get(b, "fragments");
+	k->targets = ynode_get(b, "targets");
+	k->store = ynode_str(s, "path");
+	k->store_url = ynode_str(s, "url");
+	v = ynode_get(b, "timeout");
+	k->timeout = 3600;
+	if (v != NULL && v->type == YNODE_SCALAR &&
+	    parse_long(v->value, 1, 100000000, &n) == 0)
+		k->timeout = n;
+	if (k->id == NULL || k->url == NULL || k->sha256 == NULL ||
+	    k->arch == NULL || k->make_arch == NULL || k->defconfig == NULL ||
+	    k->targets == NULL || k->targets->type != YNODE_SEQ ||
+	    k->store == NULL || k->store_url == NULL)
+		return error_at(def, 1, 1, "not a complete kbuild job "
+		    "definition");
+	return 0;
+}
+
+/* The local copy of the tarball, checked against its sha256. */
+static enum kstatus
+fetch(struct kjob *k, char **path)
+{
+	struct http_response resp;
+	struct http_request req;
+	char hex[65], *dst;
+	const char *ext;
+	FILE *fp;
+	enum http_outcome out;
+
+	*path = NULL;
+	if (str_starts(k->url, "file://")) {
+		dst = xstrdup(k->url + strlen("file://"));
+	} else {
+		ext = str_ends(k->url, ".zst") ? ".tar.zst" :
+		    str_ends(k->url, ".xz") ? ".tar.xz" : ".tar.gz";
+		dst = xasprintf("source%s", ext);
+		fp = fopen(dst, "wb");
+		if (fp == NULL) {
+			free(dst);
+			return kfail(k, K_INFRA, "disk", "cannot create "
+			    "'source%s': %s", ext, strerror(errno));
+		}
+		memset(&req, 0, sizeof(req));
+		req.url = k->url;
+		req.download = fp;
+		req.max_body = (size_t)8 << 30;
+		req.timeout = 3600;
+		req.what = k->id;
+		req.quiet = 1;
+		out = http_do_retry(&req, &resp, 3);
+		if (fclose(fp) != 0 && out == HTTP_OK)
+			out = HTTP_FAIL;
+		if (out != HTTP_OK) {
+			enum kstatus r = kfail(k, K_INFRA, "download",
+			    "cannot download the tarball: %s",
+			    resp.error ? resp.error : "write error");
+
+			http_response_release(&resp);
+			free(dst);
+			return r;
+		}
+		http_response_release(&resp);
+	}
+	if (tarball_sha256_file(dst, hex) != 0) {
+		enum kstatus r = kfail(k, K_INFRA, "download", "cannot read "
+		    "the tarball '%s': %s", dst, strerror(errno));
+
+		free(dst);
+		return r;
+	}
+	if (strcmp(hex, k->sha256) != 0) {
+		enum kstatus r = kfail(k, K_INFRA, "sha256", "tarball '%s' "
+		    "has sha256 %s, not %s", dst, hex, k->sha256);
+
+		free(dst);
+		return r;
+	}
+	*path = dst;
+	return K_PASS;
+}
+
+/* Extract into src/, dropping the tarball's top directory. */
+static enum kstatus
+extract(struct kjob *k, const char *tarball)
+{
+	struct archive *a, *disk;
+	struct archive_entry *e;
+	const char *name, *rest, *link;
+	const void *blk;
+	size_t len;
+	la_int64_t off;
+	char *p;
+	int r;
+	enum kstatus st;
+
+	a = archive_read_new();
+	disk = archive_write_disk_new();
+	if (a == NULL || disk == NULL)
+		die_oom();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_PERM |
+	    ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+	    ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+	    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+	st = K_PASS;
+	if (archive_read_open_filename(a, tarball, 1 << 20) != ARCHIVE_OK) {
+		st = kfail(k, K_INFRA, "extract", "cannot open '%s': %s",
+		    tarball, archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		name = archive_entry_pathname(e);
+		rest = name ? strchr(name, '/') : NULL;
+		if (rest == NULL || rest[1] == '\0')
+			continue;
+		p = xasprintf("src%s", rest);
+		archive_entry_copy_pathname(e, p);
+		free(p);
+		link = archive_entry_hardlink(e);
+		if (link != NULL && strchr(link, '/') != NULL) {
+			p = xasprintf("src%s", strchr(link, '/'));
+			archive_entry_copy_hardlink(e, p);
+			free(p);
+		}
+		if (archive_write_header(disk, e) != ARCHIVE_OK) {
+			st = kfail(k, K_INFRA, "extract", "cannot extract "
+			    "'%s': %s", name, archive_error_string(disk));
+			goto out;
+		}
+		while ((r = archive_read_data_block(a, &blk, &len, &off)) ==
+		    ARCHIVE_OK) {
+			if (archive_write_data_block(disk, blk, len, off) !=
+			    ARCHIVE_OK) {
+				st = kfail(k, K_INFRA, "disk", "cannot write "
+				    "'%s': %s", name,
+				    archive_error_string(disk));
+				goto out;
+			}
+		}
+		if (r != ARCHIVE_EOF) {
+			st = kfail(k, K_INFRA, "extract", "cannot read '%s' "
+			    "from '%s': %s", name, tarball,
+			    archive_error_string(a));
+			goto out;
+		}
+		if (archive_write_finish_entry(disk) != ARCHIVE_OK) {
+			st = kfail(k, K_INFRA, "disk", "cannot finish '%s': %s",
+			    name, archive_error_string(disk));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF)
+		st = kfail(k, K_INFRA, "extract", "cannot read '%s': %s",
+		    tarball, archive_error_string(a));
+out:
+	archive_read_free(a);
+	archive_write_free(disk);
+	return st;
+}
+
+/* The Debian package that provides a missing command. */
+static char *
+package_for(const char *cmd)
+{
+	size_t n;
+
+	if (str_ends(cmd, "-gcc")) {
+		n = strlen(cmd) - strlen("-gcc");
+		return xasprintf("gcc-%.*s", (int)n, cmd);
+	}
+	if (strcmp(cmd, "clang") == 0)
+		return xstrdup("clang lld llvm");
+	return xstrdup(cmd);
+}
+
+static enum kstatus
+check_tools(struct kjob *k)
+{
+	static const char *host[] = { "make", "flex", "bison", "bc", "perl" };
+	struct buf missing = BUF_INIT, ver = BUF_INIT;
+	char *argv[3], *pkg, *where;
+	enum kstatus st;
+	size_t i;
+
+	if (k->compiler != NULL && strcmp(k->compiler, "clang") == 0)
+		k->cc = xstrdup("clang");
+	else
+		k->cc = xasprintf("%sgcc", k->cross ? k->cross : "");
+	where = proc_which(k->cc);
+	if (where == NULL) {
+		pkg = package_for(k->cc);
+		st = kfail(k, K_INFRA, "toolchain", "compiler '%s' not found "
+		    "in PATH: install Debian's %s (scripts/deps.sh lists the "
+		    "usual ones)", k->cc, pkg);
+		free(pkg);
+		return st;
+	}
+	free(where);
+	for (i = 0; i < ARRAY_SIZE(host); i++) {
+		where = proc_which(host[i]);
+		if (where == NULL)
+			buf_addf(&missing, " %s", host[i]);
+		free(where);
+	}
+	if (missing.len) {
+		st = kfail(k, K_INFRA, "toolchain", "host tools missing:%s "
+		    "(apt-get install%s)", missing.ptr, missing.ptr);
+		buf_release(&missing);
+		return st;
+	}
+	argv[0] = k->cc;
+	argv[1] = (char *)"--version";
+	argv[2] = NULL;
+	if (proc_capture(argv, NULL, &ver) >= 0) {
+		ver.ptr[strcspn(ver.ptr, "\n")] = '\0';
+		json_object_set_new(k->result, "compiler", json_string(ver.ptr));
+	}
+	buf_release(&ver);
+	return K_PASS;
+}
+
+/* make ARCH=... [CROSS_COMPILE=...] [LLVM=1] extra... */
+static char **
+make_argv(struct kjob *k, const char *const *extra)
+{
+	char **argv;
+	size_t n, i;
+
+	for (n = 0; extra[n] != NULL; n++)
+		;
+	argv = xcalloc(n + 6, sizeof(*argv));
+	i = 0;
+	argv[i++] = xstrdup("make");
+	argv[i++] = xasprintf("ARCH=%s", k->make_arch);
+	if (k->cross != NULL && *k->cross)
+		argv[i++] = xasprintf("CROSS_COMPILE=%s", k->cross);
+	if (k->compiler != NULL && strcmp(k->compiler, "clang") == 0)
+		argv[i++] = xstrdup("LLVM=1");
+	for (n = 0; extra[n] != NULL; n++)
+		argv[i++] = xstrdup(extra[n]);
+	argv[i] = NULL;
+	return argv;
+}
+
+static void
+free_argv(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/*
+ * Run one step in src/; a non-zero exit is a build failure.  The
+ * reproducer gets repro (argv when NULL).
+ */
+static enum kstatus
+step(struct kjob *k, char **argv, const char *what, char **repro)
+{
+	enum proc_end end;
+	size_t i;
+	int code;
+
+	dprintf(k->log_fd, "$");
+	for (i = 0; argv[i] != NULL; i++)
+		dprintf(k->log_fd, " %s", argv[i]);
+	dprintf(k->log_fd, "\n");
+	repro_add(k, repro ? repro : argv);
+	end = proc_run(argv, "src", k->log_fd, k->deadline, &code);
+	if (end == PROC_TIMEOUT)
+		return kfail(k, K_INFRA, "timeout", "%s: killed after the "
+		    "job's timeout of %lds", what, k->timeout);
+	if (end == PROC_ERROR)
+		return kfail(k, K_INFRA, "exec", "%s: cannot run %s", what,
+		    argv[0]);
+	if (code != 0) {
+		json_object_set_new(k->result, "exit_code", json_integer(code));
+		return kfail(k, K_FAIL, "build", "%s exited with %d", what,
+		    code);
+	}
+	return K_PASS;
+}
+
+static enum kstatus
+configure(struct kjob *k)
+{
+	const char *def[] = { k->defconfig, NULL };
+	const char *old[] = { "olddefconfig", NULL };
+	struct buf frag = BUF_INIT;
+	char **argv, **merge;
+	const struct ynode *f;
+	const char *name, *text;
+	enum kstatus st;
+	size_t i, n;
+
+	argv = make_argv(k, def);
+	st = step(k, argv, k->defconfig, NULL);
+	free_argv(argv);
+	if (st != K_PASS || k->fragments == NULL || k->fragments->n == 0)
+		return st;
+	n = k->fragments->n;
+	merge = xcalloc(n + 5, sizeof(*merge));
+	merge[0] = xstrdup("scripts/kconfig/merge_config.sh");
+	merge[1] = xstrdup("-m");
+	merge[2] = xstrdup(".config");
+	for (i = 0; i < n; i++) {
+		f = k->fragments->items[i];
+		name = ynode_str(f, "name");
+		text = ynode_str(f, "config");
+		buf_reset(&frag);
+		buf_addf(&frag, "src/%02zu-%s.config", i, name ? name : "x");
+		if (text == NULL ||
+		    fs_write_atomic(frag.ptr, text, strlen(text), 0) != 0) {
+			st = kfail(k, K_INFRA, "disk", "cannot write fragment "
+			    "'%s'", frag.ptr);
+			goto out;
+		}
+		merge[3 + i] = xstrdup(frag.ptr + strlen("src/"));
+		/* the reproducer writes the same fragment file */
+		if (k->repro.len)
+			buf_puts(&k->repro, " && ");
+		buf_puts(&k->repro, "printf %s ");
+		shell_quote(&k->repro, text);
+		buf_addf(&k->repro, " > %s", merge[3 + i]);
+	}
+	st = step(k, merge, "merge_config.sh", NULL);
+	if (st != K_PASS)
+		goto out;
+	argv = make_argv(k, old);
+	st = step(k, argv, "olddefconfig", NULL);
+	free_argv(argv);
+out:
+	free_argv(merge);
+	buf_release(&frag);
+	return st;
+}
+
+static int
+has_target(const struct kjob *k, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < k->targets->n; i++)
+		if (strcmp(k->targets->items[i]->value, t) == 0)
+			return 1;
+	return 0;
+}
+
+static enum kstatus
+build(struct kjob *k)
+{
+	const char **extra;
+	char jobs[32], **argv, **repro;
+	long n;
+	size_t i;
+	enum kstatus st;
+
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(jobs, sizeof(jobs), "-j%ld", n < 1 ? 1 : n);
+	extra = xcalloc(k->targets->n + 2, sizeof(*extra));
+	extra[0] = jobs;
+	for (i = 0; i < k->targets->n; i++)
+		extra[i + 1] = k->targets->items[i]->value;
+	argv = make_argv(k, extra);
+	/* the reproducer should not hard-code this machine's cores */
+	extra[0] = "-j$(nproc)";
+	repro = make_argv(k, extra);
+	st = step(k, argv, "make", repro);
+	free_argv(argv);
+	free_argv(repro);
+	free(extra);
+	return st;
+}
+
+static int
+config_has(const char *key)
+{
+	struct buf b = BUF_INIT;
+	char *want;
+	int found;
+
+	if (buf_read_file(&b, "src/.config") != 0)
+		return 0;
+	want = xasprintf("\n%s=y\n", key);
+	found = strstr(b.ptr, want) != NULL || str_starts(b.ptr, want + 1);
+	free(want);
+	buf_release(&b);
+	return found;
+}
+
+static void
+add_artifact(struct kjob *k, const char *key, const char *rel)
+{
+	char *url;
+
+	url = xasprintf("%s%s", k->store_url, rel);
+	json_object_set_new(k->artifacts, key, json_string(url));
+	free(url);
+}
+
+static int
+store(struct kjob *k, const char *src, const char *name, const char *key)
+{
+	char *dst;
+	int rc;
+
+	dst = fs_join(k->store, name);
+	rc = fs_copy_file(src, dst);
+	free(dst);
+	if (rc == 0)
+		add_artifact(k, key, name);
+	return rc;
+}
+
+/* Pack modroot/ into modules.tar.xz, sorted and with fixed metadata. */
+struct packer {
+	struct archive		*ar;
+	struct archive_entry	*e;
+	size_t			 prefix;
+	char			**paths;
+	size_t			 n, alloc;
+};
+
+static struct packer *the_packer;
+
+static int
+collect_path(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	struct packer *p = the_packer;
+
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_F && flag != FTW_D && flag != FTW_SL)
+		return 0;
+	if (strlen(path) <= p->prefix)
+		return 0;
+	xgrow((void **)&p->paths, &p->alloc, p->n + 1, sizeof(*p->paths));
+	p->paths[p->n++] = xstrdup(path);
+	return 0;
+}
+
+static int
+cmp_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+pack_modules(struct kjob *k, const char *root, const char *out)
+{
+	struct packer p;
+	struct afile af;
+	struct stat st;
+	struct buf data = BUF_INIT, link = BUF_INIT;
+	size_t i;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.prefix = strlen(root) + 1;
+	the_packer = &p;
+	if (nftw(root, collect_path, 16, FTW_PHYS) != 0)
+		return error("%s: cannot list '%s'", k->id, root);
+	if (p.n > 1)
+		qsort(p.paths, p.n, sizeof(*p.paths), cmp_paths);
+	if (fs_atomic_open(&af, out, 0) != 0)
+		return -1;
+	p.ar = archive_write_new();
+	p.e = archive_entry_new();
+	archive_write_set_format_pax_restricted(p.ar);
+	archive_write_add_filter_xz(p.ar);
+	archive_write_set_options(p.ar, "xz:threads=2");
+	archive_write_set_bytes_in_last_block(p.ar, 1);
+	rc = archive_write_open_FILE(p.ar, af.fp) == ARCHIVE_OK ? 0 : -1;
+	for (i = 0; i < p.n && rc == 0; i++) {
+		if (lstat(p.paths[i], &st) != 0)
+			continue;
+		archive_entry_clear(p.e);
+		archive_entry_copy_pathname(p.e, p.paths[i] + p.prefix);
+		archive_entry_set_mtime(p.e, k->start, 0);
+		archive_entry_set_uid(p.e, 0);
+		archive_entry_set_gid(p.e, 0);
+		archive_entry_set_uname(p.e, "root");
+		archive_entry_set_gname(p.e, "root");
+		buf_reset(&data);
+		if (S_ISDIR(st.st_mode)) {
+			archive_entry_set_filetype(p.e, AE_IFDIR);
+			archive_entry_set_perm(p.e, 0755);
+		} else if (S_ISLNK(st.st_mode)) {
+			char tgt[PATH_MAX];
+			ssize_t n = readlink(p.paths[i], tgt, sizeof(tgt) - 1);
+
+			tgt[n > 0 ? n : 0] = '\0';
+			buf_reset(&link);
+			buf_puts(&link, tgt);
+			archive_entry_set_filetype(p.e, AE_IFLNK);
+			archive_entry_set_perm(p.e, 0777);
+			archive_entry_copy_symlink(p.e, link.ptr);
+		} else {
+			if (buf_read_file(&data, p.paths[i]) != 0) {
+				rc = error("%s: cannot read '%s'", k->id,
+				    p.paths[i]);
+				break;
+			}
+			archive_entry_set_filetype(p.e, AE_IFREG);
+			archive_entry_set_perm(p.e, 0644);
+			archive_entry_set_size(p.e, (la_int64_t)data.len);
+		}
+		if (archive_write_header(p.ar, p.e) != ARCHIVE_OK ||
+		    (data.len && archive_write_data(p.ar, data.ptr, data.len)
+		    != (la_ssize_t)data.len))
+			rc = error("%s: cannot pack '%s': %s", k->id,
+			    p.paths[i], archive_error_string(p.ar));
+	}
+	if (archive_write_close(p.ar) != ARCHIVE_OK && rc == 0)
+		rc = error("%s: cannot finish '%s': %s", k->id, out,
+		    archive_error_string(p.ar));
+	archive_write_free(p.ar);
+	archive_entry_free(p.e);
+	for (i = 0; i < p.n; i++)
+		free(p.paths[i]);
+	free(p.paths);
+	buf_release(&data);
+	buf_release(&link);
+	if (rc != 0) {
+		fs_atomic_abort(&af);
+		return -1;
+	}
+	return fs_atomic_commit(&af);
+}
+
+static int
+copy_dtbs(struct kjob *k, const char *dir, const char *base, int *count)
+{
+	struct dirent *de;
+	char *p, *rel, *dst;
+	DIR *d;
+	int rc;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	rc = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		p = fs_join(dir, de->d_name);
+		if (fs_is_dir(p)) {
+			rc = copy_dtbs(k, p, base, count);
+		} else if (str_ends(de->d_name, ".dtb")) {
+			rel = xasprintf("dtbs/%s", p + strlen(base) + 1);
+			dst = fs_join(k->store, rel);
+			rc = fs_copy_file(p, dst);
+			(*count)++;
+			free(dst);
+			free(rel);
+		}
+		free(p);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Store what the build made; returns non-zero on a storage failure. */
+static enum kstatus
+pack(struct kjob *k, enum kstatus built)
+{
+	const char *inst[] = { "modules_install", "INSTALL_MOD_PATH=../modroot",
+	    "INSTALL_MOD_STRIP=1", NULL };
+	struct buf krel = BUF_INIT;
+	char **argv, *img, *dts;
+	const char *base;
+	int dtbs;
+	enum kstatus st;
+
+	st = K_PASS;
+	if (fs_mkdir_p(k->store) != 0)
+		return kfail(k, K_INFRA, "disk", "cannot create '%s'",
+		    k->store);
+	if (fs_exists("src/.config") &&
+	    store(k, "src/.config", "config", "config") != 0)
+		return kfail(k, K_INFRA, "disk", "cannot store .config");
+	if (built != K_PASS)
+		return st;
+	img = fs_join("src", kbuild_image(k->arch));
+	base = strrchr(img, '/') + 1;
+	if (!fs_exists(img))
+		st = kfail(k, K_FAIL, "build", "the build made no %s",
+		    kbuild_image(k->arch));
+	else if (store(k, img, base, "kernel") != 0)
+		st = kfail(k, K_INFRA, "disk", "cannot store %s", base);
+	free(img);
+	if (st != K_PASS)
+		return st;
+	if (fs_exists("src/System.map") &&
+	    store(k, "src/System.map", "System.map", "System.map") != 0)
+		return kfail(k, K_INFRA, "disk", "cannot store System.map");
+	{
+		const char *rel[] = { "-s", "kernelrelease", NULL };
+		char **a = make_argv(k, rel);
+
+		if (proc_capture(a, "src", &krel) == 0) {
+			buf_rtrim(&krel);
+			json_object_set_new(k->result, "kernel_release",
+			    json_string(krel.ptr));
+		}
+		free_argv(a);
+	}
+	buf_release(&krel);
+	if (has_target(k, "modules") && config_has("CONFIG_MODULES")) {
+		argv = make_argv(k, inst);
+		st = step(k, argv, "modules_install", NULL);
+		free_argv(argv);
+		if (st != K_PASS)
+			return st;
+		if (fs_is_dir("modroot") && pack_modules(k, "modroot",
+		    "modules.tar.xz") == 0) {
+			if (store(k, "modules.tar.xz", "modules.tar.xz",
+			    "modules") != 0)
+				return kfail(k, K_INFRA, "disk",
+				    "cannot store modules.tar.xz");
+		}
+	}
+	if (has_target(k, "dtbs")) {
+		dts = xasprintf("src/arch/%s/boot/dts", srcarch(k->arch));
+		dtbs = 0;
+		if (copy_dtbs(k, dts, dts, &dtbs) != 0) {
+			free(dts);
+			return kfail(k, K_INFRA, "disk", "cannot store dtbs");
+		}
+		free(dts);
+		if (dtbs > 0)
+			add_artifact(k, "dtbs", "dtbs/");
+	}
+	return K_PASS;
+}
+
+static int
+count_warnings(const char *log)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	int n;
+
+	n = 0;
+	if (buf_read_file(&b, log) != 0)
+		return 0;
+	for (p = b.ptr; (p = strstr(p, ": warning: ")) != NULL; p++)
+		n++;
+	buf_release(&b);
+	return n;
+}
+
+static int
+write_metadata(struct kjob *k)
+{
+	json_t *m;
+	char *text, *path;
+	int rc;
+
+	m = json_object();
+	json_object_set_new(m, "job", json_string(k->id));
+	json_object_set_new(m, "tree", json_string(ynode_str(ynode_get(k->def,
+	    "checkout"), "tree")));
+	json_object_set_new(m, "branch", json_string(ynode_str(
+	    ynode_get(k->def, "checkout"), "branch")));
+	json_object_set_new(m, "commit", json_string(ynode_str(
+	    ynode_get(k->def, "checkout"), "commit")));
+	json_object_set_new(m, "describe", json_string(ynode_str(
+	    ynode_get(k->def, "checkout"), "describe")));
+	json_object_set_new(m, "arch", json_string(k->arch));
+	json_object_set_new(m, "defconfig", json_string(k->defconfig));
+	json_object_set(m, "compiler", json_object_get(k->result, "compiler"));
+	json_object_set(m, "kernel_release",
+	    json_object_get(k->result, "kernel_release"));
+	json_object_set(m, "phases", k->phases);
+	json_object_set(m, "artifacts", k->artifacts);
+	text = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS |
+	    JSON_REAL_PRECISION(6));
+	path = fs_join(k->store, "metadata.json");
+	rc = text != NULL && fs_write_atomic(path, text, strlen(text), 0) == 0
+	    ? 0 : -1;
+	if (rc == 0)
+		add_artifact(k, "metadata", "metadata.json");
+	free(text);
+	free(path);
+	json_decref(m);
+	return rc;
+}
+
+int
+kbuild_run(const char *def, const char *work)
+{
+	struct kjob k;
+	enum kstatus st;
+	double t;
+	char *tarball, *text;
+	const char *status;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	k.log_fd = -1;
+	buf_init(&k.repro, 0);
+	k.result = json_object();
+	k.artifacts = json_object();
+	k.phases = json_object();
+	k.t0 = now_monotonic();
+	k.start = time(NULL);
+	tarball = NULL;
+	if (load_job(&k, def) != 0) {
+		rc = EXIT_FATAL;
+		goto out;
+	}
+	if (fs_mkdir_p(work) != 0 || chdir(work) != 0) {
+		error("%s: cannot enter work directory '%s'", k.id, work);
+		rc = EXIT_FATAL;
+		goto out;
+	}
+	k.deadline = k.t0 + (double)k.timeout;
+	k.log_fd = open("build.log", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+	    O_CLOEXEC, 0644);
+	if (k.log_fd < 0) {
+		st = kfail(&k, K_INFRA, "disk", "cannot create build.log: %s",
+		    strerror(errno));
+		goto done;
+	}
+	klog(&k, "job %s: %s %s", k.id, k.arch, k.defconfig);
+
+	t = now_monotonic();
+	st = fetch(&k, &tarball);
+	phase(&k, "fetch", t);
+	if (st != K_PASS)
+		goto done;
+	t = now_monotonic();
+	fs_remove_tree("src");
+	fs_remove_tree("modroot");
+	klog(&k, "extracting %s", tarball);
+	st = extract(&k, tarball);
+	phase(&k, "extract", t);
+	if (st != K_PASS)
+		goto done;
+	{
+		const char *f = strrchr(k.url, '/') ? strrchr(k.url, '/') + 1 :
+		    k.url;
+
+		buf_addf(&k.repro, "curl -fsSLO %s && tar -xf %s && cd %.*s",
+		    k.url, f, (int)(strstr(f, ".tar") ? strstr(f, ".tar") - f :
+		    (long)strlen(f)), f);
+	}
+	st = check_tools(&k);
+	if (st != K_PASS)
+		goto done;
+	t = now_monotonic();
+	st = configure(&k);
+	phase(&k, "config", t);
+	if (st != K_PASS)
+		goto done;
+	t = now_monotonic();
+	st = build(&k);
+	phase(&k, "build", t);
+done:
+	if (k.log_fd >= 0 && st != K_INFRA) {
+		enum kstatus ps;
+
+		t = now_monotonic();
+		ps = pack(&k, st);
+		phase(&k, "pack", t);
+		if (ps != K_PASS && st == K_PASS)
+			st = ps;
+	}
+	status = st == K_PASS ? "pass" : st == K_FAIL ? "fail" : "incomplete";
+	klog(&k, "%s in %.1fs", status, now_monotonic() - k.t0);
+	json_object_set_new(k.result, "job", json_string(k.id));
+	json_object_set_new(k.result, "status", json_string(status));
+	json_object_set_new(k.result, "start_time",
+	    json_integer((json_int_t)k.start));
+	json_object_set_new(k.result, "duration", json_real(
+	    (double)(long)((now_monotonic() - k.t0) * 1000) / 1000));
+	if (json_object_get(k.result, "exit_code") == NULL)
+		json_object_set_new(k.result, "exit_code",
+		    json_integer(st == K_PASS ? 0 : st == K_FAIL ? 1 : 2));
+	json_object_set_new(k.result, "warnings",
+	    json_integer(count_warnings("build.log")));
+	if (k.repro.len)
+		json_object_set_new(k.result, "reproducer",
+		    json_string(k.repro.ptr));
+	json_object_set(k.result, "phases", k.phases);
+	if (k.log_fd >= 0) {
+		close(k.log_fd);
+		k.log_fd = -1;
+		if (fs_mkdir_p(k.store) == 0) {
+			store(&k, "build.log", "build.log", "log");
+			write_metadata(&k);
+		}
+	}
+	json_object_set(k.result, "artifacts", k.artifacts);
+	text = json_dumps(k.result, JSON_INDENT(2) | JSON_SORT_KEYS |
+	    JSON_REAL_PRECISION(6));
+	crashpoint("worker-before-result");
+	if (text == NULL || fs_write_atomic("result.json", text, strlen(text),
+	    1) != 0) {
+		error("%s: cannot write result.json", k.id);
+		rc = EXIT_FATAL;
+	} else {
+		rc = st == K_PASS ? EXIT_OK : st == K_FAIL ? EXIT_ITEMS :
+		    EXIT_FATAL;
+	}
+	free(text);
+out:
+	if (k.log_fd >= 0)
+		close(k.log_fd);
+	free(tarball);
+	free(k.cc);
+	buf_release(&k.repro);
+	json_decref(k.result);
+	json_decref(k.artifacts);
+	json_decref(k.phases);
+	ynode_free(k.def);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * kbuild.h: kernel builds.  What an arch builds by default and where its
+ * image lands, the kbuild job definition, and running one (in the
+ * worker process of the local runtime).
+ */
+#ifndef KBUILD_H
+#define KBUILD_H
+
+struct config;
+struct build_cfg;
+struct ynode;
+
+/* Facts about one checkout that a kbuild definition carries. */
+struct kbuild_checkout {
+	long long	 id;
+	const char	*tree;
+	const char	*branch;
+	const char	*commit;
+	const char	*describe;
+	const char	*tarball_url;
+	const char	*tarball_sha256;
+};
+
+/* The ARCH= value for a KCIDB architecture (x86_64 -> x86_64). */
+const char	*kbuild_make_arch(const char *arch);
+/* The boot image a build of arch makes, relative to the tree. */
+const char	*kbuild_image(const char *arch);
+/* The kconfig name KCIDB shows: "defconfig+frag1+frag2". Caller frees. */
+char		*kbuild_kconfig_name(const struct build_cfg *);
+
+/*
+ * Build the definition of job id (build b on checkout co) as a YAML
+ * tree; fragments are read from the config directory and inlined, so the
+ * definition stands alone.  NULL after an error message.
+ */
+struct ynode	*kbuild_definition(const struct config *, const char *id,
+		    const struct build_cfg *b, const struct kbuild_checkout *co);
+
+/*
+ * Run the kbuild definition at def in work directory work: fetch and
+ * check the tarball, extract it, configure, build, store the artifacts
+ * and write result.json last.  Returns the exit status: 0 pass, 1 build
+ * failure, 2 infrastructure failure.
+ */
+int		 kbuild_run(const char *def, const char *work);
+
+#endif

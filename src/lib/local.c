@@ -1,0 +1,187 @@
+/*
+ * local.c: detached workers on this machine.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fs.h"
+#include "local.h"
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+
+char *
+local_work_dir(const struct config *cfg, const char *job_id)
+{
+	char cwd[PATH_MAX], *rel, *abs;
+
+	rel = xasprintf("%s/work/%s", cfg->data_dir, job_id);
+	if (rel[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return rel;
+	abs = fs_join(cwd, rel);
+	free(rel);
+	return abs;
+}
+
+int
+local_prepare(const char *work)
+{
+	if (fs_remove_tree(work) != 0)
+		return -1;
+	return fs_mkdir_p(work);
+}
+
+pid_t
+local_start(const char *job_id, const char *def, const char *work)
+{
+	char *argv[5], *exe, *dir, *log, *pidf, *absdef, cwd[PATH_MAX];
+	pid_t pid;
+
+	dir = proc_self_dir();
+	exe = xasprintf("%s/maestrino-worker", dir);
+	free(dir);
+	if (access(exe, X_OK) != 0) {
+		error("job %s: cannot run '%s': %s", job_id, exe,
+		    strerror(errno));
+		free(exe);
+		return -1;
+	}
+	if (def[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		absdef = fs_join(cwd, def);
+	else
+		absdef = xstrdup(def);
+	log = fs_join(work, "worker.log");
+	pidf = fs_join(work, "worker.pid");
+	argv[0] = exe;
+	argv[1] = absdef;
+	argv[2] = (char *)work;
+	argv[3] = NULL;
+	pid = proc_spawn_detached(argv, log, pidf);
+	if (pid > 0)
+		debug("job %s: worker %ld in %s", job_id, (long)pid, work);
+	free(log);
+	free(pidf);
+	free(absdef);
+	free(exe);
+	return pid;
+}
+
+static pid_t
+read_pid(const char *work, time_t *started)
+{
+	struct buf b = BUF_INIT;
+	char *p, *nl;
+	long v;
+	pid_t pid;
+
+	pid = 0;
+	p = fs_join(work, "worker.pid");
+	if (buf_read_file(&b, p) == 0) {
+		nl = strchr(b.ptr, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		if (parse_long(b.ptr, 1, INT_MAX, &v) == 0)
+			pid = (pid_t)v;
+		if (nl != NULL && started != NULL) {
+			nl[1 + strcspn(nl + 1, "\n")] = '\0';
+			if (parse_long(nl + 1, 0, LONG_MAX, &v) == 0)
+				*started = (time_t)v;
+		}
+	}
+	free(p);
+	buf_release(&b);
+	return pid;
+}
+
+enum local_state
+local_check(const char *work, pid_t *pidp, time_t *started)
+{
+	pid_t known, pid;
+	char *p;
+	int done;
+
+	p = fs_join(work, "result.json");
+	done = fs_exists(p);
+	free(p);
+	if (done)
+		return LOCAL_DONE;
+	known = read_pid(work, started);
+	pid = *pidp;
+	if (pid <= 0)
+		*pidp = pid = known;
+	if (pid > 0 && proc_alive(pid, "maestrino-worker"))
+		return LOCAL_RUNNING;
+	/* it may have finished between the two looks */
+	p = fs_join(work, "result.json");
+	done = fs_exists(p);
+	free(p);
+	return done ? LOCAL_DONE : LOCAL_LOST;
+}
+
+/* The session id of a process, from /proc/<pid>/stat; -1 if unknown. */
+static long
+session_of(const char *pid)
+{
+	struct buf b = BUF_INIT;
+	char path[320], *p;
+	long sid;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	sid = -1;
+	if (buf_read_file(&b, path) == 0) {
+		/* fields after the ")" of the command name */
+		p = strrchr(b.ptr, ')');
+		for (field = 2; p != NULL && field < 6; field++)
+			p = strchr(p + 1, ' ');
+		if (p != NULL)
+			sid = strtol(p + 1, NULL, 10);
+	}
+	buf_release(&b);
+	return sid;
+}
+
+void
+local_kill(pid_t pid)
+{
+	struct dirent *de;
+	long other;
+	DIR *d;
+
+	if (pid <= 1)
+		return;
+	kill(-pid, SIGKILL);
+	d = opendir("/proc");
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (parse_long(de->d_name, 2, INT_MAX, &other) != 0)
+			continue;
+		if (session_of(de->d_name) == (long)pid)
+			kill((pid_t)other, SIGKILL);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+char *
+local_read(const char *work, const char *name, size_t max_tail)
+{
+	struct buf b = BUF_INIT;
+	char *p, *s;
+
+	p = fs_join(work, name);
+	if (buf_read_file(&b, p) != 0) {
+		free(p);
+		buf_release(&b);
+		return NULL;
+	}
+	free(p);
+	if (max_tail > 0 && b.len > max_tail) {
+		s = xstrdup(b.ptr + b.len - max_tail);
+		buf_release(&b);
+		return s;
+	}
+	return buf_detach(&b, NULL);
+}

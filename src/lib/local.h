@@ -1,0 +1,47 @@
+/*
+ * local.h: the local runtime.  A job runs as a detached worker process
+ * (bin/maestrino-worker) in <data_dir>/work/<job-id>/, which holds its
+ * log, worker.pid and, written last, result.json.
+ */
+#ifndef LOCAL_H
+#define LOCAL_H
+
+#include <sys/types.h>
+
+struct config;
+
+enum local_state {
+	LOCAL_RUNNING,	/* the worker is alive */
+	LOCAL_DONE,	/* result.json is there */
+	LOCAL_LOST	/* no worker and no result */
+};
+
+/* The work directory of a job (absolute; caller frees). */
+char	*local_work_dir(const struct config *, const char *job_id);
+
+/*
+ * Clear the work directory of a job, before an attempt is started (so
+ * nothing of an earlier attempt can be mistaken for this one's).
+ */
+int	 local_prepare(const char *work);
+
+/*
+ * Start the worker for the definition def in work.  Return its pid, or
+ * -1 after an error message.
+ */
+pid_t	 local_start(const char *job_id, const char *def, const char *work);
+
+/*
+ * Where is the job in work, whose worker was *pid (0 if unknown: then it
+ * is read from worker.pid and stored in *pid)?  *started is set from
+ * worker.pid when known.
+ */
+enum local_state local_check(const char *work, pid_t *pid, time_t *started);
+
+/* Kill the worker's whole session (it and every process it started). */
+void	 local_kill(pid_t pid);
+
+/* Read a file of the work directory (caller frees); NULL if absent. */
+char	*local_read(const char *work, const char *name, size_t max_tail);
+
+#endif

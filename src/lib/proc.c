@@ -1,0 +1,274 @@
+/*
+ * proc.c: running, detaching and checking child processes.
+ */
+#include <sys/wait.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+
+#include "buf.h"
+#include "log.h"
+#include "proc.h"
+#include "util.h"
+
+char *
+proc_which(const char *prog)
+{
+	const char *path, *p, *end;
+	char *cand;
+
+	if (strchr(prog, '/') != NULL)
+		return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;
+	path = getenv("PATH");
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		cand = xasprintf("%.*s/%s", (int)(end - p),
+		    end == p ? "." : p, prog);
+		if (access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+char *
+proc_self_dir(void)
+{
+	char *self, *slash;
+
+	self = realpath("/proc/self/exe", NULL);
+	if (self == NULL)
+		return xstrdup(".");
+	slash = strrchr(self, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	return self;
+}
+
+/* Close every fd from lowest up. */
+static void
+close_from(int lowest)
+{
+	DIR *d;
+	struct dirent *de;
+	long fd;
+	int dfd;
+
+	d = opendir("/proc/self/fd");
+	if (d == NULL) {
+		for (fd = lowest; fd < 1024; fd++)
+			close((int)fd);
+		return;
+	}
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (parse_long(de->d_name, lowest, INT_MAX, &fd) == 0 &&
+		    fd != dfd)
+			close((int)fd);
+	}
+	closedir(d);
+}
+
+enum proc_end
+proc_run(char *const argv[], const char *cwd, int log_fd, double deadline,
+    int *code)
+{
+	struct timespec ts = { 0, 50000000L };
+	pid_t pid, r;
+	int status, devnull;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		error("cannot start '%s': %s", argv[0], strerror(errno));
+		return PROC_ERROR;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (cwd != NULL && chdir(cwd) != 0) {
+			dprintf(log_fd, "cannot enter '%s': %s\n", cwd,
+			    strerror(errno));
+			_exit(127);
+		}
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(log_fd, 1);
+		dup2(log_fd, 2);
+		close_from(3);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			error("cannot wait for '%s': %s", argv[0],
+			    strerror(errno));
+			return PROC_ERROR;
+		}
+		if (deadline > 0 && now_monotonic() > deadline) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return PROC_TIMEOUT;
+		}
+		nanosleep(&ts, NULL);
+	}
+	/* whatever the step left behind in its group goes with it */
+	kill(-pid, SIGKILL);
+	if (WIFEXITED(status))
+		*code = WEXITSTATUS(status);
+	else
+		*code = 128 + WTERMSIG(status);
+	return PROC_EXITED;
+}
+
+pid_t
+proc_spawn_detached(char *const argv[], const char *log_path,
+    const char *pid_path)
+{
+	char text[64], *tmp;
+	int pfd[2], fd;
+	pid_t pid, mid;
+	ssize_t n;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		return error("cannot make a pipe: %s", strerror(errno));
+	fflush(NULL);
+	mid = fork();
+	if (mid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return error("cannot fork: %s", strerror(errno));
+	}
+	if (mid == 0) {
+		/* double fork: the worker is nobody's child but init's */
+		close(pfd[0]);
+		pid = fork();
+		if (pid != 0)
+			_exit(pid > 0 ? 0 : 1);
+		/* its own session: its pid names everything it starts */
+		setsid();
+		pid = getpid();
+		/*
+		 * The pid file exists before the parent hears the pid, so a
+		 * parent killed right after can never lose the worker.
+		 */
+		snprintf(text, sizeof(text), "%ld\n%ld\n", (long)pid,
+		    (long)time(NULL));
+		tmp = xasprintf("%s.tmp", pid_path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, text, strlen(text)) !=
+		    (ssize_t)strlen(text) || close(fd) != 0 ||
+		    rename(tmp, pid_path) != 0)
+			_exit(127);
+		(void)!write(pfd[1], &pid, sizeof(pid));
+		close(pfd[1]);
+		fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		/* nothing inherited survives, the data-dir lock least of all */
+		close_from(3);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_IGN);
+		execv(argv[0], argv);
+		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	n = read(pfd[0], &pid, sizeof(pid));
+	close(pfd[0]);
+	if (n != (ssize_t)sizeof(pid) || pid <= 0)
+		return error("cannot start '%s' in the background", argv[0]);
+	return pid;
+}
+
+int
+proc_alive(pid_t pid, const char *needle)
+{
+	struct buf b = BUF_INIT;
+	char path[64];
+	size_t i;
+	int found;
+
+	if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if (buf_read_file(&b, path) != 0) {
+		buf_release(&b);
+		return 1;	/* alive; we cannot tell more */
+	}
+	/* a zombie has an empty command line: it is gone */
+	for (i = 0; i < b.len; i++)
+		if (b.ptr[i] == '\0')
+			b.ptr[i] = ' ';
+	found = b.len > 0 && (needle == NULL || strstr(b.ptr, needle) != NULL);
+	buf_release(&b);
+	return found;
+}
+
+int
+proc_capture(char *const argv[], const char *cwd, struct buf *out)
+{
+	char b[4096];
+	int pfd[2], status, fd;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		if (cwd != NULL && chdir(cwd) != 0)
+			_exit(127);
+		fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 2);
+		}
+		dup2(pfd[1], 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], b, sizeof(b))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (out->len < 65536)
+			buf_add(out, b, (size_t)n);
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+}

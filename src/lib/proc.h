@@ -1,0 +1,56 @@
+/*
+ * proc.h: child processes: run one to completion under a deadline with
+ * its output in a log, start one fully detached, and ask whether a pid
+ * is still one of ours.
+ */
+#ifndef PROC_H
+#define PROC_H
+
+#include <sys/types.h>
+#include <time.h>
+
+struct buf;
+
+enum proc_end {
+	PROC_EXITED,	/* *code holds the exit status (128+sig if killed) */
+	PROC_TIMEOUT,	/* the deadline passed; its process group was killed */
+	PROC_ERROR	/* it could not be started; error() was called */
+};
+
+/*
+ * Run argv (argv[0] searched in PATH) in directory cwd (NULL: here) with
+ * stdout and stderr on log_fd, in a process group of its own.  At
+ * deadline (monotonic seconds, 0 for none) the whole group is killed.
+ */
+enum proc_end	 proc_run(char *const argv[], const char *cwd, int log_fd,
+		    double deadline, int *code);
+
+/*
+ * Start argv as a daemon: in a session of its own, stdin from
+ * /dev/null, stdout and stderr appended to log_path, every other fd
+ * closed (so it never holds the data-dir lock).  Its pid and start time
+ * are in pid_path before this returns.  Return its pid, or -1 after an
+ * error.
+ */
+pid_t	 proc_spawn_detached(char *const argv[], const char *log_path,
+	    const char *pid_path);
+
+/*
+ * True when pid is alive and its command line contains needle (so a
+ * recycled pid is not mistaken for our worker).
+ */
+int	 proc_alive(pid_t pid, const char *needle);
+
+/*
+ * Run argv and collect its stdout (at most 64 KiB) in out; stderr goes
+ * to /dev/null.  Return its exit status, or -1 if it could not run.
+ */
+int	 proc_capture(char *const argv[], const char *cwd, struct buf *out);
+
+/* Find prog in PATH; return its path (caller frees) or NULL. */
+char	*proc_which(const char *prog);
+
+/* The directory of the running executable (caller frees). */
+char	*proc_self_dir(void);
+
+#endif

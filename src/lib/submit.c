@@ -1,0 +1,197 @@
+/*
+ * submit.c: the submit stage.
+ */
+#include <sqlite3.h>
+
+#include "config.h"
+#include "db.h"
+#include "job.h"
+#include "local.h"
+#include "log.h"
+#include "runtime.h"
+#include "util.h"
+
+/*
+ * A submission that failed: try again after the backoff, or give up and
+ * report the job as never run (MISS).
+ */
+static int
+submit_failed(const struct config *cfg, struct db *db, const struct job *j,
+    const char *msg)
+{
+	sqlite3_stmt *st;
+	long long delay;
+	int rc;
+
+	if (db_begin(db) != 0)
+		return -1;
+	if (j->attempt <= cfg->retries) {
+		delay = (long long)cfg->retry_delay << (j->attempt < 16 ?
+		    j->attempt - 1 : 15);
+		st = db_prepare(db, "UPDATE job SET state = 'failed-submit', "
+		    "attempt = attempt + 1, next_try = ?, error_code = "
+		    "'submit', error_msg = ? WHERE id = ?");
+		rc = st == NULL ? -1 : 0;
+		if (st != NULL) {
+			db_bind_int(st, 1, (long long)time(NULL) + delay);
+			db_bind_text(st, 2, msg);
+			db_bind_text(st, 3, j->id);
+			rc = db_step(db, st) < 0 ? -1 : 0;
+		}
+		db_finalize(st);
+	} else {
+		rc = job_finish(db, j->id, "incomplete", "submit", msg);
+		if (rc == 0 && strcmp(j->kind, "kbuild") == 0)
+			rc = collect_build_final(db, j->id, "MISS", "submit",
+			    msg);
+	}
+	if (rc == 0)
+		return db_commit(db);
+	db_rollback(db);
+	return -1;
+}
+
+static int
+set_state(struct db *db, const char *id, const char *state,
+    const char *rid, const char *work)
+{
+	if (db_begin(db) != 0)
+		return -1;
+	if (job_set_state(db, id, state, rid, work) != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
+}
+
+static int
+submit_local(const struct config *cfg, struct db *db, const struct job *j,
+    struct submit_stats *stats)
+{
+	char *work, pid_text[32];
+	pid_t pid;
+	int rc;
+
+	work = local_work_dir(cfg, j->id);
+	rc = 0;
+	/* clear first: nothing of an earlier attempt may remain */
+	if (local_prepare(work) != 0) {
+		rc = submit_failed(cfg, db, j, log_last_error());
+		stats->failed++;
+		goto out;
+	}
+	if (set_state(db, j->id, "submitting", NULL, work) != 0) {
+		rc = -1;
+		goto out;
+	}
+	crashpoint("submit-submitting");
+	pid = local_start(j->id, j->definition, work);
+	if (pid < 0) {
+		rc = submit_failed(cfg, db, j, log_last_error());
+		stats->failed++;
+		goto out;
+	}
+	snprintf(pid_text, sizeof(pid_text), "%ld", (long)pid);
+	crashpoint("submit-started");
+	if (set_state(db, j->id, "submitted", pid_text, work) != 0) {
+		rc = -1;
+		goto out;
+	}
+	info("job %s: started worker %s (attempt %lld)", j->id, pid_text,
+	    j->attempt);
+	stats->submitted++;
+out:
+	free(work);
+	return rc;
+}
+
+/*
+ * Jobs left in 'submitting' by a killed run: adopt the worker if it
+ * started, else make the job pending again.  Never start a second one.
+ */
+static int
+reconcile(const struct config *cfg, struct db *db, struct submit_stats *stats)
+{
+	static const char *const states[] = { "submitting", NULL };
+	const struct lab_cfg *lab;
+	struct job *list;
+	size_t n, i;
+	char pid[32], *work;
+	time_t started;
+	pid_t wpid;
+	enum local_state ls;
+	int rc;
+
+	if (job_list(db, states, 0, &list, &n) != 0)
+		return -1;
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		lab = config_lab(cfg, list[i].runtime);
+		if (lab == NULL || lab->type != LAB_LOCAL)
+			continue;
+		work = list[i].work_dir ? xstrdup(list[i].work_dir) :
+		    local_work_dir(cfg, list[i].id);
+		started = 0;
+		wpid = 0;
+		ls = local_check(work, &wpid, &started);
+		if (ls == LOCAL_LOST) {
+			rc = set_state(db, list[i].id, "pending", NULL, NULL);
+			warning("job %s: its submission was interrupted before "
+			    "the worker started; submitting it again",
+			    list[i].id);
+		} else {
+			snprintf(pid, sizeof(pid), "%ld", (long)wpid);
+			rc = set_state(db, list[i].id, "submitted", pid, work);
+			stats->adopted++;
+			warning("job %s: adopted the worker a killed run "
+			    "started", list[i].id);
+		}
+		free(work);
+	}
+	job_list_free(list, n);
+	return rc;
+}
+
+int
+submit_stage(const struct config *cfg, struct db *db,
+    struct submit_stats *stats)
+{
+	static const char *const states[] = { "pending", "failed-submit",
+	    NULL };
+	const struct lab_cfg *lab;
+	struct job *list;
+	size_t n, i;
+	int rc;
+
+	if (reconcile(cfg, db, stats) != 0)
+		return -1;
+	if (job_list(db, states, 1, &list, &n) != 0)
+		return -1;
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		lab = config_lab(cfg, list[i].runtime);
+		if (lab == NULL) {
+			error("job %s: lab '%s' is no longer in the config",
+			    list[i].id, list[i].runtime);
+			stats->failed++;
+			continue;
+		}
+		switch (lab->type) {
+		case LAB_LOCAL:
+			if (job_busy(db, lab->name) >= lab->jobs) {
+				stats->waiting++;
+				continue;
+			}
+			rc = submit_local(cfg, db, &list[i], stats);
+			break;
+		case LAB_LAVA:
+		case LAB_PULL:
+			error("job %s: lab '%s' of this type cannot run %s "
+			    "jobs", list[i].id, lab->name, list[i].kind);
+			stats->failed++;
+			break;
+		}
+	}
+	job_list_free(list, n);
+	return rc;
+}
