@@ -6,42 +6,72 @@
 
 #include "fs.h"
 #include "kbuild.h"
+#include "lavarun.h"
 #include "log.h"
 #include "util.h"
 
 static const char usage[] =
 	"usage: maestrino-worker JOB.yaml WORKDIR\n"
+	"       maestrino-worker --lava DEVICE.yaml --store DIR --store-url URL\n"
+	"                        [--env FILE] JOB.yaml WORKDIR\n"
 	"\n"
 	"Run the job defined in JOB.yaml in WORKDIR, as the local runtime\n"
-	"does: for a kbuild job, fetch and check the tarball, extract it,\n"
-	"configure and build the kernel, store the artifacts and write\n"
-	"WORKDIR/result.json last.  maestrino-submit starts it; run it by\n"
-	"hand to rerun a job.\n"
+	"does, and write WORKDIR/result.json last.  maestrino-submit starts\n"
+	"it; run it by hand to rerun a job.\n"
+	"\n"
+	"A kbuild job: fetch and check the tarball, extract it, configure and\n"
+	"build the kernel, store the artifacts.\n"
+	"\n"
+	"With --lava, a LAVA job: run lava-run against the device dictionary\n"
+	"DEVICE.yaml, with the KEY=VALUE lines of FILE in its environment,\n"
+	"and store its log and console log in DIR (reachable as URL).\n"
 	"\n"
 	"  -h, --help   show this help and exit\n"
 	"\n"
-	"Exit status: 0 pass, 1 build failure, 2 infrastructure failure.\n";
+	"Exit status: 0 pass (kbuild) or complete (LAVA), 1 build failure,\n"
+	"2 infrastructure failure or an incomplete LAVA job.\n";
 
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "lava", required_argument, NULL, 'l' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "store", required_argument, NULL, 's' },
+		{ "store-url", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct lavarun lr;
 	char pid[64], *p;
 	int c;
 
 	log_init("maestrino-worker");
+	memset(&lr, 0, sizeof(lr));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
+		switch (c) {
+		case 'h':
 			fputs(usage, stdout);
 			return EXIT_OK;
+		case 'l':
+			lr.device = optarg;
+			break;
+		case 'e':
+			lr.env = optarg;
+			break;
+		case 's':
+			lr.store = optarg;
+			break;
+		case 'u':
+			lr.store_url = optarg;
+			break;
+		default:
+			fputs(usage, stderr);
+			return EXIT_FATAL;
 		}
-		fputs(usage, stderr);
-		return EXIT_FATAL;
 	}
-	if (argc - optind != 2) {
+	if (argc - optind != 2 || (lr.device != NULL && (lr.store == NULL ||
+	    lr.store_url == NULL))) {
 		fputs(usage, stderr);
 		return EXIT_FATAL;
 	}
@@ -56,5 +86,12 @@ main(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 	free(p);
+	if (lr.device != NULL) {
+		lr.definition = argv[optind];
+		lr.work = argv[optind + 1];
+		p = strrchr(argv[optind + 1], '/');
+		lr.job_id = p ? p + 1 : argv[optind + 1];
+		return lavarun_run(&lr);
+	}
 	return kbuild_run(argv[optind], argv[optind + 1]);
 }

@@ -4,10 +4,12 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "fs.h"
 #include "job.h"
+#include "lava.h"
 #include "local.h"
 #include "log.h"
 #include "runtime.h"
@@ -106,6 +108,9 @@ cleanup(const struct config *cfg, const char *work)
 		fs_remove_tree(work);
 }
 
+static int final_test_error(const struct config *, struct db *,
+    const struct job *, const char *, const char *, const char *);
+
 /* An attempt that did not finish: retry it, or make it final (ERROR). */
 static int
 incomplete(const struct config *cfg, struct db *db, const struct job *j,
@@ -119,10 +124,17 @@ incomplete(const struct config *cfg, struct db *db, const struct job *j,
 	r = job_retry(cfg, db, j, code, msg);
 	if (r == 0) {
 		r = job_finish(db, j->id, "incomplete", code, msg);
-		if (r == 0 && res != NULL)
-			r = update_build(db, j, res, "ERROR", excerpt);
-		if (r == 0)
-			r = collect_build_final(db, j->id, "ERROR", code, msg);
+		if (strcmp(j->kind, "test") == 0) {
+			if (r == 0)
+				r = final_test_error(cfg, db, j, code, msg,
+				    excerpt);
+		} else {
+			if (r == 0 && res != NULL)
+				r = update_build(db, j, res, "ERROR", excerpt);
+			if (r == 0)
+				r = collect_build_final(db, j->id, "ERROR",
+				    code, msg);
+		}
 		if (r == 0) {
 			error("job %s: incomplete after %lld attempts: %s: %s",
 			    j->id, j->attempt, code, msg);
@@ -193,6 +205,264 @@ out:
 	return rc;
 }
 
+/* What a lab tells about a finished LAVA job, besides its results. */
+struct lava_info {
+	long long	 start_time;
+	double		 duration;
+	const char	*log_url;	/* the console log */
+	const char	*full_log_url;
+	const char	*excerpt;
+	const char	*lab_job_id;
+	const char	*lab_job_url;
+};
+
+static const char *
+kcidb_status(const char *lava_result)
+{
+	if (strcmp(lava_result, "pass") == 0)
+		return "PASS";
+	if (strcmp(lava_result, "fail") == 0)
+		return "FAIL";
+	if (strcmp(lava_result, "skip") == 0)
+		return "SKIP";
+	return "ERROR";
+}
+
+static int
+upsert_test(struct db *db, const struct job *j, const char *path,
+    const char *status, const struct lava_case *c, const char *compatible,
+    const struct lava_info *li, const char *etype, const char *emsg)
+{
+	sqlite3_stmt *st;
+	json_t *misc;
+	char *misc_text;
+	int rc;
+
+	misc = json_object();
+	json_object_set_new(misc, "platform", json_string(j->platform));
+	json_object_set_new(misc, "test", json_string(j->config_name));
+	json_object_set_new(misc, "lab", json_string(j->runtime));
+	json_object_set_new(misc, "attempt", json_integer(j->attempt));
+	if (li->lab_job_id != NULL)
+		json_object_set_new(misc, "lab_job_id",
+		    json_string(li->lab_job_id));
+	if (li->lab_job_url != NULL)
+		json_object_set_new(misc, "lab_job_url",
+		    json_string(li->lab_job_url));
+	if (li->full_log_url != NULL)
+		json_object_set_new(misc, "lava_log_url",
+		    json_string(li->full_log_url));
+	if (etype != NULL)
+		json_object_set_new(misc, "error_type", json_string(etype));
+	if (emsg != NULL)
+		json_object_set_new(misc, "error_msg", json_string(emsg));
+	misc_text = json_dumps(misc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(misc);
+	st = db_prepare(db, "INSERT INTO test (build_id, job_id, path, "
+	    "platform, compatible, status, start_time, duration, log_url, "
+	    "log_excerpt, number_value, number_unit, misc) VALUES (?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, path) DO "
+	    "UPDATE SET status = excluded.status, start_time = "
+	    "excluded.start_time, duration = excluded.duration, log_url = "
+	    "excluded.log_url, log_excerpt = excluded.log_excerpt, "
+	    "number_value = excluded.number_value, number_unit = "
+	    "excluded.number_unit, misc = excluded.misc, gen = gen + 1");
+	rc = -1;
+	if (st != NULL) {
+		db_bind_int(st, 1, j->build_id);
+		db_bind_text(st, 2, j->id);
+		db_bind_text(st, 3, path);
+		db_bind_text(st, 4, j->platform);
+		db_bind_text(st, 5, compatible);
+		db_bind_text(st, 6, status);
+		db_bind_int(st, 7, li->start_time);
+		db_bind_double(st, 8, li->duration);
+		db_bind_text(st, 9, li->log_url);
+		db_bind_text(st, 10, li->excerpt);
+		if (c != NULL && c->has_measurement) {
+			db_bind_double(st, 11, c->measurement);
+			db_bind_text(st, 12, c->unit);
+		}
+		db_bind_text(st, 13, misc_text);
+		rc = db_step(db, st) < 0 ? -1 : 0;
+	}
+	db_finalize(st);
+	free(misc_text);
+	return rc;
+}
+
+static char *
+compatible_json(const struct config *cfg, const char *platform)
+{
+	const struct platform_cfg *p;
+	char *const *c;
+	json_t *a;
+	char *s;
+
+	p = platform ? config_platform(cfg, platform) : NULL;
+	if (p == NULL || p->compatible == NULL)
+		return NULL;
+	a = json_array();
+	for (c = p->compatible; *c; c++)
+		json_array_append_new(a, json_string(*c));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* A test job that never finished: its boot is ERROR. */
+static int
+final_test_error(const struct config *cfg, struct db *db, const struct job *j,
+    const char *code, const char *msg, const char *excerpt)
+{
+	struct lava_info li;
+	char *compat;
+	int rc;
+
+	memset(&li, 0, sizeof(li));
+	li.start_time = j->started;
+	li.excerpt = excerpt;
+	compat = compatible_json(cfg, j->platform);
+	rc = upsert_test(db, j, "boot", "ERROR", NULL, compat, &li, code, msg);
+	free(compat);
+	return rc;
+}
+
+/*
+ * Record a finished LAVA job: the boot and the test cases, or a retry.
+ * Maps the outcome as KernelCI's Maestro does (lava_judge()).
+ */
+static int
+record_lava(const struct config *cfg, struct db *db, const struct job *j,
+    const struct lava_outcome *o, const struct lava_info *li,
+    struct collect_stats *stats)
+{
+	const struct test_cfg *t;
+	const char *boot, *result;
+	enum lava_verdict v;
+	char *path, *compat, msg[256];
+	size_t i;
+	int r;
+
+	v = lava_judge(o, &boot);
+	snprintf(msg, sizeof(msg), "%s: %s", o->error_type ? o->error_type :
+	    "Infrastructure", o->error_msg ? o->error_msg : "incomplete");
+	if (db_begin(db) != 0)
+		return -1;
+	if (v == LAVA_INCOMPLETE) {
+		r = job_retry(cfg, db, j, o->error_type ? o->error_type :
+		    "incomplete", o->error_msg ? o->error_msg : "");
+		if (r != 0) {
+			if (r > 0) {
+				stats->retried++;
+				return db_commit(db);
+			}
+			db_rollback(db);
+			return -1;
+		}
+	}
+	result = v == LAVA_DONE ? "pass" : v == LAVA_BOOT_FAILED ? "fail" :
+	    "incomplete";
+	r = job_finish(db, j->id, result, v == LAVA_DONE ? NULL :
+	    o->error_type, v == LAVA_DONE ? NULL : o->error_msg);
+	compat = compatible_json(cfg, j->platform);
+	if (boot == NULL)
+		boot = v == LAVA_DONE ? "PASS" : "ERROR";
+	if (r == 0)
+		r = upsert_test(db, j, "boot", boot, NULL, compat, li,
+		    v == LAVA_DONE ? NULL : o->error_type,
+		    v == LAVA_DONE ? NULL : o->error_msg);
+	t = config_test(cfg, j->config_name);
+	for (i = 0; i < o->n && r == 0; i++) {
+		const struct lava_case *c = &o->cases[i];
+
+		if (strcmp(c->suite, "lava") == 0)
+			continue;
+		path = lava_test_path(t ? t->kcidb_path : NULL, c->suite,
+		    c->name);
+		r = upsert_test(db, j, path, kcidb_status(c->result), c,
+		    compat, li, NULL, NULL);
+		free(path);
+	}
+	free(compat);
+	if (r != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	crashpoint("collect-recorded");
+	r = db_commit(db);
+	if (r == 0) {
+		if (v == LAVA_DONE)
+			info("job %s: complete, boot %s, %zu results", j->id,
+			    boot, o->n);
+		else if (v == LAVA_BOOT_FAILED)
+			warning("job %s: boot failed (%s)", j->id, msg);
+		else
+			error("job %s: incomplete after %lld attempts: %s",
+			    j->id, j->attempt, msg);
+		if (v == LAVA_INCOMPLETE)
+			stats->failed++;
+		else
+			stats->finished++;
+	}
+	return r;
+}
+
+static int
+collect_local_test(const struct config *cfg, struct db *db,
+    const struct job *j, const char *work, struct collect_stats *stats)
+{
+	struct lava_outcome o;
+	struct lava_info li;
+	json_error_t jerr;
+	json_t *res, *arts;
+	char *text, *log, *console;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&li, 0, sizeof(li));
+	text = local_read(work, "result.json", 0);
+	res = text ? json_loads(text, 0, &jerr) : NULL;
+	log = local_read(work, "lava.log", 0);
+	if (log != NULL)
+		lava_parse_log(log, strlen(log), &o, NULL);
+	else
+		lava_parse_log("", 0, &o, NULL);
+	if (res != NULL && json_string_value(json_object_get(res,
+	    "error_msg")) != NULL && (o.health == NULL ||
+	    strcmp(o.health, "Complete") != 0)) {
+		free(o.error_msg);
+		o.error_msg = xstrdup(json_string_value(json_object_get(res,
+		    "error_msg")));
+	}
+	arts = json_object_get(res, "artifacts");
+	li.start_time = json_integer_value(json_object_get(res, "start_time"));
+	li.duration = json_number_value(json_object_get(res, "duration"));
+	li.log_url = json_string_value(json_object_get(arts, "console"));
+	li.full_log_url = json_string_value(json_object_get(arts, "log"));
+	console = NULL;
+	if (li.log_url != NULL && str_starts(li.log_url, "file://")) {
+		struct buf b = BUF_INIT;
+
+		if (buf_read_file(&b, li.log_url + strlen("file://")) == 0 &&
+		    b.len > EXCERPT_MAX)
+			console = xstrdup(b.ptr + b.len - EXCERPT_MAX);
+		else
+			console = buf_detach(&b, NULL);
+		buf_release(&b);
+	}
+	li.excerpt = console;
+	rc = record_lava(cfg, db, j, &o, &li, stats);
+	if (rc == 0)
+		cleanup(cfg, work);
+	lava_outcome_release(&o);
+	json_decref(res);
+	free(text);
+	free(log);
+	free(console);
+	return rc;
+}
+
 static int
 set_running(struct db *db, const char *id)
 {
@@ -226,7 +496,10 @@ collect_local(const struct config *cfg, struct db *db, const struct job *j,
 	rc = 0;
 	switch (ls) {
 	case LOCAL_DONE:
-		rc = collect_kbuild(cfg, db, j, work, stats);
+		if (strcmp(j->kind, "test") == 0)
+			rc = collect_local_test(cfg, db, j, work, stats);
+		else
+			rc = collect_kbuild(cfg, db, j, work, stats);
 		break;
 	case LOCAL_RUNNING:
 		/* the worker enforces its timeout; this is the backstop */

@@ -834,6 +834,58 @@ list_item_node(const struct ynode *map, const char *key, const char *item)
 	return v;
 }
 
+static void
+find_template_dirs(struct config *cfg)
+{
+	char self[PATH_MAX], *dir, *slash, *shipped;
+	ssize_t n;
+
+	cfg->template_dirs = xcalloc(3, sizeof(char *));
+	cfg->template_dirs[0] = xasprintf("%s/templates", cfg->dir);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			dir = xasprintf("%s/../configs/templates", self);
+			shipped = realpath(dir, NULL);
+			free(dir);
+			if (shipped != NULL) {
+				char *mine = realpath(cfg->template_dirs[0],
+				    NULL);
+
+				if (mine == NULL || strcmp(mine, shipped) != 0)
+					cfg->template_dirs[1] = shipped;
+				else
+					free(shipped);
+				free(mine);
+			}
+		}
+	}
+}
+
+char *const *
+config_template_dirs(const struct config *cfg)
+{
+	return cfg->template_dirs;
+}
+
+char *
+config_template_path(const struct config *cfg, const char *rel)
+{
+	char *const *d;
+	char *p;
+
+	for (d = config_template_dirs(cfg); *d; d++) {
+		p = fs_join(*d, rel);
+		if (fs_exists(p))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
 char *
 config_fragment_path(const struct config *cfg, const char *name)
 {
@@ -851,7 +903,7 @@ static void
 check_refs(struct checker *c, struct config *cfg)
 {
 	const struct ynode *v;
-	char **p, *path;
+	char **p, *path, *rel;
 	size_t i;
 
 	for (i = 0; i < cfg->nbuilds; i++) {
@@ -883,6 +935,17 @@ check_refs(struct checker *c, struct config *cfg)
 	for (i = 0; i < cfg->ntests; i++) {
 		const struct test_cfg *t = &cfg->tests[i];
 
+		path = xasprintf("test/%s.yaml", t->template);
+		rel = path;
+		path = config_template_path(cfg, rel);
+		if (*t->template && path == NULL) {
+			v = ynode_get(t->node, "template");
+			bad(c, v ? v : t->node, "tests.%s.template: no test "
+			    "plan '%s' in %s/templates or the shipped ones",
+			    t->name, rel, cfg->dir);
+		}
+		free(rel);
+		free(path);
 		if (config_lab(cfg, t->lab) == NULL) {
 			v = ynode_get(t->node, "lab");
 			bad(c, v ? v : t->node, "tests.%s.lab '%s' is not a "
@@ -999,6 +1062,7 @@ config_load(const char *dir)
 	load_platforms(&c, cfg, ynode_get(cfg->root, "platforms"));
 	load_labs(&c, cfg, ynode_get(cfg->root, "labs"));
 	load_tests(&c, cfg, ynode_get(cfg->root, "tests"));
+	find_template_dirs(cfg);
 	check_refs(&c, cfg);
 	if (c.errors == 0 && rc == 0)
 		return cfg;
@@ -1089,6 +1153,11 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nfiles; i++)
 		ynode_free(cfg->files[i]);
 	free(cfg->files);
+	if (cfg->template_dirs != NULL) {
+		free(cfg->template_dirs[0]);
+		free(cfg->template_dirs[1]);
+		free(cfg->template_dirs);
+	}
 	free(cfg);
 }
 

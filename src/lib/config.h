@@ -120,6 +120,7 @@ struct config {
 	struct ynode		**files;
 	size_t			  nfiles;
 	struct ynode		 *root;
+	char			**template_dirs;
 };
 
 /*
@@ -147,6 +148,15 @@ const struct test_cfg		*config_test(const struct config *,
  * ".config" added.  The caller frees.
  */
 char	*config_fragment_path(const struct config *, const char *name);
+/*
+ * Where job templates are looked for, in order: <config dir>/templates,
+ * then the shipped configs/templates beside the executables.  A
+ * NULL-terminated list owned by cfg.
+ */
+char *const	*config_template_dirs(const struct config *);
+/* The first of those holding rel, or NULL (caller frees). */
+char	*config_template_path(const struct config *, const char *rel);
+
 /* Paths below data_dir; the caller frees. */
 char	*config_data_path(const struct config *, const char *sub);
 

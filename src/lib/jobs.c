@@ -1,6 +1,7 @@
 /*
  * jobs.c: making job definitions and job rows.
  */
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "buf.h"
@@ -9,7 +10,9 @@
 #include "fs.h"
 #include "jobs.h"
 #include "kbuild.h"
+#include "lava.h"
 #include "log.h"
+#include "template.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -29,6 +32,28 @@ jobs_kbuild_id(long long checkout_id, const char *build)
 {
 	return xasprintf("b%lld-%s", checkout_id, build);
 }
+
+char *
+jobs_test_id(long long build_id, const char *test, const char *platform)
+{
+	return xasprintf("t%lld-%s-%s", build_id, test, platform);
+}
+
+/* A passed build waiting for its test jobs. */
+struct build_row {
+	long long	 id;
+	long long	 checkout_id;
+	char		*job_id;
+	char		*name;
+	char		*arch;
+	char		*artifacts;	/* JSON */
+	char		*kernel_release;
+	char		*tree;
+	char		*branch;
+	char		*describe;
+	char		*commit;
+	int		 v, p, s;
+};
 
 static int
 write_definition(const char *path, const struct ynode *def, const char *id)
@@ -190,6 +215,314 @@ out:
 	return rc;
 }
 
+static void
+set_int(struct ynode *m, const char *k, long long v)
+{
+	ynode_set(m, k, ynode_int(v));
+}
+
+static const char *
+kernel_type(const char *arch)
+{
+	return strcmp(arch, "arm") == 0 ? "zimage" : "image";
+}
+
+static const char *
+console_of(const char *arch)
+{
+	return strcmp(arch, "x86_64") == 0 || strcmp(arch, "i386") == 0 ?
+	    "ttyS0" : "ttyAMA0";
+}
+
+/* Copy a free-form params mapping over the built-in values. */
+static void
+merge_params(struct ynode *params, const struct ynode *extra)
+{
+	size_t i;
+
+	for (i = 0; extra != NULL && i < extra->n; i++)
+		ynode_set(params, extra->keys[i]->value,
+		    ynode_copy(extra->items[i]));
+}
+
+/*
+ * The placeholders of a test job (docs/templates.md lists them); the
+ * platform's params, then the test's, override the built-in values.
+ */
+static struct ynode *
+test_params(const struct config *cfg, const char *instance,
+    const struct build_row *b, const struct test_cfg *t,
+    const struct platform_cfg *p, const struct lab_cfg *lab, const char *id)
+{
+	struct ynode *m;
+	json_t *arts;
+	json_error_t jerr;
+	const char *kernel, *modules, *dtbs;
+	char *s;
+	long pr;
+	int minutes;
+
+	arts = b->artifacts ? json_loads(b->artifacts, 0, &jerr) : NULL;
+	kernel = json_string_value(json_object_get(arts, "kernel"));
+	modules = json_string_value(json_object_get(arts, "modules"));
+	dtbs = json_string_value(json_object_get(arts, "dtbs"));
+	m = ynode_map();
+	ynode_set_str(m, "job_id", id);
+	s = xasprintf("%s %s@%s: %s/%s %s %s on %s", cfg->origin, id, instance,
+	    b->tree, b->branch, b->describe, t->name, p->name);
+	if (strlen(s) > 200)
+		s[200] = '\0';
+	ynode_set_str(m, "job_name", s);
+	free(s);
+	if (parse_long(lab->priority, 0, 100, &pr) == 0)
+		set_int(m, "priority", pr);
+	else
+		ynode_set_str(m, "priority", lab->priority);
+	ynode_set_str(m, "device_type", p->device_type);
+	ynode_set_str(m, "arch", p->arch);
+	ynode_set_str(m, "lava_arch", lava_arch(p->arch));
+	if (p->context != NULL)
+		ynode_set(m, "context", ynode_copy(p->context));
+	if (kernel != NULL) {
+		ynode_set_str(m, "kernel_url", kernel);
+		ynode_set_str(m, "boot_image_url", kernel);
+	}
+	ynode_set_str(m, "kernel_type", kernel_type(p->arch));
+	if (modules != NULL)
+		ynode_set_str(m, "modules_url", modules);
+	if (dtbs != NULL && p->dtb != NULL) {
+		s = xasprintf("%s%s", dtbs, p->dtb);
+		ynode_set_str(m, "dtb_url", s);
+		free(s);
+	}
+	s = xasprintf("%srootfs/busybox-%s.cpio.gz", cfg->storage_url, p->arch);
+	ynode_set_str(m, "ramdisk_url", s);
+	free(s);
+	minutes = (t->timeout + 59) / 60;
+	set_int(m, "job_timeout", minutes + 5);
+	set_int(m, "action_timeout", minutes < 5 ? 5 : minutes);
+	set_int(m, "boot_timeout", 5);
+	set_int(m, "test_timeout", minutes);
+	set_int(m, "connection_timeout", 2);
+	ynode_set_str(m, "boot_prompt", "lava-guest:~# ");
+	ynode_set_str(m, "console", console_of(p->arch));
+	ynode_set_str(m, "kernel_args", "");
+	ynode_set_str(m, "origin", cfg->origin);
+	ynode_set_str(m, "tree", b->tree);
+	ynode_set_str(m, "branch", b->branch);
+	ynode_set_str(m, "describe", b->describe);
+	ynode_set_str(m, "commit", b->commit);
+	if (b->kernel_release != NULL)
+		ynode_set_str(m, "kernel_release", b->kernel_release);
+	ynode_set_str(m, "build", b->name);
+	ynode_set_str(m, "platform", p->name);
+	ynode_set_str(m, "test", t->name);
+	if (p->mach != NULL)
+		ynode_set_str(m, "mach", p->mach);
+	merge_params(m, p->params);
+	merge_params(m, t->params);
+	json_decref(arts);
+	return m;
+}
+
+static int
+list_has(char *const *list, const char *s)
+{
+	if (list == NULL)
+		return 1;
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+insert_test_job(struct db *db, const char *id, const struct build_row *b,
+    const struct test_cfg *t, const struct platform_cfg *p,
+    const char *defpath, int *made)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_prepare(db, "INSERT OR IGNORE INTO job (id, kind, checkout_id, "
+	    "build_id, config_name, platform, runtime, definition, created, "
+	    "timeout) VALUES (?, 'test', ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	db_bind_int(st, 2, b->checkout_id);
+	db_bind_int(st, 3, b->id);
+	db_bind_text(st, 4, t->name);
+	db_bind_text(st, 5, p->name);
+	db_bind_text(st, 6, t->lab);
+	db_bind_text(st, 7, defpath);
+	db_bind_int(st, 8, (long long)time(NULL));
+	/* the job's own timeout, its boot and a margin */
+	db_bind_int(st, 9, (long long)t->timeout + 600);
+	rc = db_step(db, st) < 0 ? -1 : 0;
+	db_finalize(st);
+	*made = rc == 0 && db_changes(db) > 0;
+	return rc;
+}
+
+static int
+build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
+    const char *instance, const struct build_row *b, struct jobs_stats *stats)
+{
+	struct { char *id, *path; const struct test_cfg *t;
+	    const struct platform_cfg *p; } *todo;
+	struct ynode *params, *def;
+	sqlite3_stmt *st;
+	char *dir, **pl;
+	size_t n, alloc, i, j;
+	int rc, ok, made = 0;
+
+	todo = NULL;
+	n = alloc = 0;
+	ok = 1;
+	dir = config_data_path(cfg, "jobs");
+	for (i = 0; i < cfg->ntests; i++) {
+		const struct test_cfg *t = &cfg->tests[i];
+		const struct lab_cfg *lab = config_lab(cfg, t->lab);
+
+		if (!list_has(t->builds, b->name) ||
+		    !config_rules_match(&t->rules, b->tree, b->branch, b->v,
+		    b->p, b->s, b->arch) || lab == NULL)
+			continue;
+		for (pl = t->platforms; pl && *pl; pl++) {
+			const struct platform_cfg *p = config_platform(cfg, *pl);
+
+			if (p == NULL || strcmp(p->arch, b->arch) != 0)
+				continue;
+			xgrow((void **)&todo, &alloc, n + 1, sizeof(*todo));
+			todo[n].t = t;
+			todo[n].p = p;
+			todo[n].id = jobs_test_id(b->id, t->name, p->name);
+			todo[n].path = xasprintf("%s/%s.yaml", dir,
+			    todo[n].id);
+			params = test_params(cfg, instance, b, t, p, lab,
+			    todo[n].id);
+			def = templates_render(tpl, t->template, p->boot_method,
+			    params);
+			ynode_free(params);
+			if (def == NULL || fs_mkdir_p(dir) != 0 ||
+			    write_definition(todo[n].path, def, todo[n].id)
+			    != 0) {
+				error("job %s: cannot make it (test %s on %s)",
+				    todo[n].id, t->name, p->name);
+				ok = 0;
+			}
+			ynode_free(def);
+			n++;
+		}
+	}
+	rc = 0;
+	if (!ok) {
+		stats->failed++;
+		goto out;
+	}
+	if (db_begin(db) != 0) {
+		rc = -1;
+		goto out;
+	}
+	for (j = 0; j < n && rc == 0; j++) {
+		rc = insert_test_job(db, todo[j].id, b, todo[j].t, todo[j].p,
+		    todo[j].path, &made);
+		if (made) {
+			stats->tests++;
+			info("%s/%s %s: job %s", b->tree, b->branch, b->describe,
+			    todo[j].id);
+		}
+	}
+	if (rc == 0) {
+		st = db_prepare(db, "UPDATE build SET tests_made = 1 WHERE "
+		    "id = ?");
+		rc = st == NULL ? -1 : 0;
+		if (st != NULL) {
+			db_bind_int(st, 1, b->id);
+			rc = db_step(db, st) < 0 ? -1 : 0;
+		}
+		db_finalize(st);
+	}
+	if (rc == 0)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+out:
+	for (j = 0; j < n; j++) {
+		free(todo[j].id);
+		free(todo[j].path);
+	}
+	free(todo);
+	free(dir);
+	return rc;
+}
+
+static int
+tests_stage(const struct config *cfg, struct db *db, struct jobs_stats *stats)
+{
+	struct build_row *rows, *r;
+	struct templates *tpl;
+	sqlite3_stmt *st;
+	char *instance;
+	size_t n, alloc, i;
+	int rc, step;
+
+	if (cfg->ntests == 0)
+		return 0;
+	st = db_prepare(db, "SELECT b.id, b.checkout_id, b.job_id, "
+	    "b.config_name, b.arch, b.artifacts, "
+	    "json_extract(b.misc, '$.kernel_release'), c.tree, c.branch, "
+	    "c.describe, c.commit_hash, coalesce(c.version, -1), "
+	    "coalesce(c.patchlevel, -1), coalesce(c.sublevel, -1) "
+	    "FROM build b JOIN checkout c ON c.id = b.checkout_id "
+	    "WHERE b.status = 'PASS' AND b.tests_made = 0 ORDER BY b.id");
+	if (st == NULL)
+		return -1;
+	rows = NULL;
+	n = alloc = 0;
+	while ((step = db_step(db, st)) == 1) {
+		xgrow((void **)&rows, &alloc, n + 1, sizeof(*rows));
+		r = &rows[n++];
+		r->id = db_col_int(st, 0);
+		r->checkout_id = db_col_int(st, 1);
+		r->job_id = db_col_dup(st, 2);
+		r->name = db_col_dup(st, 3);
+		r->arch = db_col_dup(st, 4);
+		r->artifacts = db_col_dup(st, 5);
+		r->kernel_release = db_col_dup(st, 6);
+		r->tree = db_col_dup(st, 7);
+		r->branch = db_col_dup(st, 8);
+		r->describe = db_col_dup(st, 9);
+		r->commit = db_col_dup(st, 10);
+		r->v = (int)db_col_int(st, 11);
+		r->p = (int)db_col_int(st, 12);
+		r->s = (int)db_col_int(st, 13);
+	}
+	db_finalize(st);
+	rc = step < 0 ? -1 : 0;
+	instance = db_instance(db);
+	tpl = templates_open(config_template_dirs(cfg));
+	for (i = 0; i < n && rc == 0; i++)
+		rc = build_tests(cfg, db, tpl, instance, &rows[i], stats);
+	templates_close(tpl);
+	free(instance);
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		free(r->job_id);
+		free(r->name);
+		free(r->arch);
+		free(r->artifacts);
+		free(r->kernel_release);
+		free(r->tree);
+		free(r->branch);
+		free(r->describe);
+		free(r->commit);
+	}
+	free(rows);
+	return rc;
+}
+
 int
 jobs_stage(const struct config *cfg, struct db *db, long long only,
     struct jobs_stats *stats)
@@ -229,6 +562,8 @@ jobs_stage(const struct config *cfg, struct db *db, long long only,
 	rc = step < 0 ? -1 : 0;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = checkout_jobs(cfg, db, &rows[i], stats);
+	if (rc == 0)
+		rc = tests_stage(cfg, db, stats);
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
 		free(r->tree);

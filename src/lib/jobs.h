@@ -28,6 +28,10 @@ struct jobs_stats {
 int	 jobs_stage(const struct config *, struct db *, long long only_checkout,
 	    struct jobs_stats *);
 
+/* The job id of a test on a platform for a build row: "t<build>-<test>-<platform>". */
+char	*jobs_test_id(long long build_id, const char *test,
+	    const char *platform);
+
 /* The job id of a build entry on a checkout: "b<checkout>-<build>". */
 char	*jobs_kbuild_id(long long checkout_id, const char *build);
 

@@ -35,9 +35,11 @@ local_prepare(const char *work)
 }
 
 pid_t
-local_start(const char *job_id, const char *def, const char *work)
+local_start(const char *job_id, const char *def, const char *work,
+    char *const *extra)
 {
-	char *argv[5], *exe, *dir, *log, *pidf, *absdef, cwd[PATH_MAX];
+	char *argv[16], *exe, *dir, *log, *pidf, *absdef, cwd[PATH_MAX];
+	size_t n;
 	pid_t pid;
 
 	dir = proc_self_dir();
@@ -55,10 +57,13 @@ local_start(const char *job_id, const char *def, const char *work)
 		absdef = xstrdup(def);
 	log = fs_join(work, "worker.log");
 	pidf = fs_join(work, "worker.pid");
-	argv[0] = exe;
-	argv[1] = absdef;
-	argv[2] = (char *)work;
-	argv[3] = NULL;
+	n = 0;
+	argv[n++] = exe;
+	while (extra != NULL && *extra != NULL && n < 12)
+		argv[n++] = *extra++;
+	argv[n++] = absdef;
+	argv[n++] = (char *)work;
+	argv[n] = NULL;
 	pid = proc_spawn_detached(argv, log, pidf);
 	if (pid > 0)
 		debug("job %s: worker %ld in %s", job_id, (long)pid, work);

@@ -26,10 +26,12 @@ char	*local_work_dir(const struct config *, const char *job_id);
 int	 local_prepare(const char *work);
 
 /*
- * Start the worker for the definition def in work.  Return its pid, or
- * -1 after an error message.
+ * Start the worker for the definition def in work, with the options
+ * extra (NULL-terminated, or NULL).  Return its pid, or -1 after an
+ * error message.
  */
-pid_t	 local_start(const char *job_id, const char *def, const char *work);
+pid_t	 local_start(const char *job_id, const char *def, const char *work,
+	    char *const *extra);
 
 /*
  * Where is the job in work, whose worker was *pid (0 if unknown: then it

@@ -8,6 +8,7 @@
 static const char *prog = "maestrino";
 static int level = 1;
 static int nerrors;
+static int muted;
 static char *last_error;
 static int github;
 static char **secrets;
@@ -51,6 +52,19 @@ int
 log_level(void)
 {
 	return level;
+}
+
+void
+log_mute(void)
+{
+	muted++;
+}
+
+void
+log_unmute(void)
+{
+	if (muted > 0)
+		muted--;
 }
 
 const char *
@@ -193,6 +207,8 @@ error(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (muted)
+		return -1;
 	nerrors++;
 	va_start(ap, fmt);
 	emit("error", NULL, 0, 0, fmt, ap);
@@ -205,6 +221,8 @@ error_at(const char *file, int line, int col, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (muted)
+		return -1;
 	nerrors++;
 	va_start(ap, fmt);
 	emit("error", file ? file : "?", line, col, fmt, ap);

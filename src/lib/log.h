@@ -33,6 +33,12 @@ void	 warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	 info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: ..." only when verbose. */
 void	 debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Between log_mute() and log_unmute() (which nest), error() prints and
+ * counts nothing: for parsing input where bad parts are simply skipped.
+ */
+void	 log_mute(void);
+void	 log_unmute(void);
 /* The text of the last error message (borrowed), or NULL. */
 const char *log_last_error(void);
 /* The number of error() and error_at() calls so far. */

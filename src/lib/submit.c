@@ -3,12 +3,17 @@
  */
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "fs.h"
 #include "job.h"
+#include "lava.h"
 #include "local.h"
 #include "log.h"
+#include "proc.h"
 #include "runtime.h"
+#include "ynode.h"
 #include "util.h"
 
 /*
@@ -64,18 +69,138 @@ set_state(struct db *db, const char *id, const char *state,
 	return db_commit(db);
 }
 
+/* Run a script of the project's: <bindir>/../scripts/<name>. */
+static int
+run_script(const char *name, const char *arg, struct buf *out)
+{
+	char *dir, *path, *argv[3];
+	int rc;
+
+	dir = proc_self_dir();
+	path = xasprintf("%s/../scripts/%s", dir, name);
+	free(dir);
+	argv[0] = path;
+	argv[1] = (char *)arg;
+	argv[2] = NULL;
+	rc = proc_capture(argv, NULL, out);
+	if (rc != 0)
+		error("'%s %s' failed (exit %d)", path, arg, rc);
+	free(path);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+has_kernel_in_boot(void)
+{
+	return system("ls /boot/vmlinuz-* >/dev/null 2>&1") == 0;
+}
+
+/*
+ * What a local LAVA job needs before lava-run: the device dictionary in
+ * the work directory, the busybox ramdisk in storage, and a kernel for
+ * libguestfs when the job has a test shell and /boot has none.  Adds the
+ * worker's options to args.
+ */
+static int
+prepare_lava(const struct config *cfg, const struct job *j, const char *work,
+    char **args, size_t *n)
+{
+	const struct platform_cfg *p;
+	const struct ynode *acts;
+	struct ynode *dev, *def;
+	struct buf b = BUF_INIT;
+	const char *url;
+	char *path, *ramdisk, *env, *store, cwd[PATH_MAX];
+	int rc, needs_overlay;
+	size_t i;
+
+	p = j->platform ? config_platform(cfg, j->platform) : NULL;
+	if (p == NULL)
+		return error("job %s: platform '%s' is no longer in the config",
+		    j->id, j->platform ? j->platform : "?");
+	if (strcmp(p->boot_method, "qemu") != 0)
+		return error("job %s: the local lab boots QEMU platforms only, "
+		    "not %s (%s)", j->id, p->name, p->boot_method);
+	dev = lava_qemu_device(p->arch, 512);
+	if (dev == NULL)
+		return error("job %s: no QEMU device for arch %s", j->id,
+		    p->arch);
+	rc = ynode_emit_buf(dev, &b);
+	ynode_free(dev);
+	path = fs_join(work, "device.yaml");
+	if (rc == 0)
+		rc = fs_write_atomic(path, b.ptr, b.len, 0);
+	buf_release(&b);
+	args[(*n)++] = xstrdup("--lava");
+	args[(*n)++] = path;
+	if (rc != 0)
+		return -1;
+
+	/* the shipped busybox ramdisk, made once */
+	if (ynode_parse_file(j->definition, &def) != 0)
+		return -1;
+	needs_overlay = 0;
+	ramdisk = NULL;
+	acts = ynode_get(def, "actions");
+	for (i = 0; acts != NULL && i < acts->n; i++) {
+		const struct ynode *a = acts->items[i];
+
+		if (ynode_get(ynode_get(a, "test"), "definitions") != NULL)
+			needs_overlay = 1;
+		url = ynode_str(ynode_get(ynode_get(ynode_get(a, "deploy"),
+		    "images"), "ramdisk"), "url");
+		if (url != NULL && str_starts(url, "file://") &&
+		    strstr(url, "/rootfs/busybox-") != NULL)
+			ramdisk = xstrdup(url + strlen("file://"));
+	}
+	ynode_free(def);
+	if (ramdisk != NULL && !fs_exists(ramdisk)) {
+		info("making the busybox ramdisk %s", ramdisk);
+		rc = run_script("make-ramdisk.sh", ramdisk, &b);
+		buf_release(&b);
+	}
+	free(ramdisk);
+	if (rc != 0)
+		return -1;
+	if (needs_overlay && !has_kernel_in_boot()) {
+		env = config_data_path(cfg, "guestfs");
+		rc = run_script("guestfs-kernel.sh", env, &b);
+		buf_release(&b);
+		path = fs_join(env, "env");
+		free(env);
+		args[(*n)++] = xstrdup("--env");
+		args[(*n)++] = path;
+		if (rc != 0)
+			return -1;
+	}
+	store = xasprintf("%s/tests/%s", cfg->storage_path, j->id);
+	args[(*n)++] = xstrdup("--store");
+	if (store[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		args[(*n)++] = fs_join(cwd, store);
+	else
+		args[(*n)++] = xstrdup(store);
+	free(store);
+	args[(*n)++] = xstrdup("--store-url");
+	args[(*n)++] = xasprintf("%stests/%s/", cfg->storage_url, j->id);
+	return 0;
+}
+
 static int
 submit_local(const struct config *cfg, struct db *db, const struct job *j,
     struct submit_stats *stats)
 {
-	char *work, pid_text[32];
+	char *work, pid_text[32], *args[12];
+	size_t nargs, i;
 	pid_t pid;
 	int rc;
 
 	work = local_work_dir(cfg, j->id);
 	rc = 0;
+	nargs = 0;
+	memset(args, 0, sizeof(args));
 	/* clear first: nothing of an earlier attempt may remain */
-	if (local_prepare(work) != 0) {
+	if (local_prepare(work) != 0 || (strcmp(j->kind, "test") == 0 &&
+	    prepare_lava(cfg, j, work, args, &nargs) != 0)) {
 		rc = submit_failed(cfg, db, j, log_last_error());
 		stats->failed++;
 		goto out;
@@ -85,7 +210,7 @@ submit_local(const struct config *cfg, struct db *db, const struct job *j,
 		goto out;
 	}
 	crashpoint("submit-submitting");
-	pid = local_start(j->id, j->definition, work);
+	pid = local_start(j->id, j->definition, work, args);
 	if (pid < 0) {
 		rc = submit_failed(cfg, db, j, log_last_error());
 		stats->failed++;
@@ -101,6 +226,8 @@ submit_local(const struct config *cfg, struct db *db, const struct job *j,
 	    j->attempt);
 	stats->submitted++;
 out:
+	for (i = 0; i < nargs; i++)
+		free(args[i]);
 	free(work);
 	return rc;
 }

@@ -1,0 +1,79 @@
+#!/bin/sh
+# make-ramdisk.sh OUT.cpio.gz: a small busybox initramfs for booting test
+# kernels under QEMU, from Debian's busybox-static.  Its /init mounts the
+# usual file systems, makes /dev/disk/by-uuid links (LAVA mounts its test
+# overlay disk by UUID; busybox has no blkid), prints a boot marker and
+# gives a root shell with the prompt 'lava-guest:~# ' on the console.
+# The kernel needs its drivers built in: the initramfs has no modules.
+# The archive is reproducible: fixed mtimes, sorted entries.
+set -eu
+out=${1:?usage: make-ramdisk.sh OUT.cpio.gz}
+top=$(cd "$(dirname "$0")/.." && pwd)
+bb=/bin/busybox
+if [ ! -x "$bb" ]; then
+	"$top/scripts/deps.sh" run
+fi
+[ -x "$bb" ] || { echo "make-ramdisk.sh: no $bb (apt-get install busybox-static)" >&2; exit 2; }
+command -v cpio >/dev/null || "$top/scripts/deps.sh" run
+
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT INT TERM
+mkdir -p "$w/bin" "$w/sbin" "$w/etc" "$w/proc" "$w/sys" "$w/dev" "$w/tmp" \
+    "$w/root" "$w/usr/bin" "$w/usr/sbin" "$w/var/run"
+cp "$bb" "$w/bin/busybox"
+for a in $("$bb" --list-full); do
+	[ -e "$w/$a" ] || ln -s /bin/busybox "$w/$a"
+done
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$w/etc/passwd"
+printf 'root:x:0:\n' >"$w/etc/group"
+cat >"$w/etc/profile" <<'P'
+export PS1='lava-guest:~# '
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+P
+cat >"$w/init" <<'I'
+#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /tmp 2>/dev/null
+echo "MAESTRINO-INITRAMFS: init started, kernel $(uname -r)"
+# wait up to 3 s for a disk (LAVA's overlay) to appear
+i=0
+while [ $i -lt 15 ]; do
+	ls /sys/class/block 2>/dev/null | grep -qE '^(sd|vd|hd)' && break
+	sleep 0.2
+	i=$((i + 1))
+done
+/sbin/update-disk-links
+echo "MAESTRINO-INITRAMFS: boot complete"
+hostname lava-guest
+export PS1='lava-guest:~# ' HOME=/root
+cd /root
+while true; do
+	setsid cttyhack /bin/sh -l
+done
+I
+cat >"$w/sbin/update-disk-links" <<'U'
+#!/bin/sh
+# /dev/disk/by-uuid/<uuid> for every ext2/3/4 block device, from the
+# superblock (magic 0xef53 at 1080, UUID at 1128)
+mkdir -p /dev/disk/by-uuid
+for d in /sys/class/block/*; do
+	dev=/dev/${d##*/}
+	[ -b "$dev" ] || continue
+	magic=$(dd if="$dev" bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	[ "$magic" = "53ef" ] || continue
+	h=$(dd if="$dev" bs=1 skip=1128 count=16 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	uuid=$(echo "$h" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\)$/\1-\2-\3-\4-\5/')
+	ln -sf "$dev" "/dev/disk/by-uuid/$uuid" && echo "disk-link: $dev -> $uuid"
+done
+U
+chmod 755 "$w/init" "$w/sbin/update-disk-links"
+mkdir -p "$(dirname "$out")"
+find "$w" -exec touch -h -d @0 {} +
+(cd "$w" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet --reproducible 2>/dev/null ||
+    find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9n >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "make-ramdisk.sh: made $out ($(wc -c <"$out") bytes)" >&2
