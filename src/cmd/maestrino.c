@@ -140,6 +140,33 @@ run_stage(const char *stage, const char *confdir, char *const *extra)
 	return EXIT_FATAL;
 }
 
+/* Local jobs that could start now. */
+static long long
+runnable_local(const struct stage *st)
+{
+	struct db *db;
+	char *path;
+	long long n;
+	size_t i;
+
+	path = config_data_path(st->cfg, "state.db");
+	db = db_open(path, 1);
+	free(path);
+	if (db == NULL)
+		return 0;
+	n = 0;
+	for (i = 0; i < st->cfg->nlabs; i++) {
+		if (st->cfg->labs[i].type != LAB_LOCAL)
+			continue;
+		n += db_int_text(db, "SELECT COUNT(*) FROM job WHERE "
+		    "runtime = ?1 AND state IN ('pending', 'failed-submit') "
+		    "AND coalesce(next_try, 0) <= strftime('%s', 'now')",
+		    st->cfg->labs[i].name, 0);
+	}
+	db_close(db);
+	return n;
+}
+
 static int
 cmd_run(int argc, char **argv, const char *confdir)
 {
@@ -204,6 +231,28 @@ cmd_run(int argc, char **argv, const char *confdir)
 			worst = rc;
 		if (rc == EXIT_FATAL && strcmp(run_order[i], "poll") == 0)
 			break;
+	}
+	/*
+	 * With --wait, local jobs that waited for a slot (the tests of the
+	 * builds that just passed, a second build) run now too, until
+	 * nothing more can start.
+	 */
+	if (wait_jobs && worst < EXIT_FATAL) {
+		long long left, before;
+
+		before = -1;
+		while ((left = runnable_local(&st)) > 0 && left != before) {
+			before = left;
+			extra[0] = NULL;
+			rc = run_stage("submit", st.cfg->dir, extra);
+			worst = rc > worst ? rc : worst;
+			extra[0] = (char *)"--wait";
+			rc = run_stage("collect", st.cfg->dir, extra);
+			worst = rc > worst ? rc : worst;
+			extra[0] = NULL;
+			rc = run_stage("jobs", st.cfg->dir, extra);
+			worst = rc > worst ? rc : worst;
+		}
 	}
 	time_human(now_monotonic() - start, buf, sizeof(buf));
 	fprintf(stderr, "maestrino: run finished in %s, exit %d\n", buf, worst);

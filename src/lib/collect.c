@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "job.h"
 #include "lava.h"
+#include "lavalab.h"
 #include "local.h"
 #include "log.h"
 #include "runtime.h"
@@ -475,6 +476,136 @@ set_running(struct db *db, const char *id)
 	return db_commit(db);
 }
 
+/* Keep a remote job's logs in storage; fill in their URLs. */
+static void
+store_logs(const struct config *cfg, const struct job *j,
+    const struct lab_finished *fin, struct lava_info *li, char **urls)
+{
+	char *dir, *path;
+
+	urls[0] = urls[1] = NULL;
+	dir = xasprintf("%s/tests/%s", cfg->storage_path, j->id);
+	if (fin->log != NULL) {
+		path = fs_join(dir, "lava.log");
+		if (fs_write_atomic(path, fin->log, strlen(fin->log), 0) == 0)
+			urls[0] = xasprintf("%stests/%s/lava.log",
+			    cfg->storage_url, j->id);
+		free(path);
+	}
+	if (fin->console != NULL) {
+		path = fs_join(dir, "console.log");
+		if (fs_write_atomic(path, fin->console, strlen(fin->console),
+		    0) == 0)
+			urls[1] = xasprintf("%stests/%s/console.log",
+			    cfg->storage_url, j->id);
+		free(path);
+	}
+	free(dir);
+	li->full_log_url = urls[0];
+	li->log_url = urls[1];
+	if (fin->console != NULL) {
+		size_t n = strlen(fin->console);
+
+		li->excerpt = n > EXCERPT_MAX ? fin->console + n - EXCERPT_MAX :
+		    fin->console;
+	}
+}
+
+/* A job that waited in a lab's queue for a day never ran: MISS. */
+#define QUEUE_TIMEOUT	(24 * 3600)
+
+static int
+queue_timeout(const struct config *cfg, struct db *db, const struct job *j,
+    struct collect_stats *stats)
+{
+	struct lava_info li;
+	char *compat;
+	int rc;
+
+	(void)cfg;
+	memset(&li, 0, sizeof(li));
+	if (db_begin(db) != 0)
+		return -1;
+	rc = job_finish(db, j->id, "incomplete", "queue_timeout",
+	    "never started within a day");
+	compat = compatible_json(cfg, j->platform);
+	if (rc == 0)
+		rc = upsert_test(db, j, "boot", "MISS", NULL, compat, &li,
+		    "queue_timeout", "never started within a day");
+	free(compat);
+	if (rc != 0) {
+		db_rollback(db);
+		return -1;
+	}
+	error("job %s: never started on lab %s within a day: MISS", j->id,
+	    j->runtime);
+	stats->failed++;
+	return db_commit(db);
+}
+
+static int
+collect_remote(const struct config *cfg, struct db *db,
+    const struct lab_cfg *lab, const struct job *j,
+    struct collect_stats *stats)
+{
+	struct lava_outcome o;
+	struct lab_finished fin;
+	struct lava_info li;
+	enum lab_result r;
+	char *urls[2];
+	int running, rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&li, 0, sizeof(li));
+	running = 0;
+	if (lab->type == LAB_PULL)
+		r = pull_poll(lab, j->id, &o, &fin);
+	else
+		r = lava_poll(lab, j->runtime_job_id ? j->runtime_job_id : "",
+		    &running, &o, &fin);
+	rc = 0;
+	switch (r) {
+	case LAB_WAIT:
+		if (!running && j->submitted > 0 &&
+		    time(NULL) > j->submitted + QUEUE_TIMEOUT) {
+			rc = queue_timeout(cfg, db, j, stats);
+			break;
+		}
+		stats->running++;
+		if (running && strcmp(j->state, "submitted") == 0)
+			rc = set_running(db, j->id);
+		break;
+	case LAB_RETRY:
+		/* nothing is lost: look again next run */
+		warning("job %s: cannot read its state from lab %s now; "
+		    "trying again next run", j->id, lab->name);
+		stats->running++;
+		break;
+	case LAB_FAIL:
+		/* unreadable results: run it again */
+		lava_outcome_release(&o);
+		o.health = xstrdup("Incomplete");
+		o.error_type = xstrdup("Infrastructure");
+		o.error_msg = xstrdup("the lab's results could not be read");
+		/* fall through */
+	case LAB_DONE:
+		li.start_time = fin.start_time ? fin.start_time : j->started;
+		li.duration = fin.duration;
+		li.lab_job_id = j->runtime_job_id;
+		li.lab_job_url = fin.url;
+		store_logs(cfg, j, &fin, &li, urls);
+		rc = record_lava(cfg, db, j, &o, &li, stats);
+		free(urls[0]);
+		free(urls[1]);
+		if (rc == 0 && lab->type == LAB_PULL)
+			pull_forget(lab, j->id);
+		lab_finished_release(&fin);
+		break;
+	}
+	lava_outcome_release(&o);
+	return rc;
+}
+
 static int
 collect_local(const struct config *cfg, struct db *db, const struct job *j,
     struct collect_stats *stats)
@@ -561,6 +692,8 @@ collect_once(const struct config *cfg, struct db *db,
 		if (lab->type == LAB_LOCAL) {
 			rc = collect_local(cfg, db, &list[i], stats);
 			*local_running += stats->running - before;
+		} else {
+			rc = collect_remote(cfg, db, lab, &list[i], stats);
 		}
 	}
 	job_list_free(list, n);

@@ -57,6 +57,9 @@ int		 db_col_is_null(struct sqlite3_stmt *, int);
 
 /* Run a query returning one integer (or def when there is no row). */
 long long	 db_int(struct db *, const char *sql, long long def);
+/* The same, with one text parameter bound to ?1. */
+long long	 db_int_text(struct db *, const char *sql, const char *arg,
+		    long long def);
 
 /* A random id made when the database was created, for lab job names. */
 char	*db_instance(struct db *);

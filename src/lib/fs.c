@@ -118,8 +118,12 @@ fs_atomic_open(struct afile *af, const char *path, int sync)
 	af->tmp = xasprintf("%s.tmp-XXXXXX", path);
 	af->sync = sync;
 	fd = mkstemp(af->tmp);
-	if (fd < 0 && errno == ENOENT && fs_mkdir_parent(path) == 0)
+	if (fd < 0 && errno == ENOENT && fs_mkdir_parent(path) == 0) {
+		/* mkstemp changed the template: make it again */
+		free(af->tmp);
+		af->tmp = xasprintf("%s.tmp-XXXXXX", path);
 		fd = mkstemp(af->tmp);
+	}
 	if (fd < 0) {
 		error("cannot create '%s': %s", af->tmp, strerror(errno));
 		goto fail;

@@ -232,3 +232,17 @@ http_response_release(struct http_response *resp)
 	resp->error = NULL;
 	resp->status = 0;
 }
+
+char *
+http_escape(const char *s)
+{
+	char *e, *copy;
+
+	http_global_init();
+	e = curl_easy_escape(NULL, s, 0);
+	if (e == NULL)
+		die_oom();
+	copy = xstrdup(e);
+	curl_free(e);
+	return copy;
+}

@@ -48,5 +48,7 @@ enum http_outcome	 http_do(const struct http_request *req,
 enum http_outcome	 http_do_retry(const struct http_request *req,
 			    struct http_response *resp, int tries);
 void			 http_response_release(struct http_response *);
+/* s percent-encoded for a URL query; caller frees. */
+char			*http_escape(const char *s);
 
 #endif

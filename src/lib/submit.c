@@ -9,6 +9,7 @@
 #include "fs.h"
 #include "job.h"
 #include "lava.h"
+#include "lavalab.h"
 #include "local.h"
 #include "log.h"
 #include "proc.h"
@@ -232,6 +233,101 @@ out:
 	return rc;
 }
 
+static int
+submit_remote(const struct config *cfg, struct db *db,
+    const struct lab_cfg *lab, const struct job *j, struct submit_stats *stats)
+{
+	enum lab_result r;
+	char *id;
+
+	/* recorded before the request, so a crash leaves a trace */
+	if (set_state(db, j->id, "submitting", NULL, NULL) != 0)
+		return -1;
+	crashpoint("submit-remote-before");
+	id = NULL;
+	if (lab->type == LAB_PULL) {
+		r = pull_submit(lab, j->definition, j->id);
+		if (r == LAB_DONE)
+			id = xstrdup(j->id);
+	} else {
+		r = lava_submit(lab, j->definition, j->id, &id);
+	}
+	crashpoint("submit-remote-after");
+	switch (r) {
+	case LAB_DONE:
+		if (set_state(db, j->id, "submitted", id, NULL) != 0) {
+			free(id);
+			return -1;
+		}
+		info("job %s: submitted to %s as %s", j->id, lab->name, id);
+		stats->submitted++;
+		break;
+	case LAB_WAIT:
+		stats->waiting++;
+		free(id);
+		return set_state(db, j->id, "pending", NULL, NULL);
+	case LAB_RETRY:
+		/*
+		 * The request may have reached the lab: stay 'submitting', so
+		 * the next run looks the job up before submitting it again.
+		 */
+		stats->failed++;
+		break;
+	case LAB_FAIL:
+		stats->failed++;
+		free(id);
+		return submit_failed(cfg, db, j, log_last_error());
+	}
+	free(id);
+	return 0;
+}
+
+/*
+ * A job left 'submitting' on a remote lab: the POST may have reached it.
+ * Look the job up by its unique name and adopt it; submit it again only
+ * when the lab says it has no such job.
+ */
+static int
+reconcile_remote(struct db *db, const struct lab_cfg *lab,
+    const struct job *j, struct submit_stats *stats)
+{
+	enum lab_result r;
+	char *id, *path;
+
+	id = NULL;
+	if (lab->type == LAB_PULL) {
+		path = xasprintf("%s/%s.yaml", lab->path, j->id);
+		r = fs_exists(path) ? LAB_DONE : LAB_WAIT;
+		free(path);
+		if (r == LAB_DONE)
+			id = xstrdup(j->id);
+	} else {
+		r = lava_lookup(lab, j->definition, &id);
+	}
+	switch (r) {
+	case LAB_DONE:
+		warning("job %s: found it on lab %s as %s; adopting it", j->id,
+		    lab->name, id);
+		stats->adopted++;
+		r = set_state(db, j->id, "submitted", id, NULL) == 0 ?
+		    LAB_DONE : LAB_FAIL;
+		break;
+	case LAB_WAIT:
+		warning("job %s: lab %s does not have it; submitting it again",
+		    j->id, lab->name);
+		r = set_state(db, j->id, "pending", NULL, NULL) == 0 ?
+		    LAB_DONE : LAB_FAIL;
+		break;
+	default:
+		/* cannot tell now: ask again next run, never resubmit blindly */
+		stats->failed++;
+		r = LAB_DONE;
+		break;
+	}
+	free(id);
+	return r == LAB_DONE ? 0 : -1;
+}
+
 /*
  * Jobs left in 'submitting' by a killed run: adopt the worker if it
  * started, else make the job pending again.  Never start a second one.
@@ -254,8 +350,12 @@ reconcile(const struct config *cfg, struct db *db, struct submit_stats *stats)
 	rc = 0;
 	for (i = 0; i < n && rc == 0; i++) {
 		lab = config_lab(cfg, list[i].runtime);
-		if (lab == NULL || lab->type != LAB_LOCAL)
+		if (lab == NULL)
 			continue;
+		if (lab->type != LAB_LOCAL) {
+			rc = reconcile_remote(db, lab, &list[i], stats);
+			continue;
+		}
 		work = list[i].work_dir ? xstrdup(list[i].work_dir) :
 		    local_work_dir(cfg, list[i].id);
 		started = 0;
@@ -313,9 +413,13 @@ submit_stage(const struct config *cfg, struct db *db,
 			break;
 		case LAB_LAVA:
 		case LAB_PULL:
-			error("job %s: lab '%s' of this type cannot run %s "
-			    "jobs", list[i].id, lab->name, list[i].kind);
-			stats->failed++;
+			if (strcmp(list[i].kind, "test") != 0) {
+				error("job %s: lab '%s' runs test jobs, not "
+				    "builds", list[i].id, lab->name);
+				stats->failed++;
+				break;
+			}
+			rc = submit_remote(cfg, db, lab, &list[i], stats);
 			break;
 		}
 	}

@@ -1,0 +1,538 @@
+/*
+ * lavalab.c: LAVA servers over REST, and pull labs.
+ */
+#include <jansson.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fs.h"
+#include "http.h"
+#include "lava.h"
+#include "lavalab.h"
+#include "log.h"
+#include "ynode.h"
+#include "util.h"
+
+/* LAVA logs can be long; results far less so. */
+#define LOG_MAX		((size_t)64 << 20)
+
+static char *
+base_url(const struct lab_cfg *lab)
+{
+	size_t n;
+
+	n = strlen(lab->url);
+	while (n > 0 && lab->url[n - 1] == '/')
+		n--;
+	return xstrndup(lab->url, n);
+}
+
+static char *
+auth(const struct lab_cfg *lab)
+{
+	const char *tok;
+
+	if (lab->token_env == NULL)
+		return NULL;
+	tok = getenv(lab->token_env);
+	if (tok == NULL || *tok == '\0') {
+		warning("lab %s: %s is not set; talking to it without a token",
+		    lab->name, lab->token_env);
+		return NULL;
+	}
+	log_secret(tok);
+	return xasprintf("Token %s", tok);
+}
+
+/* GET or POST url on the lab; the body is in resp. */
+static enum http_outcome
+request(const struct lab_cfg *lab, const char *method, const char *path,
+    const char *body, size_t max, struct http_response *resp)
+{
+	struct http_request req;
+	enum http_outcome out;
+	char *url, *base, *a, *what;
+
+	base = base_url(lab);
+	url = xasprintf("%s%s", base, path);
+	a = auth(lab);
+	what = xasprintf("lab %s", lab->name);
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.url = url;
+	req.auth = a;
+	req.accept = "application/json";
+	req.timeout = 120;
+	req.max_body = max;
+	req.what = what;
+	if (body != NULL) {
+		req.body = body;
+		req.body_len = strlen(body);
+		req.content_type = "application/json";
+	}
+	out = http_do(&req, resp);
+	free(what);
+	free(a);
+	free(url);
+	free(base);
+	return out;
+}
+
+static json_t *
+json_body(const struct lab_cfg *lab, const char *path,
+    const struct http_response *resp)
+{
+	json_error_t e;
+	json_t *j;
+
+	j = json_loadb(resp->body.ptr, resp->body.len, 0, &e);
+	if (j == NULL || !json_is_object(j)) {
+		error("lab %s: %s: not a JSON object: %s", lab->name, path,
+		    j ? "wrong type" : e.text);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static enum lab_result
+classify(enum http_outcome out, long status)
+{
+	if (out == HTTP_OK)
+		return LAB_DONE;
+	/* a token problem is fixed by the operator, not by giving up */
+	if (out == HTTP_RETRY || status == 401 || status == 403)
+		return LAB_RETRY;
+	return LAB_FAIL;
+}
+
+/* GET a count ("count" of a paginated list); -1 on failure. */
+static long long
+get_count(const struct lab_cfg *lab, const char *path)
+{
+	struct http_response resp;
+	long long n;
+	json_t *j;
+
+	n = -1;
+	if (request(lab, "GET", path, NULL, 0, &resp) == HTTP_OK) {
+		j = json_body(lab, path, &resp);
+		if (j != NULL && json_is_integer(json_object_get(j, "count")))
+			n = json_integer_value(json_object_get(j, "count"));
+		json_decref(j);
+	}
+	http_response_release(&resp);
+	return n;
+}
+
+static int
+read_definition(const char *path, char **text, char **device_type,
+    char **job_name)
+{
+	struct buf b = BUF_INIT;
+	struct ynode *def;
+	const char *v;
+
+	if (buf_read_file(&b, path) != 0) {
+		buf_release(&b);
+		return error("cannot read job definition '%s': %s", path,
+		    strerror(errno));
+	}
+	if (ynode_parse_string(path, b.ptr, b.len, &def) != 0) {
+		buf_release(&b);
+		return -1;
+	}
+	v = ynode_str(def, "device_type");
+	*device_type = xstrdup(v ? v : "");
+	v = ynode_str(def, "job_name");
+	*job_name = xstrdup(v ? v : "");
+	ynode_free(def);
+	*text = buf_detach(&b, NULL);
+	return 0;
+}
+
+/* Room in the queue of device_type: fewer than max_queue per online device. */
+static enum lab_result
+queue_room(const struct lab_cfg *lab, const char *device_type)
+{
+	long long online, queued;
+	char *dt, *path;
+
+	if (lab->max_queue <= 0)
+		return LAB_DONE;
+	dt = http_escape(device_type);
+	path = xasprintf("/api/v0.2/devices/?device_type=%s&health=Good"
+	    "&limit=1", dt);
+	online = get_count(lab, path);
+	free(path);
+	path = xasprintf("/api/v0.2/jobs/?requested_device_type=%s"
+	    "&state=Submitted&limit=1", dt);
+	queued = online >= 0 ? get_count(lab, path) : -1;
+	free(path);
+	free(dt);
+	if (online < 0 || queued < 0)
+		return LAB_RETRY;
+	if (queued >= (long long)lab->max_queue * (online ? online : 1)) {
+		debug("lab %s: %s has %lld online, %lld queued: waiting",
+		    lab->name, device_type, online, queued);
+		return LAB_WAIT;
+	}
+	return LAB_DONE;
+}
+
+enum lab_result
+lava_submit(const struct lab_cfg *lab, const char *definition,
+    const char *job_id, char **lab_id)
+{
+	struct http_response resp;
+	enum http_outcome out;
+	enum lab_result r;
+	json_t *body, *j, *ids;
+	char *text, *dt, *name, *json;
+
+	*lab_id = NULL;
+	if (read_definition(definition, &text, &dt, &name) != 0)
+		return LAB_FAIL;
+	r = queue_room(lab, dt);
+	if (r != LAB_DONE)
+		goto out;
+	body = json_object();
+	json_object_set_new(body, "definition", json_string(text));
+	json = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	out = request(lab, "POST", "/api/v0.2/jobs/", json, 0, &resp);
+	free(json);
+	r = classify(out, resp.status);
+	if (r == LAB_DONE) {
+		j = json_body(lab, "/api/v0.2/jobs/", &resp);
+		ids = json_object_get(j, "job_ids");
+		if (json_array_size(ids) > 0 &&
+		    json_is_integer(json_array_get(ids, 0)))
+			*lab_id = xasprintf("%" JSON_INTEGER_FORMAT,
+			    json_integer_value(json_array_get(ids, 0)));
+		else {
+			error("lab %s: job %s: no job id in the reply to the "
+			    "submission", lab->name, job_id);
+			r = LAB_RETRY;
+		}
+		json_decref(j);
+	}
+	http_response_release(&resp);
+out:
+	free(text);
+	free(dt);
+	free(name);
+	return r;
+}
+
+enum lab_result
+lava_lookup(const struct lab_cfg *lab, const char *definition, char **lab_id)
+{
+	struct http_response resp;
+	enum lab_result r;
+	json_t *j, *res, *job;
+	char *text, *dt, *name, *e, *path;
+	size_t i;
+
+	*lab_id = NULL;
+	if (read_definition(definition, &text, &dt, &name) != 0)
+		return LAB_FAIL;
+	e = http_escape(name);
+	path = xasprintf("/api/v0.2/jobs/?description=%s&limit=20", e);
+	r = classify(request(lab, "GET", path, NULL, 0, &resp), resp.status);
+	if (r == LAB_DONE) {
+		j = json_body(lab, path, &resp);
+		res = json_object_get(j, "results");
+		r = j == NULL ? LAB_RETRY : LAB_WAIT;
+		json_array_foreach(res, i, job) {
+			const char *d = json_string_value(json_object_get(job,
+			    "description"));
+
+			if (d == NULL || strcmp(d, name) != 0 ||
+			    !json_is_integer(json_object_get(job, "id")))
+				continue;
+			free(*lab_id);
+			*lab_id = xasprintf("%" JSON_INTEGER_FORMAT,
+			    json_integer_value(json_object_get(job, "id")));
+			r = LAB_DONE;
+		}
+		json_decref(j);
+	}
+	http_response_release(&resp);
+	free(path);
+	free(e);
+	free(text);
+	free(dt);
+	free(name);
+	return r;
+}
+
+/* "2026-11-28T04:29:10.230326Z" as seconds since the epoch; 0 if not. */
+static long long
+parse_time(const char *s)
+{
+	struct tm tm;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return 0;
+	return (long long)timegm(&tm);
+}
+
+void
+lab_finished_release(struct lab_finished *f)
+{
+	free(f->log);
+	free(f->console);
+	free(f->url);
+	memset(f, 0, sizeof(*f));
+}
+
+enum lab_result
+lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
+    struct lava_outcome *o, struct lab_finished *fin)
+{
+	struct http_response resp;
+	struct buf console = BUF_INIT;
+	enum lab_result r;
+	const char *state, *health;
+	json_t *j;
+	char *path, *base;
+	long long end;
+
+	*running = 0;
+	memset(fin, 0, sizeof(*fin));
+	path = xasprintf("/api/v0.2/jobs/%s/", lab_id);
+	r = classify(request(lab, "GET", path, NULL, 0, &resp), resp.status);
+	j = r == LAB_DONE ? json_body(lab, path, &resp) : NULL;
+	http_response_release(&resp);
+	free(path);
+	if (r != LAB_DONE)
+		return r;
+	if (j == NULL)
+		return LAB_RETRY;
+	state = json_string_value(json_object_get(j, "state"));
+	health = json_string_value(json_object_get(j, "health"));
+	if (state == NULL) {
+		error("lab %s: job %s: no state in its record", lab->name,
+		    lab_id);
+		json_decref(j);
+		return LAB_RETRY;
+	}
+	if (strcmp(state, "Finished") != 0) {
+		*running = strcmp(state, "Running") == 0 ||
+		    strcmp(state, "Canceling") == 0;
+		json_decref(j);
+		return LAB_WAIT;
+	}
+	fin->start_time = parse_time(json_string_value(json_object_get(j,
+	    "start_time")));
+	end = parse_time(json_string_value(json_object_get(j, "end_time")));
+	fin->duration = fin->start_time && end >= fin->start_time ?
+	    (double)(end - fin->start_time) : 0;
+	base = base_url(lab);
+	fin->url = xasprintf("%s/scheduler/job/%s", base, lab_id);
+	free(base);
+
+	/* the results, as YAML with the suite names */
+	path = xasprintf("/api/v0.2/jobs/%s/yaml/", lab_id);
+	r = classify(request(lab, "GET", path, NULL, LOG_MAX, &resp),
+	    resp.status);
+	if (r == LAB_DONE && lava_parse_results(resp.body.ptr, resp.body.len,
+	    path, o) != 0)
+		r = LAB_RETRY;
+	http_response_release(&resp);
+	free(path);
+	if (r == LAB_DONE) {
+		/* the server's word on health wins over the job case */
+		if (health != NULL && strcmp(health, "Unknown") != 0) {
+			free(o->health);
+			o->health = xstrdup(health);
+		}
+		path = xasprintf("/api/v0.2/jobs/%s/logs/", lab_id);
+		if (request(lab, "GET", path, NULL, LOG_MAX, &resp) ==
+		    HTTP_OK) {
+			struct lava_outcome ignore;
+
+			memset(&ignore, 0, sizeof(ignore));
+			lava_parse_log(resp.body.ptr, resp.body.len, &ignore,
+			    &console);
+			lava_outcome_release(&ignore);
+			fin->log = buf_detach(&resp.body, NULL);
+			fin->console = buf_detach(&console, NULL);
+		} else {
+			/* results without a log are still results */
+			warning("lab %s: job %s: no log", lab->name, lab_id);
+		}
+		http_response_release(&resp);
+		free(path);
+	} else {
+		lava_outcome_release(o);
+	}
+	buf_release(&console);
+	json_decref(j);
+	return r;
+}
+
+/* ---- pull labs ---- */
+
+static char *
+pull_file(const struct lab_cfg *lab, const char *name)
+{
+	return fs_join(lab->path, name);
+}
+
+static json_t *
+read_index(const struct lab_cfg *lab)
+{
+	json_error_t e;
+	json_t *idx;
+	char *path;
+
+	path = pull_file(lab, "index.json");
+	idx = fs_exists(path) ? json_load_file(path, 0, &e) : NULL;
+	free(path);
+	if (!json_is_object(idx) || !json_is_array(json_object_get(idx,
+	    "jobs"))) {
+		json_decref(idx);
+		idx = json_object();
+		json_object_set_new(idx, "jobs", json_array());
+	}
+	return idx;
+}
+
+static int
+write_index(const struct lab_cfg *lab, json_t *idx)
+{
+	char *path, *text;
+	int rc;
+
+	path = pull_file(lab, "index.json");
+	text = json_dumps(idx, JSON_INDENT(2) | JSON_SORT_KEYS);
+	rc = text != NULL && fs_write_atomic(path, text, strlen(text), 1) == 0
+	    ? 0 : -1;
+	free(text);
+	free(path);
+	return rc;
+}
+
+enum lab_result
+pull_submit(const struct lab_cfg *lab, const char *definition,
+    const char *job_id)
+{
+	json_t *idx, *jobs, *e, *entry;
+	char *text, *dt, *name, *file, *rel;
+	size_t i;
+	enum lab_result r;
+
+	if (read_definition(definition, &text, &dt, &name) != 0)
+		return LAB_FAIL;
+	rel = xasprintf("%s.yaml", job_id);
+	file = pull_file(lab, rel);
+	r = LAB_RETRY;
+	if (fs_mkdir_p(lab->path) != 0 ||
+	    fs_write_atomic(file, text, strlen(text), 1) != 0)
+		goto out;
+	idx = read_index(lab);
+	jobs = json_object_get(idx, "jobs");
+	json_array_foreach(jobs, i, e)
+		if (str_eq(json_string_value(json_object_get(e, "id")), job_id))
+			break;
+	if (i == json_array_size(jobs)) {
+		entry = json_object();
+		json_object_set_new(entry, "id", json_string(job_id));
+		json_object_set_new(entry, "definition", json_string(rel));
+		json_object_set_new(entry, "device_type", json_string(dt));
+		json_object_set_new(entry, "job_name", json_string(name));
+		json_object_set_new(entry, "submitted",
+		    json_integer((json_int_t)time(NULL)));
+		json_object_set_new(entry, "results", json_string(
+		    "results/"));
+		json_array_append_new(jobs, entry);
+	}
+	r = write_index(lab, idx) == 0 ? LAB_DONE : LAB_RETRY;
+	json_decref(idx);
+out:
+	free(rel);
+	free(file);
+	free(text);
+	free(dt);
+	free(name);
+	return r;
+}
+
+enum lab_result
+pull_poll(const struct lab_cfg *lab, const char *job_id,
+    struct lava_outcome *o, struct lab_finished *fin)
+{
+	struct buf b = BUF_INIT, console = BUF_INIT;
+	struct stat st;
+	char *rel, *path, *bad;
+	enum lab_result r;
+
+	memset(fin, 0, sizeof(*fin));
+	rel = xasprintf("results/%s.yaml", job_id);
+	path = pull_file(lab, rel);
+	free(rel);
+	if (!fs_exists(path)) {
+		free(path);
+		return LAB_WAIT;
+	}
+	r = LAB_DONE;
+	if (buf_read_file(&b, path) != 0 ||
+	    lava_parse_results(b.ptr, b.len, path, o) != 0 || o->n == 0) {
+		if (o->n == 0 && b.len > 0)
+			error("lab %s: %s holds no results", lab->name, path);
+		bad = xasprintf("%s.bad", path);
+		if (rename(path, bad) == 0)
+			warning("lab %s: set '%s' aside as '%s'", lab->name,
+			    path, bad);
+		free(bad);
+		lava_outcome_release(o);
+		r = LAB_FAIL;
+	} else {
+		if (stat(path, &st) == 0)
+			fin->start_time = (long long)st.st_mtime;
+		buf_reset(&b);
+		rel = xasprintf("results/%s.log", job_id);
+		free(path);
+		path = pull_file(lab, rel);
+		free(rel);
+		if (buf_read_file(&b, path) == 0) {
+			struct lava_outcome ignore;
+
+			memset(&ignore, 0, sizeof(ignore));
+			lava_parse_log(b.ptr, b.len, &ignore, &console);
+			lava_outcome_release(&ignore);
+			fin->log = buf_detach(&b, NULL);
+			fin->console = buf_detach(&console, NULL);
+		}
+	}
+	buf_release(&b);
+	buf_release(&console);
+	free(path);
+	return r;
+}
+
+void
+pull_forget(const struct lab_cfg *lab, const char *job_id)
+{
+	json_t *idx, *jobs, *e;
+	size_t i;
+
+	idx = read_index(lab);
+	jobs = json_object_get(idx, "jobs");
+	json_array_foreach(jobs, i, e) {
+		if (str_eq(json_string_value(json_object_get(e, "id")),
+		    job_id)) {
+			json_array_remove(jobs, i);
+			write_index(lab, idx);
+			break;
+		}
+	}
+	json_decref(idx);
+}

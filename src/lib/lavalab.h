@@ -1,0 +1,67 @@
+/*
+ * lavalab.h: labs that are not this machine: a LAVA server over its REST
+ * API (v0.2) with libcurl, and a pull lab, a directory from which a lab
+ * fetches its own work and into which it drops results.
+ */
+#ifndef LAVALAB_H
+#define LAVALAB_H
+
+struct config;
+struct db;
+struct job;
+struct lab_cfg;
+struct lava_outcome;
+
+enum lab_result {
+	LAB_DONE,	/* did what was asked */
+	LAB_WAIT,	/* not now (queue full, still running): try later */
+	LAB_RETRY,	/* a fault (HTTP error, bad body): try later */
+	LAB_FAIL	/* refused for good (bad job, 4xx) */
+};
+
+/*
+ * Submit a test job to a LAVA lab.  On LAB_DONE *lab_id is the LAVA job
+ * id (caller frees).  Respects max_queue per device type.
+ */
+enum lab_result	 lava_submit(const struct lab_cfg *, const char *definition,
+		    const char *job_id, char **lab_id);
+/*
+ * Find a job already submitted under job_id's name (after a crash between
+ * the POST and recording its id): LAB_DONE with *lab_id set, LAB_WAIT
+ * (meaning: not there) or LAB_RETRY.
+ */
+enum lab_result	 lava_lookup(const struct lab_cfg *, const char *definition,
+		    char **lab_id);
+
+/* What lava_poll() found about a finished job. */
+struct lab_finished {
+	char	*log;		/* the whole LAVA log */
+	char	*console;	/* serial console lines only */
+	long long start_time;
+	double	 duration;
+	char	*url;		/* the job's page in the lab's web UI */
+};
+
+/*
+ * Look at a submitted LAVA job.  LAB_WAIT while it runs (*running set
+ * when it started), LAB_DONE when finished, with o and fin filled in.
+ */
+enum lab_result	 lava_poll(const struct lab_cfg *, const char *lab_id,
+		    int *running, struct lava_outcome *o,
+		    struct lab_finished *fin);
+void		 lab_finished_release(struct lab_finished *);
+
+/* Write the job into a pull lab's directory and index.json. */
+enum lab_result	 pull_submit(const struct lab_cfg *, const char *definition,
+		    const char *job_id);
+/*
+ * Look for a pull lab's results of job_id: LAB_WAIT while there are
+ * none, LAB_DONE (o and fin filled in), LAB_FAIL for a results file that
+ * cannot be read (set aside as <file>.bad).
+ */
+enum lab_result	 pull_poll(const struct lab_cfg *, const char *job_id,
+		    struct lava_outcome *o, struct lab_finished *fin);
+/* Take a collected job out of the pull lab's index. */
+void		 pull_forget(const struct lab_cfg *, const char *job_id);
+
+#endif
