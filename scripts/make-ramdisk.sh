@@ -1,13 +1,21 @@
 #!/bin/sh
-# make-ramdisk.sh OUT.cpio.gz: a small busybox initramfs for booting test
-# kernels under QEMU, from Debian's busybox-static.  Its /init mounts the
-# usual file systems, makes /dev/disk/by-uuid links (LAVA mounts its test
-# overlay disk by UUID; busybox has no blkid), prints a boot marker and
-# gives a root shell with the prompt 'lava-guest:~# ' on the console.
-# The kernel needs its drivers built in: the initramfs has no modules.
+# make-ramdisk.sh OUT.cpio.gz [KROOT KVER]: a small busybox initramfs for
+# booting test kernels under QEMU, from Debian's busybox-static.  Its
+# /init mounts the usual file systems, makes /dev/disk/by-uuid links
+# (LAVA mounts its test overlay disk by UUID; busybox has no blkid),
+# prints a boot marker and gives a root shell with the prompt
+# 'lava-guest:~# ' on the console.
+#
+# Without KROOT the kernel needs its disk drivers built in (the default
+# config's kernel has them).  With KROOT (a tree holding
+# lib/modules/KVER, such as an unpacked Debian linux-image package) the
+# modules for virtio and IDE disks and ext4 go in too, loaded in
+# modules.dep order, so a distribution kernel can run LAVA's test shell.
 # The archive is reproducible: fixed mtimes, sorted entries.
 set -eu
-out=${1:?usage: make-ramdisk.sh OUT.cpio.gz}
+out=${1:?usage: make-ramdisk.sh OUT.cpio.gz [KROOT KVER]}
+kroot=${2:-}
+kver=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 bb=/bin/busybox
 if [ ! -x "$bb" ]; then
@@ -24,6 +32,26 @@ cp "$bb" "$w/bin/busybox"
 for a in $("$bb" --list-full); do
 	[ -e "$w/$a" ] || ln -s /bin/busybox "$w/$a"
 done
+mkdir -p "$w/lib/modules"
+: >"$w/lib/modules/ORDER"
+if [ -n "$kroot" ]; then
+	md=$kroot/lib/modules/$kver
+	[ -f "$md/modules.dep" ] || depmod -b "$kroot" "$kver"
+	for m in virtio_pci virtio_blk ata_piix sd_mod crc32c_generic ext4; do
+		line=$(grep -E "/$m\.ko(\.xz)?:" "$md/modules.dep" || true)
+		[ -n "$line" ] || continue
+		for f in $(echo "${line#*:}" | tr ' ' '\n' | grep . | tac) "${line%%:*}"; do
+			b=$(basename "$f" .xz)
+			b=$(basename "$b" .ko)
+			grep -qx "$b" "$w/lib/modules/ORDER" && continue
+			echo "$b" >>"$w/lib/modules/ORDER"
+			case $f in
+			*.xz) xz -dc "$md/$f" >"$w/lib/modules/$b.ko" ;;
+			*) cp "$md/$f" "$w/lib/modules/$b.ko" ;;
+			esac
+		done
+	done
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$w/etc/passwd"
 printf 'root:x:0:\n' >"$w/etc/group"
 cat >"$w/etc/profile" <<'P'
@@ -39,6 +67,9 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /tmp 2>/dev/null
 echo "MAESTRINO-INITRAMFS: init started, kernel $(uname -r)"
+for m in $(cat /lib/modules/ORDER); do
+	insmod "/lib/modules/$m.ko" 2>/dev/null
+done
 # wait up to 3 s for a disk (LAVA's overlay) to appear
 i=0
 while [ $i -lt 15 ]; do

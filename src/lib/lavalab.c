@@ -342,9 +342,16 @@ lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
 	path = xasprintf("/api/v0.2/jobs/%s/yaml/", lab_id);
 	r = classify(request(lab, "GET", path, NULL, LOG_MAX, &resp),
 	    resp.status);
-	if (r == LAB_DONE && lava_parse_results(resp.body.ptr, resp.body.len,
-	    path, o) != 0)
-		r = LAB_RETRY;
+	if (r == LAB_DONE) {
+		char *b = base_url(lab), *what = xasprintf("%s%s", b, path);
+
+		free(b);
+
+		if (lava_parse_results(resp.body.ptr, resp.body.len, what,
+		    o) != 0)
+			r = LAB_RETRY;
+		free(what);
+	}
 	http_response_release(&resp);
 	free(path);
 	if (r == LAB_DONE) {
