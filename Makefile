@@ -80,6 +80,11 @@ build/tests/%: tests/unit/%.c tests/unit/tap.h build/libmaestrino.a
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< \
 		build/libmaestrino.a $(PKG_LIBS)
 
+build/bench/%: bench/%.c build/libmaestrino.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< build/libmaestrino.a \
+		$(PKG_LIBS)
+
 # Packages the tests need beyond the build (git, python3-jsonschema, ...).
 check-deps:
 	@scripts/deps.sh test
@@ -96,7 +101,9 @@ unit: all $(UNIT_BIN)
 e2e: all check-deps
 	@tests/run real
 
-bench: all check-deps
+BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+
+bench: all $(BENCH_BIN) check-deps
 	@bench/run $(B)
 
 lint: deps-check

@@ -108,6 +108,46 @@ fs_remove_tree(const char *path)
 	return 0;
 }
 
+/* Does the umask take bits from 0644?  Then files need an fchmod. */
+static int
+umask_restrictive(void)
+{
+	static int known = -1;
+	mode_t m;
+
+	if (known < 0) {
+		m = umask(022);
+		umask(m);
+		known = (m & 0644) != 0;
+	}
+	return known;
+}
+
+/* Create "<path>.tmp-XXXXXX", mode 0644 whatever the umask. */
+static int
+create_tmp(char **tmp, const char *path)
+{
+	static unsigned long seq;
+	unsigned long r;
+	int fd, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		r = (unsigned long)getpid() * 2654435761UL ^ ++seq ^
+		    (unsigned long)now_monotonic() * 1000003UL;
+		free(*tmp);
+		*tmp = xasprintf("%s.tmp-%06lx", path, r & 0xffffff);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd >= 0 && umask_restrictive() && fchmod(fd, 0644) != 0) {
+		close(fd);
+		unlink(*tmp);
+		return -1;
+	}
+	return fd;
+}
+
 int
 fs_atomic_open(struct afile *af, const char *path, int sync)
 {
@@ -115,21 +155,17 @@ fs_atomic_open(struct afile *af, const char *path, int sync)
 
 	af->fp = NULL;
 	af->path = xstrdup(path);
-	af->tmp = xasprintf("%s.tmp-XXXXXX", path);
+	af->tmp = NULL;
 	af->sync = sync;
-	fd = mkstemp(af->tmp);
-	if (fd < 0 && errno == ENOENT && fs_mkdir_parent(path) == 0) {
-		/* mkstemp changed the template: make it again */
-		free(af->tmp);
-		af->tmp = xasprintf("%s.tmp-XXXXXX", path);
-		fd = mkstemp(af->tmp);
-	}
+	fd = create_tmp(&af->tmp, path);
+	if (fd < 0 && errno == ENOENT && fs_mkdir_parent(path) == 0)
+		fd = create_tmp(&af->tmp, path);
 	if (fd < 0) {
 		error("cannot create '%s': %s", af->tmp, strerror(errno));
 		goto fail;
 	}
-	/* mkstemp gives 0600; output files are world-readable. */
-	if (fchmod(fd, 0644) != 0 || (af->fp = fdopen(fd, "w")) == NULL) {
+	af->fp = fdopen(fd, "w");
+	if (af->fp == NULL) {
 		error("cannot open '%s': %s", af->tmp, strerror(errno));
 		close(fd);
 		unlink(af->tmp);
@@ -199,9 +235,12 @@ int
 fs_write_if_changed(const char *path, const void *data, size_t len)
 {
 	struct buf old = BUF_INIT;
+	struct stat st;
 	int same;
 
-	same = buf_read_file(&old, path) == 0 && old.len == len &&
+	/* compare only with a file of the same size */
+	same = stat(path, &st) == 0 && (size_t)st.st_size == len &&
+	    buf_read_file(&old, path) == 0 && old.len == len &&
 	    memcmp(old.ptr, data, len) == 0;
 	buf_release(&old);
 	if (same)

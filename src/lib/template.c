@@ -279,29 +279,37 @@ render(struct rctx *r, const struct ynode *in, struct ynode **out)
 	return RENDER_OK;
 }
 
+/* Render a fragment's actions onto the job, and its other keys over it. */
 static int
-append_actions(struct ynode *job, const struct ynode *frag)
+render_fragment(struct rctx *r, struct ynode *job, const struct ynode *frag)
 {
-	struct ynode *acts, *have;
+	const struct ynode *acts;
+	struct ynode *have, *v;
 	size_t i;
 
 	acts = ynode_get(frag, "actions");
 	if (acts == NULL || acts->type != YNODE_SEQ) {
 		error_at(frag->file, frag->line, frag->col, "a fragment must "
 		    "have an 'actions' list");
-		return -1;
+		return RENDER_ERROR;
 	}
 	have = ynode_get(job, "actions");
 	if (have == NULL)
 		have = ynode_set(job, "actions", ynode_seq());
-	for (i = 0; i < acts->n; i++)
-		ynode_push(have, ynode_copy(acts->items[i]));
+	for (i = 0; i < acts->n; i++) {
+		if (render(r, acts->items[i], &v) != RENDER_OK)
+			return RENDER_ERROR;
+		ynode_push(have, v);
+	}
 	/* the fragment's other keys (metadata, ...) win over the header's */
-	for (i = 0; i < frag->n; i++)
-		if (strcmp(frag->keys[i]->value, "actions") != 0)
-			ynode_set(job, frag->keys[i]->value,
-			    ynode_copy(frag->items[i]));
-	return 0;
+	for (i = 0; i < frag->n; i++) {
+		if (strcmp(frag->keys[i]->value, "actions") == 0)
+			continue;
+		if (render(r, frag->items[i], &v) != RENDER_OK)
+			return RENDER_ERROR;
+		ynode_set(job, frag->keys[i]->value, v);
+	}
+	return RENDER_OK;
 }
 
 struct ynode *
@@ -309,7 +317,7 @@ templates_render(struct templates *t, const char *plan, const char *method,
     const struct ynode *params)
 {
 	const struct ynode *head, *boot, *test;
-	struct ynode *job, *out;
+	struct ynode *job;
 	struct rctx r;
 	char *rel;
 
@@ -322,16 +330,14 @@ templates_render(struct templates *t, const char *plan, const char *method,
 	free(rel);
 	if (test == NULL)
 		return NULL;
-	job = ynode_copy(head);
-	if (append_actions(job, boot) != 0 || append_actions(job, test) != 0) {
+	memset(&r, 0, sizeof(r));
+	r.params = params;
+	job = NULL;
+	if (render(&r, head, &job) != RENDER_OK ||
+	    render_fragment(&r, job, boot) != RENDER_OK ||
+	    render_fragment(&r, job, test) != RENDER_OK) {
 		ynode_free(job);
 		return NULL;
 	}
-	memset(&r, 0, sizeof(r));
-	r.params = params;
-	out = NULL;
-	if (render(&r, job, &out) != RENDER_OK)
-		out = NULL;
-	ynode_free(job);
-	return out;
+	return job;
 }

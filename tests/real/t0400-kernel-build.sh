@@ -1,7 +1,8 @@
 #!/bin/sh
 # The real thing: poll the demo kernel tree (Debian's linux-source), make
-# its tarball and build it with the default config on the local runtime.
-# About six minutes on two cores.
+# its tarball, build it with the default config on the local runtime, then
+# boot it under QEMU with lava-run and run the default test plans.  Three
+# to six minutes on two cores.
 . "$(dirname "$0")/../e2e/lib.sh"
 
 demo="$top/var/demo/linux.git"
@@ -9,7 +10,9 @@ check "the demo tree exists" "$top/scripts/demo-tree.sh" "$demo"
 
 mkdir -p "$TMP/configs"
 cp -r "$top/configs/fragments" "$top/configs/builds.yaml" "$top/configs/labs.yaml" \
-    "$TMP/configs/"
+    "$top/configs/platforms.yaml" "$top/configs/tests.yaml" "$TMP/configs/"
+mkdir -p "$TMP/var"
+ln -s "$top/var/guestfs" "$TMP/var/guestfs"
 cat >"$TMP/configs/settings.yaml" <<EOF2
 settings:
   origin: test
@@ -38,6 +41,18 @@ check "System.map names start_kernel" grep -q " start_kernel$" "$store/System.ma
 has "build.log has the make command" "$store/build.log" "make ARCH=x86_64 -j"
 is "kernel release" "$(sql "SELECT json_extract(misc, '$.kernel_release') FROM build")" "6.1.192"
 is "compiler version" "$(sql "SELECT compiler_version FROM build")" "$(gcc --version | head -n 1)"
-cp "$store/bzImage" "$top/var/e2e-bzImage" 2>/dev/null || true
+
+# boot it: the default tests on the default platform, in the local lab
+check_rc 0 "maestrino run --wait: the tests" maestrino $C run --wait
+is "baseline and smoke booted it" \
+    "$(sql "SELECT group_concat(status) FROM test WHERE path = 'boot'")" "PASS,PASS"
+is "baseline: no critical kernel message" \
+    "$(sql "SELECT group_concat(status) FROM (SELECT status FROM test WHERE path LIKE 'baseline.%' ORDER BY path)")" \
+    "PASS,PASS,PASS"
+is "smoke: uname passes" "$(sql "SELECT status FROM test WHERE path = 'smoke.uname'")" PASS
+is "smoke: no modules in the demo initramfs" "$(sql "SELECT status FROM test WHERE path = 'smoke.modules'")" FAIL
+is "smoke: boot time measured" "$(sql "SELECT number_unit FROM test WHERE path = 'smoke.boot-time'")" seconds
+console=$(sql "SELECT log_url FROM test WHERE path = 'boot' LIMIT 1")
+check "the console shows this kernel" grep -q "Linux version 6.1.192" "${console#file://}"
 
 done_testing
