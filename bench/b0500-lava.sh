@@ -93,6 +93,7 @@ report "jobs: $made LAVA definitions ($rate jobs/s)" "$ours" s \
 printf '%-44s %9s MB\n' "jobs: peak memory" "$ours_mb"
 
 make -s -C "$top" build/bench/parse-results >/dev/null
+# shellcheck disable=SC2046
 set -- $("$top/build/bench/parse-results" 10000 "$BTMP/sample.yaml")
 cases=$1
 ours=$2

@@ -25,7 +25,7 @@ rm -f "${TMPDIR:-/tmp}/maestrino-tidy.$$"
 
 if command -v shellcheck >/dev/null 2>&1; then
 	echo "lint: shellcheck" >&2
-	shellcheck -S warning -s sh -e SC2154 scripts/*.sh tests/run bench/run \
+	shellcheck -S warning -e SC2154 scripts/*.sh tests/run bench/run \
 	    bench/*.sh tests/*/*.sh .ci/run || rc=1
 fi
 

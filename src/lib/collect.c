@@ -512,7 +512,7 @@ store_logs(const struct config *cfg, const struct job *j,
 }
 
 /* A job that waited in a lab's queue for a day never ran: MISS. */
-#define QUEUE_TIMEOUT	(24 * 3600)
+#define QUEUE_TIMEOUT	(24LL * 3600)
 
 static int
 queue_timeout(const struct config *cfg, struct db *db, const struct job *j,

@@ -242,7 +242,7 @@ http_escape(const char *s)
 	e = curl_easy_escape(NULL, s, 0);
 	if (e == NULL)
 		die_oom();
-	copy = xstrdup(e);
+	copy = xstrdup(e != NULL ? e : "");
 	curl_free(e);
 	return copy;
 }

@@ -79,6 +79,7 @@ has "12 test jobs: 3 plans on 5 boot methods (kselftest on 2)" "$TMP/out" \
     "0 checkouts, 0 build jobs, 12 test jobs, 0 failed"
 ls "$TMP"/var/jobs/t*.yaml >"$TMP/defs"
 is "12 definitions" "$(wc -l <"$TMP/defs")" 12
+# shellcheck disable=SC2046
 check "every one passes LAVA's schema" /usr/bin/python3 -c '
 import sys, yaml
 from lava_common.schemas import validate

@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034,SC1091
 # lib.sh: sourced by the LAVA tests.  On top of the e2e library: a fixture
 # kernel tree whose "build" is Debian's real kernel (so it boots), and a
 # busybox initramfs with that kernel's disk modules.
