@@ -63,6 +63,7 @@ static const struct field settings_fields[] = {
 	{ "data_dir", F_STR, NULL, 0 },
 	{ "retries", F_INT, NULL, 0 },
 	{ "retry_delay", F_INT, NULL, 0 },
+	{ "http_timeout", F_INT, NULL, 0 },
 	{ "budget", F_INT, NULL, 0 },
 	{ "keep_work", F_BOOL, NULL, 0 },
 	{ "tarball", F_MAP, tarball_fields, 0 },
@@ -593,6 +594,7 @@ load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	cfg->data_dir = get_str(s, "data_dir", "var");
 	cfg->retries = get_int(s, "retries", 3);
 	cfg->retry_delay = get_int(s, "retry_delay", 60);
+	cfg->http_timeout = get_int(s, "http_timeout", 120);
 	cfg->budget = get_int(s, "budget", 0);
 	cfg->keep_work = get_bool(s, "keep_work", 0);
 	cfg->compression = get_str(tarball, "compression", "gz");

@@ -91,6 +91,7 @@ struct config {
 	char	*data_dir;
 	int	 retries;
 	int	 retry_delay;		/* seconds, doubled per attempt */
+	int	 http_timeout;		/* seconds for an API request */
 	int	 budget;		/* minutes, 0 = none */
 	int	 keep_work;
 	char	*compression;		/* gz, xz, zst */

@@ -148,6 +148,29 @@ static const char *const migrations[] = {
 	"ALTER TABLE build ADD COLUMN kconfig TEXT;\n"
 	"ALTER TABLE job ADD COLUMN work_dir TEXT;\n"
 	"ALTER TABLE job ADD COLUMN timeout INTEGER;\n",
+
+	/*
+	 * 4: KCIDB files and their submission; indexes that find what is
+	 * new or changed without scanning every row.
+	 */
+	"CREATE TABLE kcidb_file (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  path TEXT NOT NULL UNIQUE,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  objects INTEGER NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN\n"
+	"    ('pending', 'submitted', 'processed')),\n"
+	"  submission_id TEXT,\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  next_try INTEGER,\n"
+	"  error TEXT\n"
+	");\n"
+	"CREATE INDEX checkout_unexported ON checkout(id) "
+	"WHERE gen > exported_gen;\n"
+	"CREATE INDEX build_unexported ON build(id) "
+	"WHERE gen > exported_gen;\n"
+	"CREATE INDEX test_unexported ON test(id) "
+	"WHERE gen > exported_gen;\n",
 };
 
 int

@@ -149,7 +149,7 @@ create_tmp(char **tmp, const char *path)
 }
 
 int
-fs_atomic_open(struct afile *af, const char *path, int sync)
+fs_atomic_open_quiet(struct afile *af, const char *path, int sync, char **why)
 {
 	int fd;
 
@@ -158,15 +158,25 @@ fs_atomic_open(struct afile *af, const char *path, int sync)
 	af->tmp = NULL;
 	af->sync = sync;
 	fd = create_tmp(&af->tmp, path);
-	if (fd < 0 && errno == ENOENT && fs_mkdir_parent(path) == 0)
+	if (fd < 0 && errno == ENOENT) {
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0755);
+		}
+		free(dir);
 		fd = create_tmp(&af->tmp, path);
+	}
 	if (fd < 0) {
-		error("cannot create '%s': %s", af->tmp, strerror(errno));
+		*why = xasprintf("cannot create '%s': %s", af->tmp,
+		    strerror(errno));
 		goto fail;
 	}
 	af->fp = fdopen(fd, "w");
 	if (af->fp == NULL) {
-		error("cannot open '%s': %s", af->tmp, strerror(errno));
+		*why = xasprintf("cannot open '%s': %s", af->tmp,
+		    strerror(errno));
 		close(fd);
 		unlink(af->tmp);
 		goto fail;
@@ -180,26 +190,68 @@ fail:
 }
 
 int
-fs_atomic_commit(struct afile *af)
+fs_atomic_open(struct afile *af, const char *path, int sync)
 {
-	int rc;
+	char *why;
+
+	why = NULL;
+	if (fs_mkdir_parent(path) != 0)
+		return -1;
+	if (fs_atomic_open_quiet(af, path, sync, &why) != 0) {
+		error("%s", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fs_atomic_commit_quiet(struct afile *af, char **why)
+{
+	int rc, e;
 
 	rc = 0;
-	if (fflush(af->fp) != 0 || ferror(af->fp))
-		rc = error("cannot write '%s': %s", af->path, strerror(errno));
-	else if (af->sync && fsync(fileno(af->fp)) != 0)
-		rc = error("cannot sync '%s': %s", af->path, strerror(errno));
-	if (fclose(af->fp) != 0 && rc == 0)
-		rc = error("cannot write '%s': %s", af->path, strerror(errno));
+	e = 0;
+	if (fflush(af->fp) != 0 || ferror(af->fp)) {
+		rc = -1;
+		e = errno;
+	} else if (af->sync && fsync(fileno(af->fp)) != 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (fclose(af->fp) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
 	af->fp = NULL;
-	if (rc == 0 && rename(af->tmp, af->path) != 0)
-		rc = error("cannot rename '%s' to '%s': %s", af->tmp, af->path,
-		    strerror(errno));
+	if (rc != 0)
+		*why = xasprintf("cannot write '%s': %s", af->path,
+		    strerror(e ? e : EIO));
+	if (rc == 0 && rename(af->tmp, af->path) != 0) {
+		*why = xasprintf("cannot rename '%s' to '%s': %s", af->tmp,
+		    af->path, strerror(errno));
+		rc = -1;
+	}
 	if (rc != 0)
 		unlink(af->tmp);
 	free(af->path);
 	free(af->tmp);
 	af->path = af->tmp = NULL;
+	return rc;
+}
+
+int
+fs_atomic_commit(struct afile *af)
+{
+	char *why;
+	int rc;
+
+	why = NULL;
+	rc = fs_atomic_commit_quiet(af, &why);
+	if (rc != 0) {
+		error("%s", why);
+		free(why);
+	}
 	return rc;
 }
 

@@ -36,6 +36,13 @@ struct afile {
 
 int	 fs_atomic_open(struct afile *af, const char *path, int sync);
 int	 fs_atomic_commit(struct afile *af);
+/*
+ * The same, printing nothing: a problem is described in *why (malloc'd),
+ * for threads that must not print.
+ */
+int	 fs_atomic_open_quiet(struct afile *af, const char *path, int sync,
+	    char **why);
+int	 fs_atomic_commit_quiet(struct afile *af, char **why);
 void	 fs_atomic_abort(struct afile *af);
 /* Write data to path atomically. */
 int	 fs_write_atomic(const char *path, const void *data, size_t len,

@@ -10,6 +10,15 @@
 
 #define DEFAULT_MAX_BODY	((size_t)16 << 20)
 
+static long default_timeout = 120;
+
+void
+http_set_timeout(long seconds)
+{
+	if (seconds > 0)
+		default_timeout = seconds;
+}
+
 struct sink {
 	struct buf	*buf;
 	FILE		*fp;
@@ -112,7 +121,8 @@ http_do(const struct http_request *req, struct http_response *resp)
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "maestrino/1");
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
 	    req->connect_timeout ? req->connect_timeout : 15L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout ? req->timeout : 120L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, req->timeout ? req->timeout :
+	    default_timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);

@@ -28,7 +28,7 @@ struct http_request {
 	size_t		 body_len;
 	const char	*upload_file;	/* PUT this file as the body */
 	FILE		*download;	/* write the body here, not to buf */
-	long		 timeout;	/* seconds in all; default 120 */
+	long		 timeout;	/* seconds in all; 0: the default */
 	long		 connect_timeout; /* default 15 */
 	size_t		 max_body;	/* default 16 MiB; 0 keeps default */
 	int		 quiet;		/* do not print errors */
@@ -48,6 +48,8 @@ enum http_outcome	 http_do(const struct http_request *req,
 enum http_outcome	 http_do_retry(const struct http_request *req,
 			    struct http_response *resp, int tries);
 void			 http_response_release(struct http_response *);
+/* The total timeout of requests that do not set one (default 120 s). */
+void			 http_set_timeout(long seconds);
 /* s percent-encoded for a URL query; caller frees. */
 char			*http_escape(const char *s);
 

@@ -165,6 +165,16 @@ job_finish(struct db *db, const char *id, const char *result,
 	db_bind_text(st, 5, id);
 	rc = db_step(db, st) < 0 ? -1 : 0;
 	db_finalize(st);
+	if (rc != 0)
+		return rc;
+	/* its checkout's finish times may now be known: export it again */
+	st = db_prepare(db, "UPDATE checkout SET gen = gen + 1 WHERE id = "
+	    "(SELECT checkout_id FROM job WHERE id = ?)");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	rc = db_step(db, st) < 0 ? -1 : 0;
+	db_finalize(st);
 	return rc;
 }
 

@@ -1015,13 +1015,16 @@ static int
 count_warnings(const char *log)
 {
 	struct buf b = BUF_INIT;
-	const char *p;
+	const char *p, *end;
 	int n;
 
 	n = 0;
 	if (buf_read_file(&b, log) != 0)
 		return 0;
-	for (p = b.ptr; (p = strstr(p, ": warning: ")) != NULL; p++)
+	/* a log may hold NULs: search the bytes, not a string */
+	end = b.ptr + b.len;
+	for (p = b.ptr; (p = memmem(p, (size_t)(end - p), ": warning: ",
+	    11)) != NULL; p++)
 		n++;
 	buf_release(&b);
 	return n;

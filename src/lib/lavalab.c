@@ -62,7 +62,6 @@ request(const struct lab_cfg *lab, const char *method, const char *path,
 	req.url = url;
 	req.auth = a;
 	req.accept = "application/json";
-	req.timeout = 120;
 	req.max_body = max;
 	req.what = what;
 	if (body != NULL) {

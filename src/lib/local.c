@@ -183,6 +183,15 @@ local_read(const char *work, const char *name, size_t max_tail)
 		return NULL;
 	}
 	free(p);
+	/* logs may hold NULs; the database keeps text */
+	{
+		size_t i, j;
+
+		for (i = j = 0; i < b.len; i++)
+			if (b.ptr[i] != '\0')
+				b.ptr[j++] = b.ptr[i];
+		buf_setlen(&b, j);
+	}
 	if (max_tail > 0 && b.len > max_tail) {
 		s = xstrdup(b.ptr + b.len - max_tail);
 		buf_release(&b);

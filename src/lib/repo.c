@@ -599,6 +599,39 @@ repo_parse_describe(const char *d, int *v, int *p, int *s)
 	return 0;
 }
 
+/*
+ * The commit's message as stored, with any NUL bytes dropped (libgit2's
+ * git_commit_message() would stop at the first).  NULL if unreadable.
+ */
+static char *
+raw_message(git_repository *repo, const git_oid *oid)
+{
+	git_odb_object *obj;
+	struct buf b = BUF_INIT;
+	const char *data, *body;
+	size_t len, i;
+	git_odb *odb;
+
+	if (git_repository_odb(&odb, repo) != 0)
+		return NULL;
+	if (git_odb_read(&obj, odb, oid) != 0) {
+		git_odb_free(odb);
+		return NULL;
+	}
+	data = git_odb_object_data(obj);
+	len = git_odb_object_size(obj);
+	body = memmem(data, len, "\n\n", 2);
+	if (body != NULL) {
+		body += 2;
+		for (i = (size_t)(body - data); i < len; i++)
+			if (data[i] != '\0')
+				buf_putc(&b, data[i]);
+	}
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return buf_detach(&b, NULL);
+}
+
 int
 repo_commit_info(struct git_repository *repo, const char *hex,
     struct commit_info *info)
@@ -620,10 +653,19 @@ repo_commit_info(struct git_repository *repo, const char *hex,
 		return error("cannot read commit %s in '%s': %s", hex,
 		    git_repository_path(repo), git_msg());
 	snprintf(info->oid, sizeof(info->oid), "%s", hex);
+	info->message = raw_message(repo, &oid);
+	if (info->message == NULL) {
+		msg = git_commit_message(commit);
+		info->message = xstrdup(msg ? msg : "");
+	}
+	/* the subject: the first paragraph, on one line, as git shows it */
 	summary = git_commit_summary(commit);
-	msg = git_commit_message(commit);
-	info->subject = xstrdup(summary ? summary : "");
-	info->message = xstrdup(msg ? msg : "");
+	if (summary != NULL && strlen(summary) > 0 &&
+	    strncmp(info->message, summary, strlen(summary)) == 0)
+		info->subject = xstrdup(summary);
+	else
+		info->subject = xstrndup(info->message,
+		    strcspn(info->message, "\n"));
 	sig = git_commit_author(commit);
 	info->author_name = xstrdup(sig && sig->name ? sig->name : "");
 	info->author_email = xstrdup(sig && sig->email ? sig->email : "");

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "db.h"
 #include "fs.h"
+#include "http.h"
 #include "log.h"
 #include "stage.h"
 #include "util.h"
@@ -17,7 +18,10 @@ stage_open_config(struct stage *st, const char *name, const char *confdir)
 	memset(st, 0, sizeof(*st));
 	st->name = name;
 	st->cfg = config_load(confdir ? confdir : STAGE_DEFAULT_CONFIG);
-	return st->cfg != NULL ? 0 : -1;
+	if (st->cfg == NULL)
+		return -1;
+	http_set_timeout(st->cfg->http_timeout);
+	return 0;
 }
 
 /* A read-only data dir is a clear fatal error, not a SQLite riddle. */

@@ -124,6 +124,8 @@ build_status(const struct config *cfg, struct db *db)
 	    "SELECT (SELECT COUNT(*) FROM checkout WHERE gen > exported_gen)"
 	    " + (SELECT COUNT(*) FROM build WHERE gen > exported_gen)"
 	    " + (SELECT COUNT(*) FROM test WHERE gen > exported_gen)")));
+	json_object_set_new(o, "kcidb_files_unsent", json_integer(count(db,
+	    "SELECT COUNT(*) FROM kcidb_file WHERE state != 'processed'")));
 	json_object_set_new(o, "tree_list", tree_list(cfg, db));
 	json_object_set_new(o, "recent_checkouts", recent_checkouts(db));
 	return o;
@@ -158,8 +160,9 @@ print_text(json_t *s, FILE *fp)
 	fprintf(fp, "results   %" JSON_INTEGER_FORMAT " builds, %"
 	    JSON_INTEGER_FORMAT " tests\n", geti(s, "builds"),
 	    geti(s, "tests"));
-	fprintf(fp, "kcidb     %" JSON_INTEGER_FORMAT " objects to export\n",
-	    geti(s, "kcidb_pending"));
+	fprintf(fp, "kcidb     %" JSON_INTEGER_FORMAT " objects to export, %"
+	    JSON_INTEGER_FORMAT " files not yet processed by KCIDB\n",
+	    geti(s, "kcidb_pending"), geti(s, "kcidb_files_unsent"));
 	json_array_foreach(json_object_get(s, "tree_list"), i, v) {
 		json_t *e = json_object_get(v, "error");
 
