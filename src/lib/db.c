@@ -171,6 +171,20 @@ static const char *const migrations[] = {
 	"WHERE gen > exported_gen;\n"
 	"CREATE INDEX test_unexported ON test(id) "
 	"WHERE gen > exported_gen;\n",
+
+	/*
+	 * 5: what the site has rendered, so a run renders only what changed;
+	 * indexes for a test's history and a platform's results.
+	 */
+	"ALTER TABLE checkout ADD COLUMN site_gen INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE build ADD COLUMN site_gen INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE test ADD COLUMN site_gen INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX checkout_unrendered ON checkout(id) "
+	"WHERE gen > site_gen;\n"
+	"CREATE INDEX build_unrendered ON build(id) WHERE gen > site_gen;\n"
+	"CREATE INDEX test_unrendered ON test(id) WHERE gen > site_gen;\n"
+	"CREATE INDEX test_key ON test(path, platform, build_id);\n"
+	"CREATE INDEX test_platform ON test(platform, build_id);\n",
 };
 
 int
