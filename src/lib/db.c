@@ -174,7 +174,8 @@ static const char *const migrations[] = {
 
 	/*
 	 * 5: what the site has rendered, so a run renders only what changed;
-	 * indexes for a test's history and a platform's results.
+	 * indexes to find a result's history from its checkouts, and a
+	 * platform's results.
 	 */
 	"ALTER TABLE checkout ADD COLUMN site_gen INTEGER NOT NULL DEFAULT 0;\n"
 	"ALTER TABLE build ADD COLUMN site_gen INTEGER NOT NULL DEFAULT 0;\n"
@@ -183,8 +184,11 @@ static const char *const migrations[] = {
 	"WHERE gen > site_gen;\n"
 	"CREATE INDEX build_unrendered ON build(id) WHERE gen > site_gen;\n"
 	"CREATE INDEX test_unrendered ON test(id) WHERE gen > site_gen;\n"
-	"CREATE INDEX test_key ON test(path, platform, build_id);\n"
-	"CREATE INDEX test_platform ON test(platform, build_id);\n",
+	"CREATE INDEX test_platform ON test(platform, build_id);\n"
+	"DROP INDEX build_checkout;\n"
+	"CREATE INDEX build_checkout ON build(checkout_id, config_name);\n"
+	"DROP INDEX test_build;\n"
+	"CREATE INDEX test_build ON test(build_id, path);\n",
 };
 
 int
@@ -237,6 +241,35 @@ db_prepare(struct db *db, const char *sql)
 		return NULL;
 	}
 	return st;
+}
+
+struct sqlite3_stmt *
+db_cached(struct db *db, const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < DB_CACHED && db->cached[i].sql != NULL; i++)
+		if (db->cached[i].sql == sql)
+			return db->cached[i].st;
+	if (i == DB_CACHED) {
+		/* a programming error: make DB_CACHED larger */
+		fprintf(stderr, "db_cached: more than %d statements\n",
+		    DB_CACHED);
+		abort();
+	}
+	db->cached[i].st = db_prepare(db, sql);
+	if (db->cached[i].st != NULL)
+		db->cached[i].sql = sql;
+	return db->cached[i].st;
+}
+
+void
+db_done(struct sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 int
@@ -486,8 +519,12 @@ fail:
 void
 db_close(struct db *db)
 {
+	size_t i;
+
 	if (db == NULL)
 		return;
+	for (i = 0; i < DB_CACHED; i++)
+		sqlite3_finalize(db->cached[i].st);
 	if (db->h != NULL)
 		sqlite3_close_v2(db->h);
 	free(db->path);

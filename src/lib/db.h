@@ -10,9 +10,15 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
+#define DB_CACHED	32
+
 struct db {
 	struct sqlite3	*h;
 	char		*path;
+	struct {
+		const char		*sql;
+		struct sqlite3_stmt	*st;
+	}		 cached[DB_CACHED];
 };
 
 /* The schema version this binary writes. */
@@ -42,6 +48,13 @@ struct sqlite3_stmt	*db_prepare(struct db *, const char *sql);
 int	 db_step(struct db *, struct sqlite3_stmt *);
 /* Finalize (NULL is a no-op). */
 void	 db_finalize(struct sqlite3_stmt *);
+/*
+ * A statement for a query run many times: prepared once and kept until
+ * db_close(), found again by the address of sql (a string literal).
+ * Give it back with db_done(), which resets it, instead of finalizing.
+ */
+struct sqlite3_stmt	*db_cached(struct db *, const char *sql);
+void	 db_done(struct sqlite3_stmt *);
 
 /* Bind helpers: a NULL string binds SQL NULL.  Index is 1-based. */
 void	 db_bind_text(struct sqlite3_stmt *, int, const char *);

@@ -53,7 +53,9 @@ fs_mkdir_parent(const char *path)
 	rc = 0;
 	if (slash != NULL && slash != p) {
 		*slash = '\0';
-		rc = fs_mkdir_p(p);
+		/* the common case, with one system call */
+		if (!fs_is_dir(p))
+			rc = fs_mkdir_p(p);
 	}
 	free(p);
 	return rc;
@@ -132,7 +134,8 @@ create_tmp(char **tmp, const char *path)
 	int fd, tries;
 
 	for (tries = 0; tries < 100; tries++) {
-		r = (unsigned long)getpid() * 2654435761UL ^ ++seq ^
+		r = (unsigned long)getpid() * 2654435761UL ^
+		    __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED) ^
 		    (unsigned long)now_monotonic() * 1000003UL;
 		free(*tmp);
 		*tmp = xasprintf("%s.tmp-%06lx", path, r & 0xffffff);

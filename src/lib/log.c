@@ -1,6 +1,8 @@
 /*
  * log.c: messages, annotations, secret masking and progress.
  */
+#include <pthread.h>
+
 #include "buf.h"
 #include "log.h"
 #include "util.h"
@@ -8,6 +10,8 @@
 static const char *prog = "maestrino";
 static int level = 1;
 static int nerrors;
+/* messages come from worker threads too */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int muted;
 static char *last_error;
 static int github;
@@ -152,6 +156,7 @@ emit(const char *kind, const char *file, int line, int col,
 	char *msg;
 
 	buf_vaddf(&b, fmt, ap);
+	pthread_mutex_lock(&lock);
 	msg = log_redact(b.ptr);
 	if (kind != NULL && strcmp(kind, "error") == 0) {
 		free(last_error);
@@ -197,6 +202,7 @@ emit(const char *kind, const char *file, int line, int col,
 		    kind ? ": " : "", msg);
 	}
 	fflush(stderr);
+	pthread_mutex_unlock(&lock);
 	free(msg);
 	buf_release(&b);
 	buf_release(&loc);
@@ -209,7 +215,7 @@ error(const char *fmt, ...)
 
 	if (muted)
 		return -1;
-	nerrors++;
+	__atomic_add_fetch(&nerrors, 1, __ATOMIC_RELAXED);
 	va_start(ap, fmt);
 	emit("error", NULL, 0, 0, fmt, ap);
 	va_end(ap);
@@ -223,7 +229,7 @@ error_at(const char *file, int line, int col, const char *fmt, ...)
 
 	if (muted)
 		return -1;
-	nerrors++;
+	__atomic_add_fetch(&nerrors, 1, __ATOMIC_RELAXED);
 	va_start(ap, fmt);
 	emit("error", file ? file : "?", line, col, fmt, ap);
 	va_end(ap);
@@ -285,6 +291,7 @@ progress_update(size_t done, const char *what)
 	if (t - prog_state.last < 0.1 && done != prog_state.total)
 		return;
 	prog_state.last = t;
+	pthread_mutex_lock(&lock);
 	fprintf(stderr, "\r\033[K%s: %s", prog, prog_state.label);
 	if (prog_state.total)
 		fprintf(stderr, " %zu/%zu (%zu%%)", done, prog_state.total,
@@ -295,6 +302,7 @@ progress_update(size_t done, const char *what)
 		fprintf(stderr, " %.40s", what);
 	fflush(stderr);
 	prog_state.shown = 1;
+	pthread_mutex_unlock(&lock);
 }
 
 void

@@ -12,6 +12,9 @@
  *   feeds/<tree>.atom, feeds/regressions.atom
  *   badges/<tree>-<branch>.svg
  */
+#include <pthread.h>
+#include <unistd.h>
+
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -36,6 +39,8 @@ struct site {
 	struct db		*db;
 	struct site_stats	*stats;
 	const char		*assets;
+	struct strset		*done;		/* test pages rendered */
+	pthread_mutex_t		*done_lock;
 };
 
 /* ---- output ---- */
@@ -78,7 +83,7 @@ emit_page(struct site *s, const char *rel, const struct buf *html,
 
 	rc = emit(s, rel, html->ptr, html->len);
 	jrel = json_rel(rel);
-	text = json_dumps(data, JSON_INDENT(1) | JSON_SORT_KEYS |
+	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER |
 	    JSON_REAL_PRECISION(9));
 	if (text == NULL)
 		rc = error("cannot encode %s", jrel);
@@ -301,7 +306,7 @@ counts_of(struct db *db, long long checkout, struct counts *c)
 	sqlite3_stmt *st;
 
 	memset(c, 0, sizeof(*c));
-	st = db_prepare(db, "SELECT status, COUNT(*) FROM build WHERE "
+	st = db_cached(db, "SELECT status, COUNT(*) FROM build WHERE "
 	    "checkout_id = ? GROUP BY status");
 	if (st != NULL) {
 		db_bind_int(st, 1, checkout);
@@ -309,8 +314,8 @@ counts_of(struct db *db, long long checkout, struct counts *c)
 			c->b[slot(db_col_text(st, 0))] += (long)db_col_int(st,
 			    1);
 	}
-	db_finalize(st);
-	st = db_prepare(db, "SELECT t.path = 'boot', t.status, COUNT(*) FROM "
+	db_done(st);
+	st = db_cached(db, "SELECT t.path = 'boot', t.status, COUNT(*) FROM "
 	    "test t JOIN build b ON b.id = t.build_id WHERE b.checkout_id = ? "
 	    "GROUP BY 1, 2");
 	if (st != NULL) {
@@ -321,7 +326,7 @@ counts_of(struct db *db, long long checkout, struct counts *c)
 			to[slot(db_col_text(st, 1))] += (long)db_col_int(st, 2);
 		}
 	}
-	db_finalize(st);
+	db_done(st);
 }
 
 static void
@@ -396,7 +401,7 @@ checkout_load(struct db *db, long long id, struct checkout *c)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	st = db_prepare(db, "SELECT id, tree, branch, url, commit_hash, "
+	st = db_cached(db, "SELECT id, tree, branch, url, commit_hash, "
 	    "describe, subject, author_name, tags, commit_time, created, "
 	    "tarball_url, tarball_size, tarball_sha256, tarball_state, "
 	    "tarball_error, is_tip FROM checkout WHERE id = ?");
@@ -423,7 +428,7 @@ checkout_load(struct db *db, long long id, struct checkout *c)
 		c->tarball_error = db_col_dup(st, 15);
 		c->is_tip = (int)db_col_int(st, 16);
 	}
-	db_finalize(st);
+	db_done(st);
 	return r == 1 ? 0 : -1;
 }
 
@@ -434,7 +439,7 @@ previous_checkout(struct db *db, const struct checkout *c)
 	long long id;
 
 	id = 0;
-	st = db_prepare(db, "SELECT id FROM checkout WHERE tree = ? AND "
+	st = db_cached(db, "SELECT id FROM checkout WHERE tree = ? AND "
 	    "branch = ? AND id < ? ORDER BY id DESC LIMIT 1");
 	if (st == NULL)
 		return 0;
@@ -443,7 +448,7 @@ previous_checkout(struct db *db, const struct checkout *c)
 	db_bind_int(st, 3, c->id);
 	if (db_step(db, st) == 1)
 		id = db_col_int(st, 0);
-	db_finalize(st);
+	db_done(st);
 	return id;
 }
 
@@ -507,7 +512,7 @@ builds_of(struct db *db, long long checkout, struct reslist *l)
 	struct res *r;
 
 	memset(l, 0, sizeof(*l));
-	st = db_prepare(db, "SELECT id, config_name, coalesce(arch, ''), "
+	st = db_cached(db, "SELECT id, config_name, coalesce(arch, ''), "
 	    "coalesce(compiler, ''), status, kconfig, duration, log_url "
 	    "FROM build WHERE checkout_id = ? ORDER BY config_name, arch, "
 	    "compiler, id");
@@ -529,7 +534,7 @@ builds_of(struct db *db, long long checkout, struct reslist *l)
 		r->duration = db_col_double(st, 6);
 		r->log_url = db_col_dup(st, 7);
 	}
-	db_finalize(st);
+	db_done(st);
 	return 0;
 }
 
@@ -541,7 +546,7 @@ tests_of(struct db *db, long long checkout, struct reslist *l)
 	struct res *r;
 
 	memset(l, 0, sizeof(*l));
-	st = db_prepare(db, "SELECT t.id, b.config_name, coalesce(b.arch, "
+	st = db_cached(db, "SELECT t.id, b.config_name, coalesce(b.arch, "
 	    "''), coalesce(t.platform, ''), t.path, t.status, t.number_value, "
 	    "t.number_unit, t.log_url, t.duration FROM test t JOIN build b ON "
 	    "b.id = t.build_id WHERE b.checkout_id = ? ORDER BY t.path, "
@@ -566,7 +571,7 @@ tests_of(struct db *db, long long checkout, struct reslist *l)
 		r->log_url = db_col_dup(st, 8);
 		r->duration = db_col_double(st, 9);
 	}
-	db_finalize(st);
+	db_done(st);
 	return 0;
 }
 
@@ -620,29 +625,34 @@ histlist_release(struct histlist *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/*
+ * The results of r on a branch, newest first: at most limit of them (0
+ * for all), from checkouts up to and including checkout upto.
+ */
 static int
 history(struct db *db, const char *tree, const char *branch,
-    const struct res *r, int is_build, size_t limit, struct histlist *h)
+    const struct res *r, int is_build, long long upto, size_t limit,
+    struct histlist *h)
 {
 	sqlite3_stmt *st;
 	struct hist *e;
 
 	memset(h, 0, sizeof(*h));
 	if (is_build)
-		st = db_prepare(db, "SELECT c.id, b.id, c.describe, b.status, "
-		    "NULL, b.log_url, c.created, NULL FROM build b JOIN "
-		    "checkout c ON c.id = b.checkout_id WHERE c.tree = ? AND "
-		    "c.branch = ? AND b.config_name = ? AND coalesce(b.arch, "
-		    "'') = ? AND coalesce(b.compiler, '') = ? ORDER BY c.id "
-		    "DESC LIMIT ?");
+		st = db_cached(db, "SELECT c.id, b.id, c.describe, b.status, "
+		    "NULL, b.log_url, c.created, NULL FROM checkout c CROSS "
+		    "JOIN build b ON b.checkout_id = c.id WHERE c.tree = ?1 AND "
+		    "c.branch = ?2 AND c.id <= ?7 AND b.config_name = ?3 AND "
+		    "coalesce(b.arch, '') = ?4 AND coalesce(b.compiler, '') = "
+		    "?5 ORDER BY c.id DESC, b.id DESC LIMIT ?6");
 	else
-		st = db_prepare(db, "SELECT c.id, t.id, c.describe, t.status, "
+		st = db_cached(db, "SELECT c.id, t.id, c.describe, t.status, "
 		    "t.number_unit, t.log_url, c.created, t.number_value FROM "
-		    "test t JOIN build b ON b.id = t.build_id JOIN checkout c "
-		    "ON c.id = b.checkout_id WHERE t.path = ?6 AND t.platform = "
-		    "?5 AND c.tree = ?1 AND c.branch = ?2 AND b.config_name = "
-		    "?3 AND coalesce(b.arch, '') = ?4 ORDER BY t.build_id DESC, "
-		    "t.id DESC LIMIT ?7");
+		    "checkout c CROSS JOIN build b ON b.checkout_id = c.id "
+		    "CROSS JOIN test t ON t.build_id = b.id WHERE c.tree = ?1 "
+		    "AND c.branch = ?2 AND c.id <= ?8 AND b.config_name = ?3 AND "
+		    "coalesce(b.arch, '') = ?4 AND coalesce(t.platform, '') = "
+		    "?5 AND t.path = ?6 ORDER BY c.id DESC, t.id DESC LIMIT ?7");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, tree);
@@ -651,11 +661,13 @@ history(struct db *db, const char *tree, const char *branch,
 	db_bind_text(st, 4, r->arch);
 	if (is_build) {
 		db_bind_text(st, 5, r->compiler);
-		db_bind_int(st, 6, (long long)limit);
+		db_bind_int(st, 6, limit ? (long long)limit : -1);
+		db_bind_int(st, 7, upto);
 	} else {
 		db_bind_text(st, 5, r->platform);
 		db_bind_text(st, 6, r->path);
-		db_bind_int(st, 7, (long long)limit);
+		db_bind_int(st, 7, limit ? (long long)limit : -1);
+		db_bind_int(st, 8, upto);
 	}
 	while (db_step(db, st) == 1) {
 		xgrow((void **)&h->v, &h->alloc, h->n + 1, sizeof(*h->v));
@@ -670,7 +682,7 @@ history(struct db *db, const char *tree, const char *branch,
 		e->has_value = !db_col_is_null(st, 7);
 		e->value = db_col_double(st, 7);
 	}
-	db_finalize(st);
+	db_done(st);
 	return 0;
 }
 
@@ -822,7 +834,7 @@ diff(struct site *s, const struct checkout *c, const struct reslist *now,
 		ch->what = builds ? "build" : (a ? a : b)->path[0] &&
 		    strcmp((a ? a : b)->path, "boot") == 0 ? "boot" : "test";
 		if (k == 0 && a != NULL && history(s->db, c->tree, c->branch, a,
-		    builds, FLAKY_RUNS, &h) == 0) {
+		    builds, c->id, FLAKY_RUNS, &h) == 0) {
 			ch->flip = flakiness(&h);
 			if (is_unstable(ch->flip, h.n))
 				ch->kind = 1;
@@ -1324,7 +1336,7 @@ render_build(struct site *s, long long id)
 	char *rel, *root, *crel;
 	int rc;
 
-	st = db_prepare(s->db, "SELECT checkout_id, config_name, arch, "
+	st = db_cached(s->db, "SELECT checkout_id, config_name, arch, "
 	    "coalesce(compiler_version, compiler), kconfig, status, duration, "
 	    "start_time, log_url, config_url, log_excerpt, artifacts, misc, "
 	    "job_id FROM build WHERE id = ?");
@@ -1333,7 +1345,7 @@ render_build(struct site *s, long long id)
 	db_bind_int(st, 1, id);
 	if (db_step(s->db, st) != 1 || checkout_load(s->db, db_col_int(st, 0),
 	    &c) != 0) {
-		db_finalize(st);
+		db_done(st);
 		return 0;
 	}
 	rel = xasprintf("b/%lld.html", id);
@@ -1422,7 +1434,7 @@ render_build(struct site *s, long long id)
 	json_object_set_new(j, "artifacts", arts ? arts : json_object());
 	json_object_set_new(j, "misc", misc ? misc : json_object());
 	rc = emit_page(s, rel, &b, j);
-	db_finalize(st);
+	db_done(st);
 	checkout_release(&c);
 	buf_release(&b);
 	buf_release(&t);
@@ -1434,12 +1446,13 @@ render_build(struct site *s, long long id)
 
 /* ---- the test page ---- */
 
+/* The page of test r on a branch, from its history h, newest first. */
 static int
 render_test(struct site *s, const char *tree, const char *branch,
-    const struct res *r)
+    const struct res *r, const struct histlist *hl)
 {
 	const struct hist *first_fail, *last_pass;
-	struct histlist h;
+	const struct histlist h = *hl;
 	struct buf b = BUF_INIT, t = BUF_INIT;
 	json_t *j, *arr, *e;
 	char *rel, *root, *crel;
@@ -1447,8 +1460,6 @@ render_test(struct site *s, const char *tree, const char *branch,
 	size_t i;
 	int rc;
 
-	if (history(s->db, tree, branch, r, 0, HISTORY, &h) != 0)
-		return -1;
 	rate = flakiness(&h);
 	streak(&h, &first_fail, &last_pass);
 	rel = test_rel(tree, branch, r->config, r->arch, r->platform, r->path);
@@ -1548,7 +1559,6 @@ render_test(struct site *s, const char *tree, const char *branch,
 	    json_integer(last_pass->checkout) : json_null());
 	json_object_set_new(j, "history", arr);
 	rc = emit_page(s, rel, &b, j);
-	histlist_release(&h);
 	buf_release(&b);
 	buf_release(&t);
 	free(rel);
@@ -1611,25 +1621,40 @@ strset_release(struct strset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The test pages of every key seen in checkout id, once per run. */
+/*
+ * The test pages of every key seen in checkout id, once per run; of its
+ * tests, only those whose index is part modulo nparts, so that threads
+ * can share a checkout.
+ */
 static int
-render_tests_of(struct site *s, long long id, struct strset *done)
+render_tests_of(struct site *s, long long id, size_t part, size_t nparts)
 {
 	struct reslist tests;
 	struct checkout c;
 	char *rel;
 	size_t i;
-	int rc;
+	int rc, fresh;
 
 	if (checkout_load(s->db, id, &c) != 0)
 		return 0;
 	tests_of(s->db, id, &tests);
 	rc = 0;
-	for (i = 0; i < tests.n && rc == 0; i++) {
+	for (i = part; i < tests.n && rc == 0; i += nparts) {
 		rel = test_rel(c.tree, c.branch, tests.v[i].config,
 		    tests.v[i].arch, tests.v[i].platform, tests.v[i].path);
-		if (strset_add(done, rel))
-			rc = render_test(s, c.tree, c.branch, &tests.v[i]);
+		pthread_mutex_lock(s->done_lock);
+		fresh = strset_add(s->done, rel);
+		pthread_mutex_unlock(s->done_lock);
+		if (fresh) {
+			struct histlist h;
+
+			rc = history(s->db, c.tree, c.branch, &tests.v[i], 0,
+			    LLONG_MAX, HISTORY, &h);
+			if (rc == 0)
+				rc = render_test(s, c.tree, c.branch,
+				    &tests.v[i], &h);
+			histlist_release(&h);
+		}
 		free(rel);
 	}
 	reslist_release(&tests);
@@ -1637,12 +1662,92 @@ render_tests_of(struct site *s, long long id, struct strset *done)
 	return rc;
 }
 
+/*
+ * The test pages of every key ever seen on a branch, for a full render:
+ * one pass over the branch's results in key order, newest first, which
+ * keeps only one key's history in memory.  The rows and their order are
+ * those history() gives for one key, so the pages come out the same.
+ */
+static int
+render_branch_tests(struct site *s, const char *tree, const char *branch)
+{
+	sqlite3_stmt *st;
+	struct histlist h;
+	struct res key;
+	struct hist *e;
+	int r, rc, same;
+
+	st = db_prepare(s->db, "SELECT b.config_name, coalesce(b.arch, ''), "
+	    "coalesce(t.platform, ''), t.path, c.id, t.id, c.describe, "
+	    "t.status, t.number_unit, t.log_url, c.created, t.number_value "
+	    "FROM checkout c JOIN build b ON b.checkout_id = c.id JOIN test "
+	    "t ON t.build_id = b.id WHERE c.tree = ? AND c.branch = ? ORDER "
+	    "BY 1, 2, 3, 4, c.id DESC, t.id DESC");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, tree);
+	db_bind_text(st, 2, branch);
+	memset(&h, 0, sizeof(h));
+	memset(&key, 0, sizeof(key));
+	rc = 0;
+	while (rc == 0) {
+		r = db_step(s->db, st);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		same = r == 1 && key.path != NULL &&
+		    strcmp(key.config, db_col_text(st, 0)) == 0 &&
+		    strcmp(key.arch, db_col_text(st, 1)) == 0 &&
+		    strcmp(key.platform, db_col_text(st, 2)) == 0 &&
+		    strcmp(key.path, db_col_text(st, 3)) == 0;
+		if (!same && key.path != NULL) {
+			rc = render_test(s, tree, branch, &key, &h);
+			histlist_release(&h);
+			free(key.config);
+			free(key.arch);
+			free(key.platform);
+			free(key.path);
+			memset(&key, 0, sizeof(key));
+		}
+		if (r == 0 || rc != 0)
+			break;
+		if (key.path == NULL) {
+			key.config = dup_or(st, 0, "");
+			key.arch = dup_or(st, 1, "");
+			key.platform = dup_or(st, 2, "");
+			key.path = dup_or(st, 3, "");
+		}
+		if (h.n == HISTORY)
+			continue;
+		xgrow((void **)&h.v, &h.alloc, h.n + 1, sizeof(*h.v));
+		e = &h.v[h.n++];
+		e->checkout = db_col_int(st, 4);
+		e->ref = db_col_int(st, 5);
+		e->describe = db_col_dup(st, 6);
+		e->status = db_col_dup(st, 7);
+		e->unit = db_col_dup(st, 8);
+		e->log_url = db_col_dup(st, 9);
+		e->created = db_col_int(st, 10);
+		e->has_value = !db_col_is_null(st, 11);
+		e->value = db_col_double(st, 11);
+	}
+	histlist_release(&h);
+	free(key.config);
+	free(key.arch);
+	free(key.platform);
+	free(key.path);
+	db_finalize(st);
+	return rc;
+}
+
 /* ---- the branch page ---- */
 
+/* counts: of the checkouts on the page, newest first */
 static void
-sparkline(struct buf *b, struct db *db, const long long *ids, size_t n)
+sparkline(struct buf *b, const struct counts *counts, size_t n)
 {
-	struct counts c;
+	const struct counts *c;
 	size_t i, m;
 	long pass, fail, all;
 	int x, h;
@@ -1653,9 +1758,9 @@ sparkline(struct buf *b, struct db *db, const long long *ids, size_t n)
 	    "the last %zu checkouts</title>", m * 6, m * 6, m);
 	for (i = 0; i < m; i++) {
 		/* oldest on the left */
-		counts_of(db, ids[m - 1 - i], &c);
-		pass = c.b[0] + c.r[0] + c.t[0];
-		fail = c.b[1] + c.r[1] + c.t[1];
+		c = &counts[m - 1 - i];
+		pass = c->b[0] + c->r[0] + c->t[0];
+		fail = c->b[1] + c->r[1] + c->t[1];
 		all = pass + fail;
 		x = (int)i * 6;
 		if (all == 0) {
@@ -1676,7 +1781,7 @@ static int
 render_tree(struct site *s, const char *tree, const char *branch)
 {
 	sqlite3_stmt *st;
-	struct counts c;
+	struct counts *cs, c;
 	struct buf b = BUF_INIT, t = BUF_INIT;
 	json_t *j, *arr, *e;
 	long long *ids;
@@ -1698,6 +1803,9 @@ render_tree(struct site *s, const char *tree, const char *branch)
 		ids[n++] = db_col_int(st, 0);
 	}
 	db_finalize(st);
+	cs = xcalloc(n ? n : 1, sizeof(*cs));
+	for (i = 0; i < n; i++)
+		counts_of(s->db, ids[i], &cs[i]);
 	rel = tree_rel(tree, branch);
 	root = root_of(rel);
 	buf_addf(&t, "%s/%s", tree, branch);
@@ -1709,7 +1817,7 @@ render_tree(struct site *s, const char *tree, const char *branch)
 	href(&b, root, brel);
 	free(brel);
 	html_raw(&b, "\"></h1>\n<p>");
-	sparkline(&b, s->db, ids, n);
+	sparkline(&b, cs, n);
 	html_raw(&b, " <a href=\"");
 	crel = xasprintf("feeds/%s.atom", tree);
 	href(&b, root, crel);
@@ -1723,7 +1831,7 @@ render_tree(struct site *s, const char *tree, const char *branch)
 
 		if (checkout_load(s->db, ids[i], &co) != 0)
 			continue;
-		counts_of(s->db, co.id, &c);
+		c = cs[i];
 		buf_addf(&b, "<tr data-status=\"%s\"><td>", c.b[1] + c.r[1] +
 		    c.t[1] ? "FAIL" : "PASS");
 		crel = xasprintf("c/%lld.html", co.id);
@@ -1750,6 +1858,7 @@ render_tree(struct site *s, const char *tree, const char *branch)
 	json_object_set_new(j, "branch", jstr(branch));
 	json_object_set_new(j, "checkouts", arr);
 	rc = emit_page(s, rel, &b, j);
+	free(cs);
 	free(ids);
 	buf_release(&b);
 	buf_release(&t);
@@ -1864,15 +1973,27 @@ find_open(struct site *s, const struct checkout *c, const struct reslist *l,
 	const struct hist *ff, *lp;
 	struct regression *g;
 	struct histlist h;
+	double flip;
 	size_t i;
+	int unstable;
 
 	for (i = 0; i < l->n; i++) {
 		if (!is(l->v[i].status, "FAIL"))
 			continue;
 		if (history(s->db, c->tree, c->branch, &l->v[i], builds,
-		    HISTORY, &h) != 0)
+		    c->id, FLAKY_RUNS, &h) != 0)
 			continue;
+		flip = flakiness(&h);
+		unstable = is_unstable(flip, h.n);
 		streak(&h, &ff, &lp);
+		if (lp == NULL && h.n == FLAKY_RUNS) {
+			/* failing for longer: look back to its last pass */
+			histlist_release(&h);
+			if (history(s->db, c->tree, c->branch, &l->v[i],
+			    builds, c->id, 0, &h) != 0)
+				continue;
+			streak(&h, &ff, &lp);
+		}
 		if (ff != NULL && lp != NULL) {
 			xgrow((void **)&out->v, &out->alloc, out->n + 1,
 			    sizeof(*out->v));
@@ -1889,8 +2010,8 @@ find_open(struct site *s, const struct checkout *c, const struct reslist *l,
 			g->last_pass = lp->checkout;
 			g->last_pass_describe = xstrdup(lp->describe ?
 			    lp->describe : "");
-			g->flip = flakiness(&h);
-			g->unstable = is_unstable(g->flip, h.n);
+			g->flip = flip;
+			g->unstable = unstable;
 		}
 		histlist_release(&h);
 	}
@@ -2177,15 +2298,16 @@ render_platform(struct site *s, const char *platform)
 	long v[3];
 	int rc;
 
+	/* newest checkouts first, stopping at the page's rows */
 	st = db_prepare(s->db, "SELECT c.id, c.tree, c.branch, c.describe, "
 	    "c.created, SUM(t.path = 'boot' AND t.status = 'PASS'), "
 	    "SUM(t.path = 'boot' AND t.status = 'FAIL'), SUM(t.path = 'boot' "
 	    "AND coalesce(t.status, '') NOT IN ('PASS', 'FAIL')), "
 	    "SUM(t.path != 'boot' AND t.status = 'PASS'), SUM(t.path != "
 	    "'boot' AND t.status = 'FAIL'), SUM(t.path != 'boot' AND "
-	    "coalesce(t.status, '') NOT IN ('PASS', 'FAIL')) FROM test t "
-	    "JOIN build b ON b.id = t.build_id JOIN checkout c ON c.id = "
-	    "b.checkout_id WHERE t.platform = ? GROUP BY c.id ORDER BY c.id "
+	    "coalesce(t.status, '') NOT IN ('PASS', 'FAIL')) FROM checkout c "
+	    "CROSS JOIN build b ON b.checkout_id = c.id CROSS JOIN test t ON "
+	    "t.build_id = b.id AND t.platform = ? GROUP BY c.id ORDER BY c.id "
 	    "DESC LIMIT ?");
 	if (st == NULL)
 		return -1;
@@ -2294,6 +2416,7 @@ struct branch {
 	char		*tree;
 	char		*branch;
 	long long	 latest;
+	int		 changed;
 };
 
 static int
@@ -2488,6 +2611,211 @@ mark_rendered(struct db *db, const struct idlist *checkouts, int all)
 	return db_commit(db);
 }
 
+/* The open regressions of a branch, from its latest checkout. */
+static int
+open_regressions(struct site *s, long long latest, struct reglist *out)
+{
+	struct reslist nb, nt;
+	struct checkout c;
+
+	if (checkout_load(s->db, latest, &c) != 0)
+		return 0;
+	builds_of(s->db, c.id, &nb);
+	tests_of(s->db, c.id, &nt);
+	find_open(s, &c, &nb, 1, out);
+	find_open(s, &c, &nt, 0, out);
+	reslist_release(&nb);
+	reslist_release(&nt);
+	checkout_release(&c);
+	return 0;
+}
+
+/* ---- rendering in parallel ---- */
+
+/*
+ * The bulk of a render (checkout, build and test pages) is split into
+ * tasks that threads take in turn, each thread with its own database
+ * connection.  Pages do not depend on one another, so the order in
+ * which they are written makes no difference to their bytes.
+ */
+#define MAX_THREADS	8
+
+enum {
+	TASK_TESTS, TASK_CHECKOUT, TASK_BUILDS, TASK_TESTS_OF,
+	TASK_BRANCH, TASK_FEED, TASK_PLATFORM, TASK_OPEN
+};
+
+struct task {
+	int			 kind;
+	long long		 id;	/* the checkout */
+	const struct branch	*br;	/* TASK_TESTS, _BRANCH, _OPEN */
+	size_t			 part;	/* TASK_TESTS_OF */
+	const char		*name;	/* TASK_FEED, _PLATFORM */
+	struct reglist		*out;	/* TASK_OPEN */
+};
+
+#define TEST_PARTS	8	/* tasks for the test pages of a checkout */
+
+struct pool {
+	struct task	*v;
+	size_t		 n;
+	size_t		 alloc;
+	size_t		 next;		/* shared: the next task */
+	size_t		 finished;	/* shared */
+	int		 failed;	/* shared */
+};
+
+struct worker {
+	struct pool		*pool;
+	struct site		 s;
+	struct site_stats	 stats;
+	pthread_t		 thread;
+	int			 main;
+};
+
+static void
+task_add(struct pool *p, int kind, long long id, const struct branch *br,
+    size_t part)
+{
+	xgrow((void **)&p->v, &p->alloc, p->n + 1, sizeof(*p->v));
+	p->v[p->n].kind = kind;
+	p->v[p->n].id = id;
+	p->v[p->n].br = br;
+	p->v[p->n].part = part;
+	p->v[p->n].name = NULL;
+	p->v[p->n].out = NULL;
+	p->n++;
+}
+
+static int
+render_builds_of(struct site *s, long long checkout)
+{
+	struct idlist builds;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	memset(&builds, 0, sizeof(builds));
+	st = db_cached(s->db, "SELECT id FROM build WHERE checkout_id = ? "
+	    "ORDER BY id");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, checkout);
+	while (db_step(s->db, st) == 1) {
+		xgrow((void **)&builds.v, &builds.alloc, builds.n + 1,
+		    sizeof(*builds.v));
+		builds.v[builds.n++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	rc = 0;
+	for (i = 0; i < builds.n && rc == 0; i++)
+		rc = render_build(s, builds.v[i]);
+	free(builds.v);
+	return rc;
+}
+
+static int
+run_task(struct site *s, const struct task *t)
+{
+	switch (t->kind) {
+	case TASK_TESTS:
+		return render_branch_tests(s, t->br->tree, t->br->branch);
+	case TASK_CHECKOUT:
+		return render_checkout(s, t->id);
+	case TASK_TESTS_OF:
+		return render_tests_of(s, t->id, t->part, TEST_PARTS);
+	case TASK_BRANCH:
+		return render_tree(s, t->br->tree, t->br->branch);
+	case TASK_FEED:
+		return render_feed(s, t->name);
+	case TASK_PLATFORM:
+		return render_platform(s, t->name);
+	case TASK_OPEN:
+		return open_regressions(s, t->br->latest, t->out);
+	default:
+		return render_builds_of(s, t->id);
+	}
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	size_t i, done;
+
+	for (;;) {
+		if (__atomic_load_n(&p->failed, __ATOMIC_RELAXED))
+			break;
+		i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		if (i >= p->n)
+			break;
+		if (run_task(&w->s, &p->v[i]) != 0) {
+			__atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		done = __atomic_add_fetch(&p->finished, 1, __ATOMIC_RELAXED);
+		if (w->main)
+			progress_update(done, NULL);
+	}
+	return NULL;
+}
+
+/* Run every task, on as many threads as there are processors. */
+static int
+run_pool(struct site *s, struct pool *p)
+{
+	struct worker w[MAX_THREADS];
+	long ncpu;
+	size_t n, i;
+
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	n = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (size_t)ncpu;
+	if (n > p->n)
+		n = p->n ? p->n : 1;
+	memset(w, 0, sizeof(w));
+	progress_start("rendering pages", p->n);
+	for (i = 0; i < n; i++) {
+		w[i].pool = p;
+		w[i].s = *s;
+		w[i].s.stats = &w[i].stats;
+		w[i].main = i == 0;
+		if (i == 0)
+			continue;
+		/* a thread of its own needs a connection of its own */
+		w[i].s.db = db_open(s->db->path, 1);
+		if (w[i].s.db == NULL)
+			break;
+		if (pthread_create(&w[i].thread, NULL, work, &w[i]) != 0) {
+			db_close(w[i].s.db);
+			break;
+		}
+	}
+	n = i;
+	work(&w[0]);
+	for (i = 1; i < n; i++) {
+		pthread_join(w[i].thread, NULL);
+		db_close(w[i].s.db);
+	}
+	progress_end();
+	for (i = 0; i < n; i++) {
+		s->stats->checkouts += w[i].stats.checkouts;
+		s->stats->pages += w[i].stats.pages;
+		s->stats->written += w[i].stats.written;
+	}
+	return p->failed ? -1 : 0;
+}
+
+/* With -v, how long each part of the render took. */
+static void
+phase(const char *what, double *t0)
+{
+	double t = now_monotonic();
+
+	debug("%s in %.2f s", what, t - *t0);
+	*t0 = t;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -2498,26 +2826,32 @@ int
 site_render(const struct config *cfg, struct db *db, const char *assets,
     int all, struct site_stats *stats)
 {
-	struct idlist dirty, builds, platforms_dirty;
+	struct idlist dirty, platforms_dirty;
+	struct pool pool;
+	pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 	struct strset done;
-	struct reglist regs;
+	struct reglist regs, *opens;
 	struct branch *br;
 	struct site s;
 	sqlite3_stmt *st;
+	double t0;
 	char **plats, **trees, *index;
 	size_t nbr, abr, nplat, aplat, ntrees, atrees, i, j;
 	int rc;
 
+	t0 = now_monotonic();
 	memset(&s, 0, sizeof(s));
+	memset(&done, 0, sizeof(done));
+	s.done = &done;
+	s.done_lock = &done_lock;
 	s.cfg = cfg;
 	s.db = db;
 	s.stats = stats;
 	s.assets = assets;
 	memset(&dirty, 0, sizeof(dirty));
-	memset(&builds, 0, sizeof(builds));
+	memset(&pool, 0, sizeof(pool));
 	memset(&platforms_dirty, 0, sizeof(platforms_dirty));
 	memset(&regs, 0, sizeof(regs));
-	memset(&done, 0, sizeof(done));
 	br = NULL;
 	nbr = abr = 0;
 	plats = trees = NULL;
@@ -2556,31 +2890,7 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 			db_finalize(st);
 		}
 	}
-	progress_start("rendering checkouts", dirty.n);
-	for (i = 0; i < dirty.n && rc == 0; i++) {
-		rc = render_checkout(&s, dirty.v[i]);
-		if (rc == 0)
-			rc = render_tests_of(&s, dirty.v[i], &done);
-		progress_update(i + 1, NULL);
-	}
-	progress_end();
-	/* the builds of those checkouts */
-	for (i = 0; i < dirty.n && rc == 0; i++) {
-		builds.n = 0;
-		st = db_prepare(db, "SELECT id FROM build WHERE checkout_id = ?");
-		if (st == NULL) {
-			rc = -1;
-			break;
-		}
-		db_bind_int(st, 1, dirty.v[i]);
-		while (db_step(db, st) == 1)
-			ids_add(&builds, db_col_int(st, 0));
-		db_finalize(st);
-		for (j = 0; j < builds.n && rc == 0; j++)
-			rc = render_build(&s, builds.v[j]);
-	}
-
-	/* every branch: its latest checkout, its page if it changed */
+	/* every branch: its latest checkout; has it changed? */
 	st = rc == 0 ? db_prepare(db, "SELECT tree, branch, MAX(id) FROM "
 	    "checkout GROUP BY tree, branch ORDER BY tree, branch") : NULL;
 	while (st != NULL && db_step(db, st) == 1) {
@@ -2588,40 +2898,62 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 		br[nbr].tree = db_col_dup(st, 0);
 		br[nbr].branch = db_col_dup(st, 1);
 		br[nbr].latest = db_col_int(st, 2);
+		br[nbr].changed = all;
 		nbr++;
 	}
 	db_finalize(st);
-	for (i = 0; i < nbr && rc == 0; i++) {
-		int changed = all;
+	for (j = 0; j < dirty.n && !all; j++) {
+		struct checkout c;
 
-		for (j = 0; j < dirty.n && !changed; j++) {
-			struct checkout c;
+		if (checkout_load(db, dirty.v[j], &c) != 0)
+			continue;
+		for (i = 0; i < nbr; i++)
+			if (strcmp(c.tree, br[i].tree) == 0 &&
+			    strcmp(c.branch, br[i].branch) == 0)
+				br[i].changed = 1;
+		checkout_release(&c);
+	}
+	phase("what changed", &t0);
 
-			if (checkout_load(db, dirty.v[j], &c) == 0) {
-				changed = strcmp(c.tree, br[i].tree) == 0 &&
-				    strcmp(c.branch, br[i].branch) == 0;
-				checkout_release(&c);
-			}
-		}
-		if (changed)
-			rc = render_tree(&s, br[i].tree, br[i].branch);
-		if (changed && rc == 0) {
-			for (j = 0; j < ntrees; j++)
-				if (strcmp(trees[j], br[i].tree) == 0)
-					break;
-			if (j == ntrees) {
-				xgrow((void **)&trees, &atrees, ntrees + 1,
-				    sizeof(*trees));
-				trees[ntrees++] = br[i].tree;
-			}
+	/*
+	 * Checkout and build pages of what changed; on a full render, the
+	 * test pages of every branch too, the largest tasks first.
+	 */
+	for (i = 0; i < nbr && all; i++)
+		task_add(&pool, TASK_TESTS, 0, &br[i], 0);
+	/* otherwise, the test pages of what changed */
+	for (i = 0; i < dirty.n && !all; i++)
+		for (j = 0; j < TEST_PARTS; j++)
+			task_add(&pool, TASK_TESTS_OF, dirty.v[i], NULL, j);
+	for (i = 0; i < dirty.n; i++)
+		task_add(&pool, TASK_CHECKOUT, dirty.v[i], NULL, 0);
+	for (i = 0; i < dirty.n; i++)
+		task_add(&pool, TASK_BUILDS, dirty.v[i], NULL, 0);
+	if (rc == 0)
+		rc = run_pool(&s, &pool);
+	free(pool.v);
+	phase("checkouts, builds and tests", &t0);
+
+	/* the trees whose branches changed */
+	for (i = 0; i < nbr; i++) {
+		if (!br[i].changed)
+			continue;
+		for (j = 0; j < ntrees; j++)
+			if (strcmp(trees[j], br[i].tree) == 0)
+				break;
+		if (j == ntrees) {
+			xgrow((void **)&trees, &atrees, ntrees + 1,
+			    sizeof(*trees));
+			trees[ntrees++] = br[i].tree;
 		}
 	}
-	for (i = 0; i < ntrees && rc == 0; i++)
-		rc = render_feed(&s, trees[i]);
 
 	/* platforms: the configured ones and any with results */
-	st = rc == 0 ? db_prepare(db, "SELECT DISTINCT platform FROM test "
-	    "WHERE platform IS NOT NULL") : NULL;
+	/* (each distinct value with one step of the index) */
+	st = rc == 0 ? db_prepare(db, "WITH RECURSIVE p(name) AS (SELECT "
+	    "MIN(platform) FROM test UNION ALL SELECT (SELECT MIN(platform) "
+	    "FROM test WHERE platform > p.name) FROM p WHERE p.name IS NOT "
+	    "NULL) SELECT name FROM p WHERE name IS NOT NULL") : NULL;
 	while (st != NULL && db_step(db, st) == 1) {
 		xgrow((void **)&plats, &aplat, nplat + 1, sizeof(*plats));
 		plats[nplat++] = db_col_dup(st, 0);
@@ -2639,45 +2971,58 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	}
 	if (nplat > 1)
 		qsort(plats, nplat, sizeof(*plats), cmp_str);
-	if (rc == 0)
-		rc = render_platforms(&s, plats, nplat);
+
+	/*
+	 * The pages of the branches, trees and platforms that changed, and
+	 * the open regressions of every branch, from its latest checkout.
+	 */
+	opens = xcalloc(nbr ? nbr : 1, sizeof(*opens));
+	memset(&pool, 0, sizeof(pool));
+	for (i = 0; i < nbr; i++) {
+		if (br[i].changed)
+			task_add(&pool, TASK_BRANCH, 0, &br[i], 0);
+		task_add(&pool, TASK_OPEN, 0, &br[i], 0);
+		pool.v[pool.n - 1].out = &opens[i];
+	}
+	for (i = 0; i < ntrees; i++) {
+		task_add(&pool, TASK_FEED, 0, NULL, 0);
+		pool.v[pool.n - 1].name = trees[i];
+	}
 	for (i = 0; i < nplat && rc == 0; i++) {
 		int changed = all;
 
-		if (!changed) {
-			/* only platforms with results in what changed */
-			for (j = 0; j < dirty.n && !changed; j++) {
-				st = db_prepare(db, "SELECT 1 FROM test t JOIN "
-				    "build b ON b.id = t.build_id WHERE "
-				    "b.checkout_id = ? AND t.platform = ? "
-				    "LIMIT 1");
-				if (st == NULL)
-					break;
-				db_bind_int(st, 1, dirty.v[j]);
-				db_bind_text(st, 2, plats[i]);
-				changed = db_step(db, st) == 1;
-				db_finalize(st);
-			}
+		/* only platforms with results in what changed */
+		for (j = 0; j < dirty.n && !changed; j++) {
+			st = db_cached(db, "SELECT 1 FROM build b CROSS JOIN "
+			    "test t ON t.build_id = b.id AND t.platform = ? "
+			    "WHERE b.checkout_id = ? LIMIT 1");
+			if (st == NULL)
+				break;
+			db_bind_text(st, 1, plats[i]);
+			db_bind_int(st, 2, dirty.v[j]);
+			changed = db_step(db, st) == 1;
+			db_done(st);
 		}
-		if (changed)
-			rc = render_platform(&s, plats[i]);
+		if (changed) {
+			task_add(&pool, TASK_PLATFORM, 0, NULL, 0);
+			pool.v[pool.n - 1].name = plats[i];
+		}
 	}
-
-	/* open regressions, from each branch's latest checkout */
-	for (i = 0; i < nbr && rc == 0; i++) {
-		struct reslist nb, nt;
-		struct checkout c;
-
-		if (checkout_load(db, br[i].latest, &c) != 0)
-			continue;
-		builds_of(db, c.id, &nb);
-		tests_of(db, c.id, &nt);
-		find_open(&s, &c, &nb, 1, &regs);
-		find_open(&s, &c, &nt, 0, &regs);
-		reslist_release(&nb);
-		reslist_release(&nt);
-		checkout_release(&c);
+	if (rc == 0)
+		rc = run_pool(&s, &pool);
+	free(pool.v);
+	for (i = 0; i < nbr; i++) {
+		for (j = 0; j < opens[i].n; j++) {
+			xgrow((void **)&regs.v, &regs.alloc, regs.n + 1,
+			    sizeof(*regs.v));
+			regs.v[regs.n++] = opens[i].v[j];
+		}
+		free(opens[i].v);
 	}
+	free(opens);
+	phase("branches, feeds, platforms and regressions", &t0);
+	if (rc == 0)
+		rc = render_platforms(&s, plats, nplat);
 	if (regs.n > 1)
 		qsort(regs.v, regs.n, sizeof(*regs.v), reg_newest_first);
 	if (rc == 0)
@@ -2686,6 +3031,7 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 		rc = render_index(&s, br, nbr);
 	if (rc == 0)
 		rc = mark_rendered(db, &dirty, all);
+	phase("index", &t0);
 
 	reglist_release(&regs);
 	strset_release(&done);
@@ -2699,7 +3045,6 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	free(plats);
 	free(trees);
 	free(dirty.v);
-	free(builds.v);
 	free(platforms_dirty.v);
 	return rc;
 }

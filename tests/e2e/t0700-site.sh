@@ -34,7 +34,7 @@ is "new pass" "$(names 'new pass')" "['smoke.newpass']"
 is "appeared" "$(names appeared)" "['smoke.skipped']"
 is "disappeared" "$(names disappeared)" "['smoke.gone']"
 is "the flaky test's flip rate" "$(j "d['changes']['unstable'][0]['flip_rate']")" "1.0"
-is "the counts" "$(j "d['counts']")" \
+is "the counts" "$(j "dict(sorted((k, dict(sorted(v.items()))) for k, v in d['counts'].items()))")" \
     "{'boots': {'fail': 0, 'inconclusive': 0, 'pass': 1}, 'builds': {'fail': 1, 'inconclusive': 0, 'pass': 1}, 'tests': {'fail': 4, 'inconclusive': 1, 'pass': 3}}"
 has "the page shows the counts of each kind" "$P/c/6.html" \
     '<span class="kind k0">regression: 2</span> <span class="kind k1">unstable: 1</span> <span class="kind k2">new failure: 1</span> <span class="kind k3">fixed: 1</span> <span class="kind k4">still failing: 1</span> <span class="kind k5">new pass: 1</span> <span class="kind k6">appeared: 1</span> <span class="kind k7">disappeared: 1</span>'
