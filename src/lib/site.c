@@ -713,7 +713,7 @@ site_flip_rate(const char *const *statuses, size_t n)
 static double
 flakiness(const struct histlist *h)
 {
-	const char *st[FLAKY_RUNS];
+	const char *st[FLAKY_RUNS] = { NULL };
 	size_t i, n;
 
 	n = h->n < FLAKY_RUNS ? h->n : FLAKY_RUNS;
@@ -780,6 +780,8 @@ is(const char *s, const char *v)
 static int
 change_kind(const struct res *before, const struct res *now)
 {
+	if (before == NULL && now == NULL)
+		return -1;
 	if (before == NULL)
 		return is(now->status, "FAIL") ? 2 : is(now->status, "PASS") ?
 		    5 : 6;
@@ -799,6 +801,7 @@ diff(struct site *s, const struct checkout *c, const struct reslist *now,
     const struct reslist *before, int builds, struct changelist *out)
 {
 	struct histlist h;
+	const struct res *r;
 	struct change *ch;
 	size_t i, j;
 	int cmp, k;
@@ -822,7 +825,8 @@ diff(struct site *s, const struct checkout *c, const struct reslist *now,
 			i++;
 			j++;
 		}
-		if (k < 0)
+		r = a != NULL ? a : b;
+		if (k < 0 || r == NULL)
 			continue;
 		xgrow((void **)&out->v, &out->alloc, out->n + 1,
 		    sizeof(*out->v));
@@ -831,8 +835,8 @@ diff(struct site *s, const struct checkout *c, const struct reslist *now,
 		ch->now = a;
 		ch->before = b;
 		ch->flip = 0;
-		ch->what = builds ? "build" : (a ? a : b)->path[0] &&
-		    strcmp((a ? a : b)->path, "boot") == 0 ? "boot" : "test";
+		ch->what = builds ? "build" : strcmp(r->path, "boot") == 0 ?
+		    "boot" : "test";
 		if (k == 0 && a != NULL && history(s->db, c->tree, c->branch, a,
 		    builds, c->id, FLAKY_RUNS, &h) == 0) {
 			ch->flip = flakiness(&h);

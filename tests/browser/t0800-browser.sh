@@ -34,6 +34,7 @@ grep -E '^(not )?ok |^#' "$TMP/walk.tap" | while IFS= read -r line; do
 done >"$TMP/walk.out"
 cat "$TMP/walk.out"
 test_n=$(grep -c '^ok \|^not ok ' "$TMP/walk.out")
+# shellcheck disable=SC2034 # read by done_testing
 test_failed=$(grep -c '^not ok ' "$TMP/walk.out")
 test_n=$((test_n + 2))
 [ -s "$TMP/checkout.png" ] && ok "a screenshot" || not_ok "no screenshot"
