@@ -19,9 +19,18 @@ static const char usage[] =
 	"usage: maestrino [options] <command> [args]\n"
 	"\n"
 	"Commands:\n"
-	"  run [--wait]       run every stage in order: poll, tarball, jobs,\n"
-	"                     submit, collect, kcidb, site\n"
+	"  run [--wait] [--budget MINUTES]\n"
+	"                     run every stage in order: poll, tarball, jobs,\n"
+	"                     submit, collect, then jobs, submit and collect\n"
+	"                     again for the tests of new builds, kcidb, site;\n"
+	"                     --wait waits for the jobs of this machine;\n"
+	"                     --budget starts no new work after MINUTES (default:\n"
+	"                     settings.budget), but still collects, reports\n"
+	"                     and renders\n"
 	"  status [--json]    show what is pending at each stage\n"
+	"  config KEY         print one setting with defaults applied:\n"
+	"                     data_dir, origin, budget, storage.path,\n"
+	"                     storage.url, kcidb.output or site.path\n"
 	"  <stage> [args]     run one stage: poll, tarball, jobs, submit,\n"
 	"                     collect, kcidb or site (see maestrino <stage> -h)\n"
 	"  help               show this help\n"
@@ -140,31 +149,120 @@ run_stage(const char *stage, const char *confdir, char *const *extra)
 	return EXIT_FATAL;
 }
 
-/* Local jobs that could start now. */
+/* Jobs of any lab that could be submitted now. */
 static long long
-runnable_local(const struct stage *st)
+runnable_jobs(const struct stage *st)
 {
 	struct db *db;
 	char *path;
 	long long n;
-	size_t i;
 
 	path = config_data_path(st->cfg, "state.db");
 	db = db_open(path, 1);
 	free(path);
 	if (db == NULL)
 		return 0;
-	n = 0;
-	for (i = 0; i < st->cfg->nlabs; i++) {
-		if (st->cfg->labs[i].type != LAB_LOCAL)
-			continue;
-		n += db_int_text(db, "SELECT COUNT(*) FROM job WHERE "
-		    "runtime = ?1 AND state IN ('pending', 'failed-submit') "
-		    "AND coalesce(next_try, 0) <= strftime('%s', 'now')",
-		    st->cfg->labs[i].name, 0);
-	}
+	n = db_int(db, "SELECT COUNT(*) FROM job WHERE state IN "
+	    "('pending', 'failed-submit') AND coalesce(next_try, 0) <= "
+	    "strftime('%s', 'now')", 0);
 	db_close(db);
 	return n;
+}
+
+/* Stages that start new work, skipped once the budget is spent. */
+static int
+starts_work(const char *stage)
+{
+	return strcmp(stage, "poll") == 0 || strcmp(stage, "tarball") == 0 ||
+	    strcmp(stage, "jobs") == 0 || strcmp(stage, "submit") == 0;
+}
+
+struct tally {
+	int		 worst;
+	unsigned	 ran, skipped, failed;
+	struct buf	 failures;	/* "tarball, collect" */
+};
+
+static void
+tally_stage(struct tally *t, const char *stage, int rc)
+{
+	t->ran++;
+	if (rc > t->worst)
+		t->worst = rc;
+	if (rc == EXIT_OK)
+		return;
+	t->failed++;
+	if (t->failures.len > 0)
+		buf_puts(&t->failures, ", ");
+	buf_addf(&t->failures, "%s exit %d", stage, rc);
+}
+
+/*
+ * Run one stage of `maestrino run` unless the budget says otherwise, and
+ * count it.  Returns its exit code, 0 when skipped.
+ */
+static int
+run_one(struct tally *t, struct buf *skipped, const char *stage,
+    const struct stage *st, int wait_jobs)
+{
+	char hook[32], *path, *extra[2];
+	int rc;
+
+	path = stage_path(stage);
+	rc = access(path, X_OK);
+	free(path);
+	if (rc != 0)
+		return EXIT_OK;
+	/* a test hook at every stage boundary: "run-jobs:2" */
+	snprintf(hook, sizeof(hook), "run-%s", stage);
+	crashpoint(hook);
+	extra[0] = NULL;
+	extra[1] = NULL;
+	/* out of budget: report what is known, start nothing new */
+	if (budget_spent() && starts_work(stage)) {
+		if (t->skipped == 0)
+			info("budget spent: starting no new work");
+		if (strstr(skipped->ptr, stage) == NULL)
+			buf_addf(skipped, "%s%s", skipped->len ? ", " : "",
+			    stage);
+		t->skipped++;
+		return EXIT_OK;
+	}
+	if (wait_jobs && strcmp(stage, "collect") == 0 && !budget_spent())
+		extra[0] = (char *)"--wait";
+	rc = run_stage(stage, st->cfg->dir, extra);
+	tally_stage(t, stage, rc);
+	return rc;
+}
+
+/* "HH:MM:SS" of t, UTC, in a static buffer. */
+static const char *
+clock_utc(time_t t)
+{
+	static char out[16];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, sizeof(out), "%H:%M:%S", &tm) == 0)
+		return "?";
+	return out;
+}
+
+/* Parse --budget MINUTES: a number of minutes above 0, at most a week. */
+static int
+parse_budget(const char *arg, double *minutes)
+{
+	char *end;
+	double min;
+
+	errno = 0;
+	min = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(min > 0) ||
+	    min > 7 * 24 * 60)
+		return error("--budget wants minutes, a number above 0 and at "
+		    "most 10080 ('%s')", arg);
+	*minutes = min;
+	return 0;
 }
 
 static int
@@ -172,31 +270,42 @@ cmd_run(int argc, char **argv, const char *confdir)
 {
 	static const struct option opts[] = {
 		{ "wait", no_argument, NULL, 'w' },
+		{ "budget", required_argument, NULL, 'b' },
 		STAGE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stage st;
-	char buf[32], *path, *extra[2];
-	double start;
+	struct tally t;
+	struct buf skipped = BUF_INIT;
+	char buf[32];
+	const char *stage;
+	time_t deadline, t0;
+	double start, budget;
 	size_t i;
-	int c, rc, worst, wait_jobs, flags;
+	int c, rc, wait_jobs, flags;
 
+	t0 = time(NULL);
 	wait_jobs = 0;
+	budget = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w" STAGE_SHORT_OPTIONS, opts,
+	while ((c = getopt_long(argc, argv, "wb:" STAGE_SHORT_OPTIONS, opts,
 	    NULL)) != -1) {
 		if (c == 'w')
 			wait_jobs = 1;
-		else if (stage_option(c, optarg, &confdir, usage) != 0)
+		else if (c == 'b') {
+			if (parse_budget(optarg, &budget) != 0)
+				return EXIT_FATAL;
+		} else if (stage_option(c, optarg, &confdir, usage) != 0)
 			return EXIT_FATAL;
 	}
 	if (optind < argc) {
 		error("run takes no arguments ('%s')", argv[optind]);
 		return EXIT_FATAL;
 	}
+	start = now_monotonic();
 	if (stage_open_config(&st, "run", confdir) != 0)
 		return EXIT_FATAL;
-	if (fs_mkdir_p(st.cfg->data_dir) != 0) {
+	if (stage_check_writable(st.cfg->data_dir) != 0) {
 		stage_close(&st);
 		return EXIT_FATAL;
 	}
@@ -213,51 +322,107 @@ cmd_run(int argc, char **argv, const char *confdir)
 	fcntl(fs_lock_fd(), F_SETFD, flags & ~FD_CLOEXEC);
 	snprintf(buf, sizeof(buf), "%d", fs_lock_fd());
 	setenv("MAESTRINO_LOCK_FD", buf, 1);
+	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
+	setenv("MAESTRINO_RUN_PID", buf, 1);
+	/* the budget counts from the start, lock wait included */
+	if (budget == 0)
+		budget = st.cfg->budget;
+	if (budget > 0) {
+		deadline = t0 + (time_t)(budget * 60 + 0.5);
+		snprintf(buf, sizeof(buf), "%lld", (long long)deadline);
+		setenv("MAESTRINO_DEADLINE", buf, 1);
+		info("budget: %g min; no new work after %s UTC", budget,
+		    clock_utc(deadline));
+	} else {
+		unsetenv("MAESTRINO_DEADLINE");
+	}
 
-	start = now_monotonic();
-	worst = 0;
+	memset(&t, 0, sizeof(t));
+	buf_init(&t.failures, 0);
 	for (i = 0; i < ARRAY_SIZE(run_order); i++) {
-		path = stage_path(run_order[i]);
-		rc = access(path, X_OK);
-		free(path);
-		if (rc != 0)
-			continue;
-		extra[0] = NULL;
-		extra[1] = NULL;
-		if (wait_jobs && strcmp(run_order[i], "collect") == 0)
-			extra[0] = (char *)"--wait";
-		rc = run_stage(run_order[i], st.cfg->dir, extra);
-		if (rc > worst)
-			worst = rc;
-		if (rc == EXIT_FATAL && strcmp(run_order[i], "poll") == 0)
+		stage = run_order[i];
+		/*
+		 * With --wait, before reporting: the jobs that waited for a
+		 * slot and the tests of the builds that just passed run now
+		 * too, until nothing more can start.
+		 */
+		if (wait_jobs && strcmp(stage, "kcidb") == 0 &&
+		    t.worst < EXIT_FATAL) {
+			long long left, before;
+
+			before = -1;
+			for (;;) {
+				run_one(&t, &skipped, "jobs", &st, 0);
+				left = runnable_jobs(&st);
+				if (left == 0 || left == before ||
+				    budget_spent())
+					break;
+				before = left;
+				run_one(&t, &skipped, "submit", &st, 0);
+				run_one(&t, &skipped, "collect", &st, 1);
+			}
+		}
+		rc = run_one(&t, &skipped, stage, &st, wait_jobs);
+		if (rc == EXIT_FATAL && strcmp(stage, "poll") == 0)
 			break;
 	}
-	/*
-	 * With --wait, local jobs that waited for a slot (the tests of the
-	 * builds that just passed, a second build) run now too, until
-	 * nothing more can start.
-	 */
-	if (wait_jobs && worst < EXIT_FATAL) {
-		long long left, before;
-
-		before = -1;
-		while ((left = runnable_local(&st)) > 0 && left != before) {
-			before = left;
-			extra[0] = NULL;
-			rc = run_stage("submit", st.cfg->dir, extra);
-			worst = rc > worst ? rc : worst;
-			extra[0] = (char *)"--wait";
-			rc = run_stage("collect", st.cfg->dir, extra);
-			worst = rc > worst ? rc : worst;
-			extra[0] = NULL;
-			rc = run_stage("jobs", st.cfg->dir, extra);
-			worst = rc > worst ? rc : worst;
-		}
-	}
 	time_human(now_monotonic() - start, buf, sizeof(buf));
-	fprintf(stderr, "maestrino: run finished in %s, exit %d\n", buf, worst);
+	fprintf(stderr, "maestrino: run finished in %s: %u stages, %s%s%s%s; "
+	    "exit %d\n", buf, t.ran, t.failed ? "failed: " : "none failed",
+	    t.failed ? t.failures.ptr : "", t.skipped ? "; skipped for the "
+	    "budget: " : "", t.skipped ? skipped.ptr : "", t.worst);
+	buf_release(&t.failures);
+	buf_release(&skipped);
 	stage_close(&st);
-	return worst;
+	return t.worst;
+}
+
+/*
+ * `maestrino config KEY`: one setting as the stages see it, defaults
+ * applied, for scripts such as scripts/cron.sh.
+ */
+static int
+cmd_config(int argc, char **argv, const char *confdir)
+{
+	static const struct option opts[] = {
+		STAGE_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stage st;
+	const char *key, *v;
+	char num[32];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, STAGE_SHORT_OPTIONS, opts,
+	    NULL)) != -1)
+		if (stage_option(c, optarg, &confdir, usage) != 0)
+			return EXIT_FATAL;
+	if (optind + 1 != argc) {
+		error("config takes one key: data_dir, origin, budget, "
+		    "storage.path, storage.url, kcidb.output, site.path");
+		return EXIT_FATAL;
+	}
+	key = argv[optind];
+	if (stage_open_config(&st, "config", confdir) != 0)
+		return EXIT_FATAL;
+	snprintf(num, sizeof(num), "%d", st.cfg->budget);
+	v = strcmp(key, "data_dir") == 0 ? st.cfg->data_dir :
+	    strcmp(key, "origin") == 0 ? st.cfg->origin :
+	    strcmp(key, "budget") == 0 ? num :
+	    strcmp(key, "storage.path") == 0 ? st.cfg->storage_path :
+	    strcmp(key, "storage.url") == 0 ? st.cfg->storage_url :
+	    strcmp(key, "kcidb.output") == 0 ? st.cfg->kcidb_output :
+	    strcmp(key, "site.path") == 0 ? st.cfg->site_path : NULL;
+	if (v == NULL) {
+		error("config: unknown key '%s' (data_dir, origin, budget, "
+		    "storage.path, storage.url, kcidb.output, site.path)", key);
+		stage_close(&st);
+		return EXIT_FATAL;
+	}
+	printf("%s\n", v);
+	stage_close(&st);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FATAL;
 }
 
 static int
@@ -351,6 +516,8 @@ main(int argc, char **argv)
 		return cmd_run(argc - i, argv + i, confdir);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc - i, argv + i, confdir);
+	if (strcmp(cmd, "config") == 0)
+		return cmd_config(argc - i, argv + i, confdir);
 	if (!is_stage(cmd)) {
 		error("unknown command '%s' (see maestrino --help)", cmd);
 		return EXIT_FATAL;

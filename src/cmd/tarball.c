@@ -59,8 +59,14 @@ main(int argc, char **argv)
 	}
 	memset(&ts, 0, sizeof(ts));
 	rc = tarball_stage(st.cfg, st.db, verify, &ts);
-	stage_summary(&st, "%zu made, %zu kept, %zu failed%s", ts.made,
-	    ts.kept, ts.failed, ts.uploaded ? ", uploaded" : "");
+	if (ts.deferred)
+		stage_summary(&st, "%zu made, %zu kept, %zu failed, %zu left "
+		    "for the next run (budget spent)%s", ts.made, ts.kept,
+		    ts.failed, ts.deferred, ts.uploaded ? ", uploaded" : "");
+	else
+		stage_summary(&st, "%zu made, %zu kept, %zu failed%s",
+		    ts.made, ts.kept, ts.failed, ts.uploaded ? ", uploaded" :
+		    "");
 	stage_close(&st);
 	if (rc != 0)
 		return EXIT_FATAL;

@@ -190,7 +190,7 @@ collect_kbuild(const struct config *cfg, struct db *db, const struct job *j,
 		rc = -1;
 		goto out;
 	}
-	crashpoint("collect-recorded");
+	crashpoint("collect-build-recorded");
 	rc = db_commit(db);
 	if (rc == 0) {
 		info("job %s: %s in %.0fs", j->id, status,
@@ -390,7 +390,7 @@ record_lava(const struct config *cfg, struct db *db, const struct job *j,
 		db_rollback(db);
 		return -1;
 	}
-	crashpoint("collect-recorded");
+	crashpoint("collect-test-recorded");
 	r = db_commit(db);
 	if (r == 0) {
 		if (v == LAVA_DONE)
@@ -704,8 +704,9 @@ int
 collect_stage(const struct config *cfg, struct db *db, int wait,
     struct collect_stats *stats)
 {
-	struct timespec ts = { 2, 0 };
+	struct timespec ts;
 	struct collect_stats round;
+	long pause_ms = 250;
 	size_t running;
 	double t0;
 	char took[32];
@@ -724,9 +725,20 @@ collect_stage(const struct config *cfg, struct db *db, int wait,
 		stats->running = round.running;
 		if (!wait || running == 0)
 			break;
+		/* the jobs go on; the next run collects them */
+		if (budget_spent()) {
+			info("budget spent: %zu local job%s left running for "
+			    "the next run", running, running == 1 ? "" : "s");
+			break;
+		}
 		time_human(now_monotonic() - t0, took, sizeof(took));
 		progress_update(running, took);
+		/* short jobs are seen at once, long ones every 2 s */
+		ts.tv_sec = pause_ms / 1000;
+		ts.tv_nsec = (pause_ms % 1000) * 1000000L;
 		nanosleep(&ts, NULL);
+		if (pause_ms < 2000)
+			pause_ms *= 2;
 	}
 	progress_end();
 	return 0;

@@ -2,8 +2,11 @@
  * db.c: SQLite access and the schema migrations.
  */
 #include <sqlite3.h>
+#include <sys/statvfs.h>
+
 #include <fcntl.h>
 
+#include "buf.h"
 #include "db.h"
 #include "fs.h"
 #include "log.h"
@@ -418,6 +421,64 @@ random_hex(char *out, size_t n)
 }
 
 static int
+fsync_path(const char *path)
+{
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Before the first migration of a database with data, keep a copy of it
+ * as it was: <path>.schema-<version>.bak, written whole or not at all.
+ * A copy made by an earlier, interrupted upgrade is kept as it is.
+ */
+static int
+backup_before(struct db *db, long long have)
+{
+	sqlite3_stmt *st;
+	char *bak, *tmp;
+	int rc;
+
+	bak = xasprintf("%s.schema-%lld.bak", db->path, have);
+	if (fs_exists(bak)) {
+		free(bak);
+		return 0;
+	}
+	tmp = xasprintf("%s.tmp", bak);
+	(void)unlink(tmp);
+	rc = -1;
+	st = db_prepare(db, "VACUUM INTO ?");
+	if (st != NULL) {
+		db_bind_text(st, 1, tmp);
+		rc = db_step(db, st) < 0 ? -1 : 0;
+		db_finalize(st);
+	}
+	if (rc != 0) {
+		rc = error("%s: cannot keep a copy as %s before upgrading its "
+		    "schema (%s); nothing was changed", db->path, bak,
+		    sqlite3_errmsg(db->h));
+		(void)unlink(tmp);
+	} else if (fsync_path(tmp) != 0 || rename(tmp, bak) != 0) {
+		rc = error("%s: cannot keep a copy as %s before upgrading its "
+		    "schema (%s); nothing was changed", db->path, bak,
+		    strerror(errno));
+		(void)unlink(tmp);
+	} else {
+		info("saved %s as %s before upgrading its schema", db->path,
+		    bak);
+	}
+	free(tmp);
+	free(bak);
+	return rc;
+}
+
+static int
 migrate(struct db *db)
 {
 	sqlite3_stmt *st;
@@ -433,6 +494,8 @@ migrate(struct db *db)
 		return error("%s: database schema version %lld is newer than "
 		    "this binary understands (%d); upgrade maestrino",
 		    db->path, have, n);
+	if (have > 0 && have < n && backup_before(db, have) != 0)
+		return -1;
 	for (i = (int)have; i < n; i++) {
 		if (db_begin(db) != 0)
 			return -1;
@@ -470,10 +533,39 @@ fail:
 	    i + 1);
 }
 
+/* True when path is on a file system mounted read-only. */
+static int
+on_readonly_fs(const char *path)
+{
+	struct statvfs sv;
+
+	return statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
+/* "file:<path>?immutable=1", with what a URI cannot hold escaped. */
+static char *
+immutable_uri(const char *path)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	buf_puts(&b, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20 ||
+		    *p >= 0x7f)
+			buf_addf(&b, "%%%02X", *p);
+		else
+			buf_putc(&b, *p);
+	}
+	buf_puts(&b, "?immutable=1");
+	return buf_detach(&b, NULL);
+}
+
 struct db *
 db_open(const char *path, int readonly)
 {
 	struct db *db;
+	char *uri;
 	int flags, rc;
 
 	db = xcalloc(1, sizeof(*db));
@@ -486,7 +578,16 @@ db_open(const char *path, int readonly)
 		goto fail;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &db->h, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (readonly && on_readonly_fs(path)) {
+		/* no -shm can be made there, and nobody can change it */
+		uri = immutable_uri(path);
+		rc = sqlite3_open_v2(uri, &db->h, flags | SQLITE_OPEN_URI |
+		    SQLITE_OPEN_NOMUTEX, NULL);
+		free(uri);
+	} else {
+		rc = sqlite3_open_v2(path, &db->h, flags |
+		    SQLITE_OPEN_NOMUTEX, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		error("cannot open database '%s': %s", path,
 		    db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
@@ -502,11 +603,20 @@ db_open(const char *path, int readonly)
 			goto fail;
 		if (migrate(db) != 0)
 			goto fail;
+	} else if (db_int(db, "PRAGMA user_version", -1) < 0) {
+		goto fail;
 	} else if (db_int(db, "PRAGMA user_version", 0) >
 	    db_schema_version()) {
 		error("%s: database schema version %lld is newer than this "
 		    "binary understands (%d); upgrade maestrino", path,
 		    db_int(db, "PRAGMA user_version", 0),
+		    db_schema_version());
+		goto fail;
+	} else if (db_int(db, "PRAGMA user_version", 0) <
+	    db_schema_version()) {
+		error("%s: database schema version %lld is older than this "
+		    "binary's (%d); any stage (maestrino run) upgrades it",
+		    path, db_int(db, "PRAGMA user_version", 0),
 		    db_schema_version());
 		goto fail;
 	}

@@ -154,7 +154,7 @@ create_tmp(char **tmp, const char *path)
 int
 fs_atomic_open_quiet(struct afile *af, const char *path, int sync, char **why)
 {
-	int fd;
+	int fd, e;
 
 	af->fp = NULL;
 	af->path = xstrdup(path);
@@ -172,14 +172,16 @@ fs_atomic_open_quiet(struct afile *af, const char *path, int sync, char **why)
 		fd = create_tmp(&af->tmp, path);
 	}
 	if (fd < 0) {
+		e = errno;
 		*why = xasprintf("cannot create '%s': %s", af->tmp,
-		    strerror(errno));
+		    strerror(e));
 		goto fail;
 	}
 	af->fp = fdopen(fd, "w");
 	if (af->fp == NULL) {
+		e = errno;
 		*why = xasprintf("cannot open '%s': %s", af->tmp,
-		    strerror(errno));
+		    strerror(e));
 		close(fd);
 		unlink(af->tmp);
 		goto fail;
@@ -189,6 +191,7 @@ fail:
 	free(af->path);
 	free(af->tmp);
 	af->path = af->tmp = NULL;
+	errno = e;	/* the caller may want to know why */
 	return -1;
 }
 
@@ -201,8 +204,11 @@ fs_atomic_open(struct afile *af, const char *path, int sync)
 	if (fs_mkdir_parent(path) != 0)
 		return -1;
 	if (fs_atomic_open_quiet(af, path, sync, &why) != 0) {
+		int e = errno;
+
 		error("%s", why);
 		free(why);
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -231,8 +237,9 @@ fs_atomic_commit_quiet(struct afile *af, char **why)
 		*why = xasprintf("cannot write '%s': %s", af->path,
 		    strerror(e ? e : EIO));
 	if (rc == 0 && rename(af->tmp, af->path) != 0) {
+		e = errno;
 		*why = xasprintf("cannot rename '%s' to '%s': %s", af->tmp,
-		    af->path, strerror(errno));
+		    af->path, strerror(e));
 		rc = -1;
 	}
 	if (rc != 0)
@@ -240,6 +247,9 @@ fs_atomic_commit_quiet(struct afile *af, char **why)
 	free(af->path);
 	free(af->tmp);
 	af->path = af->tmp = NULL;
+	/* the caller may want to know why */
+	if (rc != 0)
+		errno = e ? e : EIO;
 	return rc;
 }
 
@@ -252,8 +262,11 @@ fs_atomic_commit(struct afile *af)
 	why = NULL;
 	rc = fs_atomic_commit_quiet(af, &why);
 	if (rc != 0) {
+		int e = errno;
+
 		error("%s", why);
 		free(why);
+		errno = e;
 	}
 	return rc;
 }
@@ -354,6 +367,23 @@ fs_clean_tmp(const char *dir)
 		free(p);
 	}
 	closedir(d);
+}
+
+static int
+clean_one(const char *path, const struct stat *sb, int type,
+    struct FTW *ftw)
+{
+	(void)sb;
+	if (type == FTW_F && strstr(path + ftw->base, ".tmp-") != NULL &&
+	    unlink(path) == 0)
+		debug("removed leftover '%s'", path);
+	return 0;
+}
+
+void
+fs_clean_tmp_tree(const char *dir)
+{
+	(void)nftw(dir, clean_one, 16, FTW_PHYS);
 }
 
 static int

@@ -56,6 +56,8 @@ int	 fs_write_if_changed(const char *path, const void *data, size_t len);
 int	 fs_copy_file(const char *src, const char *dst);
 /* Remove leftover "*.tmp-*" files in dir (after a crash). */
 void	 fs_clean_tmp(const char *dir);
+/* The same in dir and every directory below it. */
+void	 fs_clean_tmp_tree(const char *dir);
 
 /*
  * The data-dir lock: an exclusive flock on "<dir>/lock".  Return 0 when

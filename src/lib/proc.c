@@ -159,6 +159,10 @@ proc_spawn_detached(char *const argv[], const char *log_path,
 			_exit(pid > 0 ? 0 : 1);
 		/* its own session: its pid names everything it starts */
 		setsid();
+		/* it outlives the run: nothing of the run is its business */
+		unsetenv("MAESTRINO_RUN_PID");
+		unsetenv("MAESTRINO_DEADLINE");
+		unsetenv("MAESTRINO_LOCK_FD");
 		pid = getpid();
 		/*
 		 * The pid file exists before the parent hears the pid, so a

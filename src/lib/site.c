@@ -57,6 +57,8 @@ emit(struct site *s, const char *rel, const char *data, size_t len)
 	s->stats->pages++;
 	if (r > 0)
 		s->stats->written++;
+	if (r > 0)
+		crashpoint("site-page-written");
 	return r < 0 ? -1 : 0;
 }
 
@@ -2839,7 +2841,7 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	struct site s;
 	sqlite3_stmt *st;
 	double t0;
-	char **plats, **trees, *index;
+	char **plats, **trees, *index, *marker;
 	size_t nbr, abr, nplat, aplat, ntrees, atrees, i, j;
 	int rc;
 
@@ -2862,6 +2864,20 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	nplat = aplat = ntrees = atrees = 0;
 	if (fs_mkdir_p(cfg->site_path) != 0)
 		return -1;
+	/*
+	 * A render in progress is marked, so the next one knows when one
+	 * was cut short and sweeps the temporary files it left; walking a
+	 * large site every time would cost more than the render.
+	 */
+	marker = fs_join(cfg->site_path, ".rendering");
+	if (fs_exists(marker)) {
+		info("the last render of '%s' was cut short; removing its "
+		    "temporary files", cfg->site_path);
+		fs_clean_tmp_tree(cfg->site_path);
+	} else if (fs_write_atomic(marker, "", 0, 0) != 0) {
+		free(marker);
+		return -1;
+	}
 	index = fs_join(cfg->site_path, "index.html");
 	if (!fs_exists(index))
 		all = 1;
@@ -3033,8 +3049,12 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 		rc = render_regressions(&s, &regs);
 	if (rc == 0)
 		rc = render_index(&s, br, nbr);
+	crashpoint("site-before-mark");
 	if (rc == 0)
 		rc = mark_rendered(db, &dirty, all);
+	if (rc == 0 && unlink(marker) != 0)
+		rc = error("cannot remove '%s': %s", marker, strerror(errno));
+	free(marker);
 	phase("index", &t0);
 
 	reglist_release(&regs);

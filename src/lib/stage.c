@@ -25,8 +25,8 @@ stage_open_config(struct stage *st, const char *name, const char *confdir)
 }
 
 /* A read-only data dir is a clear fatal error, not a SQLite riddle. */
-static int
-check_writable(const char *dir)
+int
+stage_check_writable(const char *dir)
 {
 	char *probe;
 	int fd;
@@ -56,7 +56,7 @@ stage_open(struct stage *st, const char *name, const char *confdir)
 
 	if (stage_open_config(st, name, confdir) != 0)
 		return -1;
-	if (check_writable(st->cfg->data_dir) != 0)
+	if (stage_check_writable(st->cfg->data_dir) != 0)
 		return -1;
 	holder = 0;
 	rc = fs_lock(st->cfg->data_dir, &holder);

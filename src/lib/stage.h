@@ -29,6 +29,11 @@ int	 stage_open(struct stage *, const char *name, const char *confdir);
 int	 stage_open_config(struct stage *, const char *name,
 	    const char *confdir);
 void	 stage_close(struct stage *);
+/*
+ * Make the data directory if need be and check that it can be written,
+ * so a read-only one is one clear error; -1 after the message.
+ */
+int	 stage_check_writable(const char *dir);
 
 /*
  * Handle an option every executable takes: -c/--config DIR, -q/--quiet,

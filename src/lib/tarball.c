@@ -374,8 +374,10 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	    GIT_ATTR_CHECK_INCLUDE_COMMIT | GIT_ATTR_CHECK_INDEX_ONLY;
 	git_oid_cpy(&w.attr_opts.attr_commit_id, &oid);
 
-	if (fs_atomic_open(&af, out_path, 1) != 0)
+	if (fs_atomic_open(&af, out_path, 1) != 0) {
+		res->write_errno = errno;
 		goto out;
+	}
 	opened = 1;
 	sink.fp = af.fp;
 	sink.md = EVP_MD_CTX_new();
@@ -424,6 +426,7 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	rc = -1;
 	crashpoint("tarball-before-rename");
 	if (fs_atomic_commit(&af) != 0) {
+		res->write_errno = errno;
 		opened = 0;
 		goto out;
 	}
@@ -433,6 +436,8 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	res->entries = w.done + 1;
 	rc = 0;
 out:
+	if (sink.err != 0)
+		res->write_errno = sink.err;
 	if (w.ar != NULL)
 		archive_write_free(w.ar);
 	archive_entry_free(w.entry);
@@ -549,16 +554,27 @@ record_done(struct db *db, const struct pending *p, const char *path,
 	    res, mtime, NULL, 0);
 }
 
+/* Record a failure; count it as an attempt when the checkout is to blame. */
 static int
 record_failed(struct db *db, const struct pending *p, const char *err,
-    long long next)
+    long long next, int attempt)
 {
 	static const struct tarball_result none;
 
-	return record(db, "UPDATE checkout SET tarball_state = 'failed', "
-	    "tarball_error = ?1, tarball_next = ?2, tarball_attempts = "
-	    "tarball_attempts + 1, gen = gen + 1 WHERE id = ?6", p, NULL, NULL,
-	    &none, 0, err, next);
+	return record(db, attempt ? "UPDATE checkout SET tarball_state = "
+	    "'failed', tarball_error = ?1, tarball_next = ?2, "
+	    "tarball_attempts = tarball_attempts + 1, gen = gen + 1 WHERE "
+	    "id = ?6" : "UPDATE checkout SET tarball_state = 'failed', "
+	    "tarball_error = ?1, tarball_next = ?2, gen = gen + 1 WHERE "
+	    "id = ?6", p, NULL, NULL, &none, 0, err, next);
+}
+
+/* A full, read-only or broken disk under storage.path. */
+static int
+storage_fault(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EROFS || e == EIO ||
+	    e == EFBIG;
 }
 
 /* PUT the file to the upload URL; return the URL or NULL. */
@@ -655,13 +671,20 @@ make_one(const struct config *cfg, struct db *db, const struct pending *p,
 	goto out;
 failed:
 	stats->failed++;
+	if (storage_fault(res.write_errno)) {
+		/* this machine's fault, not the checkout's: retry next run */
+		if (record_failed(db, p, log_last_error() ? log_last_error() :
+		    strerror(res.write_errno), (long long)time(NULL), 0) != 0)
+			rc = -1;
+		goto out;
+	}
 	delay = (long long)cfg->retry_delay << (p->attempts < 16 ?
 	    p->attempts : 16);
 	next = (long long)time(NULL) + delay;
 	if (p->attempts >= cfg->retries)
 		next = 0;	/* given up: only --retry-failed tries again */
 	if (record_failed(db, p, log_last_error() ? log_last_error() :
-	    "unknown error", next) != 0)
+	    "unknown error", next, 1) != 0)
 		rc = -1;
 out:
 	repo_close(repo);
@@ -737,6 +760,11 @@ tarball_stage(const struct config *cfg, struct db *db, int verify,
 		if (strcmp(p->state, "done") == 0 &&
 		    still_good(cfg, p, verify)) {
 			stats->kept++;
+			continue;
+		}
+		/* the run's budget is spent: the next run makes the rest */
+		if (budget_spent()) {
+			stats->deferred++;
 			continue;
 		}
 		rc = make_one(cfg, db, p, stats);

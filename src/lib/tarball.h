@@ -18,6 +18,7 @@ struct tarball_result {
 	char	sha256[65];
 	off_t	size;
 	size_t	entries;
+	int	write_errno;	/* why writing the file failed, or 0 */
 };
 
 /*
@@ -48,6 +49,7 @@ struct tarball_stats {
 	size_t	kept;
 	size_t	failed;
 	size_t	uploaded;
+	size_t	deferred;	/* left for the next run (budget spent) */
 };
 
 /*

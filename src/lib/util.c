@@ -246,9 +246,27 @@ crashpoint(const char *name)
 	count = 1;
 	if (colon != NULL && parse_long(colon + 1, 1, INT_MAX, &count) != 0)
 		count = 1;
-	if (++visits < count)
+	/* site workers share the count */
+	if (__atomic_add_fetch(&visits, 1, __ATOMIC_SEQ_CST) < count)
 		return;
 	fprintf(stderr, "crashpoint %s: killing myself\n", name);
 	fflush(NULL);
+	want = getenv("MAESTRINO_RUN_PID");
+	if (want != NULL && parse_long(want, 2, INT_MAX, &count) == 0 &&
+	    (pid_t)count != getpid())
+		kill((pid_t)count, SIGKILL);
 	kill(getpid(), SIGKILL);
+}
+
+int
+budget_spent(void)
+{
+	const char *v;
+	long deadline;
+
+	v = getenv("MAESTRINO_DEADLINE");
+	if (v == NULL || *v == '\0' ||
+	    parse_long(v, 1, LONG_MAX, &deadline) != 0)
+		return 0;
+	return time(NULL) >= (time_t)deadline;
 }

@@ -29,13 +29,6 @@
 #else
 #define PRINTF_LIKE(f, a)
 #define NORETURN
-/*
- * A test hook for crash safety: when MAESTRINO_CRASH_AT names this point
- * ("poll-fetched", or "poll-fetched:2" for its second visit), the
- * process kills itself with SIGKILL here.
- */
-void	 crashpoint(const char *name);
-
 #endif
 
 /* Exit codes shared by every executable (DESIGN.md). */
@@ -87,8 +80,17 @@ void	 time_human(double secs, char *buf, size_t len);
 /*
  * A test hook for crash safety: when MAESTRINO_CRASH_AT names this point
  * ("poll-fetched", or "poll-fetched:2" for its second visit), the
- * process kills itself with SIGKILL here.
+ * process kills itself with SIGKILL here, and with it the `maestrino run`
+ * that started it (MAESTRINO_RUN_PID), as a power cut or the OOM killer
+ * would.
  */
 void	 crashpoint(const char *name);
+
+/*
+ * The budget of `maestrino run --budget`: MAESTRINO_DEADLINE in the
+ * environment, in seconds since the epoch.  1 once it has passed, so a
+ * stage starts no new work item; 0 without a budget.
+ */
+int	 budget_spent(void);
 
 #endif

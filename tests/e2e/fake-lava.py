@@ -10,13 +10,15 @@ faults from STATEDIR/faults.json, read at every request:
 Each list is consumed one entry per request; "lost" creates the job but
 answers 500, as a server that dies after committing would.  A job whose
 definition mentions "broken" finishes Incomplete (Infrastructure).
-STATEDIR/stats.json counts the POSTs per job name."""
+STATEDIR/stats.json counts the POSTs per job name.  With FAKE_LAVA_INSTANT=1
+a job is finished when first asked about, rather than running."""
 import json, os, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 PORT, STATE = int(sys.argv[1]), sys.argv[2]
 TOKEN = os.environ.get("FAKE_LAVA_TOKEN", "fake-token-0123456789")
+INSTANT = os.environ.get("FAKE_LAVA_INSTANT") == "1"
 jobs = {}
 
 
@@ -122,7 +124,7 @@ class H(BaseHTTPRequestHandler):
         if what == "":
             f = fault("status")
             job["polls"] += 1
-            state = "Running" if job["polls"] == 1 else "Finished"
+            state = "Running" if job["polls"] == 1 and not INSTANT else "Finished"
             health = "Unknown" if state != "Finished" else (
                 "Incomplete" if job["broken"] else "Complete")
             body = json.dumps({"id": jid, "description": job["description"],

@@ -1,0 +1,147 @@
+#!/bin/sh
+# maestrino run as it is left to run unattended: the per-stage summaries
+# and one total line, the worst exit code, --budget (and
+# settings.budget), the data-dir lock, workflow annotations, and
+# scripts/cron.sh with its logs, rotation and exit codes.
+. "$(dirname "$0")/lib.sh"
+
+up=$TMP/up
+mkdir -p "$up"
+cp -r "$top/tests/data/fake-kernel/." "$up/"
+git init -q "$up"
+git -C "$up" add -A
+commit "$up" "Linux 6.1-fixture"
+
+config_dir
+cat >>"$TMP/configs/settings.yaml" <<EOF2
+  site:
+    path: $TMP/var/site
+EOF2
+# config [gone] [slow]: the fixture tree and one build, and with "gone" a
+# tree that cannot be fetched, with "slow" a build that hangs
+config() {
+	{
+		echo "trees:"
+		echo "  fix: {url: $up, branches: [master]}"
+		case " $* " in *" gone "*)
+			echo "  gone: {url: $TMP/no-such-repo, branches: [master]}"
+		esac
+		echo "labs:"
+		echo "  local: {type: local, jobs: 2}"
+		echo "builds:"
+		echo "  x86: {arch: x86_64, targets: [bzImage]}"
+		case " $* " in *" slow "*)
+			echo "  slow: {arch: x86_64, targets: [bzImage], fragments: [CONFIG_SLEEP=y]}"
+		esac
+	} >"$TMP/configs/c.yaml"
+}
+config
+C="-c $TMP/configs"
+
+check_rc 2 "--budget 0 is refused" maestrino $C run --budget 0
+has "with a clear message" "$TMP/out" "--budget wants minutes"
+check_rc 2 "--budget abc is refused" maestrino $C run --budget abc
+check "run --help shows --budget" sh -c "maestrino run --help | grep -q -- --budget"
+
+check_rc 0 "a run" maestrino $C run --wait
+for s in poll tarball jobs submit collect kcidb site; do
+	has "the $s summary line" "$TMP/out" "maestrino-$s: "
+done
+has "one total line last" "$TMP/out" "maestrino: run finished in"
+is "and it is the last line" \
+    "$(tail -n 1 "$TMP/out" | sed 's/ in [^:]*:/ in T:/')" \
+    "maestrino: run finished in T: 11 stages, none failed; exit 0"
+
+# a spent budget: nothing new starts, what is known is still reported
+commit "$up" "second" NEWS "2"
+check_rc 0 "a run whose budget is already spent" \
+    maestrino $C run --wait --budget 0.001
+has "says so" "$TMP/out" "budget spent: starting no new work"
+has "skips the stages that start work" "$TMP/out" \
+    "skipped for the budget: poll, tarball, jobs, submit"
+hasnt "so the new commit is not polled" "$TMP/out" "maestrino-poll:"
+has "but still reports" "$TMP/out" "maestrino-kcidb:"
+has "and renders" "$TMP/out" "maestrino-site:"
+is "one checkout still" "$(sql 'SELECT count(*) FROM checkout')" 1
+
+# a budget that runs out while a build is running: the run stops waiting
+config slow
+start=$(date +%s)
+check_rc 0 "a run with a 3 s budget and a build that hangs" \
+    maestrino $C run --wait --budget 0.05
+took=$(( $(date +%s) - start ))
+test "$took" -lt 30 && ok "stops waiting when the budget is spent (${took}s)" ||
+    not_ok "stops waiting when the budget is spent" "took ${took}s"
+has "leaves the build running for the next run" "$TMP/out" \
+    "left running for the next run"
+is "the hung build is still running" \
+    "$(sql "SELECT state FROM job WHERE config_name = 'slow' AND checkout_id = 2")" \
+    running
+has "the second checkout's other build was collected" "$TMP/out" \
+    "job b2-x86: PASS"
+pid=$(sql "SELECT runtime_job_id FROM job WHERE config_name = 'slow' AND checkout_id = 2")
+pkill -KILL -s "$pid"
+config
+
+# settings.budget is the default
+sed -i 's/^  origin: test$/  origin: test\n  budget: 5/' "$TMP/configs/settings.yaml"
+check_rc 0 "settings.budget" maestrino $C run
+has "is the default budget" "$TMP/out" "budget: 5 min; no new work after"
+sed -i '/^  budget: 5$/d' "$TMP/configs/settings.yaml"
+
+# the worst exit code wins, and the total names the stage
+config gone
+check_rc 1 "a tree that cannot be fetched: exit 1" maestrino $C run
+has "the total names the stage" "$TMP/out" "failed: poll exit 1;"
+GITHUB_ACTIONS=true maestrino $C run >"$TMP/out" 2>&1
+has "on GitHub Actions, errors are annotations" "$TMP/out" "::error"
+
+# cron.sh
+cron=$top/scripts/cron.sh
+check "cron.sh --help" sh -c "'$cron' -h | grep -q 'usage: scripts/cron.sh'"
+config
+commit "$up" "third" NEWS "3"
+# cron's environment: next to nothing
+env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" -- --wait \
+    >"$TMP/cron.out" 2>&1
+is "cron.sh: exit 0" "$?" 0
+is "cron.sh: silent when all is well" "$(cat "$TMP/cron.out")" ""
+check "cron.sh: a log under <data_dir>/logs" test -L "$TMP/var/logs/latest.log"
+has "cron.sh: the log has the run" "$TMP/var/logs/latest.log" \
+    "maestrino: run finished in"
+has "cron.sh: the run found the toolchain on its PATH" \
+    "$TMP/var/logs/latest.log" "maestrino-collect: 1 finished"
+for i in 1 2 3; do
+	env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" -k 2 \
+	    >/dev/null 2>&1
+done
+is "cron.sh: keeps the newest -k logs" \
+    "$(ls "$TMP/var/logs" | grep -c '^run-')" 2
+check "cron.sh: latest.log is among them" test -f "$TMP/var/logs/latest.log"
+
+# overlapping runs: the second leaves at once, and cleanly
+( flock 9; sleep 3 ) 9>"$TMP/var/lock" &
+sleep 0.5
+env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" >"$TMP/cron.out" 2>&1
+is "cron.sh: a run that overlaps another exits 0" "$?" 0
+has "cron.sh: and says why in its log" "$TMP/var/logs/latest.log" \
+    "holds the lock"
+wait
+
+# a tree that fails is not a cron failure, unless -s
+config gone
+env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" >"$TMP/cron.out" 2>&1
+is "cron.sh: items that failed: exit 0" "$?" 0
+env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" -s >"$TMP/cron.out" 2>&1
+is "cron.sh -s: items that failed: exit 1" "$?" 1
+has "cron.sh -s: says where the log is" "$TMP/cron.out" "see $TMP/var/logs/run-"
+
+# a real failure: a broken config
+echo "nonsense: [" >"$TMP/configs/broken.yaml"
+env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" >"$TMP/cron.out" 2>&1
+is "cron.sh: a broken config: exit 2" "$?" 2
+has "cron.sh: names the file for cron to mail" "$TMP/cron.out" \
+    "broken.yaml:"
+rm "$TMP/configs/broken.yaml"
+
+done_testing
