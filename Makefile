@@ -112,7 +112,7 @@ lint: deps-check
 run: all
 	@scripts/deps.sh run
 	@scripts/demo-tree.sh
-	bin/maestrino -c $(CONFIG) run --wait
+	bin/maestrino -c $(CONFIG) run --wait $(RUN_ARGS)
 
 run-stage: all
 	bin/maestrino -c $(CONFIG) $(STAGE)

@@ -83,9 +83,9 @@ ln -sfn "$(basename "$log")" "$logs/latest.log"
 
 # the newest $keep logs stay
 # shellcheck disable=SC2012
-ls -1t "$logs" | grep '^run-.*\.log$' | tail -n +$((keep + 1)) |
+ls -1t "$logs"/run-*.log 2>/dev/null | tail -n +$((keep + 1)) |
     while read -r old; do
-	rm -f "$logs/$old"
+	rm -f "$old"
 done
 
 case $rc in

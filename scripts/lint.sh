@@ -26,7 +26,7 @@ rm -f "${TMPDIR:-/tmp}/maestrino-tidy.$$"
 if command -v shellcheck >/dev/null 2>&1; then
 	echo "lint: shellcheck" >&2
 	shellcheck -S warning -e SC2154 scripts/*.sh tests/run bench/run \
-	    bench/*.sh tests/*/*.sh .ci/run || rc=1
+	    bench/*.sh tests/*/*.sh tests/data/upgrade/*.sh .ci/run || rc=1
 fi
 
 if [ -d .github/workflows ]; then

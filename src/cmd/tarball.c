@@ -17,9 +17,10 @@ static const char usage[] =
 	"straight from the tree's mirror: <storage>/tarballs/\n"
 	"linux-<tree>-<branch>-<describe>.tar.gz (or .xz, .zst).  Failed\n"
 	"checkouts are tried again with backoff; a tarball whose file went\n"
-	"missing or changed is made again.\n"
+	"missing or changed is made again while its builds may still need it.\n"
 	"\n"
-	"      --verify      re-hash every finished tarball\n"
+	"      --verify      re-hash every finished tarball, and make again\n"
+	"                    any that went missing, whatever its builds\n"
 	STAGE_USAGE_COMMON
 	"\n"
 	"Exit status: 0 all done, 1 some checkouts failed, 2 usage, config\n"

@@ -240,6 +240,8 @@ poll_tree(const struct config *cfg, struct db *db, const struct tree_cfg *t,
 	free(ref);
 	heads = xcalloc(t->nbranches + 1, sizeof(*heads));
 	token = t->token_env ? getenv(t->token_env) : NULL;
+	if (token != NULL && *token == '\0')
+		token = NULL;	/* an unset repository secret */
 	if (t->token_env != NULL && token == NULL)
 		warning("%s: token_env %s is not set; trying without a "
 		    "token", what, t->token_env);

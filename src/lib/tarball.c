@@ -592,6 +592,8 @@ upload(const struct config *cfg, const char *file, const char *rel,
 	    str_ends(cfg->storage_upload_url, "/") ? "" : "/", rel);
 	auth = NULL;
 	token = cfg->storage_token_env ? getenv(cfg->storage_token_env) : NULL;
+	if (token != NULL && *token == '\0')
+		token = NULL;	/* an unset repository secret */
 	if (cfg->storage_token_env != NULL && token == NULL)
 		warning("%s: %s is not set; uploading without a token", what,
 		    cfg->storage_token_env);
@@ -726,14 +728,25 @@ tarball_stage(const struct config *cfg, struct db *db, int verify,
 	fs_clean_tmp(dir);
 	free(dir);
 
+	/*
+	 * A tarball that was made is looked at again (and made again if it
+	 * is gone) only while builds may still fetch it from this machine,
+	 * so that a runner whose storage does not outlive the run does not
+	 * remake every tarball ever made; --verify looks at them all.
+	 */
 	st = db_prepare(db, "SELECT id, tree, branch, commit_hash, describe, "
 	    "tarball_state, tarball_path, tarball_sha256, tarball_size, "
-	    "tarball_mtime, tarball_attempts, tarball_next FROM checkout "
-	    "WHERE tarball_state != 'failed' OR (tarball_next IS NOT NULL "
-	    "AND tarball_next <= ?) ORDER BY id");
+	    "tarball_mtime, tarball_attempts, tarball_next FROM checkout c "
+	    "WHERE tarball_state = 'pending' OR (tarball_state = 'failed' "
+	    "AND tarball_next IS NOT NULL AND tarball_next <= ?1) OR "
+	    "(tarball_state = 'done' AND (?2 OR (?3 AND (jobs_made = 0 OR "
+	    "EXISTS (SELECT 1 FROM job j WHERE j.checkout_id = c.id AND "
+	    "j.kind = 'kbuild' AND j.state != 'done'))))) ORDER BY id");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, (long long)time(NULL));
+	db_bind_int(st, 2, verify);
+	db_bind_int(st, 3, cfg->storage_upload_url == NULL);
 	list = NULL;
 	n = alloc = 0;
 	while ((r = db_step(db, st)) == 1) {

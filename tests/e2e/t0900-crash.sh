@@ -133,10 +133,10 @@ intact() {
 import json, sys
 for f in sys.argv[1:]:
     json.load(open(f))' {} + || return 1
-	for f in $(find "$v/site" -name '*.html'); do
-		tail -c 8 "$f" | grep -q '</html>' ||
-		    { echo "cut short: $f"; return 1; }
-	done
+	find "$v/site" -name '*.html' -exec sh -c 'for f; do
+		tail -c 8 "$f" | grep -q "</html>" ||
+		    { echo "cut short: $f"; exit 1; }
+	done' sh {} +
 }
 
 # posts NAME: the lab's count of POSTs for each job name, "name count"

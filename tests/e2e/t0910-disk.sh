@@ -86,7 +86,7 @@ rm -f "$TMP/storage/filler"
 check_rc 0 "with space again, the next run succeeds" maestrino $C run --wait
 has "it makes the tarball" "$TMP/out" "1 made"
 is "the tarball is whole" \
-    "$(sql "SELECT tarball_state FROM checkout")" done
+    "$(sql "SELECT tarball_state FROM checkout")" "done"
 check "and matches its sha256" sh -c "cd '$TMP/storage' && sqlite3 '$TMP/var/state.db' \"SELECT tarball_sha256 || '  ' || tarball_path FROM checkout\" | sha256sum -c --quiet -"
 is "the build ran" "$(sql "SELECT status FROM build")" PASS
 is "no temporary file anywhere" \

@@ -5,6 +5,7 @@
 # nothing, and the whole pipeline carries on from it.
 . "$(dirname "$0")/lib.sh"
 fixture=$top/tests/data/upgrade
+# shellcheck disable=SC2034 # trees.sh copies it
 fake_kernel=$top/tests/data/fake-kernel
 . "$fixture/trees.sh"
 

@@ -82,6 +82,9 @@ has "the second checkout's other build was collected" "$TMP/out" \
 pid=$(sql "SELECT runtime_job_id FROM job WHERE config_name = 'slow' AND checkout_id = 2")
 pkill -KILL -s "$pid"
 config
+# forget the hung job, or later runs would try it again
+sql "DELETE FROM build WHERE job_id IN (SELECT id FROM job WHERE config_name = 'slow');
+    DELETE FROM job WHERE config_name = 'slow'"
 
 # settings.budget is the default
 sed -i 's/^  origin: test$/  origin: test\n  budget: 5/' "$TMP/configs/settings.yaml"
@@ -111,12 +114,12 @@ has "cron.sh: the log has the run" "$TMP/var/logs/latest.log" \
     "maestrino: run finished in"
 has "cron.sh: the run found the toolchain on its PATH" \
     "$TMP/var/logs/latest.log" "maestrino-collect: 1 finished"
-for i in 1 2 3; do
+for _ in 1 2 3; do
 	env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" -k 2 \
 	    >/dev/null 2>&1
 done
 is "cron.sh: keeps the newest -k logs" \
-    "$(ls "$TMP/var/logs" | grep -c '^run-')" 2
+    "$(find "$TMP/var/logs" -name 'run-*' | wc -l)" 2
 check "cron.sh: latest.log is among them" test -f "$TMP/var/logs/latest.log"
 
 # overlapping runs: the second leaves at once, and cleanly
@@ -136,6 +139,26 @@ env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" -s >"$TMP/cron.out" 2>
 is "cron.sh -s: items that failed: exit 1" "$?" 1
 has "cron.sh -s: says where the log is" "$TMP/cron.out" "see $TMP/var/logs/run-"
 
+# what the GitHub Actions workflow keeps between runs, on a fresh machine
+config
+check_rc 0 "a run to settle" maestrino $C run --wait
+mkdir -p "$TMP/fresh/configs"
+for d in state.db git jobs kcidb; do
+	cp -a "$TMP/var/$d" "$TMP/fresh/$d"
+done
+sed "s|$TMP/var|$TMP/fresh|g" "$TMP/configs/settings.yaml" \
+    >"$TMP/fresh/configs/settings.yaml"
+cp "$TMP/configs/c.yaml" "$TMP/fresh/configs/"
+check_rc 0 "a run on a machine with only the cached data" \
+    maestrino -c "$TMP/fresh/configs" run --wait
+has "finds nothing new" "$TMP/out" "0 new checkouts"
+has "remakes no tarball of a finished checkout" "$TMP/out" "0 made, 0 kept"
+has "exports nothing twice" "$TMP/out" "maestrino-kcidb: 0 checkouts, 0 builds"
+check "renders the whole site again" test -f "$TMP/fresh/site/index.html"
+is "every checkout has its page" \
+    "$(find "$TMP/fresh/site/c" -name '*.html' | wc -l)" \
+    "$(sqlite3 "$TMP/fresh/state.db" 'SELECT count(*) FROM checkout')"
+
 # a real failure: a broken config
 echo "nonsense: [" >"$TMP/configs/broken.yaml"
 env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" >"$TMP/cron.out" 2>&1
@@ -143,5 +166,33 @@ is "cron.sh: a broken config: exit 2" "$?" 2
 has "cron.sh: names the file for cron to mail" "$TMP/cron.out" \
     "broken.yaml:"
 rm "$TMP/configs/broken.yaml"
+
+# the GitHub Actions workflow keeps its contract (actionlint checks the
+# rest in make lint)
+check "pipeline.yml: schedule, dispatch, cache, run, Pages, KCIDB" \
+    /usr/bin/python3 - "$top/.github/workflows/pipeline.yml" <<'EOF2'
+import sys, yaml
+w = yaml.safe_load(open(sys.argv[1]))
+on = w[True]  # YAML 1.1 reads the key "on" as true
+assert "schedule" in on and on["schedule"][0]["cron"], "no schedule"
+assert "workflow_dispatch" in on, "no workflow_dispatch"
+assert w["concurrency"]["cancel-in-progress"] is False, "runs may overlap"
+steps = w["jobs"]["run"]["steps"]
+uses = {s.get("uses", "").split("@")[0]: s for s in steps}
+r = uses["actions/cache/restore"]["with"]
+assert "github.run_id" in r["key"] and r["restore-keys"], "cache keys"
+assert "state.db" in r["path"] and "/git" in r["path"], "cache paths"
+sv = uses["actions/cache/save"]
+assert sv["with"]["key"] == r["key"] and "always()" in sv["if"], "save"
+runs = "\n".join(s.get("run", "") for s in steps)
+assert "scripts/deps.sh" in runs, "deps"
+assert "run --wait --budget" in runs, "run"
+assert "secrets.LAVA_TOKEN" in str(steps), "tokens from secrets"
+assert "actions/upload-artifact" in uses, "KCIDB artifact"
+assert "actions/upload-pages-artifact" in uses, "site artifact"
+d = w["jobs"]["deploy"]
+assert d["permissions"] == {"pages": "write", "id-token": "write"}
+assert d["steps"][0]["uses"].startswith("actions/deploy-pages@")
+EOF2
 
 done_testing

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=$(cd "$1" && pwd)
 TMP=$(mktemp -d /tmp/maestrino-v1.XXXXXX)
 export HOME="$TMP" GIT_CONFIG_NOSYSTEM=1
+# shellcheck disable=SC2034 # trees.sh copies it
 fake_kernel=$here/../fake-kernel
 . "$here/trees.sh"
 make_trees "$TMP"
