@@ -33,10 +33,8 @@ for _ in 1 2 3 4 5; do
 		git ls-remote "$r" >/dev/null
 	done
 	t2=$(now)
-	ours=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-	theirs=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')
-	best_ours=$(awk -v a="$ours" -v b="$best_ours" 'BEGIN { print (a < b) ? a : b }')
-	best_git=$(awk -v a="$theirs" -v b="$best_git" 'BEGIN { print (a < b) ? a : b }')
+	best_ours=$(least "$(elapsed "$t0" "$t1")" "$best_ours")
+	best_git=$(least "$(elapsed "$t1" "$t2")" "$best_git")
 done
 report "poll: 50 unchanged local trees (best of 5)" "$best_ours" s \
     "50 x git ls-remote" "$best_git" "< 1"

@@ -17,7 +17,7 @@ for c in gz zst; do
 	for _ in 1 2; do
 		sqlite3 "$BTMP/var/state.db" "UPDATE checkout SET tarball_state = 'pending'"
 		measure maestrino-tarball -q -c "$BTMP/c" || exit 1
-		best=$(awk -v a="$secs" -v b="$best" 'BEGIN { print (a < b) ? a : b }')
+		best=$(least "$secs" "$best")
 		[ "$peak_mb" -gt "$mem" ] && mem=$peak_mb
 	done
 	eval "ours_$c=$best"
@@ -26,7 +26,7 @@ done
 best=999
 for _ in 1 2; do
 	measure sh -c "git --git-dir='$demo' archive --format=tar.gz --prefix=x/ master >'$BTMP/anchor.tar.gz'"
-	best=$(awk -v a="$secs" -v b="$best" 'BEGIN { print (a < b) ? a : b }')
+	best=$(least "$secs" "$best")
 done
 anchor=$best
 report "tarball gz: demo kernel" "$ours_gz" s \

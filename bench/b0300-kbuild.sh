@@ -15,7 +15,7 @@ maestrino $C poll -q && maestrino $C tarball -q && maestrino $C jobs -q || exit 
 t0=$(now)
 maestrino $C submit -q && maestrino $C collect -q --wait || exit 1
 t1=$(now)
-job=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+job=$(elapsed "$t0" "$t1")
 work=$(ls -d "$BTMP"/var/work/b1-*)
 res="$work/result.json"
 
@@ -30,7 +30,7 @@ t0=$(now)
     make -s ARCH=x86_64 olddefconfig >/dev/null 2>&1 &&
     make -s ARCH=x86_64 -j"$(nproc)" bzImage >/dev/null 2>&1) || exit 1
 t1=$(now)
-hand=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+hand=$(elapsed "$t0" "$t1")
 over=$(awk -v a="$job" -v b="$hand" 'BEGIN { printf "%.1f", a - b }')
 report "kbuild job, submit to collected" "$job" s "the make commands by hand" "$hand"
 report "local runtime overhead (job - hand)" "$over" s "the make commands by hand" "$hand" "< 0.10"

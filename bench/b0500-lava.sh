@@ -104,7 +104,7 @@ t = open(sys.argv[1]).read()
 for i in range(int(sys.argv[2])):
     yaml.load(t, Loader=yaml.CSafeLoader)' "$BTMP/sample.yaml" 10000
 t1=$(now)
-anchor=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+anchor=$(elapsed "$t0" "$t1")
 rate=$(awk -v n="$cases" -v s="$ours" 'BEGIN { printf "%d", n / s }')
 report "results: 10,000 sets x 51 cases ($rate cases/s)" "$ours" s \
     "PyYAML CSafeLoader, same text" "$anchor"

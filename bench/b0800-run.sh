@@ -42,10 +42,8 @@ for _ in 1 2 3 4 5; do
 		git ls-remote "$r" >/dev/null
 	done
 	t2=$(now)
-	ours=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-	theirs=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')
-	best_ours=$(awk -v a="$ours" -v b="$best_ours" 'BEGIN { print (a < b) ? a : b }')
-	best_git=$(awk -v a="$theirs" -v b="$best_git" 'BEGIN { print (a < b) ? a : b }')
+	best_ours=$(least "$(elapsed "$t0" "$t1")" "$best_ours")
+	best_git=$(least "$(elapsed "$t1" "$t2")" "$best_git")
 done
 report "run: idle, 50 trees, 50 builds, 10 stages" "$best_ours" s \
     "50 x git ls-remote" "$best_git" "< 1"
@@ -66,7 +64,7 @@ done
 t0=$(now)
 maestrino -q -c "$BTMP/configs" run --wait --budget 0.1 2>/dev/null
 t1=$(now)
-took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+took=$(elapsed "$t0" "$t1")
 report "run: --wait --budget 0.1 with hung builds" "$took" s \
     "the budget" 6 "< 1.5"
 # the hung builds are left running on purpose; stop them

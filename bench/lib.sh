@@ -26,6 +26,16 @@ now() {
 	date +%s.%N
 }
 
+# elapsed T0 T1: the seconds between two now() readings
+elapsed() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'
+}
+
+# least A B: the smaller of two numbers
+least() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? a : b }'
+}
+
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f", a / b }'
 }

@@ -180,7 +180,7 @@ starts_work(const char *stage)
 struct tally {
 	int		 worst;
 	unsigned	 ran, skipped, failed;
-	struct buf	 failures;	/* "tarball, collect" */
+	struct buf	 failures;	/* "tarball exit 1, kcidb exit 2" */
 };
 
 static void

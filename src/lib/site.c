@@ -2865,11 +2865,12 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	if (fs_mkdir_p(cfg->site_path) != 0)
 		return -1;
 	/*
-	 * A render in progress is marked, so the next one knows when one
-	 * was cut short and sweeps the temporary files it left; walking a
-	 * large site every time would cost more than the render.
+	 * A render in progress is marked (in the data dir: nothing but
+	 * pages goes in the site), so the next one knows when one was cut
+	 * short and sweeps the temporary files it left; walking a large
+	 * site every time would cost more than the render.
 	 */
-	marker = fs_join(cfg->site_path, ".rendering");
+	marker = config_data_path(cfg, "site-rendering");
 	if (fs_exists(marker)) {
 		info("the last render of '%s' was cut short; removing its "
 		    "temporary files", cfg->site_path);

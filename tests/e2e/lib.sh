@@ -122,6 +122,17 @@ kernel_repo() {
 	commit "$1" "Linux ${2:-6}.${3:-1}"
 }
 
+# fixture_repo DIR: a repository holding the fake kernel of
+# tests/data/fake-kernel (a Makefile that stands in for kbuild), with one
+# commit, "Linux 6.1-fixture"
+fixture_repo() {
+	mkdir -p "$1"
+	cp -r "$top/tests/data/fake-kernel/." "$1/"
+	git init -q "$1"
+	git -C "$1" add -A
+	commit "$1" "Linux 6.1-fixture"
+}
+
 # config_dir: the minimal config of a test, in $TMP/configs
 config_dir() {
 	mkdir -p "$TMP/configs"

@@ -7,11 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 up=$TMP/up
-mkdir -p "$up"
-cp -r "$top/tests/data/fake-kernel/." "$up/"
-git init -q "$up"
-git -C "$up" add -A
-commit "$up" "Linux 6.1-fixture"
+fixture_repo "$up"
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$TMP/fake"

@@ -5,11 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 up=$TMP/up
-mkdir -p "$up"
-cp -r "$top/tests/data/fake-kernel/." "$up/"
-git init -q "$up"
-git -C "$up" add -A
-commit "$up" "Linux 6.1-fixture"
+fixture_repo "$up"
 
 config_dir
 cat >>"$TMP/configs/settings.yaml" <<EOF2

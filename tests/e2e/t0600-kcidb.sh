@@ -9,11 +9,7 @@ schema=$top/tests/data/kcidb/schema-v5.3.json
 kcheck() { /usr/bin/python3 "$top/tests/e2e/kcidb-check.py" "$schema" "$@"; }
 
 up=$TMP/up
-mkdir -p "$up"
-cp -r "$top/tests/data/fake-kernel/." "$up/"
-git init -q "$up"
-git -C "$up" add -A
-commit "$up" "Linux 6.1-fixture"
+fixture_repo "$up"
 # a commit git itself would refuse: a NUL and invalid UTF-8 in its message
 tree=$(git -C "$up" rev-parse "HEAD^{tree}")
 parent=$(git -C "$up" rev-parse HEAD)

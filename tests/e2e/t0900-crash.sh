@@ -16,11 +16,7 @@
 schema=$top/tests/data/kcidb/schema-v5.3.json
 
 up=$TMP/up
-mkdir -p "$up"
-cp -r "$top/tests/data/fake-kernel/." "$up/"
-git init -q "$up"
-git -C "$up" add -A
-commit "$up" "Linux 6.1-fixture"
+fixture_repo "$up"
 git -C "$up" tag v6.1
 git -C "$up" branch stable
 commit "$up" "fix: the second commit" NEWS "second"

@@ -31,13 +31,11 @@ tmpfs() {
 }
 
 up=$TMP/up
-mkdir -p "$up"
-cp -r "$top/tests/data/fake-kernel/." "$up/"
+fixture_repo "$up"
 # 256 KiB that do not compress: the tarball cannot fit in what is left
 head -c 262144 /dev/urandom >"$up/firmware.bin"
-git init -q "$up"
-git -C "$up" add -A
-commit "$up" "Linux 6.1-fixture"
+git -C "$up" add firmware.bin
+commit "$up" "firmware"
 
 config_dir
 cat >>"$TMP/configs/settings.yaml" <<EOF2

@@ -12,11 +12,7 @@ ramdisk=$TMP/ramdisk-modules.cpio.gz
 "$top/scripts/make-ramdisk.sh" "$ramdisk" "$guestfs/kroot" "$kver" 2>/dev/null
 
 up=$TMP/up
-mkdir -p "$up"
-cp -r "$top/tests/data/fake-kernel/." "$up/"
-git init -q "$up"
-git -C "$up" add -A
-commit "$up" "Linux 6.1-fixture"
+fixture_repo "$up"
 
 config_dir
 mkdir -p "$TMP/var"
