@@ -1,6 +1,7 @@
 /*
  * kcidb.c: KCIDB v5.3 documents, their checks, and their submission.
  */
+#include <dirent.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -1028,6 +1029,40 @@ out:
 	c->n = 0;
 }
 
+/* The highest <seq> of the files "<stamp>-<seq>.json" already in dir. */
+static int
+last_seq(const char *dir, const char *stamp)
+{
+	struct dirent *de;
+	size_t n;
+	long v;
+	int max;
+	DIR *d;
+
+	max = 0;
+	n = strlen(stamp);
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char digits[16];
+		size_t len;
+
+		if (strncmp(de->d_name, stamp, n) != 0 || de->d_name[n] != '-' ||
+		    !str_ends(de->d_name, ".json"))
+			continue;
+		len = strlen(de->d_name + n + 1) - strlen(".json");
+		if (len == 0 || len >= sizeof(digits))
+			continue;
+		memcpy(digits, de->d_name + n + 1, len);
+		digits[len] = '\0';
+		if (parse_long(digits, 0, INT_MAX, &v) == 0 && v > max)
+			max = (int)v;
+	}
+	closedir(d);
+	return max;
+}
+
 static void *
 worker(void *arg)
 {
@@ -1482,6 +1517,8 @@ kcidb_stage(const struct config *cfg, struct db *db, int all,
 		return -1;
 	}
 	fs_clean_tmp(cfg->kcidb_output);
+	/* a run in the same second must not write over an earlier file */
+	x.seq = last_seq(cfg->kcidb_output, x.stamp);
 	rc = export_all(&x, all);
 	free(x.instance);
 	if (rc == 0 && cfg->kcidb_url != NULL)

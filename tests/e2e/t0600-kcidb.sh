@@ -116,6 +116,20 @@ is "ids never change" \
     "$(/usr/bin/python3 -c 'import json, sys; print(sorted(o["id"] for k in ("checkouts", "builds", "tests") for o in json.load(open(sys.argv[1])).get(k, [])))' "$f")"
 check "every file written is valid" kcheck "$TMP"/var/kcidb/*.json
 
+# a run in the same second as an earlier one never writes over its file
+mkdir -p "$TMP/sentinels"
+now=$(date +%s)
+for s in 0 1 2 3 4 5 6 7 8 9; do
+	stamp=$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)
+	echo "{\"sentinel\": $s}" >"$TMP/var/kcidb/$stamp-0001.json"
+	ln "$TMP/var/kcidb/$stamp-0001.json" "$TMP/sentinels/$s"
+done
+check_rc 0 "an export in the same second as an earlier one" maestrino $C kcidb --all
+is "leaves the earlier file alone" \
+    "$(cat "$TMP"/sentinels/* | grep -c sentinel) $(grep -l sentinel "$TMP"/var/kcidb/*.json | wc -l)" "10 10"
+check "and writes its own next to it" sh -c "ls '$TMP'/var/kcidb/ | grep -q -- '-0002.json\$'"
+grep -l sentinel "$TMP"/var/kcidb/*.json | xargs rm -f
+
 # REST submission through faults
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$TMP/kc"
