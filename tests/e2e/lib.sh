@@ -7,6 +7,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 PATH="$top/bin:$PATH"
 TMP=$(mktemp -d /tmp/maestrino-e2e.XXXXXX)
 mkdir -p "$TMP/home"
+# relative default paths (site.path is "public") land in $TMP, never in
+# the source tree
+cd "$TMP" || exit 2
 export PATH HOME="$TMP/home" GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME="Test Author" GIT_AUTHOR_EMAIL="author@example.org"
 export GIT_COMMITTER_NAME="Test Committer"
