@@ -32,19 +32,7 @@ EOF
 # the first run polls, tars and builds all 50
 maestrino -q -c "$BTMP/configs" run --wait 2>/dev/null
 
-best_ours=999
-best_git=999
-for _ in 1 2 3 4 5; do
-	t0=$(now)
-	maestrino -q -c "$BTMP/configs" run 2>/dev/null
-	t1=$(now)
-	for r in "$BTMP"/trees/t*; do
-		git ls-remote "$r" >/dev/null
-	done
-	t2=$(now)
-	best_ours=$(least "$(elapsed "$t0" "$t1")" "$best_ours")
-	best_git=$(least "$(elapsed "$t1" "$t2")" "$best_git")
-done
+against_ls_remote "$BTMP/trees" maestrino -q -c "$BTMP/configs" run
 report "run: idle, 50 trees, 50 builds, 10 stages" "$best_ours" s \
     "50 x git ls-remote" "$best_git" "< 1"
 measure maestrino -q -c "$BTMP/configs" run

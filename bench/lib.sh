@@ -36,6 +36,26 @@ least() {
 	awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? a : b }'
 }
 
+# against_ls_remote DIR CMD...: CMD, then `git ls-remote` on every
+# repository DIR/*, five times; the best times in $best_ours, $best_git
+against_ls_remote() {
+	_dir=$1
+	shift
+	best_ours=999
+	best_git=999
+	for _ in 1 2 3 4 5; do
+		_t0=$(now)
+		"$@" 2>/dev/null
+		_t1=$(now)
+		for _r in "$_dir"/*; do
+			git ls-remote "$_r" >/dev/null
+		done
+		_t2=$(now)
+		best_ours=$(least "$(elapsed "$_t0" "$_t1")" "$best_ours")
+		best_git=$(least "$(elapsed "$_t1" "$_t2")" "$best_git")
+	done
+}
+
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f", a / b }'
 }
