@@ -155,6 +155,17 @@ is "every checkout has its page" \
     "$(find "$TMP/fresh/site/c" -name '*.html' | wc -l)" \
     "$(sqlite3 "$TMP/fresh/state.db" 'SELECT count(*) FROM checkout')"
 
+# and with only the workflow's artifact: a copy of state.db, the job
+# definitions and the KCIDB files, but no mirrors
+rm -rf "$TMP/fresh/git" "$TMP/fresh/site" "$TMP/fresh/storage"
+sqlite3 "$TMP/var/state.db" ".backup '$TMP/fresh/state.db'"
+rm -f "$TMP/fresh/state.db-wal" "$TMP/fresh/state.db-shm"
+check_rc 0 "a run from the state artifact alone" \
+    maestrino -c "$TMP/fresh/configs" run --wait
+has "fetches the mirror again but finds nothing new" "$TMP/out" \
+    "0 new checkouts"
+check "and renders the site" test -f "$TMP/fresh/site/index.html"
+
 # a real failure: a broken config
 echo "nonsense: [" >"$TMP/configs/broken.yaml"
 env -i HOME="$TMP/home" /bin/sh "$cron" -c "$TMP/configs" >"$TMP/cron.out" 2>&1
@@ -186,6 +197,9 @@ assert "run --wait --budget" in runs, "run"
 assert "secrets.LAVA_TOKEN" in str(steps), "tokens from secrets"
 assert "actions/upload-artifact" in uses, "KCIDB artifact"
 assert "actions/upload-pages-artifact" in uses, "site artifact"
+assert ".backup" in runs and "name=maestrino-state" in runs, "state copy"
+assert any(s.get("with", {}).get("name") == "maestrino-state"
+           for s in steps), "state artifact"
 d = w["jobs"]["deploy"]
 assert d["permissions"] == {"pages": "write", "id-token": "write"}
 assert d["steps"][0]["uses"].startswith("actions/deploy-pages@")
