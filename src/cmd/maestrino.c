@@ -381,6 +381,9 @@ cmd_run(int argc, char **argv, const char *confdir)
  * `maestrino config KEY`: one setting as the stages see it, defaults
  * applied, for scripts such as scripts/cron.sh.
  */
+static const char config_keys[] = "data_dir, origin, budget, storage.path, "
+    "storage.url, kcidb.output, site.path";
+
 static int
 cmd_config(int argc, char **argv, const char *confdir)
 {
@@ -399,8 +402,7 @@ cmd_config(int argc, char **argv, const char *confdir)
 		if (stage_option(c, optarg, &confdir, usage) != 0)
 			return EXIT_FATAL;
 	if (optind + 1 != argc) {
-		error("config takes one key: data_dir, origin, budget, "
-		    "storage.path, storage.url, kcidb.output, site.path");
+		error("config takes one key: %s", config_keys);
 		return EXIT_FATAL;
 	}
 	key = argv[optind];
@@ -415,8 +417,7 @@ cmd_config(int argc, char **argv, const char *confdir)
 	    strcmp(key, "kcidb.output") == 0 ? st.cfg->kcidb_output :
 	    strcmp(key, "site.path") == 0 ? st.cfg->site_path : NULL;
 	if (v == NULL) {
-		error("config: unknown key '%s' (data_dir, origin, budget, "
-		    "storage.path, storage.url, kcidb.output, site.path)", key);
+		error("config: unknown key '%s' (%s)", key, config_keys);
 		stage_close(&st);
 		return EXIT_FATAL;
 	}

@@ -420,6 +420,18 @@ random_hex(char *out, size_t n)
 	return 0;
 }
 
+/* A database from a newer release is refused, untouched: 1 after saying so. */
+static int
+too_new(struct db *db, long long version)
+{
+	if (version <= db_schema_version())
+		return 0;
+	error("%s: database schema version %lld is newer than this binary "
+	    "understands (%d); upgrade maestrino", db->path, version,
+	    db_schema_version());
+	return 1;
+}
+
 static int
 fsync_path(const char *path)
 {
@@ -488,12 +500,8 @@ migrate(struct db *db)
 
 	have = db_int(db, "PRAGMA user_version", -1);
 	n = db_schema_version();
-	if (have < 0)
+	if (have < 0 || too_new(db, have))
 		return -1;
-	if (have > n)
-		return error("%s: database schema version %lld is newer than "
-		    "this binary understands (%d); upgrade maestrino",
-		    db->path, have, n);
 	if (have > 0 && have < n && backup_before(db, have) != 0)
 		return -1;
 	for (i = (int)have; i < n; i++) {
@@ -565,6 +573,7 @@ struct db *
 db_open(const char *path, int readonly)
 {
 	struct db *db;
+	long long version;
 	char *uri;
 	int flags, rc;
 
@@ -603,22 +612,16 @@ db_open(const char *path, int readonly)
 			goto fail;
 		if (migrate(db) != 0)
 			goto fail;
-	} else if (db_int(db, "PRAGMA user_version", -1) < 0) {
-		goto fail;
-	} else if (db_int(db, "PRAGMA user_version", 0) >
-	    db_schema_version()) {
-		error("%s: database schema version %lld is newer than this "
-		    "binary understands (%d); upgrade maestrino", path,
-		    db_int(db, "PRAGMA user_version", 0),
-		    db_schema_version());
-		goto fail;
-	} else if (db_int(db, "PRAGMA user_version", 0) <
-	    db_schema_version()) {
-		error("%s: database schema version %lld is older than this "
-		    "binary's (%d); any stage (maestrino run) upgrades it",
-		    path, db_int(db, "PRAGMA user_version", 0),
-		    db_schema_version());
-		goto fail;
+	} else {
+		version = db_int(db, "PRAGMA user_version", -1);
+		if (version < 0 || too_new(db, version))
+			goto fail;
+		if (version < db_schema_version()) {
+			error("%s: database schema version %lld is older than "
+			    "this binary's (%d); any stage (maestrino run) "
+			    "upgrades it", path, version, db_schema_version());
+			goto fail;
+		}
 	}
 	return db;
 fail:

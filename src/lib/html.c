@@ -5,32 +5,9 @@
 #include "html.h"
 #include "util.h"
 
-void
-html_text(struct buf *b, const char *s)
-{
-	const char *p;
-
-	if (s == NULL)
-		return;
-	for (p = s; *p; p++) {
-		switch (*p) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		default:
-			buf_putc(b, *p);
-		}
-	}
-}
-
-void
-html_attr(struct buf *b, const char *s)
+/* Escape s into b; quotes too when it goes into an attribute. */
+static void
+escape(struct buf *b, const char *s, int quotes)
 {
 	const char *p;
 
@@ -48,15 +25,27 @@ html_attr(struct buf *b, const char *s)
 			buf_puts(b, "&gt;");
 			break;
 		case '"':
-			buf_puts(b, "&quot;");
+			buf_puts(b, quotes ? "&quot;" : "\"");
 			break;
 		case '\'':
-			buf_puts(b, "&#39;");
+			buf_puts(b, quotes ? "&#39;" : "'");
 			break;
 		default:
 			buf_putc(b, *p);
 		}
 	}
+}
+
+void
+html_text(struct buf *b, const char *s)
+{
+	escape(b, s, 0);
+}
+
+void
+html_attr(struct buf *b, const char *s)
+{
+	escape(b, s, 1);
 }
 
 void

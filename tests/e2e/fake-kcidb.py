@@ -6,33 +6,20 @@
 "processed".  Faults come from STATEDIR/faults.json, one list entry per
 request: {"submit": ["401", "500", "timeout"], "status": ["failed"]}.
 STATEDIR/stats.json records what was accepted and processed."""
-import hashlib, json, os, re, sys, time
+import hashlib, json, os, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
-import jsonschema
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testlib
 
 PORT, STATE, SCHEMA = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 TOKEN = os.environ.get("FAKE_KCIDB_TOKEN", "kcidb-token")
-fc = jsonschema.FormatChecker()
-if "date-time" not in fc.checkers:
-    fc.checks("date-time")(lambda s: not isinstance(s, str) or bool(re.match(
-        r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$", s)))
-validator = jsonschema.Draft7Validator(json.load(open(SCHEMA)), format_checker=fc)
+validator = testlib.kcidb_validator(SCHEMA)
 subs = {}
 
 
 def fault(kind):
-    path = os.path.join(STATE, "faults.json")
-    try:
-        faults = json.load(open(path))
-    except (OSError, ValueError):
-        return None
-    queue = faults.get(kind) or []
-    if not queue:
-        return None
-    f = queue.pop(0)
-    json.dump(faults, open(path, "w"))
-    return f
+    return testlib.fault(STATE, kind)
 
 
 def stats(update):

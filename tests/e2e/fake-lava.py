@@ -15,6 +15,8 @@ a job is finished when first asked about, rather than running."""
 import json, os, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testlib
 
 PORT, STATE = int(sys.argv[1]), sys.argv[2]
 TOKEN = os.environ.get("FAKE_LAVA_TOKEN", "fake-token-0123456789")
@@ -23,17 +25,7 @@ jobs = {}
 
 
 def fault(kind):
-    path = os.path.join(STATE, "faults.json")
-    try:
-        faults = json.load(open(path))
-    except (OSError, ValueError):
-        return None
-    queue = faults.get(kind) or []
-    if not queue:
-        return None
-    f = queue.pop(0)
-    json.dump(faults, open(path, "w"))
-    return f
+    return testlib.fault(STATE, kind)
 
 
 def count_post(name):

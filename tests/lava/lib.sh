@@ -1,7 +1,8 @@
 # shellcheck shell=sh disable=SC2034,SC1091
 # lib.sh: sourced by the LAVA tests.  On top of the e2e library: a fixture
-# kernel tree whose "build" is Debian's real kernel (so it boots), and a
-# busybox initramfs with that kernel's disk modules.
+# kernel tree whose "build" is Debian's real kernel (so it boots), a
+# busybox initramfs with that kernel's disk modules, and the config of
+# both.
 . "$(dirname "$0")/../e2e/lib.sh"
 
 guestfs=$top/var/guestfs
@@ -21,4 +22,31 @@ ln -s "$guestfs" "$TMP/var/guestfs"
 cat >>"$TMP/configs/settings.yaml" <<EOF2
   retries: 0
   retry_delay: 0
+EOF2
+# the tree, build and platforms of every LAVA test (a test adds its labs
+# and tests in c.yaml): qemu boots, qemu-broken has no ramdisk
+cat >"$TMP/configs/fixture.yaml" <<EOF2
+trees:
+  fix:
+    url: $up
+    branches: [master]
+builds:
+  x86:
+    arch: x86_64
+    targets: [bzImage]
+platforms:
+  qemu:
+    arch: x86_64
+    device_type: qemu
+    boot_method: qemu
+    context: {arch: amd64, guestfs_interface: virtio}
+    params:
+      ramdisk_url: file://$ramdisk
+  qemu-broken:
+    arch: x86_64
+    device_type: qemu
+    boot_method: qemu
+    context: {arch: amd64}
+    params:
+      ramdisk_url: file://$TMP/no-such-ramdisk.cpio.gz
 EOF2

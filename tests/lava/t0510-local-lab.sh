@@ -6,29 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  qemu:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64, guestfs_interface: virtio}
-    params:
-      ramdisk_url: file://$ramdisk
-  qemu-broken:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
-    params:
-      ramdisk_url: file://$TMP/no-such-ramdisk.cpio.gz
 labs:
   local:
     type: local

@@ -16,29 +16,6 @@ eval "$(cat "$labdir/env")"
 export LAVA_TOKEN
 
 cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  qemu:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64, guestfs_interface: virtio}
-    params:
-      ramdisk_url: file://$ramdisk
-  qemu-broken:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
-    params:
-      ramdisk_url: file://$TMP/no-such-ramdisk.cpio.gz
 labs:
   lab:
     type: lava
