@@ -1201,6 +1201,23 @@ config_test(const struct config *cfg, const char *name)
 	FIND(cfg->tests, cfg->ntests, name);
 }
 
+const char *
+config_token(const char *env, const char *what, const char *doing)
+{
+	const char *tok;
+
+	if (env == NULL)
+		return NULL;
+	tok = getenv(env);
+	if (tok == NULL || *tok == '\0') {
+		warning("%s: %s is not set; %s without a token", what, env,
+		    doing);
+		return NULL;
+	}
+	log_secret(tok);
+	return tok;
+}
+
 char *
 config_data_path(const struct config *cfg, const char *sub)
 {

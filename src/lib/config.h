@@ -158,6 +158,16 @@ char *const	*config_template_dirs(const struct config *);
 /* The first of those holding rel, or NULL (caller frees). */
 char	*config_template_path(const struct config *, const char *rel);
 
+/*
+ * The token in the environment variable a token_env key names (env may
+ * be NULL: no token wanted).  It is registered as a secret, so no
+ * message ever shows it.  Unset or empty (an unset repository secret on
+ * GitHub Actions) gives NULL after a warning "<what>: <env> is not set;
+ * <doing> without a token".
+ */
+const char	*config_token(const char *env, const char *what,
+		    const char *doing);
+
 /* Paths below data_dir; the caller frees. */
 char	*config_data_path(const struct config *, const char *sub);
 

@@ -233,6 +233,15 @@ db_rollback(struct db *db)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int
+db_end(struct db *db, int rc)
+{
+	if (rc == 0)
+		return db_commit(db);
+	db_rollback(db);
+	return rc;
+}
+
 struct sqlite3_stmt *
 db_prepare(struct db *db, const char *sql)
 {

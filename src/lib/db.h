@@ -38,6 +38,8 @@ int	 db_exec(struct db *, const char *sql);
 int	 db_begin(struct db *);
 int	 db_commit(struct db *);
 void	 db_rollback(struct db *);
+/* End a transaction: commit when rc is 0, else roll back; the result. */
+int	 db_end(struct db *, int rc);
 
 /* Prepare a statement; NULL after an error message naming the SQL. */
 struct sqlite3_stmt	*db_prepare(struct db *, const char *sql);

@@ -197,10 +197,7 @@ checkout_jobs(const struct config *cfg, struct db *db, const struct co_row *co,
 		}
 		db_finalize(st);
 	}
-	if (rc == 0)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_end(db, rc);
 	stats->checkouts++;
 out:
 	for (i = 0; i < n; i++) {
@@ -444,10 +441,7 @@ build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
 		}
 		db_finalize(st);
 	}
-	if (rc == 0)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
+	rc = db_end(db, rc);
 out:
 	for (j = 0; j < n; j++) {
 		free(todo[j].id);

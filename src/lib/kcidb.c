@@ -1330,16 +1330,8 @@ bearer(const struct config *cfg)
 {
 	const char *tok;
 
-	if (cfg->kcidb_token_env == NULL)
-		return NULL;
-	tok = getenv(cfg->kcidb_token_env);
-	if (tok == NULL || *tok == '\0') {
-		warning("kcidb: %s is not set; submitting without a token",
-		    cfg->kcidb_token_env);
-		return NULL;
-	}
-	log_secret(tok);
-	return xasprintf("Bearer %s", tok);
+	tok = config_token(cfg->kcidb_token_env, "kcidb", "submitting");
+	return tok != NULL ? xasprintf("Bearer %s", tok) : NULL;
 }
 
 static int

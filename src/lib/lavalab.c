@@ -31,17 +31,12 @@ static char *
 auth(const struct lab_cfg *lab)
 {
 	const char *tok;
+	char *what;
 
-	if (lab->token_env == NULL)
-		return NULL;
-	tok = getenv(lab->token_env);
-	if (tok == NULL || *tok == '\0') {
-		warning("lab %s: %s is not set; talking to it without a token",
-		    lab->name, lab->token_env);
-		return NULL;
-	}
-	log_secret(tok);
-	return xasprintf("Token %s", tok);
+	what = xasprintf("lab %s", lab->name);
+	tok = config_token(lab->token_env, what, "talking to it");
+	free(what);
+	return tok != NULL ? xasprintf("Token %s", tok) : NULL;
 }
 
 /* GET or POST url on the lab; the body is in resp. */

@@ -239,13 +239,7 @@ poll_tree(const struct config *cfg, struct db *db, const struct tree_cfg *t,
 	mirror = fs_join(gitdir, ref);
 	free(ref);
 	heads = xcalloc(t->nbranches + 1, sizeof(*heads));
-	token = t->token_env ? getenv(t->token_env) : NULL;
-	if (token != NULL && *token == '\0')
-		token = NULL;	/* an unset repository secret */
-	if (t->token_env != NULL && token == NULL)
-		warning("%s: token_env %s is not set; trying without a "
-		    "token", what, t->token_env);
-	log_secret(token);
+	token = config_token(t->token_env, what, "trying");
 
 	if (repo_ls_remote(t->url, token, what, &refs) != 0) {
 		note_tree_error(db, t, log_last_error());

@@ -536,11 +536,7 @@ record(struct db *db, const char *sql, const struct pending *p,
 	db_bind_int(st, 6, p->id);
 	rc = db_step(db, st) < 0 ? -1 : 0;
 	db_finalize(st);
-	if (rc == 0)
-		rc = db_commit(db);
-	else
-		db_rollback(db);
-	return rc;
+	return db_end(db, rc);
 }
 
 static int
@@ -590,17 +586,8 @@ upload(const struct config *cfg, const char *file, const char *rel,
 
 	url = xasprintf("%s%s%s", cfg->storage_upload_url,
 	    str_ends(cfg->storage_upload_url, "/") ? "" : "/", rel);
-	auth = NULL;
-	token = cfg->storage_token_env ? getenv(cfg->storage_token_env) : NULL;
-	if (token != NULL && *token == '\0')
-		token = NULL;	/* an unset repository secret */
-	if (cfg->storage_token_env != NULL && token == NULL)
-		warning("%s: %s is not set; uploading without a token", what,
-		    cfg->storage_token_env);
-	if (token != NULL) {
-		log_secret(token);
-		auth = xasprintf("Bearer %s", token);
-	}
+	token = config_token(cfg->storage_token_env, what, "uploading");
+	auth = token != NULL ? xasprintf("Bearer %s", token) : NULL;
 	memset(&req, 0, sizeof(req));
 	req.method = "PUT";
 	req.url = url;
