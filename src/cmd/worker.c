@@ -8,12 +8,13 @@
 #include "kbuild.h"
 #include "lavarun.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 static const char usage[] =
-	"usage: maestrino-worker JOB.yaml WORKDIR\n"
-	"       maestrino-worker --lava DEVICE.yaml --store DIR --store-url URL\n"
-	"                        [--env FILE] JOB.yaml WORKDIR\n"
+	"usage: maestrino-worker [--secrets-stdin] JOB.yaml WORKDIR\n"
+	"       maestrino-worker [--secrets-stdin] --lava DEVICE.yaml --store DIR\n"
+	"                        --store-url URL [--env FILE] JOB.yaml WORKDIR\n"
 	"\n"
 	"Run the job defined in JOB.yaml in WORKDIR, as the local runtime\n"
 	"does, and write WORKDIR/result.json last.  maestrino-submit starts\n"
@@ -25,6 +26,11 @@ static const char usage[] =
 	"With --lava, a LAVA job: run lava-run against the device dictionary\n"
 	"DEVICE.yaml, with the KEY=VALUE lines of FILE in its environment,\n"
 	"and store its log and console log in DIR (reachable as URL).\n"
+	"\n"
+	"The job runs with the environment the worker was given (maestrino-\n"
+	"submit gives it an allowlist, never a token).  With --secrets-stdin,\n"
+	"NUL-separated values are read from stdin first and masked as ***\n"
+	"in every log and message the job stores.\n"
 	"\n"
 	"  -h, --help   show this help and exit\n"
 	"\n"
@@ -40,6 +46,7 @@ main(int argc, char **argv)
 		{ "env", required_argument, NULL, 'e' },
 		{ "store", required_argument, NULL, 's' },
 		{ "store-url", required_argument, NULL, 'u' },
+		{ "secrets-stdin", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lavarun lr;
@@ -65,6 +72,13 @@ main(int argc, char **argv)
 		case 'u':
 			lr.store_url = optarg;
 			break;
+		case 'S':
+			if (secret_load(0) != 0) {
+				error("cannot read the secrets on stdin: %s",
+				    strerror(errno));
+				return EXIT_FATAL;
+			}
+			break;
 		default:
 			fputs(usage, stderr);
 			return EXIT_FATAL;
@@ -75,6 +89,8 @@ main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_FATAL;
 	}
+	/* what the job runs gets this environment, made for it, as it is */
+	secret_env_pass_all();
 	if (fs_mkdir_p(argv[optind + 1]) != 0)
 		return EXIT_FATAL;
 	/* who and since when (the local runtime wrote it already) */

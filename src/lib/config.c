@@ -8,6 +8,8 @@
 #include "config.h"
 #include "fs.h"
 #include "log.h"
+#include "safe.h"
+#include "secret.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -27,123 +29,125 @@ struct field {
 	enum ftype		 type;
 	const struct field	*sub;
 	int			 required;
+	long			 min, max;	/* F_INT */
 };
 
-#define END	{ NULL, F_STR, NULL, 0 }
+#define END	{ NULL, F_STR, NULL, 0, 0, 0 }
 
 static const struct field storage_fields[] = {
-	{ "path", F_STR, NULL, 0 },
-	{ "url", F_STR, NULL, 0 },
-	{ "upload_url", F_STR, NULL, 0 },
-	{ "token_env", F_STR, NULL, 0 },
+	{ "path", F_STR, NULL, 0, 0, 0 },
+	{ "url", F_STR, NULL, 0, 0, 0 },
+	{ "upload_url", F_STR, NULL, 0, 0, 0 },
+	{ "token_env", F_STR, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field kcidb_fields[] = {
-	{ "output", F_STR, NULL, 0 },
-	{ "url", F_STR, NULL, 0 },
-	{ "token_env", F_STR, NULL, 0 },
+	{ "output", F_STR, NULL, 0, 0, 0 },
+	{ "url", F_STR, NULL, 0, 0, 0 },
+	{ "token_env", F_STR, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field site_fields[] = {
-	{ "path", F_STR, NULL, 0 },
-	{ "base_url", F_STR, NULL, 0 },
-	{ "title", F_STR, NULL, 0 },
+	{ "path", F_STR, NULL, 0, 0, 0 },
+	{ "base_url", F_STR, NULL, 0, 0, 0 },
+	{ "title", F_STR, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field tarball_fields[] = {
-	{ "compression", F_STR, NULL, 0 },
+	{ "compression", F_STR, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field settings_fields[] = {
-	{ "origin", F_STR, NULL, 0 },
-	{ "data_dir", F_STR, NULL, 0 },
-	{ "retries", F_INT, NULL, 0 },
-	{ "retry_delay", F_INT, NULL, 0 },
-	{ "http_timeout", F_INT, NULL, 0 },
-	{ "budget", F_INT, NULL, 0 },
-	{ "keep_work", F_BOOL, NULL, 0 },
-	{ "tarball", F_MAP, tarball_fields, 0 },
-	{ "storage", F_MAP, storage_fields, 0 },
-	{ "kcidb", F_MAP, kcidb_fields, 0 },
-	{ "site", F_MAP, site_fields, 0 },
+	{ "origin", F_STR, NULL, 0, 0, 0 },
+	{ "data_dir", F_STR, NULL, 0, 0, 0 },
+	{ "retries", F_INT, NULL, 0, 0, 100 },
+	{ "retry_delay", F_INT, NULL, 0, 0, 7 * 24 * 3600 },
+	{ "http_timeout", F_INT, NULL, 0, 1, 3600 },
+	{ "budget", F_INT, NULL, 0, 0, 7 * 24 * 60 },
+	{ "keep_work", F_BOOL, NULL, 0, 0, 0 },
+	{ "build_env", F_LIST, NULL, 0, 0, 0 },
+	{ "tarball", F_MAP, tarball_fields, 0, 0, 0 },
+	{ "storage", F_MAP, storage_fields, 0, 0, 0 },
+	{ "kcidb", F_MAP, kcidb_fields, 0, 0, 0 },
+	{ "site", F_MAP, site_fields, 0, 0, 0 },
 	END
 };
 
 static const struct field tree_fields[] = {
-	{ "url", F_STR, NULL, 1 },
-	{ "branches", F_LIST, NULL, 1 },
-	{ "token_env", F_STR, NULL, 0 },
+	{ "url", F_STR, NULL, 1, 0, 0 },
+	{ "branches", F_LIST, NULL, 1, 0, 0 },
+	{ "token_env", F_STR, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field rules_fields[] = {
-	{ "trees", F_LIST, NULL, 0 },
-	{ "branches", F_LIST, NULL, 0 },
-	{ "arch", F_LIST, NULL, 0 },
-	{ "min_version", F_STR, NULL, 0 },
-	{ "max_version", F_STR, NULL, 0 },
+	{ "trees", F_LIST, NULL, 0, 0, 0 },
+	{ "branches", F_LIST, NULL, 0, 0, 0 },
+	{ "arch", F_LIST, NULL, 0, 0, 0 },
+	{ "min_version", F_STR, NULL, 0, 0, 0 },
+	{ "max_version", F_STR, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field build_fields[] = {
-	{ "rules", F_MAP, rules_fields, 0 },
-	{ "arch", F_STR, NULL, 1 },
-	{ "compiler", F_STR, NULL, 0 },
-	{ "cross_compile", F_STR, NULL, 0 },
-	{ "defconfig", F_STR, NULL, 0 },
-	{ "fragments", F_LIST, NULL, 0 },
-	{ "targets", F_LIST, NULL, 0 },
-	{ "runtime", F_STR, NULL, 0 },
-	{ "timeout", F_DURATION, NULL, 0 },
+	{ "rules", F_MAP, rules_fields, 0, 0, 0 },
+	{ "arch", F_STR, NULL, 1, 0, 0 },
+	{ "compiler", F_STR, NULL, 0, 0, 0 },
+	{ "cross_compile", F_STR, NULL, 0, 0, 0 },
+	{ "defconfig", F_STR, NULL, 0, 0, 0 },
+	{ "fragments", F_LIST, NULL, 0, 0, 0 },
+	{ "targets", F_LIST, NULL, 0, 0, 0 },
+	{ "runtime", F_STR, NULL, 0, 0, 0 },
+	{ "timeout", F_DURATION, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field platform_fields[] = {
-	{ "arch", F_STR, NULL, 1 },
-	{ "device_type", F_STR, NULL, 1 },
-	{ "boot_method", F_STR, NULL, 1 },
-	{ "mach", F_STR, NULL, 0 },
-	{ "dtb", F_STR, NULL, 0 },
-	{ "compatible", F_LIST, NULL, 0 },
-	{ "context", F_ANY, NULL, 0 },
-	{ "params", F_ANY, NULL, 0 },
+	{ "arch", F_STR, NULL, 1, 0, 0 },
+	{ "device_type", F_STR, NULL, 1, 0, 0 },
+	{ "boot_method", F_STR, NULL, 1, 0, 0 },
+	{ "mach", F_STR, NULL, 0, 0, 0 },
+	{ "dtb", F_STR, NULL, 0, 0, 0 },
+	{ "compatible", F_LIST, NULL, 0, 0, 0 },
+	{ "context", F_ANY, NULL, 0, 0, 0 },
+	{ "params", F_ANY, NULL, 0, 0, 0 },
 	END
 };
 
 static const struct field lab_fields[] = {
-	{ "type", F_STR, NULL, 1 },
-	{ "url", F_STR, NULL, 0 },
-	{ "token_env", F_STR, NULL, 0 },
-	{ "path", F_STR, NULL, 0 },
-	{ "max_queue", F_INT, NULL, 0 },
-	{ "priority", F_STR, NULL, 0 },
-	{ "jobs", F_INT, NULL, 0 },
+	{ "type", F_STR, NULL, 1, 0, 0 },
+	{ "url", F_STR, NULL, 0, 0, 0 },
+	{ "token_env", F_STR, NULL, 0, 0, 0 },
+	{ "path", F_STR, NULL, 0, 0, 0 },
+	{ "max_queue", F_INT, NULL, 0, 0, 100000 },
+	{ "priority", F_STR, NULL, 0, 0, 0 },
+	{ "jobs", F_INT, NULL, 0, 1, 1024 },
 	END
 };
 
 static const struct field test_fields[] = {
-	{ "template", F_STR, NULL, 1 },
-	{ "builds", F_LIST, NULL, 0 },
-	{ "platforms", F_LIST, NULL, 1 },
-	{ "lab", F_STR, NULL, 0 },
-	{ "kcidb_path", F_STR, NULL, 0 },
-	{ "timeout", F_DURATION, NULL, 0 },
-	{ "params", F_ANY, NULL, 0 },
-	{ "rules", F_MAP, rules_fields, 0 },
+	{ "template", F_STR, NULL, 1, 0, 0 },
+	{ "builds", F_LIST, NULL, 0, 0, 0 },
+	{ "platforms", F_LIST, NULL, 1, 0, 0 },
+	{ "lab", F_STR, NULL, 0, 0, 0 },
+	{ "kcidb_path", F_STR, NULL, 0, 0, 0 },
+	{ "timeout", F_DURATION, NULL, 0, 0, 0 },
+	{ "params", F_ANY, NULL, 0, 0, 0 },
+	{ "rules", F_MAP, rules_fields, 0, 0, 0 },
 	END
 };
 
 static const struct field top_fields[] = {
-	{ "settings", F_MAP, settings_fields, 0 },
-	{ "trees", F_ENTRIES, tree_fields, 0 },
-	{ "builds", F_ENTRIES, build_fields, 0 },
-	{ "platforms", F_ENTRIES, platform_fields, 0 },
-	{ "labs", F_ENTRIES, lab_fields, 0 },
-	{ "tests", F_ENTRIES, test_fields, 0 },
+	{ "settings", F_MAP, settings_fields, 0, 0, 0 },
+	{ "trees", F_ENTRIES, tree_fields, 0, 0, 0 },
+	{ "builds", F_ENTRIES, build_fields, 0, 0, 0 },
+	{ "platforms", F_ENTRIES, platform_fields, 0, 0, 0 },
+	{ "labs", F_ENTRIES, lab_fields, 0, 0, 0 },
+	{ "tests", F_ENTRIES, test_fields, 0, 0, 0 },
 	END
 };
 
@@ -239,7 +243,13 @@ is_bool(const char *s, int *out)
 static void check_map(struct checker *, const struct ynode *,
     const struct field *, const char *);
 
-/* "90" (minutes), "90s", "15m", "2h" as seconds; -1 if malformed. */
+/* The longest duration a key takes: a week, as --budget. */
+#define DURATION_MAX	(7L * 24 * 3600)
+
+/*
+ * "90" (minutes), "90s", "15m", "2h" as seconds; -1 if malformed, -2 if
+ * longer than DURATION_MAX.
+ */
 static long
 parse_duration(const char *s)
 {
@@ -254,10 +264,12 @@ parse_duration(const char *s)
 		n--;
 	}
 	num = xstrndup(s, n);
-	if (parse_long(num, 1, 1000000, &v) != 0)
+	if (parse_long(num, 1, LONG_MAX, &v) != 0)
 		v = -1;
 	free(num);
-	return v < 0 ? -1 : v * unit;
+	if (v < 0)
+		return -1;
+	return v > DURATION_MAX / unit ? -2 : v * unit;
 }
 
 static void
@@ -281,11 +293,17 @@ check_value(struct checker *c, const struct ynode *v, const struct field *f,
 			    where, v->type == YNODE_SCALAR ? "'" : "a ",
 			    v->type == YNODE_SCALAR ? v->value : ynode_kind(v),
 			    v->type == YNODE_SCALAR ? "'" : "");
+		else if (n < f->min || n > f->max)
+			bad(c, v, "%s must be between %ld and %ld, not %ld",
+			    where, f->min, f->max, n);
 		break;
 	case F_DURATION:
-		if (v->type != YNODE_SCALAR || parse_duration(v->value) < 0)
+		if (v->type != YNODE_SCALAR || parse_duration(v->value) == -1)
 			bad(c, v, "%s must be minutes or a duration such as "
 			    "90s, 15m or 2h", where);
+		else if (parse_duration(v->value) < 0)
+			bad(c, v, "%s '%s' is longer than a week (7d = 168h)",
+			    where, v->value);
 		break;
 	case F_BOOL:
 		if (v->type != YNODE_SCALAR || !v->plain ||
@@ -326,6 +344,10 @@ check_value(struct checker *c, const struct ynode *v, const struct field *f,
 			if (!str_is_name(k->value, "_-"))
 				bad(c, k, "%s name '%s' must match "
 				    "^[a-z0-9_-]+$", where, k->value);
+			else if (strlen(k->value) > CONFIG_NAME_MAX)
+				bad(c, k, "%s name '%.20s...' is longer than "
+				    "%d characters", where, k->value,
+				    CONFIG_NAME_MAX);
 			w = xasprintf("%s.%s", where, k->value);
 			check_map(c, v->items[i], f->sub, w);
 			free(w);
@@ -474,10 +496,11 @@ check_token_env(struct checker *c, const struct ynode *map)
 	const struct ynode *v;
 
 	v = ynode_get(map, "token_env");
+	/* the value is not shown: it may be the token itself */
 	if (v != NULL && v->type == YNODE_SCALAR && !env_name_ok(v->value))
-		bad(c, v, "token_env '%s' must name an environment variable "
-		    "(^[A-Z_][A-Z0-9_]*$), never hold the secret itself",
-		    v->value);
+		bad(c, v, "token_env must name an environment variable "
+		    "(^[A-Z_][A-Z0-9_]*$), never hold the secret itself; "
+		    "its value is not shown");
 }
 
 static void
@@ -579,6 +602,7 @@ load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	static const char *const compressions[] = { "gz", "xz", "zst", NULL };
 	const struct ynode *storage, *kcidb, *site, *tarball, *v;
 	char *url;
+	size_t i;
 
 	storage = ynode_get(s, "storage");
 	kcidb = ynode_get(s, "kcidb");
@@ -597,6 +621,13 @@ load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	cfg->http_timeout = get_int(s, "http_timeout", 120);
 	cfg->budget = get_int(s, "budget", 0);
 	cfg->keep_work = get_bool(s, "keep_work", 0);
+	cfg->build_env = get_list(s, "build_env", NULL);
+	v = ynode_get(s, "build_env");
+	for (i = 0; cfg->build_env != NULL && cfg->build_env[i] != NULL; i++)
+		if (!env_name_ok(cfg->build_env[i]))
+			bad(c, v->items[i], "settings.build_env: '%s' is not an "
+			    "environment variable name (^[A-Z_][A-Z0-9_]*$)",
+			    cfg->build_env[i]);
 	cfg->compression = get_str(tarball, "compression", "gz");
 	check_enum(c, tarball, "compression", compressions,
 	    "settings.tarball");
@@ -627,6 +658,12 @@ load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 
 	cfg->site_path = get_str(site, "path", "public");
 	cfg->site_base_url = get_str(site, "base_url", NULL);
+	if (cfg->site_base_url != NULL && !str_ends(cfg->site_base_url, "/")) {
+		/* links are made by appending a page's path */
+		url = xasprintf("%s/", cfg->site_base_url);
+		free(cfg->site_base_url);
+		cfg->site_base_url = url;
+	}
 	cfg->site_title = get_str(site, "title", "Maestrino");
 }
 
@@ -966,6 +1003,126 @@ check_refs(struct checker *c, struct config *cfg)
 	}
 }
 
+/* The token_env names of the config, NULL-terminated; caller frees. */
+static const char **
+token_envs(const struct config *cfg)
+{
+	const char **list;
+	size_t n, i;
+
+	list = xcalloc(cfg->ntrees + cfg->nlabs + 3, sizeof(*list));
+	n = 0;
+	for (i = 0; i < cfg->ntrees; i++)
+		if (cfg->trees[i].token_env != NULL)
+			list[n++] = cfg->trees[i].token_env;
+	for (i = 0; i < cfg->nlabs; i++)
+		if (cfg->labs[i].token_env != NULL)
+			list[n++] = cfg->labs[i].token_env;
+	if (cfg->storage_token_env != NULL)
+		list[n++] = cfg->storage_token_env;
+	if (cfg->kcidb_token_env != NULL)
+		list[n++] = cfg->kcidb_token_env;
+	list[n] = NULL;
+	return list;
+}
+
+/*
+ * Every variable a token_env names holds a secret: no build or lab
+ * process sees it, and its value is masked everywhere.  settings.build_env
+ * may not hand one to the builds.
+ */
+static void
+check_secrets(struct checker *c, struct config *cfg)
+{
+	const struct ynode *v;
+	const char **envs;
+	size_t i, j;
+
+	envs = token_envs(cfg);
+	v = ynode_get(ynode_get(cfg->root, "settings"), "build_env");
+	for (i = 0; cfg->build_env != NULL && cfg->build_env[i]; i++)
+		for (j = 0; envs[j] != NULL; j++)
+			if (strcmp(cfg->build_env[i], envs[j]) == 0)
+				bad(c, v->items[i], "settings.build_env: '%s' "
+				    "holds a secret (a token_env names it); "
+				    "builds never see one", envs[j]);
+	for (j = 0; envs[j] != NULL; j++)
+		secret_add_env(envs[j]);
+	for (i = 0; cfg->build_env != NULL && cfg->build_env[i]; i++)
+		secret_env_pass(cfg->build_env[i]);
+	free(envs);
+}
+
+/*
+ * Names the site and storage derive from config names must not collide:
+ * a tree or platform may not be called like a page the site has, and
+ * no tree and branch may give a tarball name that starts another's
+ * (linux-<tree>-<branch>-<describe>: tree "a" with branch "b-c" and tree
+ * "a-b" with branch "c" would share every name).
+ */
+static void
+check_names(struct checker *c, struct config *cfg)
+{
+	static const char *const reserved[] = { "index", "regressions", NULL };
+	const struct ynode *trees, *plats;
+	struct { char *prefix; size_t tree, branch; } *pre;
+	size_t i, j, k, n;
+	char *t, *b;
+
+	trees = ynode_get(cfg->root, "trees");
+	plats = ynode_get(cfg->root, "platforms");
+	for (k = 0; reserved[k] != NULL; k++) {
+		for (i = 0; i < cfg->ntrees; i++)
+			if (strcmp(cfg->trees[i].name, reserved[k]) == 0)
+				bad(c, trees->keys[i], "trees: '%s' is a "
+				    "reserved name (a page of the site)",
+				    reserved[k]);
+		for (i = 0; i < cfg->nplatforms; i++)
+			if (strcmp(cfg->platforms[i].name, reserved[k]) == 0)
+				bad(c, plats->keys[i], "platforms: '%s' is a "
+				    "reserved name (a page of the site)",
+				    reserved[k]);
+	}
+	n = 0;
+	for (i = 0; i < cfg->ntrees; i++)
+		n += cfg->trees[i].nbranches;
+	pre = xcalloc(n + 1, sizeof(*pre));
+	n = 0;
+	for (i = 0; i < cfg->ntrees; i++) {
+		for (j = 0; j < cfg->trees[i].nbranches; j++) {
+			t = safe_name(cfg->trees[i].name, SAFE_NAME_MAX);
+			b = safe_name(cfg->trees[i].branches[j],
+			    SAFE_NAME_MAX);
+			pre[n].prefix = xasprintf("linux-%s-%s-", t, b);
+			pre[n].tree = i;
+			pre[n].branch = j;
+			n++;
+			free(t);
+			free(b);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			const struct tree_cfg *a = &cfg->trees[pre[i].tree];
+			const struct tree_cfg *o = &cfg->trees[pre[j].tree];
+
+			if (i == j || !str_starts(pre[j].prefix, pre[i].prefix))
+				continue;
+			if (strlen(pre[i].prefix) == strlen(pre[j].prefix) &&
+			    j < i)
+				continue;
+			bad(c, ynode_get(trees->items[pre[j].tree], "branches"),
+			    "trees.%s branch '%s' and trees.%s branch '%s' "
+			    "would share tarball names (%s...); rename one",
+			    a->name, a->branches[pre[i].branch], o->name,
+			    o->branches[pre[j].branch], pre[i].prefix);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(pre[i].prefix);
+	free(pre);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -1066,6 +1223,8 @@ config_load(const char *dir)
 	load_tests(&c, cfg, ynode_get(cfg->root, "tests"));
 	find_template_dirs(cfg);
 	check_refs(&c, cfg);
+	check_names(&c, cfg);
+	check_secrets(&c, cfg);
 	if (c.errors == 0 && rc == 0)
 		return cfg;
 	if (c.errors > 1)
@@ -1151,6 +1310,7 @@ config_free(struct config *cfg)
 	free(cfg->site_path);
 	free(cfg->site_base_url);
 	free(cfg->site_title);
+	free_list(cfg->build_env);
 	ynode_free(cfg->root);
 	for (i = 0; i < cfg->nfiles; i++)
 		ynode_free(cfg->files[i]);
@@ -1214,7 +1374,7 @@ config_token(const char *env, const char *what, const char *doing)
 		    doing);
 		return NULL;
 	}
-	log_secret(tok);
+	secret_add(tok);
 	return tok;
 }
 

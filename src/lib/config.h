@@ -11,6 +11,9 @@
 
 struct ynode;
 
+/* The longest name of a tree, build, platform, lab or test. */
+#define CONFIG_NAME_MAX	64
+
 /* Rules that decide whether a build or test applies to a checkout. */
 struct rules {
 	char	**trees;	/* NULL-terminated fnmatch patterns, or NULL */
@@ -94,6 +97,7 @@ struct config {
 	int	 http_timeout;		/* seconds for an API request */
 	int	 budget;		/* minutes, 0 = none */
 	int	 keep_work;
+	char	**build_env;		/* variables builds may see, or NULL */
 	char	*compression;		/* gz, xz, zst */
 	char	*storage_path;
 	char	*storage_url;		/* ends with '/' */

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 #define DEFAULT_MAX_BODY	((size_t)16 << 20)
@@ -70,7 +71,7 @@ set_error(struct http_response *resp, const char *fmt, ...)
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
 	free(resp->error);
-	resp->error = log_redact(b.ptr);
+	resp->error = secret_mask(b.ptr);
 	buf_release(&b);
 }
 

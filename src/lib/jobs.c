@@ -36,7 +36,8 @@ jobs_kbuild_id(long long checkout_id, const char *build)
 char *
 jobs_test_id(long long build_id, const char *test, const char *platform)
 {
-	return xasprintf("t%lld-%s-%s", build_id, test, platform);
+	/* '.' is in no config name: test and platform cannot run together */
+	return xasprintf("t%lld-%s.%s", build_id, test, platform);
 }
 
 /* A passed build waiting for its test jobs. */

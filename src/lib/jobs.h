@@ -28,7 +28,11 @@ struct jobs_stats {
 int	 jobs_stage(const struct config *, struct db *, long long only_checkout,
 	    struct jobs_stats *);
 
-/* The job id of a test on a platform for a build row: "t<build>-<test>-<platform>". */
+/*
+ * The job id of a test on a platform for a build row:
+ * "t<build>-<test>.<platform>" (no config name holds a dot, so different
+ * tests and platforms never share an id).
+ */
 char	*jobs_test_id(long long build_id, const char *test,
 	    const char *platform);
 

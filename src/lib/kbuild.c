@@ -15,6 +15,8 @@
 #include "kbuild.h"
 #include "log.h"
 #include "proc.h"
+#include "safe.h"
+#include "secret.h"
 #include "tarball.h"
 #include "ynode.h"
 #include "util.h"
@@ -295,6 +297,7 @@ kfail(struct kjob *k, enum kstatus st, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
+	secret_mask_buf(&b);
 	if (json_object_get(k->result, "error_code") == NULL) {
 		json_object_set_new(k->result, "error_code", json_string(code));
 		json_object_set_new(k->result, "error_msg", json_string(b.ptr));
@@ -315,27 +318,17 @@ phase(struct kjob *k, const char *name, double since)
 	    json_real((double)(long)((now_monotonic() - since) * 1000) / 1000));
 }
 
-/* Quote s for a POSIX shell, for the reproducer. */
+/*
+ * One word of the reproducer, quoted by the one quoting function; only
+ * our own "-j$(nproc)" is left for the shell to expand.
+ */
 static void
 shell_quote(struct buf *b, const char *s)
 {
-	if (strcmp(s, "-j$(nproc)") == 0) {
+	if (strcmp(s, "-j$(nproc)") == 0)
 		buf_puts(b, s);
-		return;
-	}
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_-+=./:,%@") == strlen(s)) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_puts(b, "'\\''");
-		else
-			buf_putc(b, *s);
-	}
-	buf_putc(b, '\'');
+	else
+		safe_shell_word(b, s);
 }
 
 static void
@@ -350,6 +343,30 @@ repro_add(struct kjob *k, char *const argv[])
 			buf_putc(&k->repro, ' ');
 		shell_quote(&k->repro, argv[i]);
 	}
+}
+
+/*
+ * The reproducer's first steps: fetch the tarball under a fixed name,
+ * check it, unpack it into linux/.  No name in it comes from the tree.
+ */
+static void
+repro_fetch(struct kjob *k)
+{
+	const char *ext;
+	char *sum;
+
+	ext = str_ends(k->url, ".zst") ? "zst" : str_ends(k->url, ".xz") ?
+	    "xz" : "gz";
+	buf_addf(&k->repro, "curl -fsSL -o source.tar.%s ", ext);
+	shell_quote(&k->repro, k->url);
+	buf_puts(&k->repro, " && printf '%s  %s\\n' ");
+	shell_quote(&k->repro, k->sha256);
+	sum = xasprintf("source.tar.%s", ext);
+	buf_putc(&k->repro, ' ');
+	shell_quote(&k->repro, sum);
+	free(sum);
+	buf_addf(&k->repro, " | sha256sum -c - && mkdir linux && tar -xf "
+	    "source.tar.%s -C linux --strip-components=1 && cd linux", ext);
 }
 
 static int
@@ -697,7 +714,8 @@ configure(struct kjob *k)
 			buf_puts(&k->repro, " && ");
 		buf_puts(&k->repro, "printf %s ");
 		shell_quote(&k->repro, text);
-		buf_addf(&k->repro, " > %s", merge[3 + i]);
+		buf_puts(&k->repro, " > ");
+		shell_quote(&k->repro, merge[3 + i]);
 	}
 	st = step(k, merge, "merge_config.sh", NULL);
 	if (st != K_PASS)
@@ -1067,6 +1085,28 @@ write_metadata(struct kjob *k)
 	return rc;
 }
 
+/* Mask the secrets in the file at path, in place. */
+static int
+mask_file(const char *path)
+{
+	struct buf b = BUF_INIT;
+	size_t len;
+	int rc;
+
+	if (secret_count() == 0)
+		return 0;
+	if (buf_read_file(&b, path) != 0) {
+		buf_release(&b);
+		return errno == ENOENT ? 0 : -1;
+	}
+	len = b.len;
+	secret_mask_buf(&b);
+	/* "***" is shorter than any secret: same length, nothing masked */
+	rc = b.len == len ? 0 : fs_write_atomic(path, b.ptr, b.len, 0);
+	buf_release(&b);
+	return rc;
+}
+
 int
 kbuild_run(const char *def, const char *work)
 {
@@ -1118,14 +1158,7 @@ kbuild_run(const char *def, const char *work)
 	phase(&k, "extract", t);
 	if (st != K_PASS)
 		goto done;
-	{
-		const char *f = strrchr(k.url, '/') ? strrchr(k.url, '/') + 1 :
-		    k.url;
-
-		buf_addf(&k.repro, "curl -fsSLO %s && tar -xf %s && cd %.*s",
-		    k.url, f, (int)(strstr(f, ".tar") ? strstr(f, ".tar") - f :
-		    (long)strlen(f)), f);
-	}
+	repro_fetch(&k);
 	st = check_tools(&k);
 	if (st != K_PASS)
 		goto done;
@@ -1167,7 +1200,10 @@ done:
 	if (k.log_fd >= 0) {
 		close(k.log_fd);
 		k.log_fd = -1;
-		if (fs_mkdir_p(k.store) == 0) {
+		/* the build may have printed a token it found: never store it */
+		if (mask_file("build.log") != 0)
+			error("%s: cannot mask build.log; not storing it", k.id);
+		else if (fs_mkdir_p(k.store) == 0) {
 			store(&k, "build.log", "build.log", "log");
 			write_metadata(&k);
 		}

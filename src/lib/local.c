@@ -11,6 +11,7 @@
 #include "local.h"
 #include "log.h"
 #include "proc.h"
+#include "secret.h"
 #include "util.h"
 
 char *
@@ -39,7 +40,8 @@ local_start(const char *job_id, const char *def, const char *work,
     char *const *extra)
 {
 	char *argv[16], *exe, *dir, *log, *pidf, *absdef, cwd[PATH_MAX];
-	size_t n;
+	char *secrets;
+	size_t n, slen;
 	pid_t pid;
 
 	dir = proc_self_dir();
@@ -59,12 +61,16 @@ local_start(const char *job_id, const char *def, const char *work,
 	pidf = fs_join(work, "worker.pid");
 	n = 0;
 	argv[n++] = exe;
+	/* what it stores is masked with our secrets, read from its stdin */
+	argv[n++] = (char *)"--secrets-stdin";
 	while (extra != NULL && *extra != NULL && n < 12)
 		argv[n++] = *extra++;
 	argv[n++] = absdef;
 	argv[n++] = (char *)work;
 	argv[n] = NULL;
-	pid = proc_spawn_detached(argv, log, pidf);
+	secrets = secret_export(&slen);
+	pid = proc_spawn_detached(argv, log, pidf, secrets, slen);
+	free(secrets);
 	if (pid > 0)
 		debug("job %s: worker %ld in %s", job_id, (long)pid, work);
 	free(log);

@@ -5,6 +5,8 @@
 
 #include "buf.h"
 #include "log.h"
+#include "safe.h"
+#include "secret.h"
 #include "util.h"
 
 static const char *prog = "maestrino";
@@ -15,8 +17,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int muted;
 static char *last_error;
 static int github;
-static char **secrets;
-static size_t nsecrets, asecrets;
 
 static struct {
 	int	 on;
@@ -83,44 +83,6 @@ log_errors(void)
 	return nerrors;
 }
 
-void
-log_secret(const char *s)
-{
-	if (s == NULL || strlen(s) < 4)
-		return;
-	xgrow((void **)&secrets, &asecrets, nsecrets + 1, sizeof(*secrets));
-	secrets[nsecrets++] = xstrdup(s);
-}
-
-char *
-log_redact(const char *s)
-{
-	struct buf b = BUF_INIT;
-	const char *p, *hit;
-	size_t i, hlen;
-
-	p = s;
-	for (;;) {
-		hit = NULL;
-		hlen = 0;
-		for (i = 0; i < nsecrets; i++) {
-			const char *h = strstr(p, secrets[i]);
-
-			if (h != NULL && (hit == NULL || h < hit)) {
-				hit = h;
-				hlen = strlen(secrets[i]);
-			}
-		}
-		if (hit == NULL)
-			break;
-		buf_add(&b, p, (size_t)(hit - p));
-		buf_puts(&b, "***");
-		p = hit + hlen;
-	}
-	buf_puts(&b, p);
-	return buf_detach(&b, NULL);
-}
-
 static void
 clear_progress(void)
 {
@@ -153,11 +115,14 @@ emit(const char *kind, const char *file, int line, int col,
     const char *fmt, va_list ap)
 {
 	struct buf b = BUF_INIT, loc = BUF_INIT;
-	char *msg;
+	char *msg, *masked;
 
 	buf_vaddf(&b, fmt, ap);
+	/* no secret, and nothing that moves the cursor or starts a line */
+	masked = secret_mask(b.ptr);
+	msg = safe_visible_dup(masked);
+	free(masked);
 	pthread_mutex_lock(&lock);
-	msg = log_redact(b.ptr);
 	if (kind != NULL && strcmp(kind, "error") == 0) {
 		free(last_error);
 		last_error = xstrdup(msg);

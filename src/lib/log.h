@@ -2,7 +2,8 @@
  * log.h: messages on stderr.  Library code reports a problem once with
  * error() and returns -1; only main() decides to exit.  With
  * GITHUB_ACTIONS set, errors and warnings become workflow annotations.
- * Every message passes through the secret filter first.
+ * Every message has its secrets masked (secret.h) and its control
+ * characters shown visibly (safe.h): a message may quote outside data.
  */
 #ifndef LOG_H
 #define LOG_H
@@ -16,11 +17,6 @@ const char *log_prog(void);
 /* 0 quiet, 1 normal (default), 2 verbose. */
 void	 log_set_level(int level);
 int	 log_level(void);
-
-/* Never print s: replace it with "***" in every later message. */
-void	 log_secret(const char *s);
-/* Return a malloc'd copy of s with every registered secret masked. */
-char	*log_redact(const char *s);
 
 /* "prog: error: ..." (or an ::error:: annotation); returns -1. */
 int	 error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "log.h"
 #include "proc.h"
+#include "secret.h"
 #include "util.h"
 
 char *
@@ -79,9 +80,11 @@ proc_run(char *const argv[], const char *cwd, int log_fd, double deadline,
     int *code)
 {
 	struct timespec ts = { 0, 50000000L };
+	char **env;
 	pid_t pid, r;
 	int status, devnull;
 
+	env = secret_child_env();
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -102,7 +105,7 @@ proc_run(char *const argv[], const char *cwd, int log_fd, double deadline,
 		dup2(log_fd, 2);
 		close_from(3);
 		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
+		execvpe(argv[0], argv, env);
 		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -133,22 +136,54 @@ proc_run(char *const argv[], const char *cwd, int log_fd, double deadline,
 	return PROC_EXITED;
 }
 
+/* A pipe holding len bytes of data, then EOF: its read end, or -1. */
+static int
+input_pipe(const char *data, size_t len)
+{
+	int fd[2];
+
+	if (len > 60 * 1024) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (pipe2(fd, O_CLOEXEC) != 0)
+		return -1;
+	/* it fits in the pipe's buffer: no reader is needed yet */
+	if (len > 0 && write(fd[1], data, len) != (ssize_t)len) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	close(fd[1]);
+	return fd[0];
+}
+
 pid_t
 proc_spawn_detached(char *const argv[], const char *log_path,
-    const char *pid_path)
+    const char *pid_path, const char *input, size_t input_len)
 {
-	char text[64], *tmp;
-	int pfd[2], fd;
+	char text[64], *tmp, **env;
+	int pfd[2], fd, in;
 	pid_t pid, mid;
 	ssize_t n;
 
-	if (pipe2(pfd, O_CLOEXEC) != 0)
+	in = -1;
+	if (input != NULL && (in = input_pipe(input, input_len)) < 0)
+		return error("cannot pass its input to '%s': %s", argv[0],
+		    strerror(errno));
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		if (in >= 0)
+			close(in);
 		return error("cannot make a pipe: %s", strerror(errno));
+	}
+	env = secret_child_env();
 	fflush(NULL);
 	mid = fork();
 	if (mid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
+		if (in >= 0)
+			close(in);
 		return error("cannot fork: %s", strerror(errno));
 	}
 	if (mid == 0) {
@@ -159,10 +194,10 @@ proc_spawn_detached(char *const argv[], const char *log_path,
 			_exit(pid > 0 ? 0 : 1);
 		/* its own session: its pid names everything it starts */
 		setsid();
-		/* it outlives the run: nothing of the run is its business */
-		unsetenv("MAESTRINO_RUN_PID");
-		unsetenv("MAESTRINO_DEADLINE");
-		unsetenv("MAESTRINO_LOCK_FD");
+		/*
+		 * It outlives the run: nothing of the run is its business,
+		 * and env (the allowlist) has none of the run's variables.
+		 */
 		pid = getpid();
 		/*
 		 * The pid file exists before the parent hears the pid, so a
@@ -178,7 +213,7 @@ proc_spawn_detached(char *const argv[], const char *log_path,
 			_exit(127);
 		(void)!write(pfd[1], &pid, sizeof(pid));
 		close(pfd[1]);
-		fd = open("/dev/null", O_RDONLY);
+		fd = in >= 0 ? in : open("/dev/null", O_RDONLY);
 		if (fd >= 0)
 			dup2(fd, 0);
 		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -190,11 +225,13 @@ proc_spawn_detached(char *const argv[], const char *log_path,
 		close_from(3);
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGHUP, SIG_IGN);
-		execv(argv[0], argv);
+		execve(argv[0], argv, env);
 		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(pfd[1]);
+	if (in >= 0)
+		close(in);
 	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
 		;
 	pid = -1;
@@ -232,13 +269,14 @@ proc_alive(pid_t pid, const char *needle)
 int
 proc_capture(char *const argv[], const char *cwd, struct buf *out)
 {
-	char b[4096];
+	char b[4096], **env;
 	int pfd[2], status, fd;
 	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) != 0)
 		return -1;
+	env = secret_child_env();
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -255,7 +293,7 @@ proc_capture(char *const argv[], const char *cwd, struct buf *out)
 			dup2(fd, 2);
 		}
 		dup2(pfd[1], 1);
-		execvp(argv[0], argv);
+		execvpe(argv[0], argv, env);
 		_exit(127);
 	}
 	close(pfd[1]);

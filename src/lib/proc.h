@@ -1,7 +1,8 @@
 /*
  * proc.h: child processes: run one to completion under a deadline with
  * its output in a log, start one fully detached, and ask whether a pid
- * is still one of ours.
+ * is still one of ours.  Every child gets the environment of
+ * secret_child_env(): an allowlist, never a secret.
  */
 #ifndef PROC_H
 #define PROC_H
@@ -26,14 +27,16 @@ enum proc_end	 proc_run(char *const argv[], const char *cwd, int log_fd,
 		    double deadline, int *code);
 
 /*
- * Start argv as a daemon: in a session of its own, stdin from
- * /dev/null, stdout and stderr appended to log_path, every other fd
- * closed (so it never holds the data-dir lock).  Its pid and start time
- * are in pid_path before this returns.  Return its pid, or -1 after an
- * error.
+ * Start argv as a daemon: in a session of its own, stdout and stderr
+ * appended to log_path, every other fd closed (so it never holds the
+ * data-dir lock).  Its stdin reads the input_len bytes of input (at most
+ * 60 KiB; NULL for /dev/null) and then EOF, which is how a worker gets
+ * what it must mask without it being in any environment.  Its pid and
+ * start time are in pid_path before this returns.  Return its pid, or
+ * -1 after an error.
  */
 pid_t	 proc_spawn_detached(char *const argv[], const char *log_path,
-	    const char *pid_path);
+	    const char *pid_path, const char *input, size_t input_len);
 
 /*
  * True when pid is alive and its command line contains needle (so a

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "repo.h"
+#include "safe.h"
 #include "tarball.h"
 #include "util.h"
 
@@ -65,11 +66,17 @@ tarball_ext(const char *compression)
 char *
 tarball_name(const char *tree, const char *branch, const char *describe)
 {
-	char *raw, *name;
+	char *t, *b, *d, *name;
 
-	raw = xasprintf("linux-%s-%s-%s", tree, branch, describe);
-	name = str_subst(raw, "/", '_');
-	free(raw);
+	/* each part through the one sanitiser; config_load() refuses trees
+	 * and branches whose parts would run into each other */
+	t = safe_name(tree, SAFE_NAME_MAX);
+	b = safe_name(branch, SAFE_NAME_MAX);
+	d = safe_name(describe, SAFE_NAME_MAX);
+	name = xasprintf("linux-%s-%s-%s", t, b, d);
+	free(t);
+	free(b);
+	free(d);
 	return name;
 }
 

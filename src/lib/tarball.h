@@ -36,7 +36,9 @@ const char	*tarball_ext(const char *compression);
 
 /*
  * The tarball's base name, without extension:
- * linux-<tree>-<branch>-<describe> with '/' replaced by '_'.
+ * linux-<tree>-<branch>-<describe>, each part through safe_name() ('/'
+ * becomes '_', a tag's "$(...)" is escaped, a long describe is cut with
+ * a digest).  Caller frees.
  */
 char	*tarball_name(const char *tree, const char *branch,
 	    const char *describe);

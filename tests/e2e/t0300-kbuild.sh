@@ -96,7 +96,7 @@ is "compiler version recorded" \
     "$(sql "SELECT compiler_version FROM build WHERE job_id = 'b1-x86'")" \
     "$(gcc --version | head -n 1)"
 sql "SELECT json_extract(misc, '$.reproducer') FROM build WHERE job_id = 'b1-x86'" >"$TMP/repro"
-has "reproducer fetches the tarball" "$TMP/repro" "curl -fsSLO file://"
+has "reproducer fetches the tarball" "$TMP/repro" "curl -fsSL -o source.tar.gz file://"
 has "reproducer configures" "$TMP/repro" "make ARCH=x86_64 tinyconfig"
 has "reproducer merges" "$TMP/repro" "scripts/kconfig/merge_config.sh -m .config"
 has "reproducer builds without this machine's cores" "$TMP/repro" "make ARCH=x86_64 -j\$(nproc) bzImage modules"

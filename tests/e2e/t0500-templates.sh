@@ -87,7 +87,7 @@ for f in sys.argv[1:]:
         sys.exit(1)
 ' $(cat "$TMP/defs")
 
-d=$(grep t2-smoke-rk3399 "$TMP/defs")
+d=$(grep t2-smoke.rk3399 "$TMP/defs")
 check "u-boot job has the dtb, modules and kernel type" /usr/bin/python3 -c '
 import sys, yaml
 j = yaml.safe_load(open(sys.argv[1]))
@@ -101,17 +101,17 @@ assert j["timeouts"]["job"]["minutes"] == 20
 assert "context" not in j
 assert j["device_type"] == "rk3399-rock-pi-4b"
 ' "$d"
-d=$(grep t1-smoke-qemu "$TMP/defs")
+d=$(grep t1-smoke.qemu "$TMP/defs")
 check "qemu job: context copied, job name carries the job id" /usr/bin/python3 -c '
 import sys, yaml
 j = yaml.safe_load(open(sys.argv[1]))
 assert j["context"] == {"arch": "amd64", "guestfs_interface": "virtio"}, j["context"]
-assert j["job_name"].startswith("test t1-smoke-qemu-x86_64@"), j["job_name"]
+assert j["job_name"].startswith("test t1-smoke.qemu-x86_64@"), j["job_name"]
 k = j["actions"][0]["deploy"]["images"]["kernel"]
 assert "console=ttyS0,115200" in k["image_arg"] and "quiet" not in k["image_arg"]
 assert k["url"].endswith("/builds/b1-x86/bzImage"), k
 ' "$d"
-d=$(grep t2-kselftest-rk3399 "$TMP/defs")
+d=$(grep t2-kselftest.rk3399 "$TMP/defs")
 check "kselftest params in place" grep -q 'run_kselftest.sh -c "timers"' "$d"
 check "the kselftest TAP parser turns lines into cases" sh -c '
 printf "%s\n" "ok 1 selftests: timers: posix_timers" "not ok 2 selftests: timers: nanosleep # exit=1" \
@@ -124,7 +124,7 @@ nanosleep fail
 rtcpie skip" ] || { echo "$out"; exit 1; }
 rm -f /tmp/kselftest.log'
 
-d=$(grep t2-baseline-dragonboard "$TMP/defs")
+d=$(grep t2-baseline.dragonboard "$TMP/defs")
 check "a platform param overrides a built-in" grep -q 'root@linaro-alip' "$d"
 
 # mistakes in templates
@@ -171,14 +171,14 @@ check_rc 1 "bad templates fail the jobs stage" maestrino $C jobs
 has "an unknown placeholder names template:line:col and suggests" "$TMP/out" \
     "templates/test/typo.yaml:4:16: error: unknown placeholder '{{ test_timout }}' (did you mean '{{ test_timeout }}'?)"
 has "a YAML error names template:line:col" "$TMP/out" "templates/test/broken.yaml:3:1: error:"
-d="$TMP/var/jobs/t1-inject-qemu-x86_64.yaml"
+d="$TMP/var/jobs/t1-inject.qemu-x86_64.yaml"
 check "a value cannot inject YAML structure" /usr/bin/python3 -c '
 import sys, yaml
 j = yaml.safe_load(open(sys.argv[1]))
 d = j["actions"][2]["test"]["definitions"][0]
 assert d["name"] == "x a: [b, c]\n- d: {e: f}", d["name"]
 ' "$d"
-[ ! -e "$TMP/var/jobs/t1-typo-qemu-x86_64.yaml" ] && ok "no definition for a failed render" ||
+[ ! -e "$TMP/var/jobs/t1-typo.qemu-x86_64.yaml" ] && ok "no definition for a failed render" ||
     not_ok "a definition was written"
 
 printf 'tests:\n  x:\n    template: nosuch\n    platforms: [qemu-x86_64]\n' >"$TMP/configs/t2.yaml"

@@ -105,13 +105,13 @@ for _ in 1 2 3 4; do
 done
 has "garbage results were refused, naming the URL" "$TMP/rounds" "http://127.0.0.1:$port/api/v0.2/jobs/2/yaml/:2:1: error:"
 is "the smoke results came through" \
-    "$(sql "SELECT group_concat(path || '=' || status, ' ') FROM (SELECT path, status FROM test WHERE job_id LIKE '%-smoke-%' ORDER BY path)")" \
+    "$(sql "SELECT group_concat(path || '=' || status, ' ') FROM (SELECT path, status FROM test WHERE job_id LIKE '%-smoke.%' ORDER BY path)")" \
     "boot=PASS smoke.boot-time=PASS smoke.modules=FAIL smoke.uname=PASS"
 is "with the measurement" "$(sql "SELECT number_value || ' ' || number_unit FROM test WHERE path = 'smoke.boot-time'")" "2.5 seconds"
-is "and the lab job URL" "$(sql "SELECT json_extract(misc, '$.lab_job_url') LIKE 'http://127.0.0.1:$port/scheduler/job/%' FROM test WHERE path = 'boot' AND job_id LIKE '%-smoke-%'")" 1
-is "the console log is kept" "$(sql "SELECT log_url LIKE 'file://%/console.log' FROM test WHERE path = 'boot' AND job_id LIKE '%-smoke-%'")" 1
+is "and the lab job URL" "$(sql "SELECT json_extract(misc, '$.lab_job_url') LIKE 'http://127.0.0.1:$port/scheduler/job/%' FROM test WHERE path = 'boot' AND job_id LIKE '%-smoke.%'")" 1
+is "the console log is kept" "$(sql "SELECT log_url LIKE 'file://%/console.log' FROM test WHERE path = 'boot' AND job_id LIKE '%-smoke.%'")" 1
 is "the broken job was retried once, then ERROR" \
-    "$(sql "SELECT status || ' ' || json_extract(misc, '$.error_type') FROM test WHERE job_id LIKE '%-broken-%' AND path = 'boot'")" \
+    "$(sql "SELECT status || ' ' || json_extract(misc, '$.error_type') FROM test WHERE job_id LIKE '%-broken.%' AND path = 'boot'")" \
     "ERROR Infrastructure"
 is "an incomplete job is submitted again only as a new attempt" "$(posts broken)" 2
 is "the smoke job only once" "$(posts smoke)" 1

@@ -52,7 +52,7 @@ EOF2
 C="-c $TMP/configs"
 check "pipeline" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs && maestrino $C submit && maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
 mkdir -p "$TMP/farm/results"
-cat >"$TMP/farm/results/t1-smoke-board.yaml" <<'EOF2'
+cat >"$TMP/farm/results/t1-smoke.board.yaml" <<'EOF2'
 - {suite: lava, name: login-action, result: pass, measurement: None, unit: ''}
 - {suite: 0_smoke, name: "a.b/c d", result: pass, measurement: None, unit: ''}
 - {suite: 0_smoke, name: "boot time", result: pass, measurement: '3.25', unit: seconds}

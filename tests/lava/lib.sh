@@ -19,9 +19,11 @@ config_dir
 mkdir -p "$TMP/var"
 # share the libguestfs kernel between test runs
 ln -s "$guestfs" "$TMP/var/guestfs"
+# builds see only the variables they are given: the fixture's "kernel"
 cat >>"$TMP/configs/settings.yaml" <<EOF2
   retries: 0
   retry_delay: 0
+  build_env: [FIXTURE_KERNEL]
 EOF2
 # the tree, build and platforms of every LAVA test (a test adds its labs
 # and tests in c.yaml): qemu boots, qemu-broken has no ramdisk

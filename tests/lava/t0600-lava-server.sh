@@ -37,7 +37,7 @@ is "submit killed after its POST" "$?" 137
 check_rc 0 "the next submit" maestrino $C submit
 has "finds the job by its name" "$TMP/out" "found it on lab lab"
 name=$(/usr/bin/python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["job_name"])' \
-    "$TMP/var/jobs/t1-smoke-qemu-broken.yaml")
+    "$TMP/var/jobs/t1-smoke.qemu-broken.yaml")
 q=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$name")
 is "the lab has that job once" \
     "$(curl -s -H "Authorization: Token $LAVA_TOKEN" "$LAVA_URL/api/v0.2/jobs/?description=$q" |
@@ -51,15 +51,15 @@ while [ $i -lt 60 ]; do
 	i=$((i + 1))
 done
 is "both jobs finished" "$(sql "SELECT COUNT(*) FROM job WHERE runtime = 'lab' AND state = 'done'")" 2
-is "boot PASS" "$(sql "SELECT status FROM test WHERE job_id = 't1-smoke-qemu' AND path = 'boot'")" PASS
+is "boot PASS" "$(sql "SELECT status FROM test WHERE job_id = 't1-smoke.qemu' AND path = 'boot'")" PASS
 is "a passing case" "$(sql "SELECT status FROM test WHERE path = 'smoke.uname'")" PASS
 is "a failing case" "$(sql "SELECT status FROM test WHERE path = 'smoke.modules'")" FAIL
 is "a measurement" "$(sql "SELECT number_value > 0 AND number_unit = 'seconds' FROM test WHERE path = 'smoke.boot-time'")" 1
-is "the lab's job page" "$(sql "SELECT json_extract(misc, '$.lab_job_url') LIKE '$LAVA_URL/scheduler/job/%' FROM test WHERE job_id = 't1-smoke-qemu' AND path = 'boot'")" 1
-console=$(sql "SELECT log_url FROM test WHERE job_id = 't1-smoke-qemu' AND path = 'boot'")
+is "the lab's job page" "$(sql "SELECT json_extract(misc, '$.lab_job_url') LIKE '$LAVA_URL/scheduler/job/%' FROM test WHERE job_id = 't1-smoke.qemu' AND path = 'boot'")" 1
+console=$(sql "SELECT log_url FROM test WHERE job_id = 't1-smoke.qemu' AND path = 'boot'")
 check "the console log is in storage" grep -q "Linux version" "${console#file://}"
 is "the broken job is ERROR" \
-    "$(sql "SELECT status || ' ' || json_extract(misc, '$.error_type') FROM test WHERE job_id = 't1-smoke-qemu-broken'")" "ERROR Job"
+    "$(sql "SELECT status || ' ' || json_extract(misc, '$.error_type') FROM test WHERE job_id = 't1-smoke.qemu-broken'")" "ERROR Job"
 hasnt "the token is never printed" "$TMP/collect.out" "$LAVA_TOKEN"
 is "the token is not in the database" "$(sqlite3 "$TMP/var/state.db" .dump | grep -c "$LAVA_TOKEN")" 0
 

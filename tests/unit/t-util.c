@@ -4,6 +4,7 @@
 #include "tap.h"
 #include "buf.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 static void
@@ -87,8 +88,8 @@ test_secrets(void)
 {
 	char *s, *out;
 
-	log_secret("s3cr3t-token");
-	s = log_redact("Authorization: Token s3cr3t-token and s3cr3t-token");
+	secret_add("s3cr3t-token");
+	s = secret_mask("Authorization: Token s3cr3t-token and s3cr3t-token");
 	is_str(s, "Authorization: Token *** and ***", "secrets are masked");
 	free(s);
 	capture_start();
