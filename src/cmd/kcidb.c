@@ -61,11 +61,12 @@ main(int argc, char **argv)
 	memset(&ks, 0, sizeof(ks));
 	rc = kcidb_stage(st.cfg, st.db, all, &ks);
 	stage_summary(&st, "%zu checkouts, %zu builds, %zu tests in %zu "
-	    "files; %zu submitted, %zu processed, %zu to retry", ks.checkouts,
-	    ks.builds, ks.tests, ks.files, ks.submitted, ks.processed,
-	    ks.failed);
+	    "files%s%.0zu%s; %zu submitted, %zu processed, %zu to retry",
+	    ks.checkouts, ks.builds, ks.tests, ks.files,
+	    ks.skipped ? " (" : "", ks.skipped, ks.skipped ? " left out)" : "",
+	    ks.submitted, ks.processed, ks.failed);
 	stage_close(&st);
 	if (rc != 0)
 		return EXIT_FATAL;
-	return ks.failed ? EXIT_ITEMS : EXIT_OK;
+	return ks.failed || ks.skipped ? EXIT_ITEMS : EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * collect.c: the collect stage: finished jobs become build rows.
  */
 #include <jansson.h>
+#include <math.h>
 #include <sqlite3.h>
 
 #include "buf.h"
@@ -14,10 +15,77 @@
 #include "local.h"
 #include "log.h"
 #include "runtime.h"
+#include "safe.h"
+#include "secret.h"
 #include "util.h"
 
 /* The KCIDB log excerpt: the last 16 KiB of the log. */
 #define EXCERPT_MAX	16384
+/* A worker's result.json, and the longest string kept from it. */
+#define RESULT_MAX	((size_t)1 << 20)
+#define FIELD_MAX	65536
+/* A LAVA log of the local lab. */
+#define LOG_MAX		((size_t)64 << 20)
+
+/*
+ * Text from outside (a log, a lab, a worker's result) as it may be
+ * stored: secrets masked, valid UTF-8, at most max bytes (the last ones
+ * with tail).  NULL stays NULL.  Caller frees.
+ */
+static char *
+outside(const char *s, size_t max, int tail)
+{
+	char *masked, *clean;
+
+	if (s == NULL)
+		return NULL;
+	masked = secret_mask(s);
+	clean = tail ? safe_utf8_tail(masked, strlen(masked), max) :
+	    safe_utf8(masked, strlen(masked), max);
+	free(masked);
+	return clean;
+}
+
+/*
+ * A worker's result.json, made fit to store: every string masked and
+ * bounded, a number that is not one dropped, and artifact URLs kept only
+ * when they point into the job's own storage (the build could have
+ * written the file).
+ */
+static void
+clean_result(const struct config *cfg, const struct job *j, json_t *res)
+{
+	const char *k;
+	json_t *v, *arts;
+	char *prefix, *clean;
+	void *tmp;
+
+	json_object_foreach_safe(res, tmp, k, v) {
+		if (json_is_string(v)) {
+			clean = outside(json_string_value(v), FIELD_MAX, 0);
+			json_object_set_new(res, k, json_string(clean));
+			free(clean);
+		} else if (json_is_real(v) && !isfinite(json_real_value(v))) {
+			json_object_del(res, k);
+		}
+	}
+	arts = json_object_get(res, "artifacts");
+	if (!json_is_object(arts)) {
+		json_object_del(res, "artifacts");
+		return;
+	}
+	prefix = xasprintf("%s%s/%s/", cfg->storage_url,
+	    strcmp(j->kind, "test") == 0 ? "tests" : "builds", j->id);
+	json_object_foreach_safe(arts, tmp, k, v) {
+		if (!json_is_string(v) || !str_starts(json_string_value(v),
+		    prefix) || strstr(json_string_value(v), "/../") != NULL) {
+			warning("job %s: artifact '%s' is not in its storage; "
+			    "dropped", j->id, k);
+			json_object_del(arts, k);
+		}
+	}
+	free(prefix);
+}
 
 int
 collect_build_final(struct db *db, const char *job_id, const char *status,
@@ -152,6 +220,39 @@ incomplete(const struct config *cfg, struct db *db, const struct job *j,
 	return db_commit(db);
 }
 
+/* Keep the last n code points of the UTF-8 string s, in place. */
+static void
+last_codepoints(char *s, size_t n)
+{
+	size_t len, i, cps;
+
+	len = strlen(s);
+	cps = 0;
+	for (i = len; i > 0; i--) {
+		if (((unsigned char)s[i - 1] & 0xc0) != 0x80 && ++cps == n) {
+			memmove(s, s + i - 1, len - (i - 1) + 1);
+			return;
+		}
+	}
+}
+
+/*
+ * The end of a log of the work directory, fit to store: its last
+ * EXCERPT_MAX code points, as KCIDB takes them.  NULL if none.
+ */
+static char *
+read_excerpt(const char *work, const char *name)
+{
+	char *raw, *clean;
+
+	raw = local_read(work, name, 4 * EXCERPT_MAX, 1);
+	clean = outside(raw, 4 * EXCERPT_MAX, 1);
+	if (clean != NULL)
+		last_codepoints(clean, EXCERPT_MAX);
+	free(raw);
+	return clean;
+}
+
 static int
 collect_kbuild(const struct config *cfg, struct db *db, const struct job *j,
     const char *work, struct collect_stats *stats)
@@ -162,9 +263,15 @@ collect_kbuild(const struct config *cfg, struct db *db, const struct job *j,
 	const char *status, *result;
 	int rc;
 
-	text = local_read(work, "result.json", 0);
+	text = local_read(work, "result.json", RESULT_MAX, 0);
 	res = text ? json_loads(text, 0, &jerr) : NULL;
-	excerpt = local_read(work, "build.log", EXCERPT_MAX);
+	if (!json_is_object(res)) {
+		json_decref(res);
+		res = NULL;
+	}
+	if (res != NULL)
+		clean_result(cfg, j, res);
+	excerpt = read_excerpt(work, "build.log");
 	if (res == NULL || jstr(res, "status") == NULL) {
 		rc = incomplete(cfg, db, j, NULL, "result", "result.json is "
 		    "unreadable", excerpt, stats);
@@ -212,7 +319,7 @@ struct lava_info {
 	double		 duration;
 	const char	*log_url;	/* the console log */
 	const char	*full_log_url;
-	const char	*excerpt;
+	const char	*excerpt;	/* fit to store: outside() */
 	const char	*lab_job_id;
 	const char	*lab_job_url;
 };
@@ -329,13 +436,50 @@ final_test_error(const struct config *cfg, struct db *db, const struct job *j,
 	return rc;
 }
 
+static void
+mask_in_place(char **s)
+{
+	char *m;
+
+	if (*s == NULL)
+		return;
+	m = secret_mask(*s);
+	free(*s);
+	*s = m;
+}
+
+/* What a lab said, masked, and what was dropped at the border, said. */
+static void
+clean_outcome(const struct job *j, struct lava_outcome *o)
+{
+	size_t i;
+
+	mask_in_place(&o->error_type);
+	mask_in_place(&o->error_msg);
+	for (i = 0; i < o->n; i++) {
+		mask_in_place(&o->cases[i].suite);
+		mask_in_place(&o->cases[i].name);
+		mask_in_place(&o->cases[i].error_type);
+		mask_in_place(&o->cases[i].error_msg);
+		mask_in_place(&o->cases[i].unit);
+	}
+	if (o->dropped > 0)
+		warning("job %s: the lab reported more than %d results; %zu "
+		    "dropped", j->id, LAVA_MAX_CASES, o->dropped);
+	if (o->bad_numbers > 0)
+		warning("job %s: %zu measurement%s not a finite number; "
+		    "recorded without it", j->id, o->bad_numbers,
+		    o->bad_numbers == 1 ? " is" : "s are");
+	o->dropped = o->bad_numbers = 0;
+}
+
 /*
  * Record a finished LAVA job: the boot and the test cases, or a retry.
  * Maps the outcome as KernelCI's Maestro does (lava_judge()).
  */
 static int
 record_lava(const struct config *cfg, struct db *db, const struct job *j,
-    const struct lava_outcome *o, const struct lava_info *li,
+    struct lava_outcome *o, const struct lava_info *li,
     struct collect_stats *stats)
 {
 	const struct test_cfg *t;
@@ -345,6 +489,7 @@ record_lava(const struct config *cfg, struct db *db, const struct job *j,
 	size_t i;
 	int r;
 
+	clean_outcome(j, o);
 	v = lava_judge(o, &boot);
 	snprintf(msg, sizeof(msg), "%s: %s", o->error_type ? o->error_type :
 	    "Infrastructure", o->error_msg ? o->error_msg : "incomplete");
@@ -417,14 +562,20 @@ collect_local_test(const struct config *cfg, struct db *db,
 	struct lava_info li;
 	json_error_t jerr;
 	json_t *res, *arts;
-	char *text, *log, *console;
+	char *text, *log, *console, *store;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&li, 0, sizeof(li));
-	text = local_read(work, "result.json", 0);
+	text = local_read(work, "result.json", RESULT_MAX, 0);
 	res = text ? json_loads(text, 0, &jerr) : NULL;
-	log = local_read(work, "lava.log", 0);
+	if (!json_is_object(res)) {
+		json_decref(res);
+		res = NULL;
+	}
+	if (res != NULL)
+		clean_result(cfg, j, res);
+	log = local_read(work, "lava.log", LOG_MAX, 1);
 	if (log != NULL)
 		lava_parse_log(log, strlen(log), &o, NULL);
 	else
@@ -441,17 +592,11 @@ collect_local_test(const struct config *cfg, struct db *db,
 	li.duration = json_number_value(json_object_get(res, "duration"));
 	li.log_url = json_string_value(json_object_get(arts, "console"));
 	li.full_log_url = json_string_value(json_object_get(arts, "log"));
-	console = NULL;
-	if (li.log_url != NULL && str_starts(li.log_url, "file://")) {
-		struct buf b = BUF_INIT;
-
-		if (buf_read_file(&b, li.log_url + strlen("file://")) == 0 &&
-		    b.len > EXCERPT_MAX)
-			console = xstrdup(b.ptr + b.len - EXCERPT_MAX);
-		else
-			console = buf_detach(&b, NULL);
-		buf_release(&b);
-	}
+	/* the console the worker stored, from where we know it is */
+	store = xasprintf("%s/tests/%s", cfg->storage_path, j->id);
+	console = li.log_url != NULL ? read_excerpt(store, "console.log") :
+	    NULL;
+	free(store);
 	li.excerpt = console;
 	rc = record_lava(cfg, db, j, &o, &li, stats);
 	if (rc == 0)
@@ -476,16 +621,24 @@ set_running(struct db *db, const char *id)
 	return db_commit(db);
 }
 
-/* Keep a remote job's logs in storage; fill in their URLs. */
+/*
+ * Keep a remote job's logs in storage, masked; fill in their URLs and
+ * the excerpt (*excerpt, the caller frees).
+ */
 static void
 store_logs(const struct config *cfg, const struct job *j,
-    const struct lab_finished *fin, struct lava_info *li, char **urls)
+    struct lab_finished *fin, struct lava_info *li, char **urls,
+    char **excerpt)
 {
-	char *dir, *path;
+	char *dir, *path, *m;
 
 	urls[0] = urls[1] = NULL;
+	*excerpt = NULL;
 	dir = xasprintf("%s/tests/%s", cfg->storage_path, j->id);
 	if (fin->log != NULL) {
+		m = secret_mask(fin->log);
+		free(fin->log);
+		fin->log = m;
 		path = fs_join(dir, "lava.log");
 		if (fs_write_atomic(path, fin->log, strlen(fin->log), 0) == 0)
 			urls[0] = xasprintf("%stests/%s/lava.log",
@@ -493,54 +646,100 @@ store_logs(const struct config *cfg, const struct job *j,
 		free(path);
 	}
 	if (fin->console != NULL) {
+		m = secret_mask(fin->console);
+		free(fin->console);
+		fin->console = m;
 		path = fs_join(dir, "console.log");
 		if (fs_write_atomic(path, fin->console, strlen(fin->console),
 		    0) == 0)
 			urls[1] = xasprintf("%stests/%s/console.log",
 			    cfg->storage_url, j->id);
 		free(path);
+		*excerpt = outside(fin->console, 4 * EXCERPT_MAX, 1);
+		last_codepoints(*excerpt, EXCERPT_MAX);
 	}
 	free(dir);
 	li->full_log_url = urls[0];
 	li->log_url = urls[1];
-	if (fin->console != NULL) {
-		size_t n = strlen(fin->console);
-
-		li->excerpt = n > EXCERPT_MAX ? fin->console + n - EXCERPT_MAX :
-		    fin->console;
-	}
+	li->excerpt = *excerpt;
 }
 
 /* A job that waited in a lab's queue for a day never ran: MISS. */
 #define QUEUE_TIMEOUT	(24LL * 3600)
 
+/*
+ * A test job that ends without results: its boot is status (MISS when it
+ * never ran, ERROR when it ran and nothing can be known of it).
+ */
 static int
-queue_timeout(const struct config *cfg, struct db *db, const struct job *j,
+final_boot(const struct config *cfg, struct db *db, const struct job *j,
+    const char *status, const char *code, const char *msg,
     struct collect_stats *stats)
 {
 	struct lava_info li;
 	char *compat;
 	int rc;
 
-	(void)cfg;
 	memset(&li, 0, sizeof(li));
+	li.start_time = j->started;
 	if (db_begin(db) != 0)
 		return -1;
-	rc = job_finish(db, j->id, "incomplete", "queue_timeout",
-	    "never started within a day");
+	rc = job_finish(db, j->id, "incomplete", code, msg);
 	compat = compatible_json(cfg, j->platform);
 	if (rc == 0)
-		rc = upsert_test(db, j, "boot", "MISS", NULL, compat, &li,
-		    "queue_timeout", "never started within a day");
+		rc = upsert_test(db, j, "boot", status, NULL, compat, &li,
+		    code, msg);
 	free(compat);
 	if (rc != 0) {
 		db_rollback(db);
 		return -1;
 	}
-	error("job %s: never started on lab %s within a day: MISS", j->id,
-	    j->runtime);
+	error("job %s: %s: %s", j->id, msg, status);
 	stats->failed++;
 	return db_commit(db);
+}
+
+static int
+set_poll_failures(struct db *db, const struct job *j, long long n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_prepare(db, "UPDATE job SET poll_failures = ? WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, n);
+	db_bind_text(st, 2, j->id);
+	rc = db_step(db, st) < 0 ? -1 : 0;
+	db_finalize(st);
+	return rc;
+}
+
+/*
+ * The lab answered about the job with something that cannot be read.
+ * Ask again next run, a few times; then the job ends: ERROR when the lab
+ * said it finished, MISS when not even its record could be read.
+ */
+static int
+bad_answer(const struct config *cfg, struct db *db, const struct lab_cfg *lab,
+    const struct job *j, const struct lab_finished *fin,
+    struct collect_stats *stats)
+{
+	long long n, limit;
+	char msg[160];
+
+	n = j->poll_failures + 1;
+	limit = cfg->retries + 1 > 3 ? cfg->retries + 1 : 3;
+	if (n < limit) {
+		warning("job %s: lab %s's answer cannot be read (%lld of %lld); "
+		    "trying again next run", j->id, lab->name, n, limit);
+		stats->running++;
+		return set_poll_failures(db, j, n);
+	}
+	snprintf(msg, sizeof(msg), "lab %s answered %lld times in a row with "
+	    "something that cannot be read; giving up", lab->name, n);
+	return final_boot(cfg, db, j, fin->finished ? "ERROR" : "MISS",
+	    "lab_unreadable", msg, stats);
 }
 
 static int
@@ -552,7 +751,7 @@ collect_remote(const struct config *cfg, struct db *db,
 	struct lab_finished fin;
 	struct lava_info li;
 	enum lab_result r;
-	char *urls[2];
+	char *urls[2], *excerpt;
 	int running, rc;
 
 	memset(&o, 0, sizeof(o));
@@ -568,11 +767,14 @@ collect_remote(const struct config *cfg, struct db *db,
 	case LAB_WAIT:
 		if (!running && j->submitted > 0 &&
 		    time(NULL) > j->submitted + QUEUE_TIMEOUT) {
-			rc = queue_timeout(cfg, db, j, stats);
+			rc = final_boot(cfg, db, j, "MISS", "queue_timeout",
+			    "never started within a day", stats);
 			break;
 		}
 		stats->running++;
-		if (running && strcmp(j->state, "submitted") == 0)
+		if (j->poll_failures > 0)
+			rc = set_poll_failures(db, j, 0);
+		if (rc == 0 && running && strcmp(j->state, "submitted") == 0)
 			rc = set_running(db, j->id);
 		break;
 	case LAB_RETRY:
@@ -580,6 +782,10 @@ collect_remote(const struct config *cfg, struct db *db,
 		warning("job %s: cannot read its state from lab %s now; "
 		    "trying again next run", j->id, lab->name);
 		stats->running++;
+		break;
+	case LAB_BAD:
+		rc = bad_answer(cfg, db, lab, j, &fin, stats);
+		lab_finished_release(&fin);
 		break;
 	case LAB_FAIL:
 		/* unreadable results: run it again */
@@ -593,12 +799,13 @@ collect_remote(const struct config *cfg, struct db *db,
 		li.duration = fin.duration;
 		li.lab_job_id = j->runtime_job_id;
 		li.lab_job_url = fin.url;
-		store_logs(cfg, j, &fin, &li, urls);
+		store_logs(cfg, j, &fin, &li, urls, &excerpt);
 		rc = record_lava(cfg, db, j, &o, &li, stats);
 		free(urls[0]);
 		free(urls[1]);
+		free(excerpt);
 		if (rc == 0 && lab->type == LAB_PULL)
-			pull_forget(lab, j->id);
+			pull_done(lab, db, j->id, j->attempt);
 		lab_finished_release(&fin);
 		break;
 	}
@@ -639,7 +846,7 @@ collect_local(const struct config *cfg, struct db *db, const struct job *j,
 			local_kill(pid);
 			snprintf(msg, sizeof(msg), "killed after its timeout "
 			    "of %llds", j->timeout);
-			excerpt = local_read(work, "build.log", EXCERPT_MAX);
+			excerpt = read_excerpt(work, "build.log");
 			rc = incomplete(cfg, db, j, NULL, "timeout", msg,
 			    excerpt, stats);
 			free(excerpt);
@@ -654,7 +861,7 @@ collect_local(const struct config *cfg, struct db *db, const struct job *j,
 	case LOCAL_LOST:
 		/* whatever the dead worker started goes too */
 		local_kill(pid);
-		excerpt = local_read(work, "build.log", EXCERPT_MAX);
+		excerpt = read_excerpt(work, "build.log");
 		rc = incomplete(cfg, db, j, NULL, "worker_lost", "the worker "
 		    "died without writing a result", excerpt, stats);
 		free(excerpt);

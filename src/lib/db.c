@@ -192,6 +192,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX build_checkout ON build(checkout_id, config_name);\n"
 	"DROP INDEX test_build;\n"
 	"CREATE INDEX test_build ON test(build_id, path);\n",
+
+	/*
+	 * 6: how many times in a row a lab answered about a job with
+	 * something that could not be read (no state, a reply too large,
+	 * results that do not parse), so such a job ends instead of being
+	 * asked about forever.
+	 */
+	"ALTER TABLE job ADD COLUMN poll_failures INTEGER NOT NULL "
+	"DEFAULT 0;\n",
 };
 
 int

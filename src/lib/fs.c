@@ -459,3 +459,138 @@ fs_lock_fd(void)
 {
 	return lock_fd;
 }
+
+/*
+ * Open the directory holding the last component of rel below base, with
+ * no link followed below base; *leaf points at that component.
+ */
+static int
+open_parent(const char *base, const char *rel, const char **leaf)
+{
+	const char *p, *slash;
+	char *part;
+	int dfd, next;
+
+	dfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	for (p = rel; (slash = strchr(p, '/')) != NULL; p = slash + 1) {
+		if (slash == p)
+			continue;
+		part = xstrndup(p, (size_t)(slash - p));
+		next = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		free(part);
+		close(dfd);
+		if (next < 0)
+			return -1;
+		dfd = next;
+	}
+	*leaf = p;
+	return dfd;
+}
+
+enum fs_read
+fs_read_untrusted(const char *base, const char *rel, size_t max, int tail,
+    struct buf *out)
+{
+	const char *leaf;
+	struct stat st;
+	char tmp[65536];
+	size_t want;
+	ssize_t n;
+	off_t off;
+	int dfd, fd, saved;
+
+	dfd = open_parent(base, rel, &leaf);
+	if (dfd < 0)
+		return errno == ENOENT ? FS_READ_MISSING : errno == ELOOP ||
+		    errno == ENOTDIR ? FS_READ_NOT_FILE : FS_READ_ERROR;
+	fd = openat(dfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	saved = errno;
+	close(dfd);
+	if (fd < 0) {
+		errno = saved;
+		return errno == ENOENT ? FS_READ_MISSING : errno == ELOOP ||
+		    errno == ENXIO ? FS_READ_NOT_FILE : FS_READ_ERROR;
+	}
+	if (fstat(fd, &st) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return FS_READ_ERROR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return FS_READ_NOT_FILE;
+	}
+	if ((size_t)st.st_size > max && !tail) {
+		close(fd);
+		return FS_READ_TOO_BIG;
+	}
+	off = tail && (size_t)st.st_size > max ? st.st_size - (off_t)max : 0;
+	if (off > 0 && lseek(fd, off, SEEK_SET) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return FS_READ_ERROR;
+	}
+	/* it may still grow: never read more than max */
+	while (out->len < max) {
+		want = max - out->len < sizeof(tmp) ? max - out->len :
+		    sizeof(tmp);
+		n = read(fd, tmp, want);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return FS_READ_ERROR;
+		}
+		buf_add(out, tmp, (size_t)n);
+	}
+	close(fd);
+	return FS_READ_OK;
+}
+
+const char *
+fs_read_problem(enum fs_read r)
+{
+	switch (r) {
+	case FS_READ_OK:
+		return "was read";
+	case FS_READ_MISSING:
+		return "does not exist";
+	case FS_READ_NOT_FILE:
+		return "is not a regular file (a link, FIFO, device or "
+		    "directory)";
+	case FS_READ_TOO_BIG:
+		return "is larger than the limit";
+	case FS_READ_ERROR:
+		break;
+	}
+	return strerror(errno);
+}
+
+int
+fs_set_aside(const char *base, const char *rel, const char *suffix)
+{
+	const char *leaf;
+	char *to;
+	int dfd, rc, saved;
+
+	dfd = open_parent(base, rel, &leaf);
+	if (dfd < 0)
+		return -1;
+	to = xasprintf("%s%s", leaf, suffix);
+	rc = renameat(dfd, leaf, dfd, to);
+	saved = errno;
+	free(to);
+	close(dfd);
+	errno = saved;
+	return rc;
+}

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stddef.h>
 
+struct buf;
+
 /* Create dir and its parents (mode 0755); error() on failure. */
 int	 fs_mkdir_p(const char *dir);
 /* Create the parent directories of path. */
@@ -58,6 +60,31 @@ int	 fs_copy_file(const char *src, const char *dst);
 void	 fs_clean_tmp(const char *dir);
 /* The same in dir and every directory below it. */
 void	 fs_clean_tmp_tree(const char *dir);
+
+/*
+ * Reading a file that someone outside made (a lab's results, what a
+ * build left in its work directory).  rel is opened below the trusted
+ * directory base one component at a time, never through a symbolic
+ * link, and the file must be a regular one (a FIFO would block, a
+ * device never end).  At most max bytes are read: with tail, the last
+ * max bytes of a longer file; without, a longer file is FS_READ_TOO_BIG.
+ */
+enum fs_read {
+	FS_READ_OK,
+	FS_READ_MISSING,	/* no such file */
+	FS_READ_NOT_FILE,	/* a link, FIFO, device, socket or directory */
+	FS_READ_TOO_BIG,	/* larger than max (without tail) */
+	FS_READ_ERROR		/* errno says why */
+};
+enum fs_read	 fs_read_untrusted(const char *base, const char *rel,
+		    size_t max, int tail, struct buf *out);
+/* "is a FIFO", "is larger than 16777216 bytes", ...: for messages. */
+const char	*fs_read_problem(enum fs_read);
+/*
+ * Rename rel below base to rel + suffix, whatever it is, without
+ * following a link in its path; -1 with errno set on failure.
+ */
+int	 fs_set_aside(const char *base, const char *rel, const char *suffix);
 
 /*
  * The data-dir lock: an exclusive flock on "<dir>/lock".  Return 0 when

@@ -173,6 +173,7 @@ http_do(const struct http_request *req, struct http_response *resp)
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 	if (sink.overflow) {
+		resp->too_large = 1;
 		set_error(resp, "%s %s: reply larger than %zu bytes", method,
 		    req->url, sink.max);
 		out = HTTP_RETRY;

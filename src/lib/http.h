@@ -39,6 +39,7 @@ struct http_response {
 	long		 status;	/* 0 when no reply came */
 	struct buf	 body;
 	char		*error;		/* why it was not HTTP_OK, or NULL */
+	int		 too_large;	/* the body passed max_body */
 };
 
 /* Perform req; fill resp (release it with http_response_release). */

@@ -25,7 +25,8 @@ job_list(struct db *db, const char *const *states, int due,
 	buf_puts(&sql, "SELECT id, kind, runtime, definition, state, "
 	    "runtime_job_id, work_dir, config_name, platform, checkout_id, "
 	    "coalesce(build_id, 0), attempt, coalesce(submitted, 0), "
-	    "coalesce(started, 0), coalesce(timeout, 3600) FROM job "
+	    "coalesce(started, 0), coalesce(timeout, 3600), poll_failures "
+	    "FROM job "
 	    "WHERE state IN (");
 	for (i = 0; states[i] != NULL; i++)
 		buf_addf(&sql, "%s?%zu", i ? ", " : "", i + 1);
@@ -59,6 +60,7 @@ job_list(struct db *db, const char *const *states, int due,
 		j->submitted = db_col_int(st, 12);
 		j->started = db_col_int(st, 13);
 		j->timeout = db_col_int(st, 14);
+		j->poll_failures = db_col_int(st, 15);
 	}
 	db_finalize(st);
 	*out = list;
@@ -131,7 +133,8 @@ job_retry(const struct config *cfg, struct db *db, const struct job *j,
 	    j->attempt - 1 : 15);
 	st = db_prepare(db, "UPDATE job SET state = 'pending', attempt = "
 	    "attempt + 1, next_try = ?, error_code = ?, error_msg = ?, "
-	    "runtime_job_id = NULL, submitted = NULL, started = NULL "
+	    "runtime_job_id = NULL, submitted = NULL, started = NULL, "
+	    "poll_failures = 0 "
 	    "WHERE id = ?");
 	if (st == NULL)
 		return -1;

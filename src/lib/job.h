@@ -27,6 +27,7 @@ struct job {
 	long long	 submitted;
 	long long	 started;
 	long long	 timeout;	/* seconds */
+	long long	 poll_failures;	/* unreadable answers in a row */
 };
 
 /*

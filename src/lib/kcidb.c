@@ -3,6 +3,7 @@
  */
 #include <dirent.h>
 #include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -123,6 +124,14 @@ set_str(json_t *o, const char *key, const char *s)
 {
 	if (s != NULL && *s != '\0')
 		json_object_set_new(o, key, kcidb_string(s, strlen(s), 0));
+}
+
+/* A duration: only a finite number that is not negative. */
+static void
+set_real(json_t *o, const char *key, double d)
+{
+	if (isfinite(d) && d >= 0)
+		json_object_set_new(o, key, json_real(d));
 }
 
 static void
@@ -588,15 +597,26 @@ check_object(json_t *o, const struct prop *props, const char *const *req,
 }
 
 int
-kcidb_validate(json_t *doc, struct buf *why)
+kcidb_validate_object(json_t *o, char table, struct buf *why)
 {
 	static const char *const creq[] = { "id", "origin", NULL };
 	static const char *const breq[] = { "id", "origin", "checkout_id",
 	    NULL };
 	static const char *const treq[] = { "id", "origin", "build_id", NULL };
+
+	if (table == 'c')
+		return check_object(o, checkout_props, creq, "checkout", why);
+	if (table == 'b')
+		return check_object(o, build_props, breq, "build", why);
+	return check_object(o, test_props, treq, "test", why);
+}
+
+/* The document around the objects: its keys and its version. */
+static int
+check_top(json_t *doc, struct buf *why)
+{
 	const char *k;
-	json_t *v, *ver, *o;
-	size_t i;
+	json_t *v, *ver;
 
 	if (!json_is_object(doc)) {
 		buf_puts(why, "the document is not an object");
@@ -622,14 +642,25 @@ kcidb_validate(json_t *doc, struct buf *why)
 		buf_puts(why, "version is not {major: 5, minor: 0..3}");
 		return -1;
 	}
+	return 0;
+}
+
+int
+kcidb_validate(json_t *doc, struct buf *why)
+{
+	json_t *o;
+	size_t i;
+
+	if (check_top(doc, why) != 0)
+		return -1;
 	json_array_foreach(json_object_get(doc, "checkouts"), i, o)
-		if (check_object(o, checkout_props, creq, "checkout", why) != 0)
+		if (kcidb_validate_object(o, 'c', why) != 0)
 			return -1;
 	json_array_foreach(json_object_get(doc, "builds"), i, o)
-		if (check_object(o, build_props, breq, "build", why) != 0)
+		if (kcidb_validate_object(o, 'b', why) != 0)
 			return -1;
 	json_array_foreach(json_object_get(doc, "tests"), i, o)
-		if (check_object(o, test_props, treq, "test", why) != 0)
+		if (kcidb_validate_object(o, 't', why) != 0)
 			return -1;
 	return 0;
 }
@@ -672,6 +703,8 @@ struct chunk {
 	/* set by the worker */
 	int		 rc;
 	char		*why;
+	size_t		 skipped;	/* objects left out, and why the first */
+	char		*skip_why;
 	char		*path;
 	struct chunk	*next;
 };
@@ -731,6 +764,7 @@ chunk_free(struct chunk *c)
 		row_free(&c->rows[i]);
 	free(c->rows);
 	free(c->why);
+	free(c->skip_why);
 	free(c->path);
 	free(c);
 }
@@ -896,7 +930,7 @@ build_build(const struct exporter *x, const struct row *r)
 		    r->c[9].len, EXCERPT_MAX));
 	set_time(o, "start_time", rnum(r, 10));
 	if (!r->c[11].null)
-		json_object_set_new(o, "duration", json_real(r->c[11].d));
+		set_real(o, "duration", r->c[11].d);
 	set_str(o, "status", rtext(r, 12));
 	files = resources(rtext(r, 13));
 	if (json_array_size(files) > 0)
@@ -952,12 +986,13 @@ build_test(const struct exporter *x, const struct row *r)
 	set_str(o, "status", rtext(r, 7));
 	set_time(o, "start_time", rnum(r, 8));
 	if (!r->c[9].null)
-		json_object_set_new(o, "duration", json_real(r->c[9].d));
+		set_real(o, "duration", r->c[9].d);
 	set_str(o, "log_url", rtext(r, 10));
 	if (rtext(r, 11) != NULL && r->c[11].len > 0)
 		json_object_set_new(o, "log_excerpt", kcidb_string(
 		    rtext(r, 11), r->c[11].len, EXCERPT_MAX));
-	if (!r->c[12].null) {
+	/* a value stored before the border dropped inf and nan is left out */
+	if (!r->c[12].null && isfinite(r->c[12].d)) {
 		num = json_object();
 		json_object_set_new(num, "value", json_real(r->c[12].d));
 		set_str(num, "unit", rtext(r, 13));
@@ -988,17 +1023,28 @@ process(const struct exporter *x, struct chunk *c)
 		arr[k] = NULL;
 	for (i = 0; i < c->n; i++) {
 		const struct row *r = &c->rows[i];
+		json_t *o;
 
 		k = r->table == 'c' ? 0 : r->table == 'b' ? 1 : 2;
+		o = k == 0 ? build_checkout(x, r) : k == 1 ? build_build(x, r) :
+		    build_test(x, r);
+		/* one bad row is left out and said; it never stops the rest */
+		buf_reset(&why);
+		if (kcidb_validate_object(o, r->table, &why) != 0) {
+			if (c->skipped++ == 0)
+				c->skip_why = xstrdup(why.ptr);
+			json_decref(o);
+			continue;
+		}
 		if (arr[k] == NULL) {
 			arr[k] = json_array();
 			json_object_set_new(doc, lists[k], arr[k]);
 		}
-		json_array_append_new(arr[k], k == 0 ? build_checkout(x, r) :
-		    k == 1 ? build_build(x, r) : build_test(x, r));
+		json_array_append_new(arr[k], o);
 	}
 	c->rc = 0;
-	if (kcidb_validate(doc, &why) != 0) {
+	buf_reset(&why);
+	if (check_top(doc, &why) != 0) {
 		c->why = xasprintf("BUG: the KCIDB document would break the "
 		    "schema (%s); nothing was written", why.ptr);
 		c->rc = -1;
@@ -1112,6 +1158,12 @@ record_file(struct exporter *x, struct chunk *c)
 		error("%s", c->why ? c->why : "cannot write a KCIDB file");
 		return -1;
 	}
+	if (c->skipped > 0) {
+		warning("%s: %zu object%s left out, against the KCIDB schema "
+		    "(the first: %s); the others are exported", c->path,
+		    c->skipped, c->skipped == 1 ? "" : "s", c->skip_why);
+		x->stats->skipped += c->skipped;
+	}
 	crashpoint("kcidb-written");
 	if (db_begin(x->db) != 0)
 		return -1;
@@ -1136,7 +1188,7 @@ record_file(struct exporter *x, struct chunk *c)
 		if (st != NULL) {
 			db_bind_text(st, 1, c->path);
 			db_bind_int(st, 2, (long long)time(NULL));
-			db_bind_int(st, 3, (long long)c->alloc);
+			db_bind_int(st, 3, (long long)(c->alloc - c->skipped));
 			rc = db_step(x->db, st) < 0 ? -1 : 0;
 		}
 		db_finalize(st);

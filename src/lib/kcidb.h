@@ -23,6 +23,7 @@ struct kcidb_stats {
 	size_t	submitted;	/* files accepted by the endpoint */
 	size_t	processed;
 	size_t	failed;		/* submissions to try again */
+	size_t	skipped;	/* objects left out against the schema */
 };
 
 /*
@@ -41,6 +42,11 @@ int	 kcidb_stage(const struct config *, struct db *, int all,
  * with the first problem in why.
  */
 int	 kcidb_validate(struct json_t *doc, struct buf *why);
+/*
+ * The same for one object of table 'c' (checkouts), 'b' (builds) or 't'
+ * (tests): the export checks each one, so a bad row is left out alone.
+ */
+int	 kcidb_validate_object(struct json_t *o, char table, struct buf *why);
 
 /*
  * A JSON string from bytes that may hold NULs or invalid UTF-8 (from git

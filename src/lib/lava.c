@@ -1,11 +1,13 @@
 /*
  * lava.c: LAVA logs, results and outcomes; the QEMU device dictionary.
  */
+#include <math.h>
 #include <yaml.h>
 
 #include "buf.h"
 #include "lava.h"
 #include "log.h"
+#include "safe.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -38,6 +40,13 @@ sval(const struct ynode *map, const char *key)
 	return v != NULL && *v != '\0' && strcmp(v, "None") != 0 ? v : NULL;
 }
 
+/* Text from a lab, bounded and valid UTF-8 (NULL stays NULL). */
+static char *
+lab_text(const char *s, size_t max)
+{
+	return s != NULL ? safe_utf8(s, strlen(s), max) : NULL;
+}
+
 static void
 add_case(struct lava_outcome *o, const char *suite, const char *name,
     const char *result, const char *measurement, const char *unit,
@@ -47,22 +56,30 @@ add_case(struct lava_outcome *o, const char *suite, const char *name,
 	char *end;
 	double m;
 
+	if (o->n >= LAVA_MAX_CASES) {
+		o->dropped++;
+		return;
+	}
 	xgrow((void **)&o->cases, &o->alloc, o->n + 1, sizeof(*o->cases));
 	c = &o->cases[o->n++];
 	memset(c, 0, sizeof(*c));
-	c->suite = xstrdup(suite);
-	c->name = xstrdup(name);
-	c->result = xstrdup(result ? result : "unknown");
+	c->suite = lab_text(suite, LAVA_NAME_MAX);
+	c->name = lab_text(name, LAVA_NAME_MAX);
+	c->result = lab_text(result ? result : "unknown", LAVA_NAME_MAX);
 	if (measurement != NULL) {
+		errno = 0;
 		m = strtod(measurement, &end);
-		if (end != measurement && *end == '\0') {
+		if (end != measurement && *end == '\0' && isfinite(m)) {
 			c->measurement = m;
 			c->has_measurement = 1;
+		} else if (end != measurement && *end == '\0') {
+			/* inf, nan, 1e999: no number KCIDB can take */
+			o->bad_numbers++;
 		}
 	}
-	c->unit = unit ? xstrdup(unit) : NULL;
-	c->error_type = etype ? xstrdup(etype) : NULL;
-	c->error_msg = emsg ? xstrdup(emsg) : NULL;
+	c->unit = lab_text(unit, LAVA_NAME_MAX);
+	c->error_type = lab_text(etype, LAVA_NAME_MAX);
+	c->error_msg = lab_text(emsg, LAVA_MSG_MAX);
 }
 
 /* The lava suite's job case sets the health of the whole job. */

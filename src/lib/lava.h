@@ -23,10 +23,22 @@ struct lava_case {
 	char	*error_msg;
 };
 
+/* Bounds on what a lab reports: cases per job, name and message bytes. */
+#define LAVA_MAX_CASES	100000
+#define LAVA_NAME_MAX	256
+#define LAVA_MSG_MAX	4096
+
+/*
+ * Cases past LAVA_MAX_CASES are counted in dropped, measurements that
+ * are not finite numbers (inf, nan, 1e999) in bad_numbers; names and
+ * messages are valid UTF-8, cut to the bounds above.
+ */
 struct lava_outcome {
 	struct lava_case	*cases;
 	size_t			 n;
 	size_t			 alloc;
+	size_t			 dropped;
+	size_t			 bad_numbers;
 	char			*health;	/* Complete, Incomplete, Canceled */
 	char			*error_type;
 	char			*error_msg;

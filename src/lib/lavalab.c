@@ -2,9 +2,12 @@
  * lavalab.c: LAVA servers over REST, and pull labs.
  */
 #include <jansson.h>
+#include <sqlite3.h>
+#include <fcntl.h>
 
 #include "buf.h"
 #include "config.h"
+#include "db.h"
 #include "fs.h"
 #include "http.h"
 #include "lava.h"
@@ -15,6 +18,7 @@
 
 /* LAVA logs can be long; results far less so. */
 #define LOG_MAX		((size_t)64 << 20)
+#define RESULTS_MAX	((size_t)16 << 20)
 
 static char *
 base_url(const struct lab_cfg *lab)
@@ -286,12 +290,21 @@ lab_finished_release(struct lab_finished *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* A reply about a job that was answered but cannot be used. */
+static enum lab_result
+bad_reply(const struct lab_cfg *lab, const char *lab_id, const char *what)
+{
+	error("lab %s: job %s: %s", lab->name, lab_id, what);
+	return LAB_BAD;
+}
+
 enum lab_result
 lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
     struct lava_outcome *o, struct lab_finished *fin)
 {
 	struct http_response resp;
 	struct buf console = BUF_INIT;
+	enum http_outcome out;
 	enum lab_result r;
 	const char *state, *health;
 	json_t *j;
@@ -301,21 +314,26 @@ lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
 	*running = 0;
 	memset(fin, 0, sizeof(*fin));
 	path = xasprintf("/api/v0.2/jobs/%s/", lab_id);
-	r = classify(request(lab, "GET", path, NULL, 0, &resp), resp.status);
+	out = request(lab, "GET", path, NULL, 0, &resp);
+	r = classify(out, resp.status);
+	if (resp.too_large) {
+		http_response_release(&resp);
+		free(path);
+		return bad_reply(lab, lab_id, "its record is larger than "
+		    "the limit");
+	}
 	j = r == LAB_DONE ? json_body(lab, path, &resp) : NULL;
 	http_response_release(&resp);
 	free(path);
 	if (r != LAB_DONE)
 		return r;
 	if (j == NULL)
-		return LAB_RETRY;
+		return bad_reply(lab, lab_id, "its record is not JSON");
 	state = json_string_value(json_object_get(j, "state"));
 	health = json_string_value(json_object_get(j, "health"));
 	if (state == NULL) {
-		error("lab %s: job %s: no state in its record", lab->name,
-		    lab_id);
 		json_decref(j);
-		return LAB_RETRY;
+		return bad_reply(lab, lab_id, "no state in its record");
 	}
 	if (strcmp(state, "Finished") != 0) {
 		*running = strcmp(state, "Running") == 0 ||
@@ -323,6 +341,7 @@ lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
 		json_decref(j);
 		return LAB_WAIT;
 	}
+	fin->finished = 1;
 	fin->start_time = parse_time(json_string_value(json_object_get(j,
 	    "start_time")));
 	end = parse_time(json_string_value(json_object_get(j, "end_time")));
@@ -334,16 +353,19 @@ lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
 
 	/* the results, as YAML with the suite names */
 	path = xasprintf("/api/v0.2/jobs/%s/yaml/", lab_id);
-	r = classify(request(lab, "GET", path, NULL, LOG_MAX, &resp),
+	r = classify(request(lab, "GET", path, NULL, RESULTS_MAX, &resp),
 	    resp.status);
-	if (r == LAB_DONE) {
+	if (resp.too_large) {
+		r = bad_reply(lab, lab_id, "its results are larger than the "
+		    "limit");
+	} else if (r == LAB_DONE) {
 		char *b = base_url(lab), *what = xasprintf("%s%s", b, path);
 
 		free(b);
-
 		if (lava_parse_results(resp.body.ptr, resp.body.len, what,
 		    o) != 0)
-			r = LAB_RETRY;
+			r = bad_reply(lab, lab_id, "its results cannot be "
+			    "parsed");
 		free(what);
 	}
 	http_response_release(&resp);
@@ -381,28 +403,143 @@ lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
 
 /* ---- pull labs ---- */
 
+/*
+ * The directory is the lab's to write: nothing in it is followed or
+ * trusted.  Files are read with fs_read_untrusted() (regular files, no
+ * link, bounded), and what cannot be read is renamed aside.
+ */
+#define INDEX_MAX	((size_t)16 << 20)
+
 static char *
 pull_file(const struct lab_cfg *lab, const char *name)
 {
 	return fs_join(lab->path, name);
 }
 
-static json_t *
-read_index(const struct lab_cfg *lab)
+int
+pull_index_parse(const char *text, size_t len, const char *what,
+    json_t **out)
 {
 	json_error_t e;
+	json_t *idx, *jobs, *j;
+	size_t i;
+
+	*out = NULL;
+	idx = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	if (idx == NULL)
+		return error("%s:%d:%d: %s", what, e.line, e.column, e.text);
+	jobs = json_object_get(idx, "jobs");
+	if (!json_is_object(idx) || !json_is_array(jobs)) {
+		json_decref(idx);
+		return error("%s: not an object with a list 'jobs'", what);
+	}
+	json_array_foreach(jobs, i, j) {
+		if (!json_is_object(j) ||
+		    !json_is_string(json_object_get(j, "id"))) {
+			json_decref(idx);
+			return error("%s: jobs[%zu] has no string 'id'", what,
+			    i);
+		}
+	}
+	*out = idx;
+	return 0;
+}
+
+/* An index entry for job_id, from its definition (ours, in data_dir). */
+static json_t *
+index_entry(const char *definition, const char *job_id, long long when)
+{
+	struct buf b = BUF_INIT;
+	struct ynode *def;
+	json_t *entry;
+	const char *dt, *name;
+	char *rel;
+
+	def = NULL;
+	if (buf_read_file(&b, definition) == 0)
+		ynode_parse_string(definition, b.ptr, b.len, &def);
+	buf_release(&b);
+	dt = ynode_str(def, "device_type");
+	name = ynode_str(def, "job_name");
+	rel = xasprintf("%s.yaml", job_id);
+	entry = json_object();
+	json_object_set_new(entry, "id", json_string(job_id));
+	json_object_set_new(entry, "definition", json_string(rel));
+	json_object_set_new(entry, "device_type", json_string(dt ? dt : ""));
+	json_object_set_new(entry, "job_name", json_string(name ? name : ""));
+	json_object_set_new(entry, "submitted", json_integer(when));
+	json_object_set_new(entry, "results", json_string("results/"));
+	free(rel);
+	ynode_free(def);
+	return entry;
+}
+
+/*
+ * The index as the database knows it: every job of this lab handed over
+ * and not yet collected.
+ */
+static json_t *
+rebuild_index(const struct lab_cfg *lab, struct db *db)
+{
+	sqlite3_stmt *st;
+	json_t *idx, *jobs;
+	int r;
+
+	idx = json_object();
+	jobs = json_array();
+	json_object_set_new(idx, "jobs", jobs);
+	if (db == NULL)
+		return idx;
+	st = db_prepare(db, "SELECT id, definition, coalesce(submitted, "
+	    "created) FROM job WHERE runtime = ? AND state IN ('submitting', "
+	    "'submitted', 'running') ORDER BY created, id");
+	if (st == NULL)
+		return idx;
+	db_bind_text(st, 1, lab->name);
+	while ((r = db_step(db, st)) == 1)
+		json_array_append_new(jobs, index_entry(db_col_text(st, 1),
+		    db_col_text(st, 0), db_col_int(st, 2)));
+	db_finalize(st);
+	return idx;
+}
+
+/*
+ * The lab's index.json.  One that cannot be read is set aside and made
+ * again from the database, never from nothing: the jobs it listed stay
+ * listed.
+ */
+static json_t *
+read_index(const struct lab_cfg *lab, struct db *db)
+{
+	struct buf b = BUF_INIT;
+	enum fs_read r;
 	json_t *idx;
-	char *path;
+	char *path, aside[48];
 
 	path = pull_file(lab, "index.json");
-	idx = fs_exists(path) ? json_load_file(path, 0, &e) : NULL;
-	free(path);
-	if (!json_is_object(idx) || !json_is_array(json_object_get(idx,
-	    "jobs"))) {
-		json_decref(idx);
+	r = fs_read_untrusted(lab->path, "index.json", INDEX_MAX, 0, &b);
+	idx = NULL;
+	if (r == FS_READ_OK) {
+		if (pull_index_parse(b.ptr, b.len, path, &idx) != 0)
+			r = FS_READ_ERROR;
+	} else if (r != FS_READ_MISSING) {
+		error("lab %s: '%s' %s", lab->name, path, fs_read_problem(r));
+	}
+	if (idx == NULL && r != FS_READ_MISSING) {
+		snprintf(aside, sizeof(aside), ".bad-%lld",
+		    (long long)time(NULL));
+		if (fs_set_aside(lab->path, "index.json", aside) == 0)
+			warning("lab %s: set '%s' aside as '%s%s'; made it "
+			    "again from the database", lab->name, path, path,
+			    aside);
+		idx = rebuild_index(lab, db);
+	}
+	if (idx == NULL) {
 		idx = json_object();
 		json_object_set_new(idx, "jobs", json_array());
 	}
+	buf_release(&b);
+	free(path);
 	return idx;
 }
 
@@ -421,12 +558,53 @@ write_index(const struct lab_cfg *lab, json_t *idx)
 	return rc;
 }
 
-enum lab_result
-pull_submit(const struct lab_cfg *lab, const char *definition,
-    const char *job_id)
+/*
+ * Move results/<job_id>.yaml and .log out of the way, into
+ * results/collected/ as <job_id>.<tag>.yaml and .log, so a later attempt
+ * of the job never reads them again.
+ */
+static void
+move_results(const struct lab_cfg *lab, const char *job_id, const char *tag)
 {
-	json_t *idx, *jobs, *e, *entry;
-	char *text, *dt, *name, *file, *rel;
+	static const char *const exts[] = { "yaml", "log" };
+	char *dir, *from, *to, *rel;
+	int rfd, cfd;
+	size_t i;
+
+	dir = pull_file(lab, "results");
+	rfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(dir);
+	if (rfd < 0)
+		return;
+	if (mkdirat(rfd, "collected", 0755) != 0 && errno != EEXIST) {
+		close(rfd);
+		return;
+	}
+	cfd = openat(rfd, "collected", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	for (i = 0; cfd >= 0 && i < ARRAY_SIZE(exts); i++) {
+		from = xasprintf("%s.%s", job_id, exts[i]);
+		to = xasprintf("%s.%s.%s", job_id, tag, exts[i]);
+		if (renameat(rfd, from, cfd, to) != 0 && errno != ENOENT) {
+			rel = xasprintf("results/%s", from);
+			warning("lab %s: cannot move '%s' aside: %s",
+			    lab->name, rel, strerror(errno));
+			free(rel);
+		}
+		free(from);
+		free(to);
+	}
+	if (cfd >= 0)
+		close(cfd);
+	close(rfd);
+}
+
+enum lab_result
+pull_submit(const struct lab_cfg *lab, struct db *db, const char *definition,
+    const char *job_id, long long attempt)
+{
+	json_t *idx, *jobs, *e;
+	char *text, *dt, *name, *file, *rel, tag[32];
 	size_t i;
 	enum lab_result r;
 
@@ -435,26 +613,21 @@ pull_submit(const struct lab_cfg *lab, const char *definition,
 	rel = xasprintf("%s.yaml", job_id);
 	file = pull_file(lab, rel);
 	r = LAB_RETRY;
-	if (fs_mkdir_p(lab->path) != 0 ||
-	    fs_write_atomic(file, text, strlen(text), 1) != 0)
+	if (fs_mkdir_p(lab->path) != 0)
 		goto out;
-	idx = read_index(lab);
+	/* results an earlier attempt left are not this attempt's */
+	snprintf(tag, sizeof(tag), "stale-%lld", attempt);
+	move_results(lab, job_id, tag);
+	if (fs_write_atomic(file, text, strlen(text), 1) != 0)
+		goto out;
+	idx = read_index(lab, db);
 	jobs = json_object_get(idx, "jobs");
 	json_array_foreach(jobs, i, e)
 		if (str_eq(json_string_value(json_object_get(e, "id")), job_id))
 			break;
-	if (i == json_array_size(jobs)) {
-		entry = json_object();
-		json_object_set_new(entry, "id", json_string(job_id));
-		json_object_set_new(entry, "definition", json_string(rel));
-		json_object_set_new(entry, "device_type", json_string(dt));
-		json_object_set_new(entry, "job_name", json_string(name));
-		json_object_set_new(entry, "submitted",
-		    json_integer((json_int_t)time(NULL)));
-		json_object_set_new(entry, "results", json_string(
-		    "results/"));
-		json_array_append_new(jobs, entry);
-	}
+	if (i == json_array_size(jobs))
+		json_array_append_new(jobs, index_entry(definition, job_id,
+		    (long long)time(NULL)));
 	r = write_index(lab, idx) == 0 ? LAB_DONE : LAB_RETRY;
 	json_decref(idx);
 out:
@@ -466,44 +639,59 @@ out:
 	return r;
 }
 
+/* Set a file of the lab aside as <rel>.bad, saying why. */
+static void
+set_aside(const struct lab_cfg *lab, const char *rel, const char *why)
+{
+	char *path;
+
+	path = pull_file(lab, rel);
+	error("lab %s: '%s' %s", lab->name, path, why);
+	if (fs_set_aside(lab->path, rel, ".bad") == 0)
+		warning("lab %s: set '%s' aside as '%s.bad'", lab->name, path,
+		    path);
+	else if (errno != ENOENT)
+		warning("lab %s: cannot set '%s' aside: %s", lab->name, path,
+		    strerror(errno));
+	free(path);
+}
+
 enum lab_result
 pull_poll(const struct lab_cfg *lab, const char *job_id,
     struct lava_outcome *o, struct lab_finished *fin)
 {
 	struct buf b = BUF_INIT, console = BUF_INIT;
-	struct stat st;
-	char *rel, *path, *bad;
+	enum fs_read fr;
 	enum lab_result r;
+	char *rel, *path;
 
 	memset(fin, 0, sizeof(*fin));
 	rel = xasprintf("results/%s.yaml", job_id);
 	path = pull_file(lab, rel);
-	free(rel);
-	if (!fs_exists(path)) {
-		free(path);
-		return LAB_WAIT;
-	}
+	fr = fs_read_untrusted(lab->path, rel, RESULTS_MAX, 0, &b);
 	r = LAB_DONE;
-	if (buf_read_file(&b, path) != 0 ||
-	    lava_parse_results(b.ptr, b.len, path, o) != 0 || o->n == 0) {
-		if (o->n == 0 && b.len > 0)
-			error("lab %s: %s holds no results", lab->name, path);
-		bad = xasprintf("%s.bad", path);
-		if (rename(path, bad) == 0)
-			warning("lab %s: set '%s' aside as '%s'", lab->name,
-			    path, bad);
-		free(bad);
+	if (fr == FS_READ_MISSING) {
+		r = LAB_WAIT;
+	} else if (fr == FS_READ_ERROR) {
+		warning("lab %s: cannot read '%s': %s", lab->name, path,
+		    strerror(errno));
+		r = LAB_RETRY;
+	} else if (fr != FS_READ_OK) {
+		set_aside(lab, rel, fs_read_problem(fr));
+		r = LAB_FAIL;
+	} else if (lava_parse_results(b.ptr, b.len, path, o) != 0 ||
+	    o->n == 0) {
+		set_aside(lab, rel, o->n == 0 && b.len > 0 ? "holds no "
+		    "results" : "cannot be parsed");
 		lava_outcome_release(o);
 		r = LAB_FAIL;
 	} else {
-		if (stat(path, &st) == 0)
-			fin->start_time = (long long)st.st_mtime;
-		buf_reset(&b);
-		rel = xasprintf("results/%s.log", job_id);
-		free(path);
-		path = pull_file(lab, rel);
+		/* when it started is the lab's secret: the job's own is used */
 		free(rel);
-		if (buf_read_file(&b, path) == 0) {
+		rel = xasprintf("results/%s.log", job_id);
+		buf_reset(&b);
+		fr = fs_read_untrusted(lab->path, rel, LOG_MAX, 1, &b);
+		if (fr == FS_READ_OK) {
 			struct lava_outcome ignore;
 
 			memset(&ignore, 0, sizeof(ignore));
@@ -511,21 +699,29 @@ pull_poll(const struct lab_cfg *lab, const char *job_id,
 			lava_outcome_release(&ignore);
 			fin->log = buf_detach(&b, NULL);
 			fin->console = buf_detach(&console, NULL);
+		} else if (fr != FS_READ_MISSING && fr != FS_READ_ERROR) {
+			/* results without their log are still results */
+			set_aside(lab, rel, fs_read_problem(fr));
 		}
 	}
 	buf_release(&b);
 	buf_release(&console);
 	free(path);
+	free(rel);
 	return r;
 }
 
 void
-pull_forget(const struct lab_cfg *lab, const char *job_id)
+pull_done(const struct lab_cfg *lab, struct db *db, const char *job_id,
+    long long attempt)
 {
 	json_t *idx, *jobs, *e;
+	char tag[32];
 	size_t i;
 
-	idx = read_index(lab);
+	snprintf(tag, sizeof(tag), "%lld", attempt);
+	move_results(lab, job_id, tag);
+	idx = read_index(lab, db);
 	jobs = json_object_get(idx, "jobs");
 	json_array_foreach(jobs, i, e) {
 		if (str_eq(json_string_value(json_object_get(e, "id")),

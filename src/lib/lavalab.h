@@ -6,8 +6,11 @@
 #ifndef LAVALAB_H
 #define LAVALAB_H
 
+#include <stddef.h>
+
 struct config;
 struct db;
+struct json_t;
 struct job;
 struct lab_cfg;
 struct lava_outcome;
@@ -15,8 +18,11 @@ struct lava_outcome;
 enum lab_result {
 	LAB_DONE,	/* did what was asked */
 	LAB_WAIT,	/* not now (queue full, still running): try later */
-	LAB_RETRY,	/* a fault (HTTP error, bad body): try later */
-	LAB_FAIL	/* refused for good (bad job, 4xx) */
+	LAB_RETRY,	/* a fault on the way (HTTP error, timeout): try later */
+	LAB_FAIL,	/* refused for good (bad job, 4xx) */
+	LAB_BAD		/* it answered, but not in a way that can be read (no
+			 * state, a reply too large, results that do not
+			 * parse): counted, and the job ends after a few */
 };
 
 /*
@@ -40,28 +46,47 @@ struct lab_finished {
 	long long start_time;
 	double	 duration;
 	char	*url;		/* the job's page in the lab's web UI */
+	int	 finished;	/* it ran: known even when its results are not */
 };
 
 /*
  * Look at a submitted LAVA job.  LAB_WAIT while it runs (*running set
- * when it started), LAB_DONE when finished, with o and fin filled in.
+ * when it started), LAB_DONE when finished, with o and fin filled in;
+ * LAB_BAD for a reply that cannot be read, with fin->finished set when
+ * the job is known to have finished.
  */
 enum lab_result	 lava_poll(const struct lab_cfg *, const char *lab_id,
 		    int *running, struct lava_outcome *o,
 		    struct lab_finished *fin);
 void		 lab_finished_release(struct lab_finished *);
 
-/* Write the job into a pull lab's directory and index.json. */
-enum lab_result	 pull_submit(const struct lab_cfg *, const char *definition,
-		    const char *job_id);
+/*
+ * Write the job into a pull lab's directory and index.json.  Results an
+ * earlier attempt left are moved aside first.  An index.json that cannot
+ * be read is set aside and made again from the jobs db has for this lab.
+ */
+enum lab_result	 pull_submit(const struct lab_cfg *, struct db *db,
+		    const char *definition, const char *job_id,
+		    long long attempt);
 /*
  * Look for a pull lab's results of job_id: LAB_WAIT while there are
  * none, LAB_DONE (o and fin filled in), LAB_FAIL for a results file that
- * cannot be read (set aside as <file>.bad).
+ * cannot be read, is not a regular file or is too large (set aside as
+ * <file>.bad), LAB_RETRY when the directory cannot be read now.
  */
 enum lab_result	 pull_poll(const struct lab_cfg *, const char *job_id,
 		    struct lava_outcome *o, struct lab_finished *fin);
-/* Take a collected job out of the pull lab's index. */
-void		 pull_forget(const struct lab_cfg *, const char *job_id);
+/*
+ * A collected job: move its results into results/collected/ (tagged
+ * with the attempt) and take it out of the index.
+ */
+void		 pull_done(const struct lab_cfg *, struct db *db,
+		    const char *job_id, long long attempt);
+/*
+ * Parse a pull lab's index.json: an object whose "jobs" is a list of
+ * objects with a string "id".  *out is the caller's to json_decref().
+ */
+int		 pull_index_parse(const char *text, size_t len,
+		    const char *what, struct json_t **out);
 
 #endif

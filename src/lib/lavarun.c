@@ -10,6 +10,7 @@
 #include "lavarun.h"
 #include "log.h"
 #include "proc.h"
+#include "secret.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -147,6 +148,8 @@ lavarun_run(const struct lavarun *r)
 		json_object_set_new(res, "error_msg", json_string(
 		    "lava-run was killed after the job's timeout"));
 	if (buf_read_file(&log, "lava.log") == 0) {
+		/* what the kernel or a test printed may hold a token */
+		secret_mask_buf(&log);
 		lava_parse_log(log.ptr, log.len, &o, &console);
 		if (fs_mkdir_p(r->store) == 0) {
 			store(r, "lava.log", log.ptr, log.len, arts, "log");

@@ -84,25 +84,24 @@ static pid_t
 read_pid(const char *work, time_t *started)
 {
 	struct buf b = BUF_INIT;
-	char *p, *nl;
+	char *nl;
 	long v;
 	pid_t pid;
 
 	pid = 0;
-	p = fs_join(work, "worker.pid");
-	if (buf_read_file(&b, p) == 0) {
+	/* the build can write here: its word counts only when ours is lost */
+	if (fs_read_untrusted(work, "worker.pid", 64, 0, &b) == FS_READ_OK) {
 		nl = strchr(b.ptr, '\n');
 		if (nl != NULL)
 			*nl = '\0';
 		if (parse_long(b.ptr, 1, INT_MAX, &v) == 0)
 			pid = (pid_t)v;
-		if (nl != NULL && started != NULL) {
+		if (nl != NULL && started != NULL && *started <= 0) {
 			nl[1 + strcspn(nl + 1, "\n")] = '\0';
 			if (parse_long(nl + 1, 0, LONG_MAX, &v) == 0)
 				*started = (time_t)v;
 		}
 	}
-	free(p);
 	buf_release(&b);
 	return pid;
 }
@@ -177,31 +176,24 @@ local_kill(pid_t pid)
 }
 
 char *
-local_read(const char *work, const char *name, size_t max_tail)
+local_read(const char *work, const char *name, size_t max, int tail)
 {
 	struct buf b = BUF_INIT;
-	char *p, *s;
+	enum fs_read r;
+	size_t i, j;
 
-	p = fs_join(work, name);
-	if (buf_read_file(&b, p) != 0) {
-		free(p);
+	r = fs_read_untrusted(work, name, max, tail, &b);
+	if (r != FS_READ_OK) {
+		if (r != FS_READ_MISSING)
+			warning("'%s/%s' %s; not read", work, name,
+			    fs_read_problem(r));
 		buf_release(&b);
 		return NULL;
 	}
-	free(p);
 	/* logs may hold NULs; the database keeps text */
-	{
-		size_t i, j;
-
-		for (i = j = 0; i < b.len; i++)
-			if (b.ptr[i] != '\0')
-				b.ptr[j++] = b.ptr[i];
-		buf_setlen(&b, j);
-	}
-	if (max_tail > 0 && b.len > max_tail) {
-		s = xstrdup(b.ptr + b.len - max_tail);
-		buf_release(&b);
-		return s;
-	}
+	for (i = j = 0; i < b.len; i++)
+		if (b.ptr[i] != '\0')
+			b.ptr[j++] = b.ptr[i];
+	buf_setlen(&b, j);
 	return buf_detach(&b, NULL);
 }

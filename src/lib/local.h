@@ -43,7 +43,12 @@ enum local_state local_check(const char *work, pid_t *pid, time_t *started);
 /* Kill the worker's whole session (it and every process it started). */
 void	 local_kill(pid_t pid);
 
-/* Read a file of the work directory (caller frees); NULL if absent. */
-char	*local_read(const char *work, const char *name, size_t max_tail);
+/*
+ * Read a file of the work directory, which the build could have changed:
+ * a regular file only, no link followed, NULs dropped, at most max bytes
+ * (with tail, the last max bytes).  Caller frees; NULL if absent or not
+ * a regular file, with a warning in that case.
+ */
+char	*local_read(const char *work, const char *name, size_t max, int tail);
 
 #endif

@@ -246,7 +246,7 @@ submit_remote(const struct config *cfg, struct db *db,
 	crashpoint("submit-remote-before");
 	id = NULL;
 	if (lab->type == LAB_PULL) {
-		r = pull_submit(lab, j->definition, j->id);
+		r = pull_submit(lab, db, j->definition, j->id, j->attempt);
 		if (r == LAB_DONE)
 			id = xstrdup(j->id);
 	} else {
@@ -274,6 +274,7 @@ submit_remote(const struct config *cfg, struct db *db,
 		stats->failed++;
 		break;
 	case LAB_FAIL:
+	case LAB_BAD:
 		stats->failed++;
 		free(id);
 		return submit_failed(cfg, db, j, log_last_error());

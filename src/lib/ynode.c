@@ -8,15 +8,62 @@
 #include "ynode.h"
 #include "util.h"
 
-/* Bound on nodes made from one document, against alias bombs. */
+/*
+ * Bounds on what one document may expand to, against alias bombs: at
+ * most YNODE_MAX nodes, and aliases may add no more than the document
+ * itself holds (its nodes, its bytes) plus a little.
+ */
 #define YNODE_MAX	2000000
+#define ALIAS_NODES	10000
+#define ALIAS_BYTES	((size_t)1 << 20)
 
 struct loader {
 	yaml_document_t	*doc;
 	const char	*file;
 	size_t		 count;
+	size_t		 bytes;
+	size_t		 max_count;
+	size_t		 max_bytes;
 	int		 depth;
 };
+
+/* FNV-1a of a key, for the duplicate-key check of large mappings. */
+static size_t
+key_hash(const char *s)
+{
+	size_t h = (size_t)14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= (size_t)1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * Index of a key equal to k among the first n keys of map, or -1; with
+ * a table (slots, a power of two), in constant time.
+ */
+static long
+find_key(const struct ynode *map, size_t n, const char *k, size_t *table,
+    size_t slots, int insert)
+{
+	size_t i, h;
+
+	if (table == NULL) {
+		for (i = 0; i < n; i++)
+			if (strcmp(map->keys[i]->value, k) == 0)
+				return (long)i;
+		return -1;
+	}
+	for (h = key_hash(k) & (slots - 1); table[h] != 0;
+	    h = (h + 1) & (slots - 1))
+		if (strcmp(map->keys[table[h] - 1]->value, k) == 0)
+			return (long)table[h] - 1;
+	if (insert)
+		table[h] = n + 1;
+	return -1;
+}
 
 static struct ynode *
 node_new(enum ynode_type type)
@@ -58,12 +105,16 @@ convert(struct loader *l, yaml_node_t *yn)
 	struct ynode *n, *k, *v;
 	yaml_node_pair_t *pair;
 	yaml_node_item_t *item;
-	size_t i;
+	size_t *table, slots, npairs;
+	long dup;
 
-	if (++l->count > YNODE_MAX || l->depth > 200) {
+	if (++l->count > l->max_count || l->depth > 200 ||
+	    (yn->type == YAML_SCALAR_NODE && (l->bytes +=
+	    yn->data.scalar.length) > l->max_bytes)) {
 		error_at(l->file, (int)yn->start_mark.line + 1,
 		    (int)yn->start_mark.column + 1,
-		    "document too large or too deeply nested");
+		    "document too large, too deeply nested or expanding "
+		    "too far through aliases");
 		return NULL;
 	}
 	switch (yn->type) {
@@ -92,27 +143,39 @@ convert(struct loader *l, yaml_node_t *yn)
 	case YAML_MAPPING_NODE:
 		n = node_new(YNODE_MAP);
 		l->depth++;
+		/* large mappings find duplicate keys through a hash table */
+		npairs = (size_t)(yn->data.mapping.pairs.top -
+		    yn->data.mapping.pairs.start);
+		table = NULL;
+		slots = 0;
+		if (npairs > 16) {
+			for (slots = 32; slots < npairs * 2; slots *= 2)
+				;
+			table = xcalloc(slots, sizeof(*table));
+		}
 		for (pair = yn->data.mapping.pairs.start;
 		    pair < yn->data.mapping.pairs.top; pair++) {
 			k = convert(l, yaml_document_get_node(l->doc,
 			    pair->key));
 			if (k == NULL) {
+				free(table);
 				ynode_free(n);
 				return NULL;
 			}
 			if (k->type != YNODE_SCALAR) {
 				error_at(l->file, k->line, k->col,
 				    "a mapping key must be a scalar");
+				free(table);
 				ynode_free(k);
 				ynode_free(n);
 				return NULL;
 			}
-			for (i = 0; i < n->n; i++) {
-				if (strcmp(n->keys[i]->value, k->value) != 0)
-					continue;
+			dup = find_key(n, n->n, k->value, table, slots, 1);
+			if (dup >= 0) {
 				error_at(l->file, k->line, k->col,
 				    "duplicate key '%s' (first at line %d)",
-				    k->value, n->keys[i]->line);
+				    k->value, n->keys[dup]->line);
+				free(table);
 				ynode_free(k);
 				ynode_free(n);
 				return NULL;
@@ -120,12 +183,14 @@ convert(struct loader *l, yaml_node_t *yn)
 			v = convert(l, yaml_document_get_node(l->doc,
 			    pair->value));
 			if (v == NULL) {
+				free(table);
 				ynode_free(k);
 				ynode_free(n);
 				return NULL;
 			}
 			node_add(n, k, v);
 		}
+		free(table);
 		l->depth--;
 		break;
 	default:
@@ -151,7 +216,7 @@ set_file(struct ynode *n, const char *file)
 }
 
 static int
-parse(yaml_parser_t *p, const char *name, struct ynode **out)
+parse(yaml_parser_t *p, const char *name, size_t input, struct ynode **out)
 {
 	yaml_document_t doc, extra;
 	yaml_node_t *root;
@@ -177,6 +242,11 @@ parse(yaml_parser_t *p, const char *name, struct ynode **out)
 	memset(&l, 0, sizeof(l));
 	l.doc = &doc;
 	l.file = file;
+	l.max_count = 2 * (size_t)(doc.nodes.top - doc.nodes.start) +
+	    ALIAS_NODES;
+	if (l.max_count > YNODE_MAX)
+		l.max_count = YNODE_MAX;
+	l.max_bytes = 2 * input + ALIAS_BYTES;
 	if (root == NULL) {
 		n = node_new(YNODE_MAP);
 		n->file = file;
@@ -219,6 +289,7 @@ int
 ynode_parse_file(const char *path, struct ynode **out)
 {
 	yaml_parser_t p;
+	struct stat st;
 	FILE *fp;
 	int rc;
 
@@ -228,7 +299,8 @@ ynode_parse_file(const char *path, struct ynode **out)
 	if (!yaml_parser_initialize(&p))
 		die_oom();
 	yaml_parser_set_input_file(&p, fp);
-	rc = parse(&p, path, out);
+	rc = parse(&p, path, fstat(fileno(fp), &st) == 0 && st.st_size > 0 ?
+	    (size_t)st.st_size : 0, out);
 	yaml_parser_delete(&p);
 	if (ferror(fp))
 		rc = error("cannot read '%s': %s", path, strerror(errno));
@@ -246,7 +318,7 @@ ynode_parse_string(const char *name, const char *text, size_t len,
 	if (!yaml_parser_initialize(&p))
 		die_oom();
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	rc = parse(&p, name, out);
+	rc = parse(&p, name, len, out);
 	yaml_parser_delete(&p);
 	return rc;
 }
