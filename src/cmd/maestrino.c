@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 
 #include "buf.h"
 #include "config.h"
@@ -51,6 +52,18 @@ static const char *const run_order[] = {
 };
 
 static char *bindir;
+
+/* A signal asked `maestrino run` to stop; the running stage gets it too. */
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t stage_pid;
+
+static void
+on_stop(int sig)
+{
+	stop_signal = sig;
+	if (stage_pid > 0)
+		kill(stage_pid, sig);
+}
 
 static void
 find_bindir(const char *argv0)
@@ -129,44 +142,81 @@ run_stage(const char *stage, const char *confdir, char *const *extra)
 		return EXIT_FATAL;
 	}
 	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		execv(path, argv);
 		fprintf(stderr, "maestrino: cannot run '%s': %s\n", path,
 		    strerror(errno));
 		_exit(EXIT_FATAL);
 	}
+	stage_pid = pid;
+	/* a signal that came just before the stage started */
+	if (stop_signal)
+		kill(pid, stop_signal);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			error("cannot wait for '%s': %s", path,
 			    strerror(errno));
+			stage_pid = 0;
 			free(path);
 			return EXIT_FATAL;
 		}
 	}
+	stage_pid = 0;
 	free(path);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	error("stage %s killed by signal %d", stage, WTERMSIG(status));
+	if (!stop_signal || WTERMSIG(status) != stop_signal)
+		error("stage %s killed by signal %d", stage, WTERMSIG(status));
 	return EXIT_FATAL;
 }
 
-/* Jobs of any lab that could be submitted now. */
-static long long
-runnable_jobs(const struct stage *st)
+/* What is left of the jobs (status.h), from the database as it is now. */
+static void
+count_left(const struct stage *st, struct jobs_left *l)
 {
 	struct db *db;
 	char *path;
-	long long n;
 
+	memset(l, 0, sizeof(*l));
 	path = config_data_path(st->cfg, "state.db");
-	db = db_open(path, 1);
+	db = fs_exists(path) ? db_open(path, 1) : NULL;
 	free(path);
 	if (db == NULL)
-		return 0;
-	n = db_int(db, "SELECT COUNT(*) FROM job WHERE state IN "
-	    "('pending', 'failed-submit') AND coalesce(next_try, 0) <= "
-	    "strftime('%s', 'now')", 0);
+		return;
+	status_jobs_left(st->cfg, db, l);
 	db_close(db);
-	return n;
+}
+
+/* Without a budget, --wait waits for a retry due within this long. */
+#define RETRY_WAIT_MAX	3600
+
+/*
+ * Sleep until a local job's retry is due, if it comes within the budget
+ * (an hour without one); 0 after sleeping, -1 when it will not be waited
+ * for or a signal came.
+ */
+static int
+wait_for_retry(long long at)
+{
+	const char *v;
+	long deadline;
+	time_t now;
+
+	now = time(NULL);
+	v = getenv("MAESTRINO_DEADLINE");
+	if (v != NULL && parse_long(v, 1, LONG_MAX, &deadline) == 0) {
+		if (at >= deadline)
+			return -1;
+	} else if (at > (long long)now + RETRY_WAIT_MAX) {
+		return -1;
+	}
+	info("waiting %llds for a retry of this machine's jobs",
+	    at - (long long)now);
+	while (!stop_signal && time(NULL) < (time_t)at)
+		sleep(1);
+	return stop_signal ? -1 : 0;
 }
 
 /* Stages that start new work, skipped once the budget is spent. */
@@ -211,7 +261,7 @@ run_one(struct tally *t, struct buf *skipped, const char *stage,
 	path = stage_path(stage);
 	rc = access(path, X_OK);
 	free(path);
-	if (rc != 0)
+	if (rc != 0 || stop_signal)
 		return EXIT_OK;
 	/* a test hook at every stage boundary: "run-jobs:2" */
 	snprintf(hook, sizeof(hook), "run-%s", stage);
@@ -276,7 +326,9 @@ cmd_run(int argc, char **argv, const char *confdir)
 	};
 	struct stage st;
 	struct tally t;
+	struct jobs_left left;
 	struct buf skipped = BUF_INIT;
+	struct sigaction sa;
 	char buf[32];
 	const char *stage;
 	time_t deadline, t0;
@@ -337,9 +389,16 @@ cmd_run(int argc, char **argv, const char *confdir)
 		unsetenv("MAESTRINO_DEADLINE");
 	}
 
+	/* a stop is passed on to the stage, which is waited for */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	memset(&t, 0, sizeof(t));
 	buf_init(&t.failures, 0);
-	for (i = 0; i < ARRAY_SIZE(run_order); i++) {
+	for (i = 0; i < ARRAY_SIZE(run_order) && !stop_signal; i++) {
 		stage = run_order[i];
 		/*
 		 * With --wait, before reporting: the jobs that waited for a
@@ -348,16 +407,23 @@ cmd_run(int argc, char **argv, const char *confdir)
 		 */
 		if (wait_jobs && strcmp(stage, "kcidb") == 0 &&
 		    t.worst < EXIT_FATAL) {
-			long long left, before;
+			long long before;
 
 			before = -1;
-			for (;;) {
+			while (!stop_signal) {
 				run_one(&t, &skipped, "jobs", &st, 0);
-				left = runnable_jobs(&st);
-				if (left == 0 || left == before ||
-				    budget_spent())
+				count_left(&st, &left);
+				if (left.runnable == 0 && left.next_retry > 0 &&
+				    !budget_spent() &&
+				    wait_for_retry(left.next_retry) == 0) {
+					/* a retry came due: take it */
+					before = -1;
+					continue;
+				}
+				if (left.runnable == 0 ||
+				    left.runnable == before || budget_spent())
 					break;
-				before = left;
+				before = left.runnable;
 				run_one(&t, &skipped, "submit", &st, 0);
 				run_one(&t, &skipped, "collect", &st, 1);
 			}
@@ -366,14 +432,30 @@ cmd_run(int argc, char **argv, const char *confdir)
 		if (rc == EXIT_FATAL && strcmp(stage, "poll") == 0)
 			break;
 	}
+	count_left(&st, &left);
+	/* --wait promised this machine's jobs: not done is not all done */
+	if (wait_jobs && left.local > 0 && t.worst < EXIT_ITEMS)
+		t.worst = EXIT_ITEMS;
+	if (stop_signal && t.worst < EXIT_FATAL)
+		t.worst = EXIT_FATAL;
 	time_human(now_monotonic() - start, buf, sizeof(buf));
-	fprintf(stderr, "maestrino: run finished in %s: %u stages, %s%s%s%s; "
-	    "exit %d\n", buf, t.ran, t.failed ? "failed: " : "none failed",
+	fprintf(stderr, "maestrino: run %s in %s: %u stages, %s%s%s%s; "
+	    "jobs left: %lld pending, %lld to retry, %lld running%s; "
+	    "exit %d\n", stop_signal ? "stopped by a signal" : "finished",
+	    buf, t.ran, t.failed ? "failed: " : "none failed",
 	    t.failed ? t.failures.ptr : "", t.skipped ? "; skipped for the "
-	    "budget: " : "", t.skipped ? skipped.ptr : "", t.worst);
+	    "budget: " : "", t.skipped ? skipped.ptr : "",
+	    left.pending - left.retrying, left.retrying, left.running,
+	    wait_jobs && left.local > 0 ? " (this machine's not all done)" :
+	    "", t.worst);
 	buf_release(&t.failures);
 	buf_release(&skipped);
 	stage_close(&st);
+	if (stop_signal) {
+		/* die of it, as the one who sent it expects */
+		signal(stop_signal, SIG_DFL);
+		raise(stop_signal);
+	}
 	return t.worst;
 }
 

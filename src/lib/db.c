@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <sys/statvfs.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 
 #include "buf.h"
@@ -587,16 +588,79 @@ immutable_uri(const char *path)
 	return buf_detach(&b, NULL);
 }
 
+/* True when dir/sub is a directory with something in it. */
+static int
+dir_has_entries(const char *dir, const char *sub)
+{
+	struct dirent *de;
+	char *p;
+	DIR *d;
+	int found;
+
+	p = fs_join(dir, sub);
+	d = opendir(p);
+	free(p);
+	if (d == NULL)
+		return 0;
+	found = 0;
+	while (!found && (de = readdir(d)) != NULL)
+		found = strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0;
+	closedir(d);
+	return found;
+}
+
+/*
+ * A database file that exists but holds no schema (truncated to zero
+ * bytes, or made by something else) beside earlier work is not a fresh
+ * start: ids would begin at 1 again and overwrite the jobs, artifacts
+ * and pages of the old history.  -1 after saying what to do.
+ */
+static int
+refuse_empty(struct db *db)
+{
+	/* what only a database that was there can have made (not logs/) */
+	static const char *const work[] = { "jobs", "git", "work", "storage",
+	    "kcidb" };
+	char *dir, *slash;
+	size_t i;
+	int rc;
+
+	if (db_int(db, "SELECT COUNT(*) FROM sqlite_master", -1) != 0)
+		return 0;
+	dir = xstrdup(db->path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	rc = 0;
+	for (i = 0; i < ARRAY_SIZE(work) && rc == 0; i++)
+		if (dir_has_entries(dir, work[i]))
+			rc = error("%s exists but holds no database, while "
+			    "'%s/%s' holds earlier work: starting afresh would "
+			    "reuse its ids and overwrite what they name.  "
+			    "Restore the database from a backup (an sqlite3 "
+			    ".backup copy, or the newest %s.schema-*.bak), or "
+			    "move '%s' aside to start again from nothing",
+			    db->path, dir, work[i], db->path, dir);
+	free(dir);
+	return rc;
+}
+
 struct db *
 db_open(const char *path, int readonly)
 {
 	struct db *db;
 	long long version;
 	char *uri;
-	int flags, rc;
+	int flags, rc, existed;
 
 	db = xcalloc(1, sizeof(*db));
 	db->path = xstrdup(path);
+	existed = fs_exists(path);
 	if (readonly && !fs_exists(path)) {
 		error("no state database at '%s' (nothing has run yet)", path);
 		goto fail;
@@ -623,6 +687,8 @@ db_open(const char *path, int readonly)
 	sqlite3_busy_timeout(db->h, 30000);
 	sqlite3_extended_result_codes(db->h, 1);
 	if (db_exec(db, "PRAGMA foreign_keys = ON") != 0)
+		goto fail;
+	if (existed && refuse_empty(db) != 0)
 		goto fail;
 	if (!readonly) {
 		if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||

@@ -3,17 +3,43 @@
  */
 #include "buf.h"
 #include "html.h"
+#include "safe.h"
 #include "util.h"
 
-/* Escape s into b; quotes too when it goes into an attribute. */
+/*
+ * Escape s into b; quotes too when it goes into an attribute.  Whatever
+ * the bytes, the result is valid UTF-8 holding only characters XML 1.0
+ * and HTML allow: bytes that are not UTF-8, control characters other
+ * than tab, newline and carriage return, DEL, C1 controls and the
+ * non-characters U+FFFE and U+FFFF become U+FFFD.
+ */
 static void
 escape(struct buf *b, const char *s, int quotes)
 {
-	const char *p;
+	const unsigned char *p;
+	size_t n;
 
 	if (s == NULL)
 		return;
-	for (p = s; *p; p++) {
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			n = safe_utf8_seq(p, strnlen((const char *)p, 4));
+			if (n == 0 || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) ||
+			    (n == 3 && p[0] == 0xef && p[1] == 0xbf &&
+			    p[2] >= 0xbe)) {
+				buf_puts(b, "\xef\xbf\xbd");
+				p += n > 0 ? n - 1 : 0;
+				continue;
+			}
+			buf_add(b, p, n);
+			p += n - 1;
+			continue;
+		}
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+		    *p == 0x7f) {
+			buf_puts(b, "\xef\xbf\xbd");
+			continue;
+		}
 		switch (*p) {
 		case '&':
 			buf_puts(b, "&amp;");

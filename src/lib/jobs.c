@@ -526,7 +526,12 @@ jobs_stage(const struct config *cfg, struct db *db, long long only,
 	sqlite3_stmt *st;
 	size_t n, alloc, i;
 	int rc, step;
+	char *dir;
 
+	/* half-written definitions a killed run left (we hold the lock) */
+	dir = config_data_path(cfg, "jobs");
+	fs_clean_tmp(dir);
+	free(dir);
 	st = db_prepare(db, "SELECT id, tree, branch, commit_hash, describe, "
 	    "tarball_url, tarball_sha256, coalesce(version, -1), "
 	    "coalesce(patchlevel, -1), coalesce(sublevel, -1) FROM checkout "

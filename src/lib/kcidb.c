@@ -14,6 +14,7 @@
 #include "http.h"
 #include "kcidb.h"
 #include "log.h"
+#include "secret.h"
 #include "util.h"
 
 #define EXCERPT_MAX	16384
@@ -145,6 +146,32 @@ set_time(json_t *o, const char *key, long long t)
 	json_object_set_new(o, key, json_string(b));
 }
 
+/*
+ * Text that came from a log or a lab: rows stored before their border
+ * masked secrets are masked here too, on their way out.
+ */
+static json_t *
+outside_string(const char *s, size_t len, size_t tail)
+{
+	json_t *j;
+	char *copy, *m;
+	size_t i, n;
+
+	if (secret_count() == 0)
+		return kcidb_string(s, len, tail);
+	/* NULs (kept by rows of old releases) would hide what follows */
+	copy = xmalloc(len + 1);
+	for (i = n = 0; i < len; i++)
+		if (s[i] != '\0')
+			copy[n++] = s[i];
+	copy[n] = '\0';
+	m = secret_mask(copy);
+	j = kcidb_string(m, strlen(m), tail);
+	free(m);
+	free(copy);
+	return j;
+}
+
 /* Copy a misc JSON column, dropping nulls (the schema has none). */
 static json_t *
 misc_from(const char *text)
@@ -158,9 +185,13 @@ misc_from(const char *text)
 		json_decref(m);
 		m = json_object();
 	}
-	json_object_foreach_safe(m, tmp, k, v)
+	json_object_foreach_safe(m, tmp, k, v) {
 		if (json_is_null(v))
 			json_object_del(m, k);
+		else if (json_is_string(v) && secret_count() > 0)
+			json_object_set_new(m, k, outside_string(
+			    json_string_value(v), json_string_length(v), 0));
+	}
 	return m;
 }
 
@@ -926,8 +957,8 @@ build_build(const struct exporter *x, const struct row *r)
 	set_str(o, "config_url", rtext(r, 7));
 	set_str(o, "log_url", rtext(r, 8));
 	if (rtext(r, 9) != NULL && r->c[9].len > 0)
-		json_object_set_new(o, "log_excerpt", kcidb_string(rtext(r, 9),
-		    r->c[9].len, EXCERPT_MAX));
+		json_object_set_new(o, "log_excerpt", outside_string(
+		    rtext(r, 9), r->c[9].len, EXCERPT_MAX));
 	set_time(o, "start_time", rnum(r, 10));
 	if (!r->c[11].null)
 		set_real(o, "duration", r->c[11].d);
@@ -940,7 +971,7 @@ build_build(const struct exporter *x, const struct row *r)
 	misc = misc_from(rtext(r, 14));
 	t = json_string_value(json_object_get(misc, "reproducer"));
 	if (t != NULL)
-		json_object_set_new(o, "command", kcidb_string(t, strlen(t),
+		json_object_set_new(o, "command", outside_string(t, strlen(t),
 		    0));
 	set_str(misc, "build", rtext(r, 15));
 	json_object_set_new(o, "misc", misc);
@@ -989,7 +1020,7 @@ build_test(const struct exporter *x, const struct row *r)
 		set_real(o, "duration", r->c[9].d);
 	set_str(o, "log_url", rtext(r, 10));
 	if (rtext(r, 11) != NULL && r->c[11].len > 0)
-		json_object_set_new(o, "log_excerpt", kcidb_string(
+		json_object_set_new(o, "log_excerpt", outside_string(
 		    rtext(r, 11), r->c[11].len, EXCERPT_MAX));
 	/* a value stored before the border dropped inf and nan is left out */
 	if (!r->c[12].null && isfinite(r->c[12].d)) {

@@ -615,6 +615,8 @@ pull_submit(const struct lab_cfg *lab, struct db *db, const char *definition,
 	r = LAB_RETRY;
 	if (fs_mkdir_p(lab->path) != 0)
 		goto out;
+	/* half-written files of ours a killed run left */
+	fs_clean_tmp(lab->path);
 	/* results an earlier attempt left are not this attempt's */
 	snprintf(tag, sizeof(tag), "stale-%lld", attempt);
 	move_results(lab, job_id, tag);

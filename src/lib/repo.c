@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "log.h"
 #include "repo.h"
+#include "safe.h"
 #include "util.h"
 
 struct cred_state {
@@ -632,6 +633,19 @@ raw_message(git_repository *repo, const git_oid *oid)
 	return buf_detach(&b, NULL);
 }
 
+/* Replace *s with its valid UTF-8, at most max bytes. */
+static void
+bound_text(char **s, size_t max)
+{
+	char *clean;
+
+	if (*s == NULL)
+		return;
+	clean = safe_utf8(*s, strlen(*s), max);
+	free(*s);
+	*s = clean;
+}
+
 int
 repo_commit_info(struct git_repository *repo, const char *hex,
     struct commit_info *info)
@@ -699,6 +713,14 @@ repo_commit_info(struct git_repository *repo, const char *hex,
 	}
 	free(mk);
 	git_commit_free(commit);
+	/* whoever pushed wrote all of this: valid UTF-8, bounded */
+	bound_text(&info->message, 65536);
+	bound_text(&info->subject, 1024);
+	bound_text(&info->author_name, 256);
+	bound_text(&info->author_email, 256);
+	bound_text(&info->describe, 256);
+	bound_text(&info->tags, 4096);
+	bound_text(&info->extraversion, 64);
 	return 0;
 }
 

@@ -24,6 +24,8 @@
 #include "fs.h"
 #include "html.h"
 #include "log.h"
+#include "safe.h"
+#include "secret.h"
 #include "site.h"
 #include "util.h"
 
@@ -207,12 +209,46 @@ static json_t *
 jstr(const char *s)
 {
 	json_t *j;
+	char *clean;
 
 	if (s == NULL)
 		return json_null();
 	j = json_string(s);
-	/* bytes from git or a lab that are not UTF-8 */
+	if (j != NULL)
+		return j;
+	/* bytes from git or a lab that are not UTF-8: only they go */
+	clean = safe_utf8(s, strlen(s), 0);
+	j = json_string(clean);
+	free(clean);
 	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+/* Text from a log or a lab, with every secret masked, as element text. */
+static void
+outside_text(struct buf *b, const char *s)
+{
+	char *m;
+
+	m = secret_mask(s);
+	html_text(b, m);
+	free(m);
+}
+
+/* The same for the strings of a JSON object (a row's misc), in place. */
+static void
+mask_strings(json_t *o)
+{
+	const char *k;
+	json_t *v;
+	char *m;
+
+	json_object_foreach(o, k, v) {
+		if (!json_is_string(v))
+			continue;
+		m = secret_mask(json_string_value(v));
+		json_string_set(v, m);
+		free(m);
+	}
 }
 
 static json_t *
@@ -226,19 +262,19 @@ jtime(long long t)
 	return json_string(iso);
 }
 
-static char *
-branch_slug(const char *branch)
-{
-	/* '~' cannot appear in a git ref name */
-	return str_subst(branch, "/", '~');
-}
-
+/*
+ * File names of the site.  Config names (tree, build, arch, platform)
+ * match ^[a-z0-9_-]+$ and go in as they are; config_load() keeps them
+ * off the site's own pages (index, regressions).  Names from git and
+ * labs (branches, test paths) go through safe_name().  Every name is
+ * injective: different keys, different files.
+ */
 static char *
 tree_rel(const char *tree, const char *branch)
 {
 	char *slug, *rel;
 
-	slug = branch_slug(branch);
+	slug = safe_name(branch, SAFE_NAME_MAX);
 	rel = xasprintf("t/%s/%s.html", tree, slug);
 	free(slug);
 	return rel;
@@ -249,39 +285,78 @@ badge_rel(const char *tree, const char *branch)
 {
 	char *slug, *rel;
 
-	slug = branch_slug(branch);
-	rel = xasprintf("badges/%s-%s.svg", tree, slug);
+	slug = safe_name(branch, SAFE_NAME_MAX);
+	rel = xasprintf("badges/%s/%s.svg", tree, slug);
 	free(slug);
 	return rel;
 }
 
-static unsigned long long
-fnv(unsigned long long h, const char *s)
-{
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	h ^= 0xff;
-	h *= 1099511628211ULL;
-	return h;
-}
-
-/* The page of a test key: tree, branch, config, arch, platform, path. */
+/*
+ * The page of a test key: x/<tree>/<branch>/<config>.<arch>.<platform>/
+ * <path>.html ('.' is in no config name; "~" for no platform).
+ */
 static char *
 test_rel(const char *tree, const char *branch, const char *config,
     const char *arch, const char *platform, const char *path)
 {
-	unsigned long long h;
+	char *b, *p, *rel;
 
-	h = 1469598103934665603ULL;
-	h = fnv(h, tree);
-	h = fnv(h, branch);
-	h = fnv(h, config);
-	h = fnv(h, arch);
-	h = fnv(h, platform);
-	h = fnv(h, path);
-	return xasprintf("x/%016llx.html", h);
+	b = safe_name(branch, SAFE_NAME_MAX);
+	p = safe_name(path, SAFE_NAME_MAX);
+	rel = xasprintf("x/%s/%s/%s.%s.%s/%s.html", tree, b, config,
+	    arch ? arch : "~", platform ? platform : "~", p);
+	free(b);
+	free(p);
+	return rel;
+}
+
+/*
+ * The version of the site's file names, kept in <data_dir>/site-layout.
+ * 2: badges/<tree>/<branch>.svg, x/<tree>/<branch>/<key>/<path>.html,
+ * branches through safe_name().  A site of another layout is rendered
+ * again whole, and the directories whose names changed are removed.
+ */
+#define SITE_LAYOUT	"2"
+
+static int
+rc_layout(const struct config *cfg, int *all)
+{
+	static const char *const renamed[] = { "x", "badges", "api/x" };
+	struct buf b = BUF_INIT;
+	char *path, *dir;
+	size_t i;
+	int rc;
+
+	path = config_data_path(cfg, "site-layout");
+	rc = 0;
+	if (buf_read_file(&b, path) == 0 && strcmp(b.ptr, SITE_LAYOUT) == 0)
+		goto out;
+	if (!*all)
+		info("the site's file names changed (layout %s): rendering "
+		    "'%s' again whole", SITE_LAYOUT, cfg->site_path);
+	*all = 1;
+	for (i = 0; i < ARRAY_SIZE(renamed) && rc == 0; i++) {
+		dir = fs_join(cfg->site_path, renamed[i]);
+		rc = fs_remove_tree(dir);
+		free(dir);
+	}
+out:
+	buf_release(&b);
+	free(path);
+	return rc;
+}
+
+static int
+layout_done(const struct config *cfg)
+{
+	char *path;
+	int rc;
+
+	path = config_data_path(cfg, "site-layout");
+	rc = fs_write_if_changed(path, SITE_LAYOUT, strlen(SITE_LAYOUT)) < 0 ?
+	    -1 : 0;
+	free(path);
+	return rc;
 }
 
 /* ---- data ---- */
@@ -1396,17 +1471,17 @@ render_build(struct site *s, long long id)
 	v = json_object_get(misc, "error_msg");
 	if (json_is_string(v)) {
 		html_raw(&b, "<tr><th>error</th><td>");
-		html_text(&b, json_string_value(json_object_get(misc,
+		outside_text(&b, json_string_value(json_object_get(misc,
 		    "error_code")));
 		html_raw(&b, ": ");
-		html_text(&b, json_string_value(v));
+		outside_text(&b, json_string_value(v));
 		html_raw(&b, "</td></tr>");
 	}
 	html_raw(&b, "</table>\n");
 	v = json_object_get(misc, "reproducer");
 	if (json_is_string(v)) {
 		html_raw(&b, "<h2>Reproduce</h2>\n<pre class=\"repro\">");
-		html_text(&b, json_string_value(v));
+		outside_text(&b, json_string_value(v));
 		html_raw(&b, "</pre>\n");
 	}
 	html_raw(&b, "<h2>Artifacts</h2>\n<ul class=\"artifacts\">");
@@ -1420,7 +1495,7 @@ render_build(struct site *s, long long id)
 		html_raw(&b, "</a></li>");
 	}
 	html_raw(&b, "</ul>\n<h2>Log excerpt</h2>\n<pre class=\"log\">");
-	html_text(&b, db_col_text(st, 10));
+	outside_text(&b, db_col_text(st, 10));
 	html_raw(&b, "</pre>\n");
 	page_end(&b);
 	j = json_object();
@@ -1438,6 +1513,8 @@ render_build(struct site *s, long long id)
 	json_object_set_new(j, "log_url", jstr(db_col_text(st, 8)));
 	json_object_set_new(j, "config_url", jstr(db_col_text(st, 9)));
 	json_object_set_new(j, "artifacts", arts ? arts : json_object());
+	if (misc != NULL)
+		mask_strings(misc);
 	json_object_set_new(j, "misc", misc ? misc : json_object());
 	rc = emit_page(s, rel, &b, j);
 	db_done(st);
@@ -1570,6 +1647,18 @@ render_test(struct site *s, const char *tree, const char *branch,
 	free(rel);
 	free(root);
 	return rc;
+}
+
+static unsigned long long
+fnv(unsigned long long h, const char *s)
+{
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	h ^= 0xff;
+	h *= 1099511628211ULL;
+	return h;
 }
 
 /* A set of strings, for the test pages already rendered in this run. */
@@ -2883,6 +2972,10 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	if (!fs_exists(index))
 		all = 1;
 	free(index);
+	if (rc_layout(cfg, &all) != 0) {
+		free(marker);
+		return -1;
+	}
 	rc = copy_assets(&s);
 
 	/* what changed: checkouts, or their builds, or their tests */
@@ -3053,6 +3146,8 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	crashpoint("site-before-mark");
 	if (rc == 0)
 		rc = mark_rendered(db, &dirty, all);
+	if (rc == 0)
+		rc = layout_done(cfg);
 	if (rc == 0 && unlink(marker) != 0)
 		rc = error("cannot remove '%s': %s", marker, strerror(errno));
 	free(marker);

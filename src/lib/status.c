@@ -4,9 +4,12 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "safe.h"
+#include "secret.h"
 #include "status.h"
 #include "util.h"
 
@@ -137,6 +140,22 @@ geti(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* Outside text on a terminal: secrets masked, controls shown. */
+static void
+put_outside(FILE *fp, const char *s)
+{
+	struct buf b = BUF_INIT;
+	char *m;
+
+	if (s == NULL)
+		s = "?";
+	m = secret_mask(s);
+	safe_visible(&b, m);
+	fputs(b.ptr, fp);
+	buf_release(&b);
+	free(m);
+}
+
 static void
 print_text(json_t *s, FILE *fp)
 {
@@ -166,22 +185,26 @@ print_text(json_t *s, FILE *fp)
 	json_array_foreach(json_object_get(s, "tree_list"), i, v) {
 		json_t *e = json_object_get(v, "error");
 
-		if (e != NULL)
-			fprintf(fp, "tree %s: %s\n",
-			    json_string_value(json_object_get(v, "name")),
-			    json_string_value(e));
+		if (e != NULL) {
+			fprintf(fp, "tree %s: ",
+			    json_string_value(json_object_get(v, "name")));
+			put_outside(fp, json_string_value(e));
+			fputc('\n', fp);
+		}
 	}
 	if (json_array_size(json_object_get(s, "recent_checkouts")) > 0)
 		fprintf(fp, "\nrecent checkouts:\n");
 	json_array_foreach(json_object_get(s, "recent_checkouts"), i, v) {
 		const char *url, *sha, *err;
 
-		fprintf(fp, "  %" JSON_INTEGER_FORMAT " %s/%s %.12s %s  "
-		    "tarball %s", geti(v, "id"),
+		fprintf(fp, "  %" JSON_INTEGER_FORMAT " %s/%s %.12s ",
+		    geti(v, "id"),
 		    json_string_value(json_object_get(v, "tree")),
 		    json_string_value(json_object_get(v, "branch")),
-		    json_string_value(json_object_get(v, "commit")),
-		    json_string_value(json_object_get(v, "describe")),
+		    json_string_value(json_object_get(v, "commit")));
+		put_outside(fp, json_string_value(json_object_get(v,
+		    "describe")));
+		fprintf(fp, "  tarball %s",
 		    json_string_value(json_object_get(v, "tarball_state")));
 		url = json_string_value(json_object_get(v, "tarball_url"));
 		sha = json_string_value(json_object_get(v, "tarball_sha256"));
@@ -190,8 +213,10 @@ print_text(json_t *s, FILE *fp)
 			fprintf(fp, "\n      %s\n      %" JSON_INTEGER_FORMAT
 			    " bytes, sha256 %s", url,
 			    geti(v, "tarball_size"), sha ? sha : "?");
-		if (err != NULL)
-			fprintf(fp, "\n      error: %s", err);
+		if (err != NULL) {
+			fputs("\n      error: ", fp);
+			put_outside(fp, err);
+		}
 		fputc('\n', fp);
 	}
 }
@@ -216,4 +241,53 @@ status_print(const struct config *cfg, struct db *db, int as_json, FILE *fp)
 	}
 	json_decref(s);
 	return ferror(fp) ? -1 : 0;
+}
+
+/* Is name a lab of type local? */
+static int
+is_local_lab(const struct config *cfg, const char *name)
+{
+	const struct lab_cfg *l;
+
+	l = name ? config_lab(cfg, name) : NULL;
+	return l != NULL && l->type == LAB_LOCAL;
+}
+
+int
+status_jobs_left(const struct config *cfg, struct db *db,
+    struct jobs_left *l)
+{
+	sqlite3_stmt *q;
+	long long now, next;
+	const char *state;
+	int local, r;
+
+	memset(l, 0, sizeof(*l));
+	now = (long long)time(NULL);
+	q = db_prepare(db, "SELECT state, runtime, coalesce(next_try, 0) "
+	    "FROM job WHERE state != 'done'");
+	if (q == NULL)
+		return -1;
+	while ((r = db_step(db, q)) == 1) {
+		state = db_col_text(q, 0);
+		next = db_col_int(q, 2);
+		local = is_local_lab(cfg, db_col_text(q, 1));
+		if (strcmp(state, "pending") == 0 ||
+		    strcmp(state, "failed-submit") == 0) {
+			l->pending++;
+			if (next <= now)
+				l->runnable++;
+			else
+				l->retrying++;
+			if (next > now && local && (l->next_retry == 0 ||
+			    next < l->next_retry))
+				l->next_retry = next;
+		} else {
+			l->running++;
+		}
+		if (local)
+			l->local++;
+	}
+	db_finalize(q);
+	return r < 0 ? -1 : 0;
 }

@@ -16,4 +16,18 @@ struct db;
  */
 int	 status_print(const struct config *, struct db *, int json, FILE *fp);
 
+/* What is left of the jobs, for `run --wait` and its closing line. */
+struct jobs_left {
+	long long	 runnable;	/* any lab, could be submitted now */
+	long long	 pending;	/* waiting to be submitted */
+	long long	 retrying;	/* of those, waiting for a retry */
+	long long	 running;	/* handed to a lab, not finished */
+	long long	 local;		/* of this machine's labs, not done */
+	long long	 next_retry;	/* earliest retry of a local job, or 0 */
+};
+
+/* Count the jobs that are not done; -1 on a database error. */
+int	 status_jobs_left(const struct config *, struct db *,
+	    struct jobs_left *);
+
 #endif

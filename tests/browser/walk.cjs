@@ -66,7 +66,8 @@ function ok(cond, name, info) {
 
 	await page.goto(page.url().replace(/#.*/, ""));
 	await page.click("section#changes >> text=/smoke.flaky on qemu/");
-	ok(/\/x\/[0-9a-f]{16}\.html$/.test(page.url()), "down to the test page", page.url());
+	ok(/\/x\/demo\/master\/x86\.x86_64\.qemu\/smoke\.flaky\.html$/.test(page.url()),
+	    "down to the test page", page.url());
 	ok((await page.textContent("main")).includes("unstable"), "which says it is unstable");
 	ok(await page.locator("table.filterable tbody tr").count() === 6, "and shows its history");
 

@@ -19,7 +19,7 @@ check_rc 0 "maestrino site" maestrino $C site
 P=$TMP/public
 for f in index.html regressions.html c/6.html b/62.html t/demo/master.html \
     p/index.html p/qemu.html api/index.json api/c/6.json feeds/demo.atom \
-    feeds/regressions.atom badges/demo-master.svg style.css filter.js; do
+    feeds/regressions.atom badges/demo/master.svg style.css filter.js; do
 	[ -s "$P/$f" ] && ok "$f" || not_ok "$f missing"
 done
 
@@ -69,9 +69,9 @@ sys.exit(1 if bad else 0)' "$P"
 check "feeds and badges are well-formed XML" /usr/bin/python3 -c '
 import sys, xml.dom.minidom
 for f in sys.argv[1:]:
-    xml.dom.minidom.parse(f)' "$P/feeds/demo.atom" "$P/feeds/regressions.atom" "$P/badges/demo-master.svg"
+    xml.dom.minidom.parse(f)' "$P/feeds/demo.atom" "$P/feeds/regressions.atom" "$P/badges/demo/master.svg"
 has "the feed uses base_url" "$P/feeds/demo.atom" '<link href="https://ci.example.org/c/6.html"/>'
-has "the badge says what fails" "$P/badges/demo-master.svg" "1 failing"
+has "the badge says what fails" "$P/badges/demo/master.svg" "1 failing"
 
 # incremental: nothing changed, nothing written
 find "$P" -type f -exec touch -d @1000000000 {} +

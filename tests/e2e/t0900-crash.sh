@@ -155,7 +155,7 @@ is "it built 4 kernels and tested 2" \
     "kbuild=4,test=2"
 is "the tests have results" "$(grep -c "^test|" "$TMP/ref.canon")" 8
 has "the run ends with a one-line total" "$TMP/ref.out" \
-    "stages, none failed; exit 0"
+    "stages, none failed; jobs left: 0 pending, 0 to retry, 0 running; exit 0"
 check "the reference is intact" intact ref
 exported ref >"$TMP/ref.exported"
 is "everything is reported" "$(wc -l <"$TMP/ref.exported")" \

@@ -46,7 +46,7 @@ done
 has "one total line last" "$TMP/out" "maestrino: run finished in"
 is "and it is the last line" \
     "$(tail -n 1 "$TMP/out" | sed 's/ in [^:]*:/ in T:/')" \
-    "maestrino: run finished in T: 11 stages, none failed; exit 0"
+    "maestrino: run finished in T: 11 stages, none failed; jobs left: 0 pending, 0 to retry, 0 running; exit 0"
 
 # a spent budget: nothing new starts, what is known is still reported
 commit "$up" "second" NEWS "2"
@@ -63,13 +63,15 @@ is "one checkout still" "$(sql 'SELECT count(*) FROM checkout')" 1
 # a budget that runs out while a build is running: the run stops waiting
 config slow
 start=$(date +%s)
-check_rc 0 "a run with a 3 s budget and a build that hangs" \
+check_rc 1 "a run with a 3 s budget and a build that hangs: exit 1" \
     maestrino $C run --wait --budget 0.05
 took=$(( $(date +%s) - start ))
 test "$took" -lt 30 && ok "stops waiting when the budget is spent (${took}s)" ||
     not_ok "stops waiting when the budget is spent" "took ${took}s"
 has "leaves the build running for the next run" "$TMP/out" \
     "left running for the next run"
+has "and the total line says what is not done" "$TMP/out" \
+    "1 running (this machine's not all done); exit 1"
 is "the hung build is still running" \
     "$(sql "SELECT state FROM job WHERE config_name = 'slow' AND checkout_id = 2")" \
     running
