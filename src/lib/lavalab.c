@@ -503,6 +503,8 @@ rebuild_index(const struct lab_cfg *lab, struct db *db)
 	return idx;
 }
 
+static int write_index(const struct lab_cfg *, json_t *);
+
 /*
  * The lab's index.json.  One that cannot be read is set aside and made
  * again from the database, never from nothing: the jobs it listed stay
@@ -533,6 +535,8 @@ read_index(const struct lab_cfg *lab, struct db *db)
 			    "again from the database", lab->name, path, path,
 			    aside);
 		idx = rebuild_index(lab, db);
+		if (write_index(lab, idx) != 0)
+			error("lab %s: cannot write '%s'", lab->name, path);
 	}
 	if (idx == NULL) {
 		idx = json_object();

@@ -5,8 +5,8 @@ for the faults a real server will not produce on demand.
 It answers the calls Maestrino makes (submit, look up by name, job
 status, results YAML, logs, device and queue counts) and takes its
 faults from STATEDIR/faults.json, read at every request:
-  {"submit": ["500", "lost", "slow", "401"], "status": ["truncated"],
-   "results": ["garbage"]}
+  {"submit": ["500", "lost", "slow", "401"],
+   "status": ["truncated", "500", "nostate"], "results": ["garbage"]}
 Each list is consumed one entry per request; "lost" creates the job but
 answers 500, as a server that dies after committing would.  A job whose
 definition mentions "broken" finishes Incomplete (Infrastructure).
@@ -125,6 +125,8 @@ class H(BaseHTTPRequestHandler):
                                "end_time": "2026-01-01T00:00:30.000000Z"})
             if f == "truncated":
                 body = body[:len(body) // 2]
+            if f == "nostate":
+                body = json.dumps({"id": jid, "description": job["description"]})
             if f == "500":
                 return self.reply(500, "oops", "text/plain")
             return self.reply(200, body)

@@ -1,0 +1,100 @@
+#!/bin/sh
+# Issue 12, item 3: a pull lab's results directory is the lab's to write.
+# A symlink there must not make collect copy a file it points at into
+# public storage, a FIFO must not block collect (holding the lock), and a
+# link to /dev/zero must not exhaust memory.  Only regular files within
+# the size limit are read; anything else is set aside with a message, and
+# the job goes on as a bad result would.
+. "$(dirname "$0")/lib.sh"
+
+up=$TMP/up
+fixture_repo "$up"
+config_dir
+cat >>"$TMP/configs/settings.yaml" <<EOF2
+  retries: 1
+  retry_delay: 0
+EOF2
+cat >"$TMP/configs/c.yaml" <<EOF2
+trees:
+  fix:
+    url: $up
+    branches: [master]
+builds:
+  x86:
+    arch: x86_64
+    targets: [bzImage]
+platforms:
+  link:
+    arch: x86_64
+    device_type: x86-pc
+    boot_method: grub
+  fifo:
+    arch: x86_64
+    device_type: x86-pc
+    boot_method: grub
+  zero:
+    arch: x86_64
+    device_type: x86-pc
+    boot_method: grub
+  big:
+    arch: x86_64
+    device_type: x86-pc
+    boot_method: grub
+labs:
+  farm:
+    type: pull
+    path: $TMP/farm
+tests:
+  smoke:
+    template: smoke
+    platforms: [link, fifo, zero, big]
+    lab: farm
+EOF2
+C="-c $TMP/configs"
+check "build, then hand the tests to the pull lab" sh -c "maestrino $C poll &&
+    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
+    maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
+
+# what the Maestrino user can read, and a lab should never publish
+printf 'PRIVATE-KEY-MATERIAL\n' >"$TMP/private.txt"
+r=$TMP/farm/results
+mkdir -p "$r"
+id() { sql "SELECT id FROM job WHERE platform = '$1'"; }
+cp "$top/tests/data/lava/complete-results.yaml" "$TMP/stolen.yaml"
+printf '  # PRIVATE-KEY-MATERIAL\n' >>"$TMP/stolen.yaml"
+ln -s "$TMP/stolen.yaml" "$r/$(id link).yaml"
+ln -s "$TMP/private.txt" "$r/$(id link).log"
+mkfifo "$r/$(id fifo).yaml"
+ln -s /dev/zero "$r/$(id zero).yaml"
+head -c 20000000 /dev/zero | tr '\000' '#' >"$r/$(id big).yaml"
+
+start=$(date +%s)
+(ulimit -v 1048576; exec timeout 60 maestrino $C collect) >"$TMP/out" 2>&1
+rc=$?
+took=$(( $(date +%s) - start ))
+test "$rc" -ne 124 && test "$took" -lt 30 &&
+    ok "collect finishes (exit $rc, ${took}s): no FIFO blocks it" ||
+    not_ok "collect finishes" "exit $rc after ${took}s" "$(tail -n 5 "$TMP/out")"
+test "$rc" -le 1 && ok "and nothing ran out of memory" ||
+    not_ok "and nothing ran out of memory" "exit $rc" "$(tail -n 5 "$TMP/out")"
+grep -rlaF PRIVATE-KEY-MATERIAL "$TMP/var" "$TMP/public" >"$TMP/leak" 2>/dev/null
+is "no file a link pointed at was copied or recorded" "$(cat "$TMP/leak")" ""
+for p in link fifo zero big; do
+	test -e "$r/$(id $p).yaml.bad" || test -L "$r/$(id $p).yaml.bad" &&
+	    ok "the $p results are set aside" ||
+	    not_ok "the $p results are set aside" "$(ls -la "$r")"
+done
+has "a link is reported as not a regular file" "$TMP/out" \
+    "$(id link).yaml' is not a regular file"
+has "so is a FIFO" "$TMP/out" "$(id fifo).yaml' is not a regular file"
+has "a file too large is reported" "$TMP/out" \
+    "$(id big).yaml' is larger than the limit"
+test "$(readlink "$r/$(id link).yaml.bad")" = "$TMP/stolen.yaml" &&
+    ok "what was set aside is the link itself" ||
+    not_ok "what was set aside is the link itself"
+is "each job goes round again as a bad result would" \
+    "$(sql "SELECT group_concat(state || ' ' || attempt, ', ') FROM job WHERE kind = 'test'")" \
+    "pending 2, pending 2, pending 2, pending 2"
+check_rc 0 "and is handed to the lab again" maestrino $C submit
+has "all four" "$TMP/out" "4 submitted"
+done_testing

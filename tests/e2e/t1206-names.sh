@@ -1,0 +1,107 @@
+#!/bin/sh
+# Issue 12, item 6: names derived from config names must never collide.
+# Test smoke on platform x-y and test smoke-x on platform y shared a job
+# id; tree a with branch b-c and tree a-b with branch c shared tarball,
+# badge and feed names; a tree called regressions or a platform called
+# index took the place of a site page.  Job ids are injective now, and
+# what would still collide is refused at config load with file:line.
+. "$(dirname "$0")/lib.sh"
+
+up=$TMP/up
+fixture_repo "$up"
+config_dir
+cat >"$TMP/configs/c.yaml" <<EOF2
+trees:
+  fix:
+    url: $up
+    branches: [master]
+builds:
+  x86:
+    arch: x86_64
+    targets: [bzImage]
+platforms:
+  x-y:
+    arch: x86_64
+    device_type: board-one
+    boot_method: grub
+  y:
+    arch: x86_64
+    device_type: board-two
+    boot_method: grub
+labs:
+  farm:
+    type: pull
+    path: $TMP/farm
+tests:
+  smoke:
+    template: smoke
+    platforms: [x-y]
+    lab: farm
+  smoke-x:
+    template: baseline
+    platforms: [y]
+    lab: farm
+EOF2
+C="-c $TMP/configs"
+check "build, then make the test jobs" sh -c "maestrino $C poll &&
+    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
+    maestrino $C collect --wait && maestrino $C jobs"
+is "two test jobs with two ids" \
+    "$(sql "SELECT count(DISTINCT id) FROM job WHERE kind = 'test'")" 2
+for t in smoke smoke-x; do
+	id=$(sql "SELECT id FROM job WHERE config_name = '$t'")
+	def=$(sql "SELECT definition FROM job WHERE config_name = '$t'")
+	plat=$(sql "SELECT platform FROM job WHERE config_name = '$t'")
+	grep -q "device_type: board-$(test "$plat" = y && echo two || echo one)" "$def" &&
+	    ok "job $id is the definition of $t on $plat" ||
+	    not_ok "job $id is the definition of $t on $plat" "$(head -n 5 "$def")"
+done
+check_rc 0 "both go to the lab" maestrino $C submit
+has "two submitted" "$TMP/out" "2 submitted"
+
+# names that would run into each other, and names of site pages
+bad() {
+	mkdir -p "$TMP/bad"
+	cp "$TMP/configs/settings.yaml" "$TMP/bad/"
+	cat >"$TMP/bad/c.yaml"
+	run maestrino -c "$TMP/bad" status
+}
+bad <<EOF2
+trees:
+  a:
+    url: $up
+    branches: [b-c]
+  a-b:
+    url: $up
+    branches: [c]
+EOF2
+is "trees whose tarball, badge and feed names would collide: exit 2" "$rc" 2
+has "naming both, with file:line" "$TMP/out" \
+    "c.yaml:7:15: error: trees.a branch 'b-c' and trees.a-b branch 'c' would share tarball names"
+bad <<EOF2
+trees:
+  regressions:
+    url: $up
+    branches: [master]
+platforms:
+  index:
+    arch: x86_64
+    device_type: x86-pc
+    boot_method: grub
+EOF2
+is "reserved names: exit 2" "$rc" 2
+has "a tree called regressions is refused" "$TMP/out" \
+    "c.yaml:2:3: error: trees: 'regressions' is a reserved name"
+has "a platform called index is refused" "$TMP/out" \
+    "c.yaml:6:3: error: platforms: 'index' is a reserved name"
+long=$(printf 'p%.0s' $(seq 1 65))
+bad <<EOF2
+platforms:
+  $long:
+    arch: x86_64
+    device_type: x86-pc
+    boot_method: grub
+EOF2
+is "a name longer than 64 characters: exit 2" "$rc" 2
+has "is refused" "$TMP/out" "is longer than 64 characters"
+done_testing
