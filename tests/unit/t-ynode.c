@@ -111,6 +111,60 @@ test_emit(void)
 	buf_release(&b);
 }
 
+/* Bounds against what a lab could send (docs/security.md). */
+static void
+test_bounds(void)
+{
+	struct buf b = BUF_INIT;
+	struct ynode *n;
+	char *err;
+	double t0;
+	int i, level;
+
+	/* ten aliases of ten aliases ... of a 10 KiB string */
+	buf_puts(&b, "s: &s ");
+	for (i = 0; i < 10240; i++)
+		buf_putc(&b, 'x');
+	buf_puts(&b, "\n");
+	for (level = 1; level <= 8; level++) {
+		buf_addf(&b, "l%d: &l%d [", level, level);
+		for (i = 0; i < 10; i++) {
+			if (level == 1)
+				buf_addf(&b, "%s*s", i ? ", " : "");
+			else
+				buf_addf(&b, "%s*l%d", i ? ", " : "",
+				    level - 1);
+		}
+		buf_puts(&b, "]\n");
+	}
+	err = parse_error(b.ptr);
+	contains(err, "expanding too far through aliases", "an alias bomb is "
+	    "refused");
+	free(err);
+
+	/* a few aliases are fine */
+	n = parse("a: &a {x: 1}\nb: *a\nc: *a\n");
+	ok(n != NULL && ynode_str(ynode_get(n, "c"), "x") != NULL,
+	    "ordinary aliases still expand");
+	ynode_free(n);
+
+	/* 100,000 keys: linear, and a duplicate at the end is found */
+	buf_reset(&b);
+	for (i = 0; i < 100000; i++)
+		buf_addf(&b, "k%d: %d\n", i, i);
+	t0 = now_monotonic();
+	n = parse(b.ptr);
+	ok(n != NULL && n->n == 100000, "100,000 keys parse");
+	ok(now_monotonic() - t0 < 3, "in no time");
+	ynode_free(n);
+	buf_puts(&b, "k99999: again\n");
+	err = parse_error(b.ptr);
+	contains(err, "duplicate key 'k99999' (first at line 100000)",
+	    "a duplicate among them is found");
+	free(err);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -118,5 +172,6 @@ main(void)
 	test_parse();
 	test_errors();
 	test_emit();
+	test_bounds();
 	return tap_done();
 }
