@@ -19,8 +19,10 @@
 #include "secret.h"
 #include "util.h"
 
-/* The KCIDB log excerpt: the last 16 KiB of the log. */
+/* The KCIDB log excerpt: the last 16384 code points of the log. */
 #define EXCERPT_MAX	16384
+/* Enough bytes of a log to hold that many code points. */
+#define EXCERPT_READ	((size_t)4 * EXCERPT_MAX)
 /* A worker's result.json, and the longest string kept from it. */
 #define RESULT_MAX	((size_t)1 << 20)
 #define FIELD_MAX	65536
@@ -245,8 +247,8 @@ read_excerpt(const char *work, const char *name)
 {
 	char *raw, *clean;
 
-	raw = local_read(work, name, 4 * EXCERPT_MAX, 1);
-	clean = outside(raw, 4 * EXCERPT_MAX, 1);
+	raw = local_read(work, name, EXCERPT_READ, 1);
+	clean = outside(raw, EXCERPT_READ, 1);
 	if (clean != NULL)
 		last_codepoints(clean, EXCERPT_MAX);
 	free(raw);
@@ -655,7 +657,7 @@ store_logs(const struct config *cfg, const struct job *j,
 			urls[1] = xasprintf("%stests/%s/console.log",
 			    cfg->storage_url, j->id);
 		free(path);
-		*excerpt = outside(fin->console, 4 * EXCERPT_MAX, 1);
+		*excerpt = outside(fin->console, EXCERPT_READ, 1);
 		last_codepoints(*excerpt, EXCERPT_MAX);
 	}
 	free(dir);

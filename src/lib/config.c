@@ -65,9 +65,9 @@ static const struct field settings_fields[] = {
 	{ "origin", F_STR, NULL, 0, 0, 0 },
 	{ "data_dir", F_STR, NULL, 0, 0, 0 },
 	{ "retries", F_INT, NULL, 0, 0, 100 },
-	{ "retry_delay", F_INT, NULL, 0, 0, 7 * 24 * 3600 },
+	{ "retry_delay", F_INT, NULL, 0, 0, 7L * 24 * 3600 },
 	{ "http_timeout", F_INT, NULL, 0, 1, 3600 },
-	{ "budget", F_INT, NULL, 0, 0, 7 * 24 * 60 },
+	{ "budget", F_INT, NULL, 0, 0, 7L * 24 * 60 },
 	{ "keep_work", F_BOOL, NULL, 0, 0, 0 },
 	{ "build_env", F_LIST, NULL, 0, 0, 0 },
 	{ "tarball", F_MAP, tarball_fields, 0, 0, 0 },
@@ -1108,8 +1108,8 @@ check_names(struct checker *c, struct config *cfg)
 
 			if (i == j || !str_starts(pre[j].prefix, pre[i].prefix))
 				continue;
-			if (strlen(pre[i].prefix) == strlen(pre[j].prefix) &&
-			    j < i)
+			/* two equal prefixes: say it once */
+			if (j < i && str_eq(pre[i].prefix, pre[j].prefix))
 				continue;
 			bad(c, ynode_get(trees->items[pre[j].tree], "branches"),
 			    "trees.%s branch '%s' and trees.%s branch '%s' "

@@ -483,7 +483,6 @@ rebuild_index(const struct lab_cfg *lab, struct db *db)
 {
 	sqlite3_stmt *st;
 	json_t *idx, *jobs;
-	int r;
 
 	idx = json_object();
 	jobs = json_array();
@@ -496,7 +495,7 @@ rebuild_index(const struct lab_cfg *lab, struct db *db)
 	if (st == NULL)
 		return idx;
 	db_bind_text(st, 1, lab->name);
-	while ((r = db_step(db, st)) == 1)
+	while (db_step(db, st) == 1)
 		json_array_append_new(jobs, index_entry(db_col_text(st, 1),
 		    db_col_text(st, 0), db_col_int(st, 2)));
 	db_finalize(st);

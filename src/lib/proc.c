@@ -142,7 +142,7 @@ input_pipe(const char *data, size_t len)
 {
 	int fd[2];
 
-	if (len > 60 * 1024) {
+	if (len > (size_t)60 << 10) {
 		errno = E2BIG;
 		return -1;
 	}
