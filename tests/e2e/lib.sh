@@ -95,6 +95,20 @@ hasnt() {
 	fi
 }
 
+# memlimit BYTES CMD...: run CMD with its address space limited to BYTES,
+# so a test can show that input cannot exhaust memory; under
+# AddressSanitizer, whose shadow memory needs terabytes of address space,
+# CMD runs without the limit
+memlimit() {
+	_bytes=$1
+	shift
+	if grep -q 'fsanitize=[^ ]*address' "$top/build/flags" 2>/dev/null; then
+		"$@"
+	else
+		prlimit --as="$_bytes" "$@"
+	fi
+}
+
 # sql QUERY: run it on the test's state database
 sql() {
 	sqlite3 -batch -noheader "$TMP/var/state.db" "$1"

@@ -6,7 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 fixture=$top/tests/data/upgrade
 # shellcheck disable=SC2034 # trees.sh copies it
-fake_kernel=$top/tests/data/fake-kernel
+# the fake kernel as it was when the fixture was made: its commits are
+# the fixture's
+fake_kernel=$fixture/fake-kernel
 . "$fixture/trees.sh"
 
 # the same trees, so the same commits, as when the fixture was made

@@ -69,7 +69,7 @@ ln -s /dev/zero "$r/$(id zero).yaml"
 head -c 20000000 /dev/zero | tr '\000' '#' >"$r/$(id big).yaml"
 
 start=$(date +%s)
-timeout 60 prlimit --as=1073741824 maestrino $C collect >"$TMP/out" 2>&1
+memlimit 1073741824 timeout 60 maestrino $C collect >"$TMP/out" 2>&1
 rc=$?
 took=$(( $(date +%s) - start ))
 test "$rc" -ne 124 && test "$took" -lt 30 &&

@@ -71,7 +71,7 @@ with open(sys.argv[1], "w") as f:
 EOF2
 ls -la "$r" >"$TMP/sizes"
 start=$(date +%s)
-timeout 120 prlimit --as=2147483648 maestrino $C collect >"$TMP/out" 2>&1
+memlimit 2147483648 timeout 120 maestrino $C collect >"$TMP/out" 2>&1
 rc=$?
 took=$(( $(date +%s) - start ))
 test "$rc" -le 1 && ok "collect survives the alias bomb (exit $rc)" ||
@@ -88,7 +88,7 @@ is "the bomb's job goes round again" \
 is "the wide results are recorded" \
     "$(sql "SELECT status FROM test WHERE path = 'smoke.wide'")" PASS
 start=$(date +%s)
-timeout 120 prlimit --as=2147483648 maestrino $C collect >"$TMP/out" 2>&1
+memlimit 2147483648 timeout 120 maestrino $C collect >"$TMP/out" 2>&1
 rc=$?
 took=$(( $(date +%s) - start ))
 test "$rc" -le 1 && test "$took" -lt 8 &&

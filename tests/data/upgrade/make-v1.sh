@@ -13,7 +13,8 @@ bindir=$(cd "$1" && pwd)
 TMP=$(mktemp -d /tmp/maestrino-v1.XXXXXX)
 export HOME="$TMP" GIT_CONFIG_NOSYSTEM=1
 # shellcheck disable=SC2034 # trees.sh copies it
-fake_kernel=$here/../fake-kernel
+# its own copy of the fake kernel: the commits depend on every byte
+fake_kernel=$here/fake-kernel
 . "$here/trees.sh"
 make_trees "$TMP"
 mkdir -p "$TMP/configs"
