@@ -41,7 +41,7 @@ STAGE_BINS = $(filter-out bin/maestrino-maestrino,\
 	     $(CMD_SRC:src/cmd/%.c=bin/maestrino-%))
 
 .PHONY: all check unit e2e bench lint run run-stage clean deps-check \
-	check-deps FORCE
+	check-deps fuzz fuzz-build FORCE
 
 all: bin/maestrino $(STAGE_BINS)
 
@@ -117,9 +117,52 @@ run: all
 run-stage: all
 	bin/maestrino -c $(CONFIG) $(STAGE)
 
+# Fuzzing: one libFuzzer target per parser of outside input
+# (tests/fuzz/fuzz-*.c), under ASan and UBSan.  clang builds them from
+# objects of their own in build/fuzz/, so `make` never needs clang and
+# SANITIZE does not apply.  `make fuzz` runs each target for FUZZ_TIME
+# seconds; `make check` runs them briefly (tests/fuzz/t0990-fuzz.sh).
+FUZZ_CC	?= clang
+FUZZ_TIME ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+# gcc's warnings; clang's differ, so they are not made errors here
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) -O1 -g \
+	      $(FUZZ_SAN) -Isrc/lib $(PKG_CFLAGS)
+FUZZ_OBJ = $(LIB_SRC:src/lib/%.c=build/fuzz/lib/%.o)
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,\
+	   $(wildcard tests/fuzz/fuzz-*.c))
+
+build/fuzz/flags: FORCE | deps-check
+	@mkdir -p build/fuzz
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > build/fuzz/flags.new
+	@cmp -s build/fuzz/flags.new build/fuzz/flags && \
+		rm build/fuzz/flags.new || \
+		mv build/fuzz/flags.new build/fuzz/flags
+
+build/fuzz/lib/%.o: src/lib/%.c build/fuzz/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
+		-c -o $@ $<
+
+build/fuzz/libmaestrino.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $(FUZZ_OBJ)
+
+build/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h \
+    build/fuzz/libmaestrino.a build/fuzz/flags
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< \
+		build/fuzz/libmaestrino.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+
 clean:
 	rm -rf build bin
 
 FORCE:
 
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:src/cmd/%.c=build/cmd/%.d)
+-include $(FUZZ_OBJ:.o=.d)

@@ -5,7 +5,8 @@
 #   run     what `make run` needs: tarball compressors, kernel build tools,
 #           Debian's linux-source, busybox, QEMU and lava-dispatcher
 #   test    what `make check` needs: run, plus git, the KCIDB schema
-#           validator, an HTML5 checker, LAVA's server and Chromium
+#           validator, an HTML5 checker, LAVA's server, Chromium, and
+#           clang with libFuzzer's runtime for the fuzz targets
 # Works on Debian 12 and Ubuntu 24.04, as root or with sudo.
 set -eu
 
@@ -15,7 +16,7 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
 	python3-yaml sqlite3 ca-certificates time"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl
-	chromium procps psmisc time"
+	chromium procps psmisc time clang libclang-rt-dev"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.

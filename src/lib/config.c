@@ -688,7 +688,8 @@ load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 	const struct ynode *e, *bl;
 	size_t i, j;
 
-	if (m == NULL)
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
 		return;
 	cfg->trees = xcalloc(m->n, sizeof(*cfg->trees));
 	for (i = 0; i < m->n; i++) {
@@ -721,7 +722,8 @@ load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 	const struct ynode *e, *v;
 	size_t i;
 
-	if (m == NULL)
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
 		return;
 	cfg->builds = xcalloc(m->n, sizeof(*cfg->builds));
 	for (i = 0; i < m->n; i++) {
@@ -757,7 +759,8 @@ load_platforms(struct checker *c, struct config *cfg, const struct ynode *m)
 	const struct ynode *e;
 	size_t i;
 
-	if (m == NULL)
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
 		return;
 	cfg->platforms = xcalloc(m->n, sizeof(*cfg->platforms));
 	for (i = 0; i < m->n; i++) {
@@ -786,7 +789,7 @@ load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 	size_t i, n;
 	long pr;
 
-	n = m != NULL ? m->n : 0;
+	n = m != NULL && m->type == YNODE_MAP ? m->n : 0;
 	cfg->labs = xcalloc(n + 1, sizeof(*cfg->labs));
 	for (i = 0; i < n; i++) {
 		e = m->items[i];
@@ -838,7 +841,8 @@ load_tests(struct checker *c, struct config *cfg, const struct ynode *m)
 	const struct ynode *e;
 	size_t i;
 
-	if (m == NULL)
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
 		return;
 	cfg->tests = xcalloc(m->n, sizeof(*cfg->tests));
 	for (i = 0; i < m->n; i++) {
@@ -1060,12 +1064,33 @@ check_secrets(struct checker *c, struct config *cfg)
  * (linux-<tree>-<branch>-<describe>: tree "a" with branch "b-c" and tree
  * "a-b" with branch "c" would share every name).
  */
+/* The start of a tree and branch's tarball names. */
+struct tprefix {
+	char	*prefix;
+	size_t	 tree, branch;
+};
+
+/* By prefix, then in config order, so messages come out the same way. */
+static int
+cmp_tprefix(const void *a, const void *b)
+{
+	const struct tprefix *x = a, *y = b;
+	int r;
+
+	r = strcmp(x->prefix, y->prefix);
+	if (r != 0)
+		return r;
+	if (x->tree != y->tree)
+		return x->tree < y->tree ? -1 : 1;
+	return x->branch < y->branch ? -1 : x->branch > y->branch;
+}
+
 static void
 check_names(struct checker *c, struct config *cfg)
 {
 	static const char *const reserved[] = { "index", "regressions", NULL };
 	const struct ynode *trees, *plats;
-	struct { char *prefix; size_t tree, branch; } *pre;
+	struct tprefix *pre;
 	size_t i, j, k, n;
 	char *t, *b;
 
@@ -1101,22 +1126,25 @@ check_names(struct checker *c, struct config *cfg)
 			free(b);
 		}
 	}
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < n; j++) {
-			const struct tree_cfg *a = &cfg->trees[pre[i].tree];
-			const struct tree_cfg *o = &cfg->trees[pre[j].tree];
+	/*
+	 * Sorted, a prefix comes right before the names it starts (all
+	 * between start with it too): neighbours are all to compare.
+	 */
+	if (n > 1)
+		qsort(pre, n, sizeof(*pre), cmp_tprefix);
+	for (i = 0; i + 1 < n; i++) {
+		const struct tree_cfg *a, *o;
 
-			if (i == j || !str_starts(pre[j].prefix, pre[i].prefix))
-				continue;
-			/* two equal prefixes: say it once */
-			if (j < i && str_eq(pre[i].prefix, pre[j].prefix))
-				continue;
-			bad(c, ynode_get(trees->items[pre[j].tree], "branches"),
-			    "trees.%s branch '%s' and trees.%s branch '%s' "
-			    "would share tarball names (%s...); rename one",
-			    a->name, a->branches[pre[i].branch], o->name,
-			    o->branches[pre[j].branch], pre[i].prefix);
-		}
+		j = i + 1;
+		if (!str_starts(pre[j].prefix, pre[i].prefix))
+			continue;
+		a = &cfg->trees[pre[i].tree];
+		o = &cfg->trees[pre[j].tree];
+		bad(c, ynode_get(trees->items[pre[j].tree], "branches"),
+		    "trees.%s branch '%s' and trees.%s branch '%s' would share "
+		    "tarball names (%s...); rename one", a->name,
+		    a->branches[pre[i].branch], o->name,
+		    o->branches[pre[j].branch], pre[i].prefix);
 	}
 	for (i = 0; i < n; i++)
 		free(pre[i].prefix);

@@ -134,6 +134,10 @@ test_errors(void)
 	expect_error("token_env holding a secret",
 	    "labs:\n  l:\n    type: lava\n    url: u\n"
 	    "    token_env: 0123abcdef\n", "must name an environment variable");
+	err = load(NULL, "c.yaml", "labs:\n  l:\n    type: lava\n    url: u\n"
+	    "    token_env: 0123abcdef\n", NULL, NULL);
+	ok(strstr(err, "0123abcdef") == NULL, "and never shows it");
+	free(err);
 	expect_error("bad enum",
 	    "settings:\n  tarball: {compression: bz2}\n",
 	    "compression 'bz2' is not one of: gz, xz, zst");
@@ -145,6 +149,30 @@ test_errors(void)
 	    "c.yaml:4:14: error: builds.b.runtime 'nowhere' is not a lab");
 	expect_error("not a mapping",
 	    "- a\n- b\n", "must be a mapping of top-level keys");
+	/* found by fuzz-config: every loader walked the list as a map */
+	expect_error("a list where named trees belong",
+	    "trees:\n  - t\n", "trees must be a mapping of named entries");
+	expect_error("a list where named builds belong",
+	    "builds:\n  - b\n", "builds must be a mapping of named entries");
+	expect_error("a list where named platforms belong",
+	    "platforms:\n  - p\n", "platforms must be a mapping of named");
+	expect_error("a list where named labs belong",
+	    "labs:\n  - l\n", "labs must be a mapping of named entries");
+	expect_error("a list where named tests belong",
+	    "tests:\n  - t\n", "tests must be a mapping of named entries");
+	expect_error("a duration past a week",
+	    "builds:\n  b:\n    arch: x86_64\n    timeout: 999999h\n",
+	    "c.yaml:4:14: error: builds.b.timeout '999999h' is longer than a "
+	    "week");
+	expect_error("a number out of its range",
+	    "settings:\n  retries: 1000\n",
+	    "settings.retries must be between 0 and 100, not 1000");
+	expect_error("build_env naming a secret",
+	    "settings:\n  build_env: [T_TOK]\n  kcidb: {token_env: T_TOK}\n",
+	    "settings.build_env: 'T_TOK' holds a secret");
+	expect_error("build_env that is no variable name",
+	    "settings:\n  build_env: [lower]\n",
+	    "'lower' is not an environment variable name");
 
 	err = load(NULL, "a.yaml", good_trees, "b.yaml",
 	    "# other\ntrees:\n  x:\n    url: y\n    branches: [m]\n");
