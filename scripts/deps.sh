@@ -14,7 +14,7 @@ build="gcc make pkg-config libgit2-dev libyaml-dev libsqlite3-dev
 	libarchive-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
 run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
-	python3-yaml sqlite3 ca-certificates time"
+	python3-yaml sqlite3 ca-certificates time bubblewrap"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl
 	chromium procps psmisc time clang libclang-rt-dev"
 

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "fs.h"
 #include "job.h"
+#include "kbuild.h"
 #include "lava.h"
 #include "lavalab.h"
 #include "local.h"
@@ -17,6 +18,7 @@
 #include "runtime.h"
 #include "safe.h"
 #include "secret.h"
+#include "ynode.h"
 #include "util.h"
 
 /* The KCIDB log excerpt: the last 16384 code points of the log. */
@@ -49,44 +51,133 @@ outside(const char *s, size_t max, int tail)
 }
 
 /*
- * A worker's result.json, made fit to store: every string masked and
- * bounded, a number that is not one dropped, and artifact URLs kept only
- * when they point into the job's own storage (the build could have
- * written the file).
+ * Every string in v (keys too), masked and bounded, and every number
+ * that is not finite dropped; a JSON value from outside made fit to
+ * store.  Returns a new value (v is not changed).
  */
-static void
-clean_result(const struct config *cfg, const struct job *j, json_t *res)
+static json_t *
+clean_json(json_t *v, int depth)
 {
 	const char *k;
-	json_t *v, *arts;
-	char *prefix, *clean;
-	void *tmp;
+	json_t *out, *e;
+	char *clean, *key;
+	size_t i;
 
-	json_object_foreach_safe(res, tmp, k, v) {
-		if (json_is_string(v)) {
-			clean = outside(json_string_value(v), FIELD_MAX, 0);
-			json_object_set_new(res, k, json_string(clean));
-			free(clean);
-		} else if (json_is_real(v) && !isfinite(json_real_value(v))) {
-			json_object_del(res, k);
+	if (json_is_string(v)) {
+		clean = outside(json_string_value(v), FIELD_MAX, 0);
+		out = json_string(clean);
+		free(clean);
+		return out;
+	}
+	if (json_is_real(v) && !isfinite(json_real_value(v)))
+		return json_null();
+	if (depth > 16 || !(json_is_object(v) || json_is_array(v)))
+		return depth > 16 ? json_null() : json_incref(v);
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, e)
+			json_array_append_new(out, clean_json(e, depth + 1));
+		return out;
+	}
+	out = json_object();
+	json_object_foreach(v, k, e) {
+		key = outside(k, 256, 0);
+		json_object_set_new(out, key, clean_json(e, depth + 1));
+		free(key);
+	}
+	return out;
+}
+
+/*
+ * The artifacts of a job, from what is in its storage (never from what
+ * its result says: the build could have written that): each known name
+ * that is a regular file (dtbs/ a directory), with its URL.
+ */
+static json_t *
+stored_artifacts(const struct config *cfg, const struct job *j,
+    const char *arch)
+{
+	static const char *const build_files[][2] = {
+		{ "kernel", NULL }, { "modules", "modules.tar.xz" },
+		{ "config", "config" }, { "System.map", "System.map" },
+		{ "log", "build.log" }, { "metadata", "metadata.json" },
+		{ "dtbs", "dtbs/" },
+	};
+	static const char *const test_files[][2] = {
+		{ "log", "lava.log" }, { "console", "console.log" },
+	};
+	const char *const (*files)[2];
+	const char *name;
+	struct stat st;
+	json_t *arts;
+	char *dir, *path, *url;
+	size_t i, n;
+	int test;
+
+	test = strcmp(j->kind, "test") == 0;
+	files = test ? test_files : build_files;
+	n = test ? ARRAY_SIZE(test_files) : ARRAY_SIZE(build_files);
+	dir = xasprintf("%s/%s/%s", cfg->storage_path, test ? "tests" :
+	    "builds", j->id);
+	arts = json_object();
+	for (i = 0; i < n; i++) {
+		name = files[i][1];
+		if (name == NULL) {
+			name = strrchr(kbuild_image(arch ? arch : ""), '/');
+			name = name ? name + 1 : kbuild_image(arch ? arch : "");
 		}
-	}
-	arts = json_object_get(res, "artifacts");
-	if (!json_is_object(arts)) {
-		json_object_del(res, "artifacts");
-		return;
-	}
-	prefix = xasprintf("%s%s/%s/", cfg->storage_url,
-	    strcmp(j->kind, "test") == 0 ? "tests" : "builds", j->id);
-	json_object_foreach_safe(arts, tmp, k, v) {
-		if (!json_is_string(v) || !str_starts(json_string_value(v),
-		    prefix) || strstr(json_string_value(v), "/../") != NULL) {
-			warning("job %s: artifact '%s' is not in its storage; "
-			    "dropped", j->id, k);
-			json_object_del(arts, k);
+		path = fs_join(dir, name);
+		if (lstat(path, &st) == 0 && (str_ends(name, "/") ?
+		    S_ISDIR(st.st_mode) : S_ISREG(st.st_mode))) {
+			url = xasprintf("%s%s/%s/%s", cfg->storage_url, test ?
+			    "tests" : "builds", j->id, name);
+			json_object_set_new(arts, files[i][0],
+			    json_string(url));
+			free(url);
 		}
+		free(path);
 	}
-	free(prefix);
+	free(dir);
+	return arts;
+}
+
+/*
+ * A worker's result.json, made fit to store: every string masked and
+ * bounded, every number that is not one dropped, and what it could lie
+ * about made again from what Maestrino knows: the artifacts from the
+ * job's storage, the reproducer from the job's definition.
+ */
+static json_t *
+clean_result(const struct config *cfg, const struct job *j, json_t *res)
+{
+	struct ynode *def;
+	json_t *out;
+	const char *arch;
+	char *repro;
+
+	out = clean_json(res, 0);
+	if (!json_is_object(out)) {
+		json_decref(out);
+		return NULL;
+	}
+	json_object_del(out, "reproducer");
+	def = NULL;
+	arch = NULL;
+	if (strcmp(j->kind, "kbuild") == 0 && j->definition != NULL) {
+		log_mute();
+		if (ynode_parse_file(j->definition, &def) == 0) {
+			arch = ynode_str(ynode_get(def, "build"), "arch");
+			repro = kbuild_reproducer(def);
+			if (repro != NULL)
+				json_object_set_new(out, "reproducer",
+				    json_string(repro));
+			free(repro);
+		}
+		log_unmute();
+	}
+	json_object_set_new(out, "artifacts", stored_artifacts(cfg, j, arch));
+	ynode_free(def);
+	return out;
 }
 
 int
@@ -134,6 +225,7 @@ update_build(struct db *db, const struct job *j, json_t *res,
 	    "kernel_release"));
 	json_object_set(misc, "phases", json_object_get(res, "phases"));
 	json_object_set(misc, "exit_code", json_object_get(res, "exit_code"));
+	json_object_set(misc, "sandbox", json_object_get(res, "sandbox"));
 	json_object_set(misc, "error_code", json_object_get(res,
 	    "error_code"));
 	json_object_set(misc, "error_msg", json_object_get(res, "error_msg"));
@@ -260,19 +352,15 @@ collect_kbuild(const struct config *cfg, struct db *db, const struct job *j,
     const char *work, struct collect_stats *stats)
 {
 	json_error_t jerr;
-	json_t *res;
+	json_t *res, *raw;
 	char *text, *excerpt;
 	const char *status, *result;
 	int rc;
 
 	text = local_read(work, "result.json", RESULT_MAX, 0);
-	res = text ? json_loads(text, 0, &jerr) : NULL;
-	if (!json_is_object(res)) {
-		json_decref(res);
-		res = NULL;
-	}
-	if (res != NULL)
-		clean_result(cfg, j, res);
+	raw = text ? json_loads(text, 0, &jerr) : NULL;
+	res = json_is_object(raw) ? clean_result(cfg, j, raw) : NULL;
+	json_decref(raw);
 	excerpt = read_excerpt(work, "build.log");
 	if (res == NULL || jstr(res, "status") == NULL) {
 		rc = incomplete(cfg, db, j, NULL, "result", "result.json is "
@@ -563,20 +651,16 @@ collect_local_test(const struct config *cfg, struct db *db,
 	struct lava_outcome o;
 	struct lava_info li;
 	json_error_t jerr;
-	json_t *res, *arts;
+	json_t *res, *raw, *arts;
 	char *text, *log, *console, *store;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	memset(&li, 0, sizeof(li));
 	text = local_read(work, "result.json", RESULT_MAX, 0);
-	res = text ? json_loads(text, 0, &jerr) : NULL;
-	if (!json_is_object(res)) {
-		json_decref(res);
-		res = NULL;
-	}
-	if (res != NULL)
-		clean_result(cfg, j, res);
+	raw = text ? json_loads(text, 0, &jerr) : NULL;
+	res = json_is_object(raw) ? clean_result(cfg, j, raw) : NULL;
+	json_decref(raw);
 	log = local_read(work, "lava.log", LOG_MAX, 1);
 	if (log != NULL)
 		lava_parse_log(log, strlen(log), &o, NULL);
@@ -824,13 +908,15 @@ collect_local(const struct config *cfg, struct db *db, const struct job *j,
 	pid_t pid;
 	long v;
 	char *work, *excerpt, msg[128];
-	int rc;
+	int rc, ours;
 
 	work = j->work_dir ? xstrdup(j->work_dir) : local_work_dir(cfg, j->id);
 	pid = 0;
 	if (j->runtime_job_id != NULL &&
 	    parse_long(j->runtime_job_id, 0, INT_MAX, &v) == 0)
 		pid = (pid_t)v;
+	/* only a pid we recorded is ours to kill: worker.pid is the build's */
+	ours = pid > 0;
 	started = (time_t)j->started;
 	ls = local_check(work, &pid, &started);
 	rc = 0;
@@ -862,7 +948,8 @@ collect_local(const struct config *cfg, struct db *db, const struct job *j,
 		break;
 	case LOCAL_LOST:
 		/* whatever the dead worker started goes too */
-		local_kill(pid);
+		if (ours)
+			local_kill(pid);
 		excerpt = read_excerpt(work, "build.log");
 		rc = incomplete(cfg, db, j, NULL, "worker_lost", "the worker "
 		    "died without writing a result", excerpt, stats);

@@ -70,6 +70,7 @@ static const struct field settings_fields[] = {
 	{ "budget", F_INT, NULL, 0, 0, 7L * 24 * 60 },
 	{ "keep_work", F_BOOL, NULL, 0, 0, 0 },
 	{ "build_env", F_LIST, NULL, 0, 0, 0 },
+	{ "sandbox", F_STR, NULL, 0, 0, 0 },
 	{ "tarball", F_MAP, tarball_fields, 0, 0, 0 },
 	{ "storage", F_MAP, storage_fields, 0, 0, 0 },
 	{ "kcidb", F_MAP, kcidb_fields, 0, 0, 0 },
@@ -600,6 +601,8 @@ static void
 load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 {
 	static const char *const compressions[] = { "gz", "xz", "zst", NULL };
+	static const char *const sandboxes[] = { "auto", "require", "off",
+	    NULL };
 	const struct ynode *storage, *kcidb, *site, *tarball, *v;
 	char *url;
 	size_t i;
@@ -621,6 +624,8 @@ load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	cfg->http_timeout = get_int(s, "http_timeout", 120);
 	cfg->budget = get_int(s, "budget", 0);
 	cfg->keep_work = get_bool(s, "keep_work", 0);
+	cfg->sandbox = get_str(s, "sandbox", "auto");
+	check_enum(c, s, "sandbox", sandboxes, "settings");
 	cfg->build_env = get_list(s, "build_env", NULL);
 	v = ynode_get(s, "build_env");
 	for (i = 0; cfg->build_env != NULL && cfg->build_env[i] != NULL; i++)
@@ -1339,6 +1344,7 @@ config_free(struct config *cfg)
 	free(cfg->site_base_url);
 	free(cfg->site_title);
 	free_list(cfg->build_env);
+	free(cfg->sandbox);
 	ynode_free(cfg->root);
 	for (i = 0; i < cfg->nfiles; i++)
 		ynode_free(cfg->files[i]);

@@ -98,6 +98,7 @@ struct config {
 	int	 budget;		/* minutes, 0 = none */
 	int	 keep_work;
 	char	**build_env;		/* variables builds may see, or NULL */
+	char	*sandbox;		/* auto, require, off */
 	char	*compression;		/* gz, xz, zst */
 	char	*storage_path;
 	char	*storage_url;		/* ends with '/' */

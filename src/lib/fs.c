@@ -490,16 +490,15 @@ open_parent(const char *base, const char *rel, const char **leaf)
 	return dfd;
 }
 
-enum fs_read
-fs_read_untrusted(const char *base, const char *rel, size_t max, int tail,
-    struct buf *out)
+/*
+ * Open rel below base as fs_read_untrusted() reads it: the fd in *fdp
+ * and its size in *size, or what is wrong with it.
+ */
+static enum fs_read
+open_untrusted(const char *base, const char *rel, int *fdp, size_t *size)
 {
 	const char *leaf;
 	struct stat st;
-	char tmp[65536];
-	size_t want;
-	ssize_t n;
-	off_t off;
 	int dfd, fd, saved;
 
 	dfd = open_parent(base, rel, &leaf);
@@ -521,15 +520,35 @@ fs_read_untrusted(const char *base, const char *rel, size_t max, int tail,
 		errno = saved;
 		return FS_READ_ERROR;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	/* a hard link could be any file of ours: only a file of its own */
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
 		close(fd);
 		return FS_READ_NOT_FILE;
 	}
-	if ((size_t)st.st_size > max && !tail) {
+	*fdp = fd;
+	*size = (size_t)st.st_size;
+	return FS_READ_OK;
+}
+
+enum fs_read
+fs_read_untrusted(const char *base, const char *rel, size_t max, int tail,
+    struct buf *out)
+{
+	enum fs_read r;
+	char tmp[65536];
+	size_t want, size;
+	ssize_t n;
+	off_t off;
+	int fd, saved;
+
+	r = open_untrusted(base, rel, &fd, &size);
+	if (r != FS_READ_OK)
+		return r;
+	if (size > max && !tail) {
 		close(fd);
 		return FS_READ_TOO_BIG;
 	}
-	off = tail && (size_t)st.st_size > max ? st.st_size - (off_t)max : 0;
+	off = tail && size > max ? (off_t)(size - max) : 0;
 	if (off > 0 && lseek(fd, off, SEEK_SET) < 0) {
 		saved = errno;
 		close(fd);
@@ -566,8 +585,8 @@ fs_read_problem(enum fs_read r)
 	case FS_READ_MISSING:
 		return "does not exist";
 	case FS_READ_NOT_FILE:
-		return "is not a regular file (a link, FIFO, device or "
-		    "directory)";
+		return "is not a regular file of its own (a link, hard link, "
+		    "FIFO, device or directory)";
 	case FS_READ_TOO_BIG:
 		return "is larger than the limit";
 	case FS_READ_ERROR:
@@ -593,4 +612,50 @@ fs_set_aside(const char *base, const char *rel, const char *suffix)
 	close(dfd);
 	errno = saved;
 	return rc;
+}
+
+enum fs_read
+fs_copy_untrusted(const char *base, const char *rel, const char *dst,
+    size_t max)
+{
+	struct afile af;
+	enum fs_read r;
+	char tmp[65536];
+	size_t size, total;
+	ssize_t n;
+	int fd, saved;
+
+	r = open_untrusted(base, rel, &fd, &size);
+	if (r != FS_READ_OK)
+		return r;
+	if (size > max) {
+		close(fd);
+		return FS_READ_TOO_BIG;
+	}
+	if (fs_mkdir_parent(dst) != 0 || fs_atomic_open(&af, dst, 0) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return FS_READ_ERROR;
+	}
+	total = 0;
+	r = FS_READ_OK;
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (total += (size_t)n) > max ||
+		    fwrite(tmp, 1, (size_t)n, af.fp) != (size_t)n) {
+			r = n >= 0 && total > max ? FS_READ_TOO_BIG :
+			    FS_READ_ERROR;
+			break;
+		}
+	}
+	saved = errno;
+	close(fd);
+	if (r != FS_READ_OK) {
+		fs_atomic_abort(&af);
+		errno = saved;
+		return r;
+	}
+	return fs_atomic_commit(&af) == 0 ? FS_READ_OK : FS_READ_ERROR;
 }

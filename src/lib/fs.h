@@ -65,8 +65,8 @@ void	 fs_clean_tmp_tree(const char *dir);
  * Reading a file that someone outside made (a lab's results, what a
  * build left in its work directory).  rel is opened below the trusted
  * directory base one component at a time, never through a symbolic
- * link, and the file must be a regular one (a FIFO would block, a
- * device never end).  At most max bytes are read: with tail, the last
+ * link, and the file must be a regular one of its own (a FIFO would
+ * block, a device never end, a hard link could be any file of ours).  At most max bytes are read: with tail, the last
  * max bytes of a longer file; without, a longer file is FS_READ_TOO_BIG.
  */
 enum fs_read {
@@ -78,6 +78,12 @@ enum fs_read {
 };
 enum fs_read	 fs_read_untrusted(const char *base, const char *rel,
 		    size_t max, int tail, struct buf *out);
+/*
+ * Copy rel below base to dst (atomically), read as fs_read_untrusted()
+ * reads; at most max bytes.
+ */
+enum fs_read	 fs_copy_untrusted(const char *base, const char *rel,
+		    const char *dst, size_t max);
 /* "is a FIFO", "is larger than 16777216 bytes", ...: for messages. */
 const char	*fs_read_problem(enum fs_read);
 /*

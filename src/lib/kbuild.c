@@ -21,6 +21,11 @@
 #include "ynode.h"
 #include "util.h"
 
+/* The largest artifact, .config and build log the worker takes. */
+#define ARTIFACT_MAX	((size_t)1 << 30)
+#define CONFIG_MAX	((size_t)16 << 20)
+#define LOG_MAX		((size_t)256 << 20)
+
 struct arch_info {
 	const char	*arch;		/* KCIDB architecture */
 	const char	*make_arch;	/* ARCH= */
@@ -203,6 +208,7 @@ kbuild_definition(const struct config *cfg, const char *id,
 			ynode_push(t, ynode_scalar("all"));
 	}
 	ynode_set(m, "timeout", ynode_int(b->timeout));	/* seconds */
+	ynode_set_str(m, "sandbox", cfg->sandbox);
 	t = ynode_set(def, "artifacts", ynode_seq());
 	ynode_push(t, ynode_scalar("kernel"));
 	ynode_push(t, ynode_scalar("modules"));
@@ -255,8 +261,10 @@ struct kjob {
 	json_t		*result;
 	json_t		*artifacts;
 	json_t		*phases;
-	struct buf	 repro;
 	char		*cc;
+	const char	*sandbox_mode;	/* auto, require, off */
+	char		**box;		/* the sandbox's argv, or NULL */
+	char		*work;		/* absolute */
 };
 
 enum kstatus {
@@ -281,6 +289,21 @@ klog(struct kjob *k, const char *fmt, ...)
 		dprintf(k->log_fd, "# maestrino: %s\n", b.ptr);
 	info("%s: %s", k->id, b.ptr);
 	buf_release(&b);
+}
+
+/* Text the tree printed, as a JSON string: valid UTF-8, bounded, masked. */
+static json_t *
+outside_json(const char *s, size_t max)
+{
+	char *clean, *m;
+	json_t *j;
+
+	clean = safe_utf8(s, strlen(s), max);
+	m = secret_mask(clean);
+	j = json_string(m);
+	free(m);
+	free(clean);
+	return j;
 }
 
 /* Record why the job did not pass, once (the first reason wins). */
@@ -331,42 +354,100 @@ shell_quote(struct buf *b, const char *s)
 		safe_shell_word(b, s);
 }
 
+/* "make ARCH=<a> [CROSS_COMPILE=<c>] [LLVM=1] words..." of the reproducer. */
 static void
-repro_add(struct kjob *k, char *const argv[])
+repro_make(struct buf *b, const struct ynode *build, const char *const *words)
 {
-	size_t i;
+	const char *cross, *cc;
+	char *a;
 
-	if (k->repro.len)
-		buf_puts(&k->repro, " && ");
-	for (i = 0; argv[i] != NULL; i++) {
-		if (i)
-			buf_putc(&k->repro, ' ');
-		shell_quote(&k->repro, argv[i]);
+	buf_puts(b, " && make ");
+	a = xasprintf("ARCH=%s", ynode_str(build, "make_arch"));
+	shell_quote(b, a);
+	free(a);
+	cross = ynode_str(build, "cross_compile");
+	if (cross != NULL && *cross) {
+		a = xasprintf("CROSS_COMPILE=%s", cross);
+		buf_putc(b, ' ');
+		shell_quote(b, a);
+		free(a);
+	}
+	cc = ynode_str(build, "compiler");
+	if (cc != NULL && strcmp(cc, "clang") == 0)
+		buf_puts(b, " LLVM=1");
+	for (; *words != NULL; words++) {
+		buf_putc(b, ' ');
+		shell_quote(b, *words);
 	}
 }
 
-/*
- * The reproducer's first steps: fetch the tarball under a fixed name,
- * check it, unpack it into linux/.  No name in it comes from the tree.
- */
-static void
-repro_fetch(struct kjob *k)
+char *
+kbuild_reproducer(const struct ynode *def)
 {
-	const char *ext;
-	char *sum;
+	const struct ynode *t, *build, *frags, *targets, *f;
+	const char *url, *sha, *ext, *defconfig, *name, *text;
+	const char *words[3];
+	struct buf b = BUF_INIT;
+	char *file;
+	size_t i;
 
-	ext = str_ends(k->url, ".zst") ? "zst" : str_ends(k->url, ".xz") ?
-	    "xz" : "gz";
-	buf_addf(&k->repro, "curl -fsSL -o source.tar.%s ", ext);
-	shell_quote(&k->repro, k->url);
-	buf_puts(&k->repro, " && printf '%s  %s\\n' ");
-	shell_quote(&k->repro, k->sha256);
-	sum = xasprintf("source.tar.%s", ext);
-	buf_putc(&k->repro, ' ');
-	shell_quote(&k->repro, sum);
-	free(sum);
-	buf_addf(&k->repro, " | sha256sum -c - && mkdir linux && tar -xf "
-	    "source.tar.%s -C linux --strip-components=1 && cd linux", ext);
+	t = ynode_get(def, "tarball");
+	build = ynode_get(def, "build");
+	url = ynode_str(t, "url");
+	sha = ynode_str(t, "sha256");
+	defconfig = ynode_str(build, "defconfig");
+	targets = ynode_get(build, "targets");
+	if (url == NULL || sha == NULL || defconfig == NULL ||
+	    ynode_str(build, "make_arch") == NULL || targets == NULL ||
+	    targets->type != YNODE_SEQ)
+		return NULL;
+	/* the tarball under a fixed name, checked, unpacked into linux/ */
+	ext = str_ends(url, ".zst") ? "zst" : str_ends(url, ".xz") ? "xz" :
+	    "gz";
+	buf_addf(&b, "curl -fsSL -o source.tar.%s ", ext);
+	shell_quote(&b, url);
+	buf_puts(&b, " && printf '%s  %s\\n' ");
+	shell_quote(&b, sha);
+	buf_addf(&b, " source.tar.%s | sha256sum -c - && mkdir linux && "
+	    "tar -xf source.tar.%s -C linux --strip-components=1 && cd linux",
+	    ext, ext);
+	words[0] = defconfig;
+	words[1] = NULL;
+	repro_make(&b, build, words);
+	frags = ynode_get(build, "fragments");
+	if (frags != NULL && frags->type == YNODE_SEQ && frags->n > 0) {
+		/* the same fragment files the worker writes */
+		for (i = 0; i < frags->n; i++) {
+			f = frags->items[i];
+			name = ynode_str(f, "name");
+			text = ynode_str(f, "config");
+			file = xasprintf("%02zu-%s.config", i, name ? name : "x");
+			buf_puts(&b, " && printf %s ");
+			shell_quote(&b, text ? text : "");
+			buf_puts(&b, " > ");
+			shell_quote(&b, file);
+			free(file);
+		}
+		buf_puts(&b, " && scripts/kconfig/merge_config.sh -m .config");
+		for (i = 0; i < frags->n; i++) {
+			name = ynode_str(frags->items[i], "name");
+			file = xasprintf("%02zu-%s.config", i, name ? name : "x");
+			buf_putc(&b, ' ');
+			shell_quote(&b, file);
+			free(file);
+		}
+		words[0] = "olddefconfig";
+		repro_make(&b, build, words);
+	}
+	/* every make word quoted, but for our own -j$(nproc) */
+	repro_make(&b, build, (const char *const []){ "-j$(nproc)", NULL });
+	for (i = 0; i < targets->n; i++) {
+		if (targets->items[i]->type != YNODE_SCALAR)
+			continue;
+		buf_putc(&b, ' ');
+		shell_quote(&b, targets->items[i]->value);
+	}
+	return buf_detach(&b, NULL);
 }
 
 static int
@@ -392,6 +473,9 @@ load_job(struct kjob *k, const char *def)
 	k->targets = ynode_get(b, "targets");
 	k->store = ynode_str(s, "path");
 	k->store_url = ynode_str(s, "url");
+	k->sandbox_mode = ynode_str(b, "sandbox");
+	if (k->sandbox_mode == NULL)
+		k->sandbox_mode = "auto";
 	v = ynode_get(b, "timeout");
 	k->timeout = 3600;
 	if (v != NULL && v->type == YNODE_SCALAR &&
@@ -644,11 +728,190 @@ free_argv(char **argv)
 }
 
 /*
- * Run one step in src/; a non-zero exit is a build failure.  The
- * reproducer gets repro (argv when NULL).
+ * The sandbox every command of the tree runs in (the tree's Makefile,
+ * its scripts): bubblewrap with the whole file system read-only, the
+ * places that could hold something of ours (home directories, /tmp,
+ * /run, the data dir, storage) hidden under empty tmpfs, only src/ and
+ * modroot/ writable, no network, its own pids (so nothing it starts
+ * outlives it, and no other process's /proc/<pid>/environ is there to
+ * read), a session of its own.
+ */
+static void
+box_add(char ***v, size_t *n, size_t *a, const char *s)
+{
+	xgrow((void **)v, a, *n + 2, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+	(*v)[*n] = NULL;
+}
+
+/* Hide dir under an empty tmpfs, when it is a directory other than /. */
+static void
+box_hide(char ***v, size_t *n, size_t *a, const char *dir)
+{
+	if (dir == NULL || strcmp(dir, "/") == 0 || !fs_is_dir(dir))
+		return;
+	box_add(v, n, a, "--tmpfs");
+	box_add(v, n, a, dir);
+}
+
+/* The parent directory of path (caller frees). */
+static char *
+parent_dir(const char *path)
+{
+	char *p, *slash;
+
+	p = xstrdup(path);
+	slash = strrchr(p, '/');
+	if (slash != NULL && slash != p)
+		*slash = '\0';
+	return p;
+}
+
+static char **
+box_argv(struct kjob *k, const char *bwrap)
+{
+	static const char *const hidden[] = { "/tmp", "/var/tmp", "/run",
+	    "/home", "/root" };
+	char **v, *src, *mod, *data, *work, *store, *root;
+	size_t n, a, i;
+
+	v = NULL;
+	n = a = 0;
+	src = fs_join(k->work, "src");
+	mod = fs_join(k->work, "modroot");
+	work = parent_dir(k->work);		/* <data_dir>/work */
+	data = parent_dir(work);		/* <data_dir> */
+	store = parent_dir(k->store);		/* <storage>/builds */
+	root = parent_dir(store);		/* <storage> */
+	box_add(&v, &n, &a, bwrap);
+	box_add(&v, &n, &a, "--ro-bind");
+	box_add(&v, &n, &a, "/");
+	box_add(&v, &n, &a, "/");
+	box_add(&v, &n, &a, "--dev");
+	box_add(&v, &n, &a, "/dev");
+	box_add(&v, &n, &a, "--proc");
+	box_add(&v, &n, &a, "/proc");
+	for (i = 0; i < ARRAY_SIZE(hidden); i++)
+		box_hide(&v, &n, &a, hidden[i]);
+	box_hide(&v, &n, &a, getenv("HOME"));
+	box_hide(&v, &n, &a, data);
+	box_hide(&v, &n, &a, root);
+	box_add(&v, &n, &a, "--bind");
+	box_add(&v, &n, &a, src);
+	box_add(&v, &n, &a, src);
+	box_add(&v, &n, &a, "--bind");
+	box_add(&v, &n, &a, mod);
+	box_add(&v, &n, &a, mod);
+	box_add(&v, &n, &a, "--unshare-all");
+	box_add(&v, &n, &a, "--die-with-parent");
+	box_add(&v, &n, &a, "--new-session");
+	box_add(&v, &n, &a, "--setenv");
+	box_add(&v, &n, &a, "TMPDIR");
+	box_add(&v, &n, &a, "/tmp");
+	box_add(&v, &n, &a, "--chdir");
+	box_add(&v, &n, &a, src);
+	box_add(&v, &n, &a, "--");
+	free(src);
+	free(mod);
+	free(work);
+	free(data);
+	free(store);
+	free(root);
+	return v;
+}
+
+/* argv after the sandbox's, as one list (caller frees the list only). */
+static char **
+boxed(struct kjob *k, char **argv)
+{
+	char **v;
+	size_t n, m, i;
+
+	for (n = 0; k->box != NULL && k->box[n] != NULL; n++)
+		;
+	for (m = 0; argv[m] != NULL; m++)
+		;
+	v = xcalloc(n + m + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = k->box[i];
+	for (i = 0; i < m; i++)
+		v[n + i] = argv[i];
+	return v;
+}
+
+/*
+ * Run argv of the tree in src/, in the sandbox when there is one; then
+ * kill whatever it left behind (without a sandbox, a daemon it started
+ * is still below us: see proc_subreaper()).
+ */
+static enum proc_end
+run_boxed(struct kjob *k, char **argv, int *code)
+{
+	enum proc_end end;
+	char **v;
+
+	v = boxed(k, argv);
+	end = proc_run(v, "src", k->log_fd, k->deadline, code);
+	free(v);
+	proc_kill_descendants();
+	return end;
+}
+
+/*
+ * Decide on the sandbox: bubblewrap when it works here; without it,
+ * "auto" builds anyway (and says so), "require" refuses.
  */
 static enum kstatus
-step(struct kjob *k, char **argv, const char *what, char **repro)
+sandbox_setup(struct kjob *k)
+{
+	char *bwrap, **v, *probe[2];
+	const char *why;
+	enum proc_end end;
+	int code;
+
+	json_object_set_new(k->result, "sandbox", json_string("none"));
+	if (strcmp(k->sandbox_mode, "off") == 0) {
+		klog(k, "no sandbox (settings.sandbox: off): the tree's code "
+		    "runs as this user");
+		return K_PASS;
+	}
+	if (fs_mkdir_p("src") != 0 || fs_mkdir_p("modroot") != 0)
+		return kfail(k, K_INFRA, "disk", "cannot create src/ and "
+		    "modroot/ in '%s'", k->work);
+	bwrap = proc_which("bwrap");
+	why = "bwrap is not installed (Debian's bubblewrap)";
+	code = -1;
+	if (bwrap != NULL) {
+		k->box = box_argv(k, bwrap);
+		probe[0] = (char *)"true";
+		probe[1] = NULL;
+		v = boxed(k, probe);
+		end = proc_run(v, "src", k->log_fd, now_monotonic() + 30,
+		    &code);
+		free(v);
+		why = "bwrap cannot make a sandbox here (user namespaces "
+		    "may be off)";
+		if (end != PROC_EXITED || code != 0) {
+			free_argv(k->box);
+			k->box = NULL;
+		}
+	}
+	free(bwrap);
+	if (k->box != NULL) {
+		json_object_set_new(k->result, "sandbox", json_string("bwrap"));
+		return K_PASS;
+	}
+	if (strcmp(k->sandbox_mode, "require") == 0)
+		return kfail(k, K_INFRA, "sandbox", "%s, and settings.sandbox "
+		    "is require", why);
+	klog(k, "warning: building without a sandbox: %s; the tree's code "
+	    "runs as this user", why);
+	return K_PASS;
+}
+
+/* Run one step in src/; a non-zero exit is a build failure. */
+static enum kstatus
+step(struct kjob *k, char **argv, const char *what)
 {
 	enum proc_end end;
 	size_t i;
@@ -658,8 +921,7 @@ step(struct kjob *k, char **argv, const char *what, char **repro)
 	for (i = 0; argv[i] != NULL; i++)
 		dprintf(k->log_fd, " %s", argv[i]);
 	dprintf(k->log_fd, "\n");
-	repro_add(k, repro ? repro : argv);
-	end = proc_run(argv, "src", k->log_fd, k->deadline, &code);
+	end = run_boxed(k, argv, &code);
 	if (end == PROC_TIMEOUT)
 		return kfail(k, K_INFRA, "timeout", "%s: killed after the "
 		    "job's timeout of %lds", what, k->timeout);
@@ -687,7 +949,7 @@ configure(struct kjob *k)
 	size_t i, n;
 
 	argv = make_argv(k, def);
-	st = step(k, argv, k->defconfig, NULL);
+	st = step(k, argv, k->defconfig);
 	free_argv(argv);
 	if (st != K_PASS || k->fragments == NULL || k->fragments->n == 0)
 		return st;
@@ -709,19 +971,12 @@ configure(struct kjob *k)
 			goto out;
 		}
 		merge[3 + i] = xstrdup(frag.ptr + strlen("src/"));
-		/* the reproducer writes the same fragment file */
-		if (k->repro.len)
-			buf_puts(&k->repro, " && ");
-		buf_puts(&k->repro, "printf %s ");
-		shell_quote(&k->repro, text);
-		buf_puts(&k->repro, " > ");
-		shell_quote(&k->repro, merge[3 + i]);
 	}
-	st = step(k, merge, "merge_config.sh", NULL);
+	st = step(k, merge, "merge_config.sh");
 	if (st != K_PASS)
 		goto out;
 	argv = make_argv(k, old);
-	st = step(k, argv, "olddefconfig", NULL);
+	st = step(k, argv, "olddefconfig");
 	free_argv(argv);
 out:
 	free_argv(merge);
@@ -744,7 +999,7 @@ static enum kstatus
 build(struct kjob *k)
 {
 	const char **extra;
-	char jobs[32], **argv, **repro;
+	char jobs[32], **argv;
 	long n;
 	size_t i;
 	enum kstatus st;
@@ -756,12 +1011,8 @@ build(struct kjob *k)
 	for (i = 0; i < k->targets->n; i++)
 		extra[i + 1] = k->targets->items[i]->value;
 	argv = make_argv(k, extra);
-	/* the reproducer should not hard-code this machine's cores */
-	extra[0] = "-j$(nproc)";
-	repro = make_argv(k, extra);
-	st = step(k, argv, "make", repro);
+	st = step(k, argv, "make");
 	free_argv(argv);
-	free_argv(repro);
 	free(extra);
 	return st;
 }
@@ -773,8 +1024,11 @@ config_has(const char *key)
 	char *want;
 	int found;
 
-	if (buf_read_file(&b, "src/.config") != 0)
+	if (fs_read_untrusted(".", "src/.config", CONFIG_MAX, 0, &b) !=
+	    FS_READ_OK) {
+		buf_release(&b);
 		return 0;
+	}
 	want = xasprintf("\n%s=y\n", key);
 	found = strstr(b.ptr, want) != NULL || str_starts(b.ptr, want + 1);
 	free(want);
@@ -787,23 +1041,43 @@ add_artifact(struct kjob *k, const char *key, const char *rel)
 {
 	char *url;
 
+	if (key == NULL)
+		return;
 	url = xasprintf("%s%s", k->store_url, rel);
 	json_object_set_new(k->artifacts, key, json_string(url));
 	free(url);
 }
 
-static int
-store(struct kjob *k, const char *src, const char *name, const char *key)
+/*
+ * Store the build's file src (relative to the work directory, read as
+ * outside data: no link followed, a regular file of its own) as name.
+ * K_PASS (also when there is no such file and !needed), K_FAIL when the
+ * build left something else there, K_INFRA when storage fails.
+ */
+static enum kstatus
+store(struct kjob *k, const char *src, const char *name, const char *key,
+    int needed)
 {
+	enum fs_read r;
 	char *dst;
-	int rc;
 
 	dst = fs_join(k->store, name);
-	rc = fs_copy_file(src, dst);
+	r = fs_copy_untrusted(".", src, dst, ARTIFACT_MAX);
 	free(dst);
-	if (rc == 0)
+	if (r == FS_READ_OK) {
 		add_artifact(k, key, name);
-	return rc;
+		return K_PASS;
+	}
+	if (r == FS_READ_MISSING && !needed)
+		return K_PASS;
+	if (r == FS_READ_MISSING)
+		return kfail(k, K_FAIL, "build", "the build made no %s", src +
+		    strlen("src/"));
+	if (r == FS_READ_ERROR)
+		return kfail(k, K_INFRA, "disk", "cannot store %s: %s", name,
+		    strerror(errno));
+	return kfail(k, K_FAIL, "build", "%s %s; not stored", src +
+	    strlen("src/"), fs_read_problem(r));
 }
 
 /* Pack modroot/ into modules.tar.xz, sorted and with fixed metadata. */
@@ -891,9 +1165,11 @@ pack_modules(struct kjob *k, const char *root, const char *out)
 			archive_entry_set_perm(p.e, 0777);
 			archive_entry_copy_symlink(p.e, link.ptr);
 		} else {
-			if (buf_read_file(&data, p.paths[i]) != 0) {
-				rc = error("%s: cannot read '%s'", k->id,
-				    p.paths[i]);
+			if (fs_read_untrusted(".", p.paths[i], ARTIFACT_MAX,
+			    0, &data) != FS_READ_OK) {
+				rc = error("%s: cannot read '%s': it is not a "
+				    "regular file of its own, or too large",
+				    k->id, p.paths[i]);
 				break;
 			}
 			archive_entry_set_filetype(p.e, AE_IFREG);
@@ -923,36 +1199,45 @@ pack_modules(struct kjob *k, const char *root, const char *out)
 	return fs_atomic_commit(&af);
 }
 
-static int
-copy_dtbs(struct kjob *k, const char *dir, const char *base, int *count)
+/*
+ * Store the *.dtb files below rel (a directory of the build, walked
+ * without following links) under dtbs/, keeping their paths below base.
+ */
+static enum kstatus
+copy_dtbs(struct kjob *k, const char *rel, size_t base, int *count)
 {
 	struct dirent *de;
-	char *p, *rel, *dst;
+	struct stat st;
+	enum kstatus ks;
+	char *p, *dst;
 	DIR *d;
-	int rc;
+	int fd;
 
-	d = opendir(dir);
-	if (d == NULL)
-		return 0;
-	rc = 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+	fd = open(rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return K_PASS;
+	}
+	ks = K_PASS;
+	while (ks == K_PASS && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
-		p = fs_join(dir, de->d_name);
-		if (fs_is_dir(p)) {
-			rc = copy_dtbs(k, p, base, count);
-		} else if (str_ends(de->d_name, ".dtb")) {
-			rel = xasprintf("dtbs/%s", p + strlen(base) + 1);
-			dst = fs_join(k->store, rel);
-			rc = fs_copy_file(p, dst);
+		p = fs_join(rel, de->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			ks = copy_dtbs(k, p, base, count);
+		} else if (S_ISREG(st.st_mode) &&
+		    str_ends(de->d_name, ".dtb")) {
+			dst = xasprintf("dtbs/%s", p + base + 1);
+			ks = store(k, p, dst, NULL, 1);
 			(*count)++;
 			free(dst);
-			free(rel);
 		}
 		free(p);
 	}
 	closedir(d);
-	return rc;
+	return ks;
 }
 
 /* Store what the build made; returns non-zero on a storage failure. */
@@ -961,91 +1246,110 @@ pack(struct kjob *k, enum kstatus built)
 {
 	const char *inst[] = { "modules_install", "INSTALL_MOD_PATH=../modroot",
 	    "INSTALL_MOD_STRIP=1", NULL };
+	const char *rel[] = { "-s", "kernelrelease", NULL };
 	struct buf krel = BUF_INIT;
-	char **argv, *img, *dts;
+	char **argv, **v, *img, *dts;
 	const char *base;
 	int dtbs;
 	enum kstatus st;
 
-	st = K_PASS;
 	if (fs_mkdir_p(k->store) != 0)
 		return kfail(k, K_INFRA, "disk", "cannot create '%s'",
 		    k->store);
-	if (fs_exists("src/.config") &&
-	    store(k, "src/.config", "config", "config") != 0)
-		return kfail(k, K_INFRA, "disk", "cannot store .config");
-	if (built != K_PASS)
+	st = store(k, "src/.config", "config", "config", 0);
+	if (st != K_PASS || built != K_PASS)
 		return st;
 	img = fs_join("src", kbuild_image(k->arch));
 	base = strrchr(img, '/') + 1;
-	if (!fs_exists(img))
-		st = kfail(k, K_FAIL, "build", "the build made no %s",
-		    kbuild_image(k->arch));
-	else if (store(k, img, base, "kernel") != 0)
-		st = kfail(k, K_INFRA, "disk", "cannot store %s", base);
+	st = store(k, img, base, "kernel", 1);
 	free(img);
+	if (st == K_PASS)
+		st = store(k, "src/System.map", "System.map", "System.map", 0);
 	if (st != K_PASS)
 		return st;
-	if (fs_exists("src/System.map") &&
-	    store(k, "src/System.map", "System.map", "System.map") != 0)
-		return kfail(k, K_INFRA, "disk", "cannot store System.map");
-	{
-		const char *rel[] = { "-s", "kernelrelease", NULL };
-		char **a = make_argv(k, rel);
-
-		if (proc_capture(a, "src", &krel) == 0) {
-			buf_rtrim(&krel);
-			json_object_set_new(k->result, "kernel_release",
-			    json_string(krel.ptr));
-		}
-		free_argv(a);
+	argv = make_argv(k, rel);
+	v = boxed(k, argv);
+	if (proc_capture(v, "src", &krel) == 0) {
+		buf_rtrim(&krel);
+		json_object_set_new(k->result, "kernel_release",
+		    outside_json(krel.ptr, 256));
 	}
+	proc_kill_descendants();
+	free(v);
+	free_argv(argv);
 	buf_release(&krel);
 	if (has_target(k, "modules") && config_has("CONFIG_MODULES")) {
 		argv = make_argv(k, inst);
-		st = step(k, argv, "modules_install", NULL);
+		st = step(k, argv, "modules_install");
 		free_argv(argv);
 		if (st != K_PASS)
 			return st;
 		if (fs_is_dir("modroot") && pack_modules(k, "modroot",
 		    "modules.tar.xz") == 0) {
-			if (store(k, "modules.tar.xz", "modules.tar.xz",
-			    "modules") != 0)
-				return kfail(k, K_INFRA, "disk",
-				    "cannot store modules.tar.xz");
+			st = store(k, "modules.tar.xz", "modules.tar.xz",
+			    "modules", 1);
+			if (st != K_PASS)
+				return st;
 		}
 	}
 	if (has_target(k, "dtbs")) {
 		dts = xasprintf("src/arch/%s/boot/dts", srcarch(k->arch));
 		dtbs = 0;
-		if (copy_dtbs(k, dts, dts, &dtbs) != 0) {
-			free(dts);
-			return kfail(k, K_INFRA, "disk", "cannot store dtbs");
-		}
+		st = copy_dtbs(k, dts, strlen(dts), &dtbs);
 		free(dts);
+		if (st != K_PASS)
+			return st;
 		if (dtbs > 0)
 			add_artifact(k, "dtbs", "dtbs/");
 	}
 	return K_PASS;
 }
 
+/*
+ * The build log, read back through the worker's own descriptor (a build
+ * could have put anything at the path): its warnings counted, its
+ * secrets masked, its last LOG_MAX bytes stored.  -1 if it cannot be.
+ */
 static int
-count_warnings(const char *log)
+finish_log(struct kjob *k)
 {
 	struct buf b = BUF_INIT;
+	struct stat st;
 	const char *p, *end;
-	int n;
+	char tmp[65536], *dst;
+	off_t off;
+	ssize_t n;
+	int warnings, rc;
 
-	n = 0;
-	if (buf_read_file(&b, log) != 0)
-		return 0;
+	if (fstat(k->log_fd, &st) != 0)
+		return -1;
+	off = (size_t)st.st_size > LOG_MAX ? st.st_size - (off_t)LOG_MAX : 0;
+	while ((n = pread(k->log_fd, tmp, sizeof(tmp), off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		buf_add(&b, tmp, (size_t)n);
+		off += n;
+		if (b.len >= LOG_MAX)
+			break;
+	}
 	/* a log may hold NULs: search the bytes, not a string */
+	warnings = 0;
 	end = b.ptr + b.len;
 	for (p = b.ptr; (p = memmem(p, (size_t)(end - p), ": warning: ",
 	    11)) != NULL; p++)
-		n++;
+		warnings++;
+	json_object_set_new(k->result, "warnings", json_integer(warnings));
+	/* the build may have printed a token it found: never store it */
+	secret_mask_buf(&b);
+	dst = fs_join(k->store, "build.log");
+	rc = n < 0 ? -1 : fs_write_atomic(dst, b.ptr, b.len, 0);
+	if (rc == 0)
+		add_artifact(k, "log", "build.log");
+	free(dst);
 	buf_release(&b);
-	return n;
+	return rc;
 }
 
 static int
@@ -1085,28 +1389,6 @@ write_metadata(struct kjob *k)
 	return rc;
 }
 
-/* Mask the secrets in the file at path, in place. */
-static int
-mask_file(const char *path)
-{
-	struct buf b = BUF_INIT;
-	size_t len;
-	int rc;
-
-	if (secret_count() == 0)
-		return 0;
-	if (buf_read_file(&b, path) != 0) {
-		buf_release(&b);
-		return errno == ENOENT ? 0 : -1;
-	}
-	len = b.len;
-	secret_mask_buf(&b);
-	/* "***" is shorter than any secret: same length, nothing masked */
-	rc = b.len == len ? 0 : fs_write_atomic(path, b.ptr, b.len, 0);
-	buf_release(&b);
-	return rc;
-}
-
 int
 kbuild_run(const char *def, const char *work)
 {
@@ -1119,7 +1401,6 @@ kbuild_run(const char *def, const char *work)
 
 	memset(&k, 0, sizeof(k));
 	k.log_fd = -1;
-	buf_init(&k.repro, 0);
 	k.result = json_object();
 	k.artifacts = json_object();
 	k.phases = json_object();
@@ -1135,8 +1416,14 @@ kbuild_run(const char *def, const char *work)
 		rc = EXIT_FATAL;
 		goto out;
 	}
+	k.work = realpath(".", NULL);
+	if (k.work == NULL)
+		k.work = xstrdup(work);
+	/* whatever the build starts and leaves is ours to end */
+	proc_subreaper();
 	k.deadline = k.t0 + (double)k.timeout;
-	k.log_fd = open("build.log", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+	/* read back through this descriptor, whatever is at the path later */
+	k.log_fd = open("build.log", O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
 	    O_CLOEXEC, 0644);
 	if (k.log_fd < 0) {
 		st = kfail(&k, K_INFRA, "disk", "cannot create build.log: %s",
@@ -1158,7 +1445,9 @@ kbuild_run(const char *def, const char *work)
 	phase(&k, "extract", t);
 	if (st != K_PASS)
 		goto done;
-	repro_fetch(&k);
+	st = sandbox_setup(&k);
+	if (st != K_PASS)
+		goto done;
 	st = check_tools(&k);
 	if (st != K_PASS)
 		goto done;
@@ -1191,22 +1480,19 @@ done:
 	if (json_object_get(k.result, "exit_code") == NULL)
 		json_object_set_new(k.result, "exit_code",
 		    json_integer(st == K_PASS ? 0 : st == K_FAIL ? 1 : 2));
-	json_object_set_new(k.result, "warnings",
-	    json_integer(count_warnings("build.log")));
-	if (k.repro.len)
-		json_object_set_new(k.result, "reproducer",
-		    json_string(k.repro.ptr));
+	json_object_set_new(k.result, "warnings", json_integer(0));
+	text = kbuild_reproducer(k.def);
+	if (text != NULL)
+		json_object_set_new(k.result, "reproducer", json_string(text));
+	free(text);
 	json_object_set(k.result, "phases", k.phases);
 	if (k.log_fd >= 0) {
+		if (fs_mkdir_p(k.store) != 0 || finish_log(&k) != 0)
+			error("%s: cannot store build.log", k.id);
+		else
+			write_metadata(&k);
 		close(k.log_fd);
 		k.log_fd = -1;
-		/* the build may have printed a token it found: never store it */
-		if (mask_file("build.log") != 0)
-			error("%s: cannot mask build.log; not storing it", k.id);
-		else if (fs_mkdir_p(k.store) == 0) {
-			store(&k, "build.log", "build.log", "log");
-			write_metadata(&k);
-		}
 	}
 	json_object_set(k.result, "artifacts", k.artifacts);
 	text = json_dumps(k.result, JSON_INDENT(2) | JSON_SORT_KEYS |
@@ -1226,7 +1512,9 @@ out:
 		close(k.log_fd);
 	free(tarball);
 	free(k.cc);
-	buf_release(&k.repro);
+	free(k.work);
+	if (k.box != NULL)
+		free_argv(k.box);
 	json_decref(k.result);
 	json_decref(k.artifacts);
 	json_decref(k.phases);

@@ -37,6 +37,16 @@ struct ynode	*kbuild_definition(const struct config *, const char *id,
 		    const struct build_cfg *b, const struct kbuild_checkout *co);
 
 /*
+ * The command that rebuilds a definition elsewhere: fetch the tarball
+ * under a fixed name, check its sha256, unpack it, configure and build,
+ * every word quoted by safe_shell_word() (only "-j$(nproc)" is left to
+ * the shell).  Made from the definition alone, so nothing a build wrote
+ * can change it.  NULL if the definition is not a kbuild one; caller
+ * frees.
+ */
+char		*kbuild_reproducer(const struct ynode *def);
+
+/*
  * Run the kbuild definition at def in work directory work: fetch and
  * check the tarball, extract it, configure, build, store the artifacts
  * and write result.json last.  Returns the exit status: 0 pass, 1 build

@@ -113,16 +113,16 @@ local_check(const char *work, pid_t *pidp, time_t *started)
 	char *p;
 	int done;
 
-	p = fs_join(work, "result.json");
-	done = fs_exists(p);
-	free(p);
-	if (done)
-		return LOCAL_DONE;
 	known = read_pid(work, started);
 	pid = *pidp;
 	if (pid <= 0)
 		*pidp = pid = known;
-	if (pid > 0 && proc_alive(pid, "maestrino-worker"))
+	/*
+	 * A worker alive is running, whatever is in its directory: the
+	 * build could write a result.json of its own before the worker's.
+	 */
+	if (pid > 0 && proc_alive(pid, "maestrino-worker") &&
+	    proc_alive(pid, work))
 		return LOCAL_RUNNING;
 	/* it may have finished between the two looks */
 	p = fs_join(work, "result.json");

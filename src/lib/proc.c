@@ -1,6 +1,7 @@
 /*
  * proc.c: running, detaching and checking child processes.
  */
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -313,4 +314,61 @@ proc_capture(char *const argv[], const char *cwd, struct buf *out)
 	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
+}
+
+int
+proc_subreaper(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+		return error("cannot become a subreaper: %s", strerror(errno));
+	return 0;
+}
+
+/* The parent pid of a process, from /proc/<pid>/stat; -1 if unknown. */
+static long
+parent_of(const char *pid)
+{
+	struct buf b = BUF_INIT;
+	char path[320], *p;
+	long ppid;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	ppid = -1;
+	if (buf_read_file(&b, path) == 0) {
+		/* "pid (comm) state ppid": after the last ')' */
+		p = strrchr(b.ptr, ')');
+		if (p != NULL && p[1] == ' ' && p[2] != '\0' && p[3] == ' ')
+			ppid = strtol(p + 4, NULL, 10);
+	}
+	buf_release(&b);
+	return ppid;
+}
+
+void
+proc_kill_descendants(void)
+{
+	struct dirent *de;
+	long me, pid;
+	int round, found;
+	DIR *d;
+
+	me = (long)getpid();
+	/* an orphan's children come to us only when it dies: go round */
+	for (round = 0; round < 50; round++) {
+		found = 0;
+		d = opendir("/proc");
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			if (parse_long(de->d_name, 2, INT_MAX, &pid) != 0 ||
+			    parent_of(de->d_name) != me)
+				continue;
+			kill((pid_t)pid, SIGKILL);
+			found = 1;
+		}
+		if (d != NULL)
+			closedir(d);
+		while (waitpid(-1, NULL, found ? 0 : WNOHANG) > 0)
+			;
+		if (!found)
+			return;
+	}
 }

@@ -50,6 +50,14 @@ int	 proc_alive(pid_t pid, const char *needle);
  */
 int	 proc_capture(char *const argv[], const char *cwd, struct buf *out);
 
+/*
+ * Become the reaper of every process started below this one, so one
+ * that leaves its parent (a daemon a build starts) is still ours to end.
+ */
+int	 proc_subreaper(void);
+/* Kill every process below this one (see proc_subreaper) and reap them. */
+void	 proc_kill_descendants(void);
+
 /* Find prog in PATH; return its path (caller frees) or NULL. */
 char	*proc_which(const char *prog);
 
