@@ -409,6 +409,25 @@ db_int_text(struct db *db, const char *sql, const char *arg, long long def)
 }
 
 long long
+db_int_text2(struct db *db, const char *sql, const char *a1, const char *a2,
+    long long def)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	v = def;
+	st = db_prepare(db, sql);
+	if (st == NULL)
+		return def;
+	db_bind_text(st, 1, a1);
+	db_bind_text(st, 2, a2);
+	if (db_step(db, st) == 1 && !db_col_is_null(st, 0))
+		v = db_col_int(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+long long
 db_last_id(struct db *db)
 {
 	return sqlite3_last_insert_rowid(db->h);

@@ -75,6 +75,9 @@ long long	 db_int(struct db *, const char *sql, long long def);
 /* The same, with one text parameter bound to ?1. */
 long long	 db_int_text(struct db *, const char *sql, const char *arg,
 		    long long def);
+/* The same, with two text parameters bound to ?1 and ?2. */
+long long	 db_int_text2(struct db *, const char *sql, const char *a1,
+		    const char *a2, long long def);
 
 /* A random id made when the database was created, for lab job names. */
 char	*db_instance(struct db *);

@@ -152,7 +152,8 @@ lava_parse_log(const char *text, size_t len, struct lava_outcome *o,
 			p += 2;
 			n -= 2;
 		}
-		if (n == 0 || *p != '{')
+		/* a line is one message: a huge one is no message of LAVA's */
+		if (n == 0 || *p != '{' || n > LAVA_LINE_MAX)
 			continue;
 		log_mute();
 		line = NULL;

@@ -27,6 +27,8 @@ struct lava_case {
 #define LAVA_MAX_CASES	100000
 #define LAVA_NAME_MAX	256
 #define LAVA_MSG_MAX	4096
+/* Log lines longer than this are skipped, not parsed. */
+#define LAVA_LINE_MAX	65536
 
 /*
  * Cases past LAVA_MAX_CASES are counted in dropped, measurements that

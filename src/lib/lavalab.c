@@ -408,7 +408,7 @@ lava_poll(const struct lab_cfg *lab, const char *lab_id, int *running,
  * trusted.  Files are read with fs_read_untrusted() (regular files, no
  * link, bounded), and what cannot be read is renamed aside.
  */
-#define INDEX_MAX	((size_t)16 << 20)
+#define INDEX_MAX	((size_t)2 << 20)
 
 static char *
 pull_file(const struct lab_cfg *lab, const char *name)

@@ -718,7 +718,8 @@ repo_commit_info(struct git_repository *repo, const char *hex,
 	bound_text(&info->subject, 1024);
 	bound_text(&info->author_name, 256);
 	bound_text(&info->author_email, 256);
-	bound_text(&info->describe, 256);
+	/* not cut short: describe names files (tarball_name() bounds them) */
+	bound_text(&info->describe, 4096);
 	bound_text(&info->tags, 4096);
 	bound_text(&info->extraversion, 64);
 	return 0;

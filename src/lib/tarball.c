@@ -70,9 +70,10 @@ tarball_name(const char *tree, const char *branch, const char *describe)
 
 	/* each part through the one sanitiser; config_load() refuses trees
 	 * and branches whose parts would run into each other */
-	t = safe_name(tree, SAFE_NAME_MAX);
-	b = safe_name(branch, SAFE_NAME_MAX);
-	d = safe_name(describe, SAFE_NAME_MAX);
+	/* short enough that the name and a temporary suffix fit NAME_MAX */
+	t = safe_name(tree, 60);
+	b = safe_name(branch, 60);
+	d = safe_name(describe, 80);
 	name = xasprintf("linux-%s-%s-%s", t, b, d);
 	free(t);
 	free(b);
@@ -629,6 +630,20 @@ make_one(const struct config *cfg, struct db *db, const struct pending *p,
 	rc = 0;
 	name = tarball_name(p->tree, p->branch, p->describe);
 	rel = xasprintf("tarballs/%s%s", name, tarball_ext(cfg->compression));
+	/*
+	 * A tag moved to another commit describes both the same way: the
+	 * second gets its commit in its name, so no file is shared.
+	 */
+	if (db_int_text2(db, "SELECT count(*) FROM checkout WHERE "
+	    "tarball_path = ?1 AND commit_hash != ?2", rel, p->commit, 0) > 0) {
+		char *n2 = xasprintf("%s-g%.12s", name, p->commit);
+
+		free(name);
+		name = n2;
+		free(rel);
+		rel = xasprintf("tarballs/%s%s", name,
+		    tarball_ext(cfg->compression));
+	}
 	file = fs_join(cfg->storage_path, rel);
 	sub = xasprintf("git/%s.git", p->tree);
 	mirror = config_data_path(cfg, sub);

@@ -9,22 +9,40 @@
 #include "util.h"
 
 /*
- * Bounds on what one document may expand to, against alias bombs: at
- * most YNODE_MAX nodes, and aliases may add no more than the document
- * itself holds (its nodes, its bytes) plus a little.
+ * The tree is built from libyaml's events, never from its document
+ * loader, so memory stays within these bounds whatever the input: at
+ * most YNODE_MAX nodes and 200 levels, and aliases may add no more than
+ * the document itself holds (its nodes and bytes so far) plus a little.
  */
 #define YNODE_MAX	2000000
+#define YNODE_DEPTH	200
 #define ALIAS_NODES	10000
 #define ALIAS_BYTES	((size_t)1 << 20)
 
+/* A mapping or sequence being built, and what its mapping has seen. */
+struct frame {
+	struct ynode	*node;
+	struct ynode	*key;		/* a mapping's key awaiting its value */
+	size_t		*table;		/* duplicate keys, past 16 of them */
+	size_t		 slots;
+};
+
+struct anchor {
+	char		*name;
+	struct ynode	*node;		/* borrowed: it is in the tree */
+};
+
 struct loader {
-	yaml_document_t	*doc;
 	const char	*file;
-	size_t		 count;
-	size_t		 bytes;
-	size_t		 max_count;
-	size_t		 max_bytes;
-	int		 depth;
+	size_t		 nodes, bytes;		/* from the text */
+	size_t		 anodes, abytes;	/* through aliases */
+	size_t		 input;
+	struct frame	*stack;
+	size_t		 depth, sdepth;
+	struct anchor	*anchors;
+	size_t		 nanchors, aanchors;
+	struct ynode	*root;
+	int		 failed;
 };
 
 /* FNV-1a of a key, for the duplicate-key check of large mappings. */
@@ -38,31 +56,6 @@ key_hash(const char *s)
 		h *= (size_t)1099511628211ULL;
 	}
 	return h;
-}
-
-/*
- * Index of a key equal to k among the first n keys of map, or -1; with
- * a table (slots, a power of two), in constant time.
- */
-static long
-find_key(const struct ynode *map, size_t n, const char *k, size_t *table,
-    size_t slots, int insert)
-{
-	size_t i, h;
-
-	if (table == NULL) {
-		for (i = 0; i < n; i++)
-			if (strcmp(map->keys[i]->value, k) == 0)
-				return (long)i;
-		return -1;
-	}
-	for (h = key_hash(k) & (slots - 1); table[h] != 0;
-	    h = (h + 1) & (slots - 1))
-		if (strcmp(map->keys[table[h] - 1]->value, k) == 0)
-			return (long)table[h] - 1;
-	if (insert)
-		table[h] = n + 1;
-	return -1;
 }
 
 static struct ynode *
@@ -99,107 +92,280 @@ is_null_text(const char *s)
 	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
 }
 
-static struct ynode *
-convert(struct loader *l, yaml_node_t *yn)
+static int
+too_far(struct loader *l, const yaml_mark_t *m)
 {
-	struct ynode *n, *k, *v;
-	yaml_node_pair_t *pair;
-	yaml_node_item_t *item;
-	size_t *table, slots, npairs;
-	long dup;
-
-	if (++l->count > l->max_count || l->depth > 200 ||
-	    (yn->type == YAML_SCALAR_NODE && (l->bytes +=
-	    yn->data.scalar.length) > l->max_bytes)) {
-		error_at(l->file, (int)yn->start_mark.line + 1,
-		    (int)yn->start_mark.column + 1,
+	if (!l->failed)
+		error_at(l->file, (int)m->line + 1, (int)m->column + 1,
 		    "document too large, too deeply nested or expanding "
 		    "too far through aliases");
+	l->failed = 1;
+	return -1;
+}
+
+/*
+ * Count a node made from the text (bytes of its scalar); -1 past the
+ * bounds.
+ */
+static int
+count_node(struct loader *l, size_t bytes, const yaml_mark_t *m)
+{
+	if (++l->nodes + l->anodes > YNODE_MAX || (l->bytes += bytes) >
+	    l->input + ALIAS_BYTES)
+		return too_far(l, m);
+	return 0;
+}
+
+/* A copy of an anchored node for an alias, within the alias bounds. */
+static struct ynode *
+copy_bounded(struct loader *l, const struct ynode *src, const yaml_mark_t *m)
+{
+	struct ynode *n, *k, *v;
+	size_t i;
+
+	if (++l->anodes > l->nodes + ALIAS_NODES ||
+	    l->nodes + l->anodes > YNODE_MAX ||
+	    (src->value != NULL && (l->abytes += strlen(src->value)) >
+	    l->bytes + ALIAS_BYTES)) {
+		too_far(l, m);
 		return NULL;
 	}
-	switch (yn->type) {
-	case YAML_SCALAR_NODE:
-		n = node_new(YNODE_SCALAR);
-		n->value = xstrndup((const char *)yn->data.scalar.value,
-		    yn->data.scalar.length);
-		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		n->null = n->plain && is_null_text(n->value);
-		n->literal = yn->data.scalar.style == YAML_LITERAL_SCALAR_STYLE;
-		break;
-	case YAML_SEQUENCE_NODE:
-		n = node_new(YNODE_SEQ);
-		l->depth++;
-		for (item = yn->data.sequence.items.start;
-		    item < yn->data.sequence.items.top; item++) {
-			v = convert(l, yaml_document_get_node(l->doc, *item));
-			if (v == NULL) {
-				ynode_free(n);
-				return NULL;
-			}
-			node_add(n, NULL, v);
+	n = node_new(src->type);
+	n->value = src->value ? xstrdup(src->value) : NULL;
+	n->plain = src->plain;
+	n->null = src->null;
+	n->literal = src->literal;
+	n->file = src->file;
+	n->line = src->line;
+	n->col = src->col;
+	for (i = 0; i < src->n; i++) {
+		k = NULL;
+		if (src->keys != NULL && (k = copy_bounded(l, src->keys[i],
+		    m)) == NULL) {
+			ynode_free(n);
+			return NULL;
 		}
-		l->depth--;
-		break;
-	case YAML_MAPPING_NODE:
-		n = node_new(YNODE_MAP);
-		l->depth++;
-		/* large mappings find duplicate keys through a hash table */
-		npairs = (size_t)(yn->data.mapping.pairs.top -
-		    yn->data.mapping.pairs.start);
-		table = NULL;
-		slots = 0;
-		if (npairs > 16) {
-			for (slots = 32; slots < npairs * 2; slots *= 2)
-				;
-			table = xcalloc(slots, sizeof(*table));
+		v = copy_bounded(l, src->items[i], m);
+		if (v == NULL) {
+			ynode_free(k);
+			ynode_free(n);
+			return NULL;
 		}
-		for (pair = yn->data.mapping.pairs.start;
-		    pair < yn->data.mapping.pairs.top; pair++) {
-			k = convert(l, yaml_document_get_node(l->doc,
-			    pair->key));
-			if (k == NULL) {
-				free(table);
-				ynode_free(n);
-				return NULL;
-			}
-			if (k->type != YNODE_SCALAR) {
-				error_at(l->file, k->line, k->col,
-				    "a mapping key must be a scalar");
-				free(table);
-				ynode_free(k);
-				ynode_free(n);
-				return NULL;
-			}
-			dup = find_key(n, n->n, k->value, table, slots, 1);
-			if (dup >= 0) {
-				error_at(l->file, k->line, k->col,
-				    "duplicate key '%s' (first at line %d)",
-				    k->value, n->keys[dup]->line);
-				free(table);
-				ynode_free(k);
-				ynode_free(n);
-				return NULL;
-			}
-			v = convert(l, yaml_document_get_node(l->doc,
-			    pair->value));
-			if (v == NULL) {
-				free(table);
-				ynode_free(k);
-				ynode_free(n);
-				return NULL;
-			}
-			node_add(n, k, v);
-		}
-		free(table);
-		l->depth--;
-		break;
-	default:
-		return NULL;
+		node_add(n, k, v);
 	}
-	n->file = l->file;
-	n->line = (int)yn->start_mark.line + 1;
-	n->col = (int)yn->start_mark.column + 1;
 	return n;
+}
+
+static void
+anchor_add(struct loader *l, const unsigned char *name, struct ynode *n)
+{
+	if (name == NULL)
+		return;
+	xgrow((void **)&l->anchors, &l->aanchors, l->nanchors + 1,
+	    sizeof(*l->anchors));
+	l->anchors[l->nanchors].name = xstrdup((const char *)name);
+	l->anchors[l->nanchors].node = n;
+	l->nanchors++;
+}
+
+static const struct ynode *
+anchor_find(const struct loader *l, const unsigned char *name)
+{
+	size_t i;
+
+	/* the latest of a name wins, as YAML says */
+	for (i = l->nanchors; i > 0; i--)
+		if (strcmp(l->anchors[i - 1].name, (const char *)name) == 0)
+			return l->anchors[i - 1].node;
+	return NULL;
+}
+
+/*
+ * Index of a key equal to k among the first n keys of map, or -1; with
+ * a table (slots, a power of two), in constant time.
+ */
+static long
+find_key(const struct ynode *map, size_t n, const char *k, size_t *table,
+    size_t slots, int insert)
+{
+	size_t i, h;
+
+	if (table == NULL) {
+		for (i = 0; i < n; i++)
+			if (strcmp(map->keys[i]->value, k) == 0)
+				return (long)i;
+		return -1;
+	}
+	for (h = key_hash(k) & (slots - 1); table[h] != 0;
+	    h = (h + 1) & (slots - 1))
+		if (strcmp(map->keys[table[h] - 1]->value, k) == 0)
+			return (long)table[h] - 1;
+	if (insert)
+		table[h] = n + 1;
+	return -1;
+}
+
+/* Make room for the next key of a mapping in its duplicate table. */
+static void
+table_grow(struct frame *f)
+{
+	const struct ynode *map = f->node;
+	size_t i;
+
+	if (map->n < 16 || (f->table != NULL && map->n * 2 < f->slots))
+		return;
+	free(f->table);
+	f->slots = f->slots ? f->slots * 2 : 64;
+	f->table = xcalloc(f->slots, sizeof(*f->table));
+	for (i = 0; i < map->n; i++)
+		find_key(map, i, map->keys[i]->value, f->table, f->slots, 1);
+}
+
+/* Put a finished node n where it belongs: the root, a list, a mapping. */
+static int
+place(struct loader *l, struct ynode *n)
+{
+	struct frame *f;
+	long dup;
+
+	if (l->depth == 0) {
+		l->root = n;
+		return 0;
+	}
+	f = &l->stack[l->depth - 1];
+	if (f->node->type == YNODE_SEQ) {
+		node_add(f->node, NULL, n);
+		return 0;
+	}
+	if (f->key == NULL) {
+		if (n->type != YNODE_SCALAR) {
+			error_at(l->file, n->line, n->col,
+			    "a mapping key must be a scalar");
+			ynode_free(n);
+			l->failed = 1;
+			return -1;
+		}
+		table_grow(f);
+		dup = find_key(f->node, f->node->n, n->value, f->table,
+		    f->slots, 0);
+		if (dup >= 0) {
+			error_at(l->file, n->line, n->col, "duplicate key '%s' "
+			    "(first at line %d)", n->value,
+			    f->node->keys[dup]->line);
+			ynode_free(n);
+			l->failed = 1;
+			return -1;
+		}
+		f->key = n;
+		return 0;
+	}
+	if (f->table != NULL)
+		find_key(f->node, f->node->n, f->key->value, f->table,
+		    f->slots, 1);
+	node_add(f->node, f->key, n);
+	f->key = NULL;
+	return 0;
+}
+
+static void
+mark(struct ynode *n, const struct loader *l, const yaml_mark_t *m)
+{
+	n->file = l->file;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+}
+
+/* One event: the tree grows by it.  0, or -1 after a message. */
+static int
+on_event(struct loader *l, const yaml_event_t *ev)
+{
+	const yaml_mark_t *m = &ev->start_mark;
+	struct ynode *n;
+	const struct ynode *a;
+	struct frame *f;
+	size_t i;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		if (count_node(l, ev->data.scalar.length, m) != 0)
+			return -1;
+		n = node_new(YNODE_SCALAR);
+		n->value = xstrndup((const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		n->null = n->plain && is_null_text(n->value);
+		n->literal = ev->data.scalar.style ==
+		    YAML_LITERAL_SCALAR_STYLE;
+		mark(n, l, m);
+		anchor_add(l, ev->data.scalar.anchor, n);
+		return place(l, n);
+	case YAML_ALIAS_EVENT:
+		a = anchor_find(l, ev->data.alias.anchor);
+		if (a == NULL) {
+			error_at(l->file, (int)m->line + 1, (int)m->column + 1,
+			    "unknown anchor '%s'", ev->data.alias.anchor);
+			l->failed = 1;
+			return -1;
+		}
+		for (i = 0; i < l->depth; i++)
+			if (l->stack[i].node == a) {
+				error_at(l->file, (int)m->line + 1,
+				    (int)m->column + 1, "alias '%s' refers to "
+				    "a node that holds it", ev->data.alias.anchor);
+				l->failed = 1;
+				return -1;
+			}
+		n = copy_bounded(l, a, m);
+		if (n == NULL)
+			return -1;
+		mark(n, l, m);
+		return place(l, n);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (l->depth >= YNODE_DEPTH || count_node(l, 0, m) != 0)
+			return too_far(l, m);
+		n = node_new(ev->type == YAML_SEQUENCE_START_EVENT ?
+		    YNODE_SEQ : YNODE_MAP);
+		mark(n, l, m);
+		anchor_add(l, ev->type == YAML_SEQUENCE_START_EVENT ?
+		    ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor, n);
+		xgrow((void **)&l->stack, &l->sdepth, l->depth + 1,
+		    sizeof(*l->stack));
+		memset(&l->stack[l->depth], 0, sizeof(*l->stack));
+		l->stack[l->depth++].node = n;
+		return 0;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		f = &l->stack[--l->depth];
+		n = f->node;
+		free(f->table);
+		f->table = NULL;
+		return place(l, n);
+	default:
+		return 0;
+	}
+}
+
+static void
+loader_release(struct loader *l)
+{
+	size_t i;
+
+	/* an anchor may point into a tree being freed: only the names */
+	for (i = 0; i < l->nanchors; i++)
+		free(l->anchors[i].name);
+	free(l->anchors);
+	/* what is still open is in no parent yet: each frame is its own */
+	while (l->depth > 0) {
+		struct frame *f = &l->stack[--l->depth];
+
+		ynode_free(f->key);
+		ynode_free(f->node);
+		free(f->table);
+	}
+	free(l->stack);
+	ynode_free(l->root);
 }
 
 static void
@@ -218,69 +384,61 @@ set_file(struct ynode *n, const char *file)
 static int
 parse(yaml_parser_t *p, const char *name, size_t input, struct ynode **out)
 {
-	yaml_document_t doc, extra;
-	yaml_node_t *root;
 	struct loader l;
-	struct ynode *n;
+	yaml_event_t ev;
 	char *file;
-	int rc;
+	int docs, done, rc;
 
 	file = xstrdup(name);
-	rc = -1;
-	n = NULL;
-	if (!yaml_parser_load(p, &doc)) {
-		const char *ctx = p->context ? p->context : "";
-
-		error_at(file, (int)p->problem_mark.line + 1,
-		    (int)p->problem_mark.column + 1, "%s%s%s",
-		    p->problem ? p->problem : "invalid YAML",
-		    *ctx ? " " : "", ctx);
-		free(file);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&doc);
 	memset(&l, 0, sizeof(l));
-	l.doc = &doc;
 	l.file = file;
-	l.max_count = 2 * (size_t)(doc.nodes.top - doc.nodes.start) +
-	    ALIAS_NODES;
-	if (l.max_count > YNODE_MAX)
-		l.max_count = YNODE_MAX;
-	l.max_bytes = 2 * input + ALIAS_BYTES;
-	if (root == NULL) {
-		n = node_new(YNODE_MAP);
-		n->file = file;
-		n->line = n->col = 1;
-	} else {
-		n = convert(&l, root);
-	}
-	if (n == NULL)
-		goto out;
-	if (root != NULL) {
-		if (!yaml_parser_load(p, &extra)) {
+	l.input = input;
+	docs = 0;
+	done = 0;
+	rc = -1;
+	while (!done) {
+		if (!yaml_parser_parse(p, &ev)) {
+			const char *ctx = p->context ? p->context : "";
+
 			error_at(file, (int)p->problem_mark.line + 1,
-			    (int)p->problem_mark.column + 1, "%s",
-			    p->problem ? p->problem : "invalid YAML");
+			    (int)p->problem_mark.column + 1, "%s%s%s",
+			    p->problem ? p->problem : "invalid YAML",
+			    *ctx ? " " : "", ctx);
 			goto out;
 		}
-		if (yaml_document_get_root_node(&extra) != NULL) {
-			error_at(file, (int)extra.start_mark.line + 1,
-			    (int)extra.start_mark.column + 1,
+		if (ev.type == YAML_DOCUMENT_START_EVENT)
+			docs++;
+		/* a second document with something in it */
+		if (docs > 1 && l.depth == 0 && (ev.type == YAML_SCALAR_EVENT ||
+		    ev.type == YAML_ALIAS_EVENT ||
+		    ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT)) {
+			error_at(file, (int)ev.start_mark.line + 1,
+			    (int)ev.start_mark.column + 1,
 			    "only one YAML document is allowed per file");
-			yaml_document_delete(&extra);
+			yaml_event_delete(&ev);
 			goto out;
 		}
-		yaml_document_delete(&extra);
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (on_event(&l, &ev) != 0) {
+			yaml_event_delete(&ev);
+			goto out;
+		}
+		yaml_event_delete(&ev);
 	}
-	n->file_owned = file;
-	set_file(n, file);
+	if (l.root == NULL) {
+		/* an empty document is an empty mapping */
+		l.root = node_new(YNODE_MAP);
+		l.root->line = l.root->col = 1;
+	}
+	l.root->file_owned = file;
+	set_file(l.root, file);
 	file = NULL;
-	*out = n;
-	n = NULL;
+	*out = l.root;
+	l.root = NULL;
 	rc = 0;
 out:
-	yaml_document_delete(&doc);
-	ynode_free(n);
+	loader_release(&l);
 	free(file);
 	return rc;
 }

@@ -104,4 +104,36 @@ platforms:
 EOF2
 is "a name longer than 64 characters: exit 2" "$rc" 2
 has "is refused" "$TMP/out" "is longer than 64 characters"
+
+# a tag moved to another commit describes both alike: their tarballs
+# must still be two files, or the first checkout's builds would fetch
+# the second's source
+mkdir -p "$TMP/moved"
+cat >"$TMP/moved/c.yaml" <<EOF2
+settings:
+  origin: test
+  data_dir: $TMP/var2
+trees:
+  fix:
+    url: $up
+    branches: [master]
+builds:
+  x86:
+    arch: x86_64
+    targets: [bzImage]
+EOF2
+M="-c $TMP/moved"
+git -C "$up" tag v9
+check "the first checkout, tagged v9, gets its tarball" sh -c "
+    maestrino $M poll && maestrino $M tarball"
+commit "$up" "moved" NEWS moved
+git -C "$up" tag -f v9 >/dev/null
+check "the tag moves to the next commit; its tarball too" sh -c "
+    maestrino $M poll && maestrino $M tarball"
+s2() { sqlite3 -batch -noheader "$TMP/var2/state.db" "$1"; }
+is "both are described as v9" "$(s2 "SELECT group_concat(describe) FROM checkout")" "v9,v9"
+is "with two tarballs" "$(s2 "SELECT count(DISTINCT tarball_path) FROM checkout")" 2
+check_rc 0 "the builds of both" maestrino $M run --wait
+is "both pass: neither fetched the other's source" \
+    "$(s2 "SELECT group_concat(status) FROM build")" "PASS,PASS"
 done_testing
