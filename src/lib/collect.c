@@ -3,6 +3,7 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "buf.h"
@@ -18,6 +19,7 @@
 #include "runtime.h"
 #include "safe.h"
 #include "secret.h"
+#include "strset.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -564,6 +566,38 @@ clean_outcome(const struct job *j, struct lava_outcome *o)
 }
 
 /*
+ * Two results whose names differ only in what a KCIDB path cannot hold
+ * ("net/ping.v4" and "net/ping v4") became one path: the later one gets
+ * "-h" and 8 hex digits of the SHA-256 of its suite and name, so no
+ * result takes another's place.  Takes path; returns the new one.
+ */
+static char *
+distinct_path(char *path, const struct lava_case *c, struct strset *paths,
+    size_t *clashes)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dn;
+	char *what, *p;
+	int salt;
+
+	(*clashes)++;
+	for (salt = 0;; salt++) {
+		what = xasprintf("%d/%s/%s", salt, c->suite, c->name);
+		if (EVP_Digest(what, strlen(what), d, &dn, EVP_sha256(),
+		    NULL) != 1)
+			die_oom();
+		free(what);
+		p = xasprintf("%s-h%02x%02x%02x%02x", path, d[0], d[1], d[2],
+		    d[3]);
+		if (strset_add(paths, p)) {
+			free(path);
+			return p;
+		}
+		free(p);
+	}
+}
+
+/*
  * Record a finished LAVA job: the boot and the test cases, or a retry.
  * Maps the outcome as KernelCI's Maestro does (lava_judge()).
  */
@@ -572,13 +606,15 @@ record_lava(const struct config *cfg, struct db *db, const struct job *j,
     struct lava_outcome *o, const struct lava_info *li,
     struct collect_stats *stats)
 {
+	struct strset paths = STRSET_INIT;
 	const struct test_cfg *t;
 	const char *boot, *result;
 	enum lava_verdict v;
 	char *path, *compat, msg[256];
-	size_t i;
+	size_t i, clashes;
 	int r;
 
+	clashes = 0;
 	clean_outcome(j, o);
 	v = lava_judge(o, &boot);
 	snprintf(msg, sizeof(msg), "%s: %s", o->error_type ? o->error_type :
@@ -609,6 +645,7 @@ record_lava(const struct config *cfg, struct db *db, const struct job *j,
 		    v == LAVA_DONE ? NULL : o->error_type,
 		    v == LAVA_DONE ? NULL : o->error_msg);
 	t = config_test(cfg, j->config_name);
+	strset_add(&paths, "boot");
 	for (i = 0; i < o->n && r == 0; i++) {
 		const struct lava_case *c = &o->cases[i];
 
@@ -616,10 +653,17 @@ record_lava(const struct config *cfg, struct db *db, const struct job *j,
 			continue;
 		path = lava_test_path(t ? t->kcidb_path : NULL, c->suite,
 		    c->name);
+		if (!strset_add(&paths, path))
+			path = distinct_path(path, c, &paths, &clashes);
 		r = upsert_test(db, j, path, kcidb_status(c->result), c,
 		    compat, li, NULL, NULL);
 		free(path);
 	}
+	if (clashes > 0)
+		warning("job %s: %zu result name%s became a path another "
+		    "result has; each got a suffix of its own", j->id,
+		    clashes, clashes == 1 ? "" : "s");
+	strset_release(&paths);
 	free(compat);
 	if (r != 0) {
 		db_rollback(db);
@@ -864,7 +908,18 @@ collect_remote(const struct config *cfg, struct db *db,
 			rc = set_running(db, j->id);
 		break;
 	case LAB_RETRY:
-		/* nothing is lost: look again next run */
+		/*
+		 * Nothing is lost: look again next run.  But a lab that has
+		 * not answered for a day past the job's own timeout will not
+		 * tell: the job ends.
+		 */
+		if (j->submitted > 0 && time(NULL) > j->submitted +
+		    j->timeout + QUEUE_TIMEOUT) {
+			rc = final_boot(cfg, db, j, "ERROR", "lab_unreachable",
+			    "the lab could not be asked about it for a day "
+			    "past its timeout", stats);
+			break;
+		}
 		warning("job %s: cannot read its state from lab %s now; "
 		    "trying again next run", j->id, lab->name);
 		stats->running++;
@@ -988,6 +1043,9 @@ collect_once(const struct config *cfg, struct db *db,
 		if (lab->type == LAB_LOCAL) {
 			rc = collect_local(cfg, db, &list[i], stats);
 			*local_running += stats->running - before;
+		} else if (budget_spent()) {
+			/* a slow lab must not hold the run past its budget */
+			stats->running++;
 		} else {
 			rc = collect_remote(cfg, db, lab, &list[i], stats);
 		}

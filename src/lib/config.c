@@ -1056,7 +1056,10 @@ check_secrets(struct checker *c, struct config *cfg)
 				    "holds a secret (a token_env names it); "
 				    "builds never see one", envs[j]);
 	for (j = 0; envs[j] != NULL; j++)
-		secret_add_env(envs[j]);
+		if (!secret_add_env(envs[j]))
+			warning("the value of %s is too short to be masked "
+			    "(under 4 characters); it may be printed",
+			    envs[j]);
 	for (i = 0; cfg->build_env != NULL && cfg->build_env[i]; i++)
 		secret_env_pass(cfg->build_env[i]);
 	free(envs);

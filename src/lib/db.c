@@ -636,7 +636,7 @@ dir_has_entries(const char *dir, const char *sub)
  * and pages of the old history.  -1 after saying what to do.
  */
 static int
-refuse_empty(struct db *db)
+refuse_empty(struct db *db, int missing)
 {
 	/* what only a database that was there can have made (not logs/) */
 	static const char *const work[] = { "jobs", "git", "work", "storage",
@@ -645,7 +645,8 @@ refuse_empty(struct db *db)
 	size_t i;
 	int rc;
 
-	if (db_int(db, "SELECT COUNT(*) FROM sqlite_master", -1) != 0)
+	if (!missing && db_int(db, "SELECT COUNT(*) FROM sqlite_master", -1) !=
+	    0)
 		return 0;
 	dir = xstrdup(db->path);
 	slash = strrchr(dir, '/');
@@ -658,13 +659,14 @@ refuse_empty(struct db *db)
 	rc = 0;
 	for (i = 0; i < ARRAY_SIZE(work) && rc == 0; i++)
 		if (dir_has_entries(dir, work[i]))
-			rc = error("%s exists but holds no database, while "
-			    "'%s/%s' holds earlier work: starting afresh would "
-			    "reuse its ids and overwrite what they name.  "
-			    "Restore the database from a backup (an sqlite3 "
-			    ".backup copy, or the newest %s.schema-*.bak), or "
-			    "move '%s' aside to start again from nothing",
-			    db->path, dir, work[i], db->path, dir);
+			rc = error("%s %s, while '%s/%s' holds earlier work: "
+			    "starting afresh would reuse its ids and overwrite "
+			    "what they name.  Restore the database from a "
+			    "backup (an sqlite3 .backup copy, or the newest "
+			    "%s.schema-*.bak), or move '%s' aside to start "
+			    "again from nothing", db->path, missing ?
+			    "does not exist" : "exists but holds no database",
+			    dir, work[i], db->path, dir);
 	free(dir);
 	return rc;
 }
@@ -685,6 +687,8 @@ db_open(const char *path, int readonly)
 		goto fail;
 	}
 	if (!readonly && fs_mkdir_parent(path) != 0)
+		goto fail;
+	if (!readonly && !existed && refuse_empty(db, 1) != 0)
 		goto fail;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -707,7 +711,7 @@ db_open(const char *path, int readonly)
 	sqlite3_extended_result_codes(db->h, 1);
 	if (db_exec(db, "PRAGMA foreign_keys = ON") != 0)
 		goto fail;
-	if (existed && refuse_empty(db) != 0)
+	if (existed && refuse_empty(db, 0) != 0)
 		goto fail;
 	if (!readonly) {
 		if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||

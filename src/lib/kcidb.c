@@ -185,13 +185,11 @@ misc_from(const char *text)
 		json_decref(m);
 		m = json_object();
 	}
-	json_object_foreach_safe(m, tmp, k, v) {
+	json_object_foreach_safe(m, tmp, k, v)
 		if (json_is_null(v))
 			json_object_del(m, k);
-		else if (json_is_string(v) && secret_count() > 0)
-			json_object_set_new(m, k, outside_string(
-			    json_string_value(v), json_string_length(v), 0));
-	}
+	/* at any depth: rows of older releases were masked at the top only */
+	secret_mask_json(m);
 	return m;
 }
 
@@ -1059,6 +1057,8 @@ process(const struct exporter *x, struct chunk *c)
 		k = r->table == 'c' ? 0 : r->table == 'b' ? 1 : 2;
 		o = k == 0 ? build_checkout(x, r) : k == 1 ? build_build(x, r) :
 		    build_test(x, r);
+		/* every string, URLs too, for rows of older releases */
+		secret_mask_json(o);
 		/* one bad row is left out and said; it never stops the rest */
 		buf_reset(&why);
 		if (kcidb_validate_object(o, r->table, &why) != 0) {

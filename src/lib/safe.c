@@ -239,12 +239,20 @@ safe_visible(struct buf *b, const char *s)
 		}
 		cp = n == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu) :
 		    n == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
-		    (p[2] & 0x3fu) : 0x10000;
-		/* C1 controls, and text direction that hides what is there */
+		    (p[2] & 0x3fu) : (p[0] & 0x07u) << 18 |
+		    (p[1] & 0x3fu) << 12 | (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+		/*
+		 * C1 controls, text direction that hides what is there, line
+		 * separators, characters of no width, and tag characters
+		 */
 		if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a &&
 		    cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-		    cp == 0x200e || cp == 0x200f || cp == 0x061c)
+		    cp == 0x200e || cp == 0x200f || cp == 0x061c ||
+		    cp == 0x2028 || cp == 0x2029 || (cp >= 0x200b &&
+		    cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff)
 			buf_addf(b, "\\u%04x", cp);
+		else if (cp >= 0xe0000 && cp <= 0xe007f)
+			buf_addf(b, "\\U%08x", cp);
 		else
 			buf_add(b, p, n);
 		p += n;

@@ -2,6 +2,8 @@
  * secret.c: secret values, their masking, and the environment of the
  * processes that run outside data.
  */
+#include <ctype.h>
+#include <jansson.h>
 #include <pthread.h>
 
 #include "buf.h"
@@ -115,18 +117,28 @@ add_encodings(const char *s)
 		else
 			buf_addf(&b, "%%%02X", v[i]);
 	}
-	if (b.len != n)
+	if (b.len != n) {
 		add_pattern(b.ptr, b.len);
+		/* %2f as well as %2F */
+		for (i = 0; i < b.len; i++)
+			if (b.ptr[i] == '%' && i + 2 < b.len) {
+				b.ptr[i + 1] = (char)tolower((unsigned char)
+				    b.ptr[i + 1]);
+				b.ptr[i + 2] = (char)tolower((unsigned char)
+				    b.ptr[i + 2]);
+			}
+		add_pattern(b.ptr, b.len);
+	}
 	buf_release(&b);
 }
 
-void
+int
 secret_add(const char *value)
 {
 	size_t i;
 
 	if (value == NULL || strlen(value) < RAW_MIN)
-		return;
+		return value == NULL || *value == '\0' ? 1 : 0;
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nvalues; i++)
 		if (strcmp(values[i], value) == 0)
@@ -138,17 +150,18 @@ secret_add(const char *value)
 			add_encodings(value);
 	}
 	pthread_mutex_unlock(&lock);
+	return 1;
 }
 
-void
+int
 secret_add_env(const char *name)
 {
 	if (name == NULL)
-		return;
+		return 1;
 	pthread_mutex_lock(&lock);
 	list_add(&forbid, &nforbid, &aforbid, name);
 	pthread_mutex_unlock(&lock);
-	secret_add(getenv(name));
+	return secret_add(getenv(name));
 }
 
 size_t
@@ -157,40 +170,59 @@ secret_count(void)
 	return nvalues;
 }
 
-/* Append len bytes of s to out with every pattern replaced by "***". */
+struct span {
+	size_t	from, to;
+};
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/*
+ * Append len bytes of s to out with every occurrence of every pattern
+ * replaced by "***".  All occurrences are found first (overlapping ones
+ * too) and merged, so a pattern that overlaps another's end is masked
+ * as well.
+ */
 static void
 mask_into(struct buf *out, const char *s, size_t len)
 {
+	struct span *v;
 	const char *hit;
-	size_t *next, pos, i, best;
+	size_t n, a, i, pos, from, to;
 
-	next = xcalloc(npats, sizeof(*next));
+	v = NULL;
+	n = a = 0;
 	for (i = 0; i < npats; i++) {
-		hit = memmem(s, len, pats[i], plens[i]);
-		next[i] = hit ? (size_t)(hit - s) : SIZE_MAX;
-	}
-	pos = 0;
-	for (;;) {
-		best = SIZE_MAX;
-		for (i = 0; i < npats; i++)
-			if (next[i] != SIZE_MAX && (best == SIZE_MAX ||
-			    next[i] < next[best] || (next[i] == next[best] &&
-			    plens[i] > plens[best])))
-				best = i;
-		if (best == SIZE_MAX)
-			break;
-		buf_add(out, s + pos, next[best] - pos);
-		buf_puts(out, "***");
-		pos = next[best] + plens[best];
-		for (i = 0; i < npats; i++) {
-			if (next[i] == SIZE_MAX || next[i] >= pos)
-				continue;
+		for (pos = 0; pos < len; pos = (size_t)(hit - s) + 1) {
 			hit = memmem(s + pos, len - pos, pats[i], plens[i]);
-			next[i] = hit ? (size_t)(hit - s) : SIZE_MAX;
+			if (hit == NULL)
+				break;
+			xgrow((void **)&v, &a, n + 1, sizeof(*v));
+			v[n].from = (size_t)(hit - s);
+			v[n].to = v[n].from + plens[i];
+			n++;
 		}
 	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_span);
+	pos = 0;
+	for (i = 0; i < n; ) {
+		from = v[i].from;
+		to = v[i].to;
+		for (i++; i < n && v[i].from <= to; i++)
+			if (v[i].to > to)
+				to = v[i].to;
+		buf_add(out, s + pos, from - pos);
+		buf_puts(out, "***");
+		pos = to;
+	}
 	buf_add(out, s + pos, len - pos);
-	free(next);
+	free(v);
 }
 
 /* True when one of the patterns occurs in len bytes of s. */
@@ -239,6 +271,30 @@ secret_mask_buf(struct buf *b)
 	buf_reset(b);
 	buf_add(b, out.ptr, out.len);
 	buf_release(&out);
+}
+
+void
+secret_mask_json(json_t *v)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+	char *m;
+
+	if (npats == 0)
+		return;
+	if (json_is_string(v)) {
+		m = secret_mask(json_string_value(v));
+		if (strcmp(m, json_string_value(v)) != 0)
+			json_string_set(v, m);
+		free(m);
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e)
+			secret_mask_json(e);
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, e)
+			secret_mask_json(e);
+	}
 }
 
 /* What a build, a lab process or a script may see of our environment. */

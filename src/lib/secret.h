@@ -16,14 +16,18 @@
 #include <stddef.h>
 
 struct buf;
+struct json_t;
 
-/* Mask value (and its encodings) from now on; short values are ignored. */
-void	 secret_add(const char *value);
+/*
+ * Mask value (and its encodings) from now on.  0 for a value too short
+ * to mask (under 4 bytes: it would mask words), else 1.
+ */
+int	 secret_add(const char *value);
 /*
  * The variable name holds a secret: never pass it to a child, and mask
- * its value when it is set.
+ * its value when it is set.  0 when its value is too short to mask.
  */
-void	 secret_add_env(const char *name);
+int	 secret_add_env(const char *name);
 /* The number of values masked. */
 size_t	 secret_count(void);
 
@@ -31,6 +35,8 @@ size_t	 secret_count(void);
 char	*secret_mask(const char *s);
 /* Mask the contents of b in place. */
 void	 secret_mask_buf(struct buf *b);
+/* Mask every string of a JSON value, at any depth, in place. */
+void	 secret_mask_json(struct json_t *v);
 
 /*
  * The environment for a child process that runs outside data: the

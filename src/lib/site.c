@@ -27,6 +27,7 @@
 #include "safe.h"
 #include "secret.h"
 #include "site.h"
+#include "strset.h"
 #include "util.h"
 
 #define HISTORY		50	/* results on a test page */
@@ -234,22 +235,7 @@ outside_text(struct buf *b, const char *s)
 	free(m);
 }
 
-/* The same for the strings of a JSON object (a row's misc), in place. */
-static void
-mask_strings(json_t *o)
-{
-	const char *k;
-	json_t *v;
-	char *m;
 
-	json_object_foreach(o, k, v) {
-		if (!json_is_string(v))
-			continue;
-		m = secret_mask(json_string_value(v));
-		json_string_set(v, m);
-		free(m);
-	}
-}
 
 static json_t *
 jtime(long long t)
@@ -1514,7 +1500,7 @@ render_build(struct site *s, long long id)
 	json_object_set_new(j, "config_url", jstr(db_col_text(st, 9)));
 	json_object_set_new(j, "artifacts", arts ? arts : json_object());
 	if (misc != NULL)
-		mask_strings(misc);
+		secret_mask_json(misc);
 	json_object_set_new(j, "misc", misc ? misc : json_object());
 	rc = emit_page(s, rel, &b, j);
 	db_done(st);
@@ -1649,72 +1635,7 @@ render_test(struct site *s, const char *tree, const char *branch,
 	return rc;
 }
 
-static unsigned long long
-fnv(unsigned long long h, const char *s)
-{
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	h ^= 0xff;
-	h *= 1099511628211ULL;
-	return h;
-}
 
-/* A set of strings, for the test pages already rendered in this run. */
-struct strset {
-	char	**v;
-	size_t	  cap;
-	size_t	  n;
-};
-
-static int
-strset_add(struct strset *set, const char *s)
-{
-	unsigned long long h;
-	char **old;
-	size_t i, ocap;
-
-	if (set->n * 2 >= set->cap) {
-		old = set->v;
-		ocap = set->cap;
-		set->cap = ocap ? ocap * 2 : 1024;
-		set->v = xcalloc(set->cap, sizeof(*set->v));
-		set->n = 0;
-		for (i = 0; i < ocap; i++)
-			if (old[i] != NULL) {
-				h = fnv(1469598103934665603ULL, old[i]);
-				while (set->v[h & (set->cap - 1)] != NULL)
-					h++;
-				set->v[h & (set->cap - 1)] = old[i];
-				set->n++;
-			}
-		free(old);
-	}
-	h = fnv(1469598103934665603ULL, s);
-	for (;; h++) {
-		char **slotp = &set->v[h & (set->cap - 1)];
-
-		if (*slotp == NULL) {
-			*slotp = xstrdup(s);
-			set->n++;
-			return 1;
-		}
-		if (strcmp(*slotp, s) == 0)
-			return 0;
-	}
-}
-
-static void
-strset_release(struct strset *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->cap; i++)
-		free(set->v[i]);
-	free(set->v);
-	memset(set, 0, sizeof(*set));
-}
 
 /*
  * The test pages of every key seen in checkout id, once per run; of its

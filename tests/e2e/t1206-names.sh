@@ -59,6 +59,23 @@ done
 check_rc 0 "both go to the lab" maestrino $C submit
 has "two submitted" "$TMP/out" "2 submitted"
 
+# results whose names differ only in what a KCIDB path cannot hold
+id=$(sql "SELECT id FROM job WHERE config_name = 'smoke'")
+mkdir -p "$TMP/farm/results"
+cat >"$TMP/farm/results/$id.yaml" <<'EOF2'
+- {suite: lava, name: login-action, result: pass}
+- {suite: 0_net, name: ping.v4, result: fail}
+- {suite: 0_net, name: ping v4, result: pass}
+- {suite: 1_net, name: ping/v4, result: pass}
+- {suite: lava, name: job, result: pass}
+EOF2
+check_rc 0 "collect results whose names become one path" maestrino $C collect
+has "says so" "$TMP/out" "2 result names became a path another result has"
+is "each result keeps a row of its own" \
+    "$(sql "SELECT count(*) FROM test WHERE job_id = '$id' AND path LIKE 'net.ping_v4%'")" 3
+is "and the failure is not lost" \
+    "$(sql "SELECT status FROM test WHERE job_id = '$id' AND path = 'net.ping_v4'")" FAIL
+
 # names that would run into each other, and names of site pages
 bad() {
 	mkdir -p "$TMP/bad"

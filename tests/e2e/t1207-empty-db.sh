@@ -41,6 +41,16 @@ check_rc 0 "restored from the backup, the next run carries on" \
     maestrino $C run --wait
 is "with the next ids" "$(sql 'SELECT max(id) FROM checkout')" 2
 
+# a state.db that is gone altogether is refused the same way
+rm -f "$TMP/var/state.db" "$TMP/var/state.db-wal" "$TMP/var/state.db-shm"
+check_rc 2 "a run without its state.db beside earlier work: exit 2" \
+    maestrino $C run --wait
+has "says the database does not exist" "$TMP/out" \
+    "state.db does not exist, while"
+test ! -e "$TMP/var/state.db" && ok "and makes none" ||
+    not_ok "and makes none"
+cp "$TMP/backup.db" "$TMP/var/state.db"
+
 # no earlier work: an empty file is a fresh start
 config_dir
 sed -i "s|data_dir: .*|data_dir: $TMP/fresh|" "$TMP/configs/settings.yaml"

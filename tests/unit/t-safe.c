@@ -123,6 +123,11 @@ test_visible(void)
 	s = safe_visible_dup("left \xe2\x80\xae right");
 	is_str(s, "left \\u202e right", "a direction override is shown");
 	free(s);
+	s = safe_visible_dup("a\xe2\x80\xa8" "b\xe2\x80\x8b" "c\xf3\xa0\x80\x81"
+	    "d");
+	is_str(s, "a\\u2028b\\u200bc\\U000e0001d", "line separators, "
+	    "zero widths and tag characters are shown");
+	free(s);
 	s = safe_visible_dup("caf\xc3\xa9 \xf0\x9f\x90\xa7");
 	is_str(s, "caf\xc3\xa9 \xf0\x9f\x90\xa7", "other text is kept");
 	free(s);
@@ -161,6 +166,16 @@ test_masking(void)
 	s = secret_mask("nothing here");
 	is_str(s, "nothing here", "other text is untouched");
 	free(s);
+	/* found by review: one form overlapping the next was let through */
+	secret_add("tok-12345678");
+	s = secret_mask("87654321-kotok-12345678!");
+	is_str(s, "***!", "overlapping forms are masked together");
+	free(s);
+	secret_add("a/b:c+d=efgh");
+	s = secret_mask("x a%2Fb%3Ac%2Bd%3Defgh y a%2fb%3ac%2bd%3defgh z");
+	is_str(s, "x *** y *** z", "percent-encoding in either case");
+	free(s);
+	ok(secret_add("abc") == 0, "a value too short to mask says so");
 
 	setenv("T_SAFE_TOKEN", "another-secret-value", 1);
 	setenv("T_SAFE_OTHER", "fine", 1);
