@@ -14,6 +14,7 @@
 #include "http.h"
 #include "kcidb.h"
 #include "log.h"
+#include "safe.h"
 #include "secret.h"
 #include "util.h"
 
@@ -28,39 +29,6 @@
 
 /* ---- strings ---- */
 
-/* The length of a valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned c;
-	size_t len, i;
-
-	c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	/* no overlong forms, surrogates or code points past U+10FFFF */
-	if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) ||
-	    (c == 0xed && p[1] >= 0xa0)))
-		return 0;
-	if (len == 4 && ((c == 0xf0 && p[1] < 0x90) ||
-	    (c == 0xf4 && p[1] >= 0x90)))
-		return 0;
-	return len;
-}
-
 struct json_t *
 kcidb_string(const char *s, size_t len, size_t tail)
 {
@@ -73,7 +41,7 @@ kcidb_string(const char *s, size_t len, size_t tail)
 	end = p + len;
 	if (tail == 0) {
 		/* the usual case: clean text goes in as it is */
-		while (p < end && *p != '\0' && (n = utf8_seq(p,
+		while (p < end && *p != '\0' && (n = safe_utf8_seq(p,
 		    (size_t)(end - p))) > 0)
 			p += n;
 		if (p == end) {
@@ -89,7 +57,7 @@ kcidb_string(const char *s, size_t len, size_t tail)
 			p++;
 			continue;
 		}
-		n = utf8_seq(p, (size_t)(end - p));
+		n = safe_utf8_seq(p, (size_t)(end - p));
 		if (n == 0) {
 			buf_puts(&b, "\xef\xbf\xbd");
 			p++;

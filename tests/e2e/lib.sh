@@ -160,6 +160,55 @@ settings:
 EOC
 }
 
+# pull_lab_config PLATFORM...: $TMP/configs/c.yaml with the fixture tree
+# ($TMP/up, branch master), an x86_64 build, each PLATFORM (x86_64,
+# device type x86-pc, booted with grub), a pull lab "farm" in $TMP/farm,
+# and the smoke test on every platform there
+pull_lab_config() {
+	{
+		cat <<EOC
+trees:
+  fix:
+    url: $TMP/up
+    branches: [master]
+builds:
+  x86:
+    arch: x86_64
+    targets: [bzImage]
+platforms:
+EOC
+		for _p in "$@"; do
+			printf '  %s:\n    arch: x86_64\n    device_type: x86-pc\n' "$_p"
+			printf '    boot_method: grub\n'
+		done
+		cat <<EOC
+labs:
+  farm:
+    type: pull
+    path: $TMP/farm
+tests:
+  smoke:
+    template: smoke
+    platforms: [$(echo "$@" | sed 's/ /, /g')]
+    lab: farm
+EOC
+	} >"$TMP/configs/c.yaml"
+}
+
+# to_pull_lab: poll, build the fixture and hand its tests to the pull lab
+# (with the config of $C)
+to_pull_lab() {
+	check "build, then hand the tests to the pull lab" sh -c "
+	    maestrino $C poll && maestrino $C tarball && maestrino $C jobs &&
+	    maestrino $C submit && maestrino $C collect --wait &&
+	    maestrino $C jobs && maestrino $C submit"
+}
+
+# job_on PLATFORM: the id of the test job on PLATFORM
+job_on() {
+	sql "SELECT id FROM job WHERE kind = 'test' AND platform = '$1'"
+}
+
 done_testing() {
 	echo "1..$test_n"
 	if [ "$test_failed" -gt 0 ]; then

@@ -14,59 +14,21 @@ cat >>"$TMP/configs/settings.yaml" <<EOF2
   retries: 1
   retry_delay: 0
 EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  link:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-  fifo:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-  zero:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-  big:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [link, fifo, zero, big]
-    lab: farm
-EOF2
+pull_lab_config link fifo zero big
 C="-c $TMP/configs"
-check "build, then hand the tests to the pull lab" sh -c "maestrino $C poll &&
-    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
-    maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
+to_pull_lab
 
 # what the Maestrino user can read, and a lab should never publish
 printf 'PRIVATE-KEY-MATERIAL\n' >"$TMP/private.txt"
 r=$TMP/farm/results
 mkdir -p "$r"
-id() { sql "SELECT id FROM job WHERE platform = '$1'"; }
 cp "$top/tests/data/lava/complete-results.yaml" "$TMP/stolen.yaml"
 printf '  # PRIVATE-KEY-MATERIAL\n' >>"$TMP/stolen.yaml"
-ln -s "$TMP/stolen.yaml" "$r/$(id link).yaml"
-ln -s "$TMP/private.txt" "$r/$(id link).log"
-mkfifo "$r/$(id fifo).yaml"
-ln -s /dev/zero "$r/$(id zero).yaml"
-head -c 20000000 /dev/zero | tr '\000' '#' >"$r/$(id big).yaml"
+ln -s "$TMP/stolen.yaml" "$r/$(job_on link).yaml"
+ln -s "$TMP/private.txt" "$r/$(job_on link).log"
+mkfifo "$r/$(job_on fifo).yaml"
+ln -s /dev/zero "$r/$(job_on zero).yaml"
+head -c 20000000 /dev/zero | tr '\000' '#' >"$r/$(job_on big).yaml"
 
 start=$(date +%s)
 memlimit 1073741824 timeout 60 maestrino $C collect >"$TMP/out" 2>&1
@@ -80,16 +42,16 @@ test "$rc" -le 1 && ok "and nothing ran out of memory" ||
 grep -rlaF PRIVATE-KEY-MATERIAL "$TMP/var" "$TMP/public" >"$TMP/leak" 2>/dev/null
 is "no file a link pointed at was copied or recorded" "$(cat "$TMP/leak")" ""
 for p in link fifo zero big; do
-	test -e "$r/$(id $p).yaml.bad" || test -L "$r/$(id $p).yaml.bad" &&
+	test -e "$r/$(job_on $p).yaml.bad" || test -L "$r/$(job_on $p).yaml.bad" &&
 	    ok "the $p results are set aside" ||
 	    not_ok "the $p results are set aside" "$(ls -la "$r")"
 done
 has "a link is reported as not a regular file" "$TMP/out" \
-    "$(id link).yaml' is not a regular file"
-has "so is a FIFO" "$TMP/out" "$(id fifo).yaml' is not a regular file"
+    "$(job_on link).yaml' is not a regular file"
+has "so is a FIFO" "$TMP/out" "$(job_on fifo).yaml' is not a regular file"
 has "a file too large is reported" "$TMP/out" \
-    "$(id big).yaml' is larger than the limit"
-test "$(readlink "$r/$(id link).yaml.bad")" = "$TMP/stolen.yaml" &&
+    "$(job_on big).yaml' is larger than the limit"
+test "$(readlink "$r/$(job_on link).yaml.bad")" = "$TMP/stolen.yaml" &&
     ok "what was set aside is the link itself" ||
     not_ok "what was set aside is the link itself"
 is "each job goes round again as a bad result would" \

@@ -13,43 +13,13 @@ cat >>"$TMP/configs/settings.yaml" <<EOF2
   retries: 1
   retry_delay: 0
 EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  bomb:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-  wide:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [bomb, wide]
-    lab: farm
-EOF2
+pull_lab_config bomb wide
 C="-c $TMP/configs"
-check "build, then hand the tests to the pull lab" sh -c "maestrino $C poll &&
-    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
-    maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
-id() { sql "SELECT id FROM job WHERE platform = '$1'"; }
+to_pull_lab
 r=$TMP/farm/results
 mkdir -p "$r"
 # 1.5 MB of text, then ten aliases of it, ten of those, ...: 15 TB
-/usr/bin/python3 - "$r/$(id bomb).yaml" <<'EOF2'
+/usr/bin/python3 - "$r/$(job_on bomb).yaml" <<'EOF2'
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("- {suite: lava, name: job, result: pass}\n")
@@ -61,7 +31,7 @@ with open(sys.argv[1], "w") as f:
         prev = "l%d" % level
 EOF2
 # a hundred thousand keys in one mapping
-/usr/bin/python3 - "$r/$(id wide).yaml" <<'EOF2'
+/usr/bin/python3 - "$r/$(job_on wide).yaml" <<'EOF2'
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("- suite: 0_smoke\n  name: wide\n  result: pass\n  metadata:\n")
@@ -80,7 +50,7 @@ test "$took" -lt 8 && ok "and 100,000 keys take no time (${took}s)" ||
     not_ok "and 100,000 keys take no time" "took ${took}s"
 has "the bomb is refused for what it is" "$TMP/out" \
     "expanding too far through aliases"
-test -f "$r/$(id bomb).yaml.bad" && ok "and set aside" ||
+test -f "$r/$(job_on bomb).yaml.bad" && ok "and set aside" ||
     not_ok "and set aside" "$(ls -la "$r")"
 is "the bomb's job goes round again" \
     "$(sql "SELECT state || ' ' || attempt FROM job WHERE platform = 'bomb'")" \

@@ -9,35 +9,10 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  board:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [board]
-    lab: farm
-EOF2
+pull_lab_config board
 C="-c $TMP/configs"
-check "build, then hand the test to the pull lab" sh -c "maestrino $C poll &&
-    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
-    maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
-id=$(sql "SELECT id FROM job WHERE kind = 'test'")
+to_pull_lab
+id=$(job_on board)
 mkdir -p "$TMP/farm/results"
 cat >"$TMP/farm/results/$id.yaml" <<'EOF2'
 - {suite: lava, name: login-action, result: pass}

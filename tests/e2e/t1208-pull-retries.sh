@@ -13,40 +13,11 @@ cat >>"$TMP/configs/settings.yaml" <<EOF2
   retries: 1
   retry_delay: 0
 EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  one:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-  two:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [one, two]
-    lab: farm
-EOF2
+pull_lab_config one two
 C="-c $TMP/configs"
-check "build, then hand both tests to the pull lab" sh -c "maestrino $C poll &&
-    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
-    maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
-a=$(sql "SELECT id FROM job WHERE platform = 'one'")
-b=$(sql "SELECT id FROM job WHERE platform = 'two'")
+to_pull_lab
+a=$(job_on one)
+b=$(job_on two)
 listed() {
 	/usr/bin/python3 -c 'import json, sys
 print(" ".join(sorted(j["id"] for j in json.load(open(sys.argv[1]))["jobs"])))' \
