@@ -77,8 +77,9 @@ clean_json(json_t *v, int depth)
 		return depth > 16 ? json_null() : json_incref(v);
 	if (json_is_array(v)) {
 		out = json_array();
-		json_array_foreach(v, i, e)
+		json_array_foreach(v, i, e) {
 			json_array_append_new(out, clean_json(e, depth + 1));
+		}
 		return out;
 	}
 	out = json_object();

@@ -289,11 +289,13 @@ secret_mask_json(json_t *v)
 			json_string_set(v, m);
 		free(m);
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
+		json_array_foreach(v, i, e) {
 			secret_mask_json(e);
+		}
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, k, e)
+		json_object_foreach(v, k, e) {
 			secret_mask_json(e);
+		}
 	}
 }
 

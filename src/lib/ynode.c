@@ -337,6 +337,13 @@ on_event(struct loader *l, const yaml_event_t *ev)
 		return 0;
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
+		if (l->stack == NULL || l->depth == 0) {
+			/* libyaml never ends what it never began */
+			error_at(l->file, (int)m->line + 1, (int)m->column + 1,
+			    "end of a collection that never began");
+			l->failed = 1;
+			return -1;
+		}
 		f = &l->stack[--l->depth];
 		n = f->node;
 		free(f->table);
