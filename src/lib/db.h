@@ -10,7 +10,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-#define DB_CACHED	32
+#define DB_CACHED	64
 
 struct db {
 	struct sqlite3	*h;
@@ -78,6 +78,20 @@ long long	 db_int_text(struct db *, const char *sql, const char *arg,
 /* The same, with two text parameters bound to ?1 and ?2. */
 long long	 db_int_text2(struct db *, const char *sql, const char *a1,
 		    const char *a2, long long def);
+
+/*
+ * Prepare sql, bind the arguments after types (one letter each: 't' a
+ * text, NULL binds SQL NULL; 'i' a long long; 'd' a double; 'n' SQL NULL,
+ * taking no argument), step it once and finalize it: the typed binder of
+ * UPDATE, INSERT and DELETE.  0, or -1 after an error message.
+ */
+int	 db_run(struct db *, const char *sql, const char *types, ...);
+/*
+ * The same for a query of one integer: *out is set from the first
+ * column of the first row; 0, 1 when there is no row, -1 on error.
+ */
+int	 db_run_int(struct db *, long long *out, const char *sql,
+	    const char *types, ...);
 
 /* A random id made when the database was created, for lab job names. */
 char	*db_instance(struct db *);
