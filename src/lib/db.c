@@ -769,7 +769,7 @@ db_instance(struct db *db)
 
 /* Bind va arguments to st after types; -1 on an unknown type letter. */
 static int
-bind_va(struct db *db, sqlite3_stmt *st, const char *types, va_list ap)
+bind_va(struct db *db, sqlite3_stmt *st, const char *types, va_list *ap)
 {
 	const char *t;
 	int i;
@@ -777,13 +777,13 @@ bind_va(struct db *db, sqlite3_stmt *st, const char *types, va_list ap)
 	for (t = types, i = 1; *t != '\0'; t++, i++) {
 		switch (*t) {
 		case 't':
-			db_bind_text(st, i, va_arg(ap, const char *));
+			db_bind_text(st, i, va_arg(*ap, const char *));
 			break;
 		case 'i':
-			db_bind_int(st, i, va_arg(ap, long long));
+			db_bind_int(st, i, va_arg(*ap, long long));
 			break;
 		case 'd':
-			db_bind_double(st, i, va_arg(ap, double));
+			db_bind_double(st, i, va_arg(*ap, double));
 			break;
 		case 'n':
 			db_bind_null(st, i);
@@ -806,7 +806,7 @@ db_run(struct db *db, const char *sql, const char *types, ...)
 	if (st == NULL)
 		return -1;
 	va_start(ap, types);
-	rc = bind_va(db, st, types, ap);
+	rc = bind_va(db, st, types, &ap);
 	va_end(ap);
 	if (rc == 0)
 		rc = db_step(db, st) < 0 ? -1 : 0;
@@ -826,7 +826,7 @@ db_run_int(struct db *db, long long *out, const char *sql,
 	if (st == NULL)
 		return -1;
 	va_start(ap, types);
-	rc = bind_va(db, st, types, ap);
+	rc = bind_va(db, st, types, &ap);
 	va_end(ap);
 	if (rc == 0) {
 		r = db_step(db, st);
