@@ -5,7 +5,7 @@
 #include <getopt.h>
 
 #include "fs.h"
-#include "kbuild.h"
+#include "kbuild_worker.h"
 #include "lavarun.h"
 #include "log.h"
 #include "secret.h"

@@ -1,7 +1,7 @@
 /*
  * kbuild.h: kernel builds.  What an arch builds by default and where its
- * image lands, the kbuild job definition, and running one (in the
- * worker process of the local runtime).
+ * image lands, the kbuild job definition and its reproducer.  Running
+ * one is kbuild_worker.h.
  */
 #ifndef KBUILD_H
 #define KBUILD_H
@@ -25,6 +25,8 @@ struct kbuild_checkout {
 const char	*kbuild_make_arch(const char *arch);
 /* The boot image a build of arch makes, relative to the tree. */
 const char	*kbuild_image(const char *arch);
+/* The directory below arch/ of arch's sources (x86_64 -> x86). */
+const char	*kbuild_srcarch(const char *arch);
 /* The kconfig name KCIDB shows: "defconfig+frag1+frag2". Caller frees. */
 char		*kbuild_kconfig_name(const struct build_cfg *);
 
@@ -45,13 +47,5 @@ struct ynode	*kbuild_definition(const struct config *, const char *id,
  * frees.
  */
 char		*kbuild_reproducer(const struct ynode *def);
-
-/*
- * Run the kbuild definition at def in work directory work: fetch and
- * check the tarball, extract it, configure, build, store the artifacts
- * and write result.json last.  Returns the exit status: 0 pass, 1 build
- * failure, 2 infrastructure failure.
- */
-int		 kbuild_run(const char *def, const char *work);
 
 #endif

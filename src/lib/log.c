@@ -188,6 +188,29 @@ error(const char *fmt, ...)
 }
 
 int
+error_to(struct buf *err, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	char *masked, *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (err != NULL) {
+		masked = secret_mask(b.ptr);
+		msg = safe_visible_dup(masked);
+		buf_reset(err);
+		buf_puts(err, msg);
+		free(msg);
+		free(masked);
+	}
+	error("%s", b.ptr);
+	buf_release(&b);
+	return -1;
+}
+
+int
 error_at(const char *file, int line, int col, const char *fmt, ...)
 {
 	va_list ap;

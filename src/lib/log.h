@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /* Set the program name used as prefix, and read MAESTRINO_VERBOSE. */
 void	 log_init(const char *prog);
 /* The name given to log_init(). */
@@ -35,6 +37,13 @@ void	 debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void	 log_mute(void);
 void	 log_unmute(void);
+/*
+ * error(), and the message as it is printed (secrets masked, control
+ * characters shown) into err, replacing what it held: the failure as a
+ * value for a caller to keep.  err may be NULL.  Returns -1.
+ */
+int	 error_to(struct buf *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* The text of the last error message (borrowed), or NULL. */
 const char *log_last_error(void);
 /* The number of error() and error_at() calls so far. */

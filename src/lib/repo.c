@@ -118,7 +118,7 @@ init_callbacks(git_remote_callbacks *cb, struct cred_state *cs)
 
 int
 repo_ls_remote(const char *url, const char *token, const char *what,
-    struct remote_refs *out)
+    struct remote_refs *out, struct buf *err)
 {
 	git_remote_callbacks cb;
 	const git_remote_head **heads;
@@ -139,14 +139,16 @@ repo_ls_remote(const char *url, const char *token, const char *what,
 	u = resolve_url(url);
 	if (repo_url_is_local(url) && !str_starts(u, "file://") &&
 	    !fs_is_dir(u)) {
-		error("%s: cannot list '%s': no such directory", what, url);
+		error_to(err, "%s: cannot list '%s': no such directory", what,
+		    url);
 		goto out;
 	}
 	if (git_remote_create_detached(&remote, u) != 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL,
 	    NULL) != 0 ||
 	    git_remote_ls(&heads, &n, remote) != 0) {
-		error("%s: cannot list '%s': %s", what, url, git_msg());
+		error_to(err, "%s: cannot list '%s': %s", what, url,
+		    git_msg());
 		goto out;
 	}
 	out->refs = xcalloc(n + 1, sizeof(*out->refs));
@@ -192,14 +194,15 @@ remote_refs_find(const struct remote_refs *r, const char *name)
 }
 
 struct git_repository *
-repo_open(const char *path)
+repo_open(const char *path, struct buf *err)
 {
 	git_repository *r;
 
 	repo_init();
 	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
 	    GIT_REPOSITORY_OPEN_BARE, NULL) != 0) {
-		error("cannot open git mirror '%s': %s", path, git_msg());
+		error_to(err, "cannot open git mirror '%s': %s", path,
+		    git_msg());
 		return NULL;
 	}
 	return r;
@@ -249,7 +252,8 @@ clean_locks(const char *path)
 
 static int
 fetch(git_repository *repo, const char *url, const char *token,
-    char *const *branches, size_t nbranches, const char *what)
+    char *const *branches, size_t nbranches, const char *what,
+    struct buf *err)
 {
 	git_fetch_options fo;
 	struct cred_state cs;
@@ -280,7 +284,8 @@ fetch(git_repository *repo, const char *url, const char *token,
 	if (git_remote_create_anonymous(&remote, repo, url) != 0 ||
 	    git_remote_fetch(remote, &specs, &fo, "maestrino poll") != 0) {
 		progress_end();
-		error("%s: cannot fetch '%s': %s", what, url, git_msg());
+		error_to(err, "%s: cannot fetch '%s': %s", what, url,
+		    git_msg());
 		goto out;
 	}
 	progress_end();
@@ -295,7 +300,8 @@ out:
 
 static int
 create_mirror(const char *path, const char *url, const char *token,
-    char *const *branches, size_t nbranches, const char *what)
+    char *const *branches, size_t nbranches, const char *what,
+    struct buf *err)
 {
 	git_clone_options co;
 	git_repository *repo;
@@ -305,8 +311,15 @@ create_mirror(const char *path, const char *url, const char *token,
 	rc = -1;
 	repo = NULL;
 	tmp = xasprintf("%s.new", path);
-	if (fs_remove_tree(tmp) != 0 || fs_mkdir_parent(path) != 0)
+	if (fs_remove_tree(tmp) != 0 || fs_mkdir_parent(path) != 0) {
+		/* fs.c printed why */
+		if (err != NULL) {
+			buf_reset(err);
+			buf_addf(err, "%s: cannot make room for mirror '%s'",
+			    what, tmp);
+		}
 		goto out;
+	}
 	if (repo_url_is_local(url) && !str_starts(url, "file://")) {
 		/* objects are immutable: hard-link them, as git clone does */
 		git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
@@ -317,25 +330,25 @@ create_mirror(const char *path, const char *url, const char *token,
 			fs_remove_tree(tmp);
 			co.local = GIT_CLONE_LOCAL_NO_LINKS;
 			if (git_clone(&repo, url, tmp, &co) != 0) {
-				error("%s: cannot clone '%s': %s", what, url,
-				    git_msg());
+				error_to(err, "%s: cannot clone '%s': %s",
+				    what, url, git_msg());
 				goto out;
 			}
 		}
 		git_remote_delete(repo, "origin");
 	} else if (git_repository_init(&repo, tmp, 1) != 0) {
-		error("%s: cannot create mirror '%s': %s", what, tmp,
+		error_to(err, "%s: cannot create mirror '%s': %s", what, tmp,
 		    git_msg());
 		goto out;
 	}
-	if (fetch(repo, url, token, branches, nbranches, what) != 0)
+	if (fetch(repo, url, token, branches, nbranches, what, err) != 0)
 		goto out;
 	git_repository_free(repo);
 	repo = NULL;
 	crashpoint("poll-mirror-made");
 	if (rename(tmp, path) != 0) {
-		error("%s: cannot rename '%s' to '%s': %s", what, tmp, path,
-		    strerror(errno));
+		error_to(err, "%s: cannot rename '%s' to '%s': %s", what, tmp,
+		    path, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -349,7 +362,8 @@ out:
 
 int
 repo_mirror_update(const char *path, const char *url, const char *token,
-    char *const *branches, size_t nbranches, const char *what)
+    char *const *branches, size_t nbranches, const char *what,
+    struct buf *err)
 {
 	git_repository *repo;
 	char *u;
@@ -358,17 +372,18 @@ repo_mirror_update(const char *path, const char *url, const char *token,
 	repo_init();
 	u = resolve_url(url);
 	if (!fs_is_dir(path)) {
-		rc = create_mirror(path, u, token, branches, nbranches, what);
+		rc = create_mirror(path, u, token, branches, nbranches, what,
+		    err);
 		free(u);
 		return rc;
 	}
 	clean_locks(path);
-	repo = repo_open(path);
+	repo = repo_open(path, err);
 	if (repo == NULL) {
 		free(u);
 		return -1;
 	}
-	rc = fetch(repo, u, token, branches, nbranches, what);
+	rc = fetch(repo, u, token, branches, nbranches, what, err);
 	git_repository_free(repo);
 	free(u);
 	return rc;
@@ -648,7 +663,7 @@ bound_text(char **s, size_t max)
 
 int
 repo_commit_info(struct git_repository *repo, const char *hex,
-    struct commit_info *info)
+    struct commit_info *info, struct buf *err)
 {
 	git_describe_format_options fo;
 	git_describe_options dopts;
@@ -664,8 +679,8 @@ repo_commit_info(struct git_repository *repo, const char *hex,
 	info->version = info->patchlevel = info->sublevel = -1;
 	if (git_oid_fromstr(&oid, hex) != 0 ||
 	    git_commit_lookup(&commit, repo, &oid) != 0)
-		return error("cannot read commit %s in '%s': %s", hex,
-		    git_repository_path(repo), git_msg());
+		return error_to(err, "cannot read commit %s in '%s': %s",
+		    hex, git_repository_path(repo), git_msg());
 	snprintf(info->oid, sizeof(info->oid), "%s", hex);
 	info->message = raw_message(repo, &oid);
 	if (info->message == NULL) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct buf;
 struct git_repository;
 
 /* One ref advertised by a remote. */
@@ -50,16 +51,19 @@ int	 repo_url_is_local(const char *url);
 /*
  * List the refs of the remote at url (git ls-remote).  token, if not
  * NULL, is sent as the password for https.  Print an error naming what
- * and url on failure.
+ * and url on failure, its text also in err (may be NULL).
  */
 int	 repo_ls_remote(const char *url, const char *token, const char *what,
-	    struct remote_refs *out);
+	    struct remote_refs *out, struct buf *err);
 void	 remote_refs_release(struct remote_refs *);
 /* The oid of ref name in refs, or NULL. */
 const char *remote_refs_find(const struct remote_refs *, const char *name);
 
-/* Open the bare mirror at path; NULL with an error if it is not one. */
-struct git_repository	*repo_open(const char *path);
+/*
+ * Open the bare mirror at path; NULL with an error if it is not one,
+ * its text also in err (may be NULL).
+ */
+struct git_repository	*repo_open(const char *path, struct buf *err);
 void			 repo_close(struct git_repository *);
 
 /*
@@ -67,11 +71,12 @@ void			 repo_close(struct git_repository *);
  * exist (in a temporary directory renamed into place when complete,
  * hard-linking objects from a local source), then fetch the given
  * branches into refs/heads/ and all tags into refs/tags/.  Leftover lock
- * files from a killed run are removed first.
+ * files from a killed run are removed first.  On failure, err (may be
+ * NULL) says why.
  */
 int	 repo_mirror_update(const char *path, const char *url,
 	    const char *token, char *const *branches, size_t nbranches,
-	    const char *what);
+	    const char *what, struct buf *err);
 
 /* True when the mirror has the object oid (hex). */
 int	 repo_has_object(struct git_repository *, const char *oid);
@@ -80,9 +85,12 @@ int	 repo_ref_is(struct git_repository *, const char *name,
 	    const char *oid);
 /* The names of all tags pointing at oid, '\n'-separated (maybe ""). */
 char	*repo_tags_at(struct git_repository *, const char *oid);
-/* Fill info for commit oid.  Caller releases it. */
+/*
+ * Fill info for commit oid.  Caller releases it.  On failure, the error
+ * printed is also in err (may be NULL).
+ */
 int	 repo_commit_info(struct git_repository *, const char *oid,
-	    struct commit_info *info);
+	    struct commit_info *info, struct buf *err);
 void	 commit_info_release(struct commit_info *);
 
 /*

@@ -100,4 +100,54 @@ int	 store_checkout_get(struct db *, long long id,
 /* A row from a statement that selected STORE_CHECKOUT_COLUMNS first. */
 void	 store_checkout_from(struct sqlite3_stmt *, struct checkout_row *out);
 
+/*
+ * The poll stage.  Record a poll of tree name at url at time now, with
+ * its error (NULL when it went well).  0, or -1 after an error message.
+ */
+int	 store_tree_note(struct db *, const char *name, const char *url,
+	    long long now, const char *err);
+/*
+ * The commit the database last saw at tree/branch (caller frees), or
+ * NULL when there is none (or after an error message).
+ */
+char	*store_branch_head(struct db *, const char *tree, const char *branch);
+/*
+ * Add c as the new tip of its branch, in the caller's transaction: its
+ * tree, branch, url, commit, describe, version (-1: unknown, and then
+ * patchlevel and sublevel are too), extraversion, subject, message,
+ * author, commit_time, tags and created are taken.  The old tip is one
+ * no longer, and the branch head points at the new row, whose id is
+ * *id.  0, or -1 after an error message.
+ */
+int	 store_checkout_add(struct db *, const struct checkout_row *c,
+	    long long *id);
+/* The tips of tree's branches, in out.  0, or -1 on error. */
+int	 store_checkout_tips(struct db *, const char *tree,
+	    struct checkout_list *out);
+/* A checkout is now tagged tags.  0, or -1 after an error message. */
+int	 store_checkout_set_tags(struct db *, long long id, const char *tags);
+
+/*
+ * The tarball stage.  The checkouts that need a tarball made, or looked
+ * at again, by id: pending ones, failed ones due at now, and done ones
+ * when verify, or when local (nothing uploads them) and builds may still
+ * fetch them.  0, or -1 on error.
+ */
+int	 store_checkout_tarball_todo(struct db *, long long now, int verify,
+	    int local, struct checkout_list *out);
+/* True when another commit's checkout has the tarball at path. */
+int	 store_checkout_tarball_taken(struct db *, const char *path,
+	    const char *commit);
+/* The tarball of checkout id is made.  0, or -1 after an error message. */
+int	 store_checkout_tarball_done(struct db *, long long id,
+	    const char *path, const char *url, long long size,
+	    const char *sha256, long long mtime);
+/*
+ * The tarball of checkout id failed with err; try again at next (0:
+ * never).  attempt counts it against the checkout.  0, or -1 after an
+ * error message.
+ */
+int	 store_checkout_tarball_failed(struct db *, long long id,
+	    const char *err, long long next, int attempt);
+
 #endif

@@ -4,8 +4,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <git2.h>
-#include <openssl/evp.h>
-#include <sqlite3.h>
 #include <fcntl.h>
 #include <locale.h>
 
@@ -13,10 +11,13 @@
 #include "config.h"
 #include "db.h"
 #include "fs.h"
+#include "hash.h"
 #include "http.h"
 #include "log.h"
 #include "repo.h"
+#include "retry.h"
 #include "safe.h"
+#include "store_checkout.h"
 #include "tarball.h"
 #include "util.h"
 
@@ -34,12 +35,13 @@ struct walk {
 	size_t			 total;
 	int			 failed;
 	struct buf		 path;
+	struct buf		*err;	/* why it failed */
 };
 
 /* The output side: the temporary file and the running hash. */
 struct sink {
 	FILE		*fp;
-	EVP_MD_CTX	*md;
+	struct hash	*md;
 	off_t		 size;
 	int		 err;
 };
@@ -81,45 +83,6 @@ tarball_name(const char *tree, const char *branch, const char *describe)
 	return name;
 }
 
-static void
-hex_digest(EVP_MD_CTX *md, char hex[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n, i;
-
-	n = 0;
-	EVP_DigestFinal_ex(md, d, &n);
-	for (i = 0; i < n && i < 32; i++)
-		snprintf(hex + (size_t)2 * i, 3, "%02x", d[i]);
-	hex[64] = '\0';
-}
-
-int
-tarball_sha256_file(const char *path, char hex[65])
-{
-	unsigned char b[1 << 16];
-	EVP_MD_CTX *md;
-	size_t n;
-	FILE *fp;
-	int rc;
-
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		return -1;
-	md = EVP_MD_CTX_new();
-	if (md == NULL)
-		die_oom();
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	while ((n = fread(b, 1, sizeof(b), fp)) > 0)
-		EVP_DigestUpdate(md, b, n);
-	rc = ferror(fp) ? -1 : 0;
-	fclose(fp);
-	if (rc == 0)
-		hex_digest(md, hex);
-	EVP_MD_CTX_free(md);
-	return rc;
-}
-
 static la_ssize_t
 sink_write(struct archive *a, void *data, const void *p, size_t n)
 {
@@ -131,7 +94,7 @@ sink_write(struct archive *a, void *data, const void *p, size_t n)
 		archive_set_error(a, s->err, "%s", strerror(s->err));
 		return -1;
 	}
-	EVP_DigestUpdate(s->md, p, n);
+	hash_add(s->md, p, n);
 	s->size += (off_t)n;
 	return (la_ssize_t)n;
 }
@@ -152,7 +115,8 @@ nproc(void)
  * two threads are always asked for.
  */
 static int
-set_filter(struct archive *a, const char *compression, const char *what)
+set_filter(struct archive *a, const char *compression, const char *what,
+    struct buf *err)
 {
 	char opts[128], cmd[64];
 	int threads, rc;
@@ -161,8 +125,9 @@ set_filter(struct archive *a, const char *compression, const char *what)
 	if (strcmp(compression, "gz") == 0) {
 		if (access("/usr/bin/pigz", X_OK) != 0 &&
 		    system("command -v pigz >/dev/null 2>&1") != 0)
-			return error("%s: gz tarballs need pigz (apt-get "
-			    "install pigz, or scripts/deps.sh run)", what);
+			return error_to(err, "%s: gz tarballs need pigz "
+			    "(apt-get install pigz, or scripts/deps.sh run)",
+			    what);
 		snprintf(cmd, sizeof(cmd), "pigz -n -6 -p %d", nproc());
 		rc = archive_write_add_filter_program(a, cmd);
 		opts[0] = '\0';
@@ -175,14 +140,14 @@ set_filter(struct archive *a, const char *compression, const char *what)
 		snprintf(opts, sizeof(opts), "zstd:compression-level=3,"
 		    "zstd:threads=%d", threads);
 	} else {
-		return error("%s: unknown compression '%s'", what,
+		return error_to(err, "%s: unknown compression '%s'", what,
 		    compression);
 	}
 	if (rc != ARCHIVE_OK)
-		return error("%s: cannot set up %s compression: %s", what,
-		    compression, archive_error_string(a));
+		return error_to(err, "%s: cannot set up %s compression: %s",
+		    what, compression, archive_error_string(a));
 	if (opts[0] && archive_write_set_options(a, opts) != ARCHIVE_OK)
-		return error("%s: cannot set '%s': %s", what, opts,
+		return error_to(err, "%s: cannot set '%s': %s", what, opts,
 		    archive_error_string(a));
 	return 0;
 }
@@ -255,9 +220,8 @@ put_header(struct walk *w, const char *path, mode_t type, mode_t perm,
 	if (link != NULL && !archive_entry_update_symlink_utf8(w->entry, link))
 		archive_entry_copy_symlink(w->entry, link);
 	if (archive_write_header(w->ar, w->entry) != ARCHIVE_OK) {
-		error("%s: cannot write '%s': %s", w->what, path,
-		    archive_error_string(w->ar));
-		return -1;
+		return error_to(w->err, "%s: cannot write '%s': %s", w->what,
+		    path, archive_error_string(w->ar));
 	}
 	return 0;
 }
@@ -293,7 +257,8 @@ walk_cb(const char *root, const git_tree_entry *e, void *data)
 	case GIT_FILEMODE_LINK:
 		if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e))
 		    != 0) {
-			error("%s: cannot read '%s' (%s): %s", w->what, rel,
+			error_to(w->err, "%s: cannot read '%s' (%s): %s",
+			    w->what, rel,
 			    git_oid_tostr_s(git_tree_entry_id(e)), git_msg());
 			rc = -1;
 			break;
@@ -310,8 +275,8 @@ walk_cb(const char *root, const git_tree_entry *e, void *data)
 			    NULL);
 			if (rc == 0 && size > 0 && archive_write_data(w->ar,
 			    git_blob_rawcontent(blob), (size_t)size) != size) {
-				error("%s: cannot write '%s': %s", w->what,
-				    rel, archive_error_string(w->ar));
+				error_to(w->err, "%s: cannot write '%s': %s",
+				    w->what, rel, archive_error_string(w->ar));
 				rc = -1;
 			}
 		}
@@ -332,7 +297,7 @@ walk_cb(const char *root, const git_tree_entry *e, void *data)
 int
 tarball_write(struct git_repository *repo, const char *commit_hex,
     const char *prefix, const char *compression, const char *out_path,
-    const char *what, struct tarball_result *res)
+    const char *what, struct tarball_result *res, struct buf *err)
 {
 	struct prescan ps;
 	struct sink sink;
@@ -341,8 +306,8 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	git_commit *commit;
 	git_tree *tree;
 	git_oid oid;
-	char *top;
-	int rc, opened;
+	char *top, *why;
+	int rc, opened, e;
 
 	rc = -1;
 	opened = 0;
@@ -351,19 +316,21 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	memset(&w, 0, sizeof(w));
 	memset(&sink, 0, sizeof(sink));
 	buf_init(&w.path, 0);
+	w.err = err;
 	af.fp = NULL;
+	why = NULL;
 	if (git_oid_fromstr(&oid, commit_hex) != 0 ||
 	    git_commit_lookup(&commit, repo, &oid) != 0 ||
 	    git_commit_tree(&tree, commit) != 0) {
-		error("%s: cannot read commit %s: %s", what, commit_hex,
-		    git_msg());
+		error_to(err, "%s: cannot read commit %s: %s", what,
+		    commit_hex, git_msg());
 		goto out;
 	}
 	memset(&ps, 0, sizeof(ps));
 	ps.repo = repo;
 	if (git_tree_walk(tree, GIT_TREEWALK_PRE, prescan_cb, &ps) != 0) {
-		error("%s: cannot read the tree of %s: %s", what, commit_hex,
-		    git_msg());
+		error_to(err, "%s: cannot read the tree of %s: %s", what,
+		    commit_hex, git_msg());
 		goto out;
 	}
 	if (ps.export_subst)
@@ -382,23 +349,32 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	    GIT_ATTR_CHECK_INCLUDE_COMMIT | GIT_ATTR_CHECK_INDEX_ONLY;
 	git_oid_cpy(&w.attr_opts.attr_commit_id, &oid);
 
-	if (fs_atomic_open(&af, out_path, 1) != 0) {
+	if (fs_mkdir_parent(out_path) != 0) {
+		/* fs.c printed why */
 		res->write_errno = errno;
+		if (err != NULL) {
+			buf_reset(err);
+			buf_addf(err, "cannot create the directory of '%s'",
+			    out_path);
+		}
+		goto out;
+	}
+	if (fs_atomic_open_quiet(&af, out_path, 1, &why) != 0) {
+		res->write_errno = e = errno;
+		error_to(err, "%s", why);
+		errno = e;
 		goto out;
 	}
 	opened = 1;
 	sink.fp = af.fp;
-	sink.md = EVP_MD_CTX_new();
-	if (sink.md == NULL)
-		die_oom();
-	EVP_DigestInit_ex(sink.md, EVP_sha256(), NULL);
+	sink.md = hash_new();
 
 	w.ar = archive_write_new();
 	w.entry = archive_entry_new();
 	if (w.ar == NULL || w.entry == NULL)
 		die_oom();
 	if (archive_write_set_format_pax_restricted(w.ar) != ARCHIVE_OK ||
-	    set_filter(w.ar, compression, what) != 0)
+	    set_filter(w.ar, compression, what, err) != 0)
 		goto out;
 	/*
 	 * Pad the tar stream to 10 KiB records as git archive does, but
@@ -408,7 +384,7 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	archive_write_set_bytes_in_last_block(w.ar, 1);
 	if (archive_write_open2(w.ar, &sink, NULL, sink_write, NULL, NULL)
 	    != ARCHIVE_OK) {
-		error("%s: cannot start '%s': %s", what, out_path,
+		error_to(err, "%s: cannot start '%s': %s", what, out_path,
 		    archive_error_string(w.ar));
 		goto out;
 	}
@@ -419,13 +395,13 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	if (rc == 0 && git_tree_walk(tree, GIT_TREEWALK_PRE, walk_cb, &w)
 	    != 0) {
 		if (!w.failed)
-			error("%s: cannot walk the tree of %s: %s", what,
-			    commit_hex, git_msg());
+			error_to(err, "%s: cannot walk the tree of %s: %s",
+			    what, commit_hex, git_msg());
 		rc = -1;
 	}
 	progress_end();
 	if (archive_write_close(w.ar) != ARCHIVE_OK && rc == 0) {
-		error("%s: cannot finish '%s': %s", what, out_path,
+		error_to(err, "%s: cannot finish '%s': %s", what, out_path,
 		    archive_error_string(w.ar));
 		rc = -1;
 	}
@@ -433,13 +409,15 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 		goto out;
 	rc = -1;
 	crashpoint("tarball-before-rename");
-	if (fs_atomic_commit(&af) != 0) {
+	if (fs_atomic_commit_quiet(&af, &why) != 0) {
 		res->write_errno = errno;
+		error_to(err, "%s", why);
 		opened = 0;
 		goto out;
 	}
 	opened = 0;
-	hex_digest(sink.md, res->sha256);
+	hash_hex(sink.md, res->sha256);
+	sink.md = NULL;
 	res->size = sink.size;
 	res->entries = w.done + 1;
 	rc = 0;
@@ -451,39 +429,12 @@ out:
 	archive_entry_free(w.entry);
 	if (opened)
 		fs_atomic_abort(&af);
-	EVP_MD_CTX_free(sink.md);
+	hash_free(sink.md);
 	buf_release(&w.path);
 	git_tree_free(tree);
 	git_commit_free(commit);
+	free(why);
 	return rc;
-}
-
-/* One checkout that needs work, as read from the database. */
-struct pending {
-	long long	 id;
-	char		*tree;
-	char		*branch;
-	char		*commit;
-	char		*describe;
-	char		*state;
-	char		*path;
-	char		*sha256;
-	long long	 size;
-	long long	 mtime;
-	long long	 attempts;
-	long long	 next_try;
-};
-
-static void
-pending_release(struct pending *p)
-{
-	free(p->tree);
-	free(p->branch);
-	free(p->commit);
-	free(p->describe);
-	free(p->state);
-	free(p->path);
-	free(p->sha256);
 }
 
 /*
@@ -492,21 +443,22 @@ pending_release(struct pending *p)
  * verify asks for it.
  */
 static int
-still_good(const struct config *cfg, const struct pending *p, int verify)
+still_good(const struct config *cfg, const struct checkout_row *p,
+    int verify)
 {
 	struct stat st;
-	char hex[65], *full;
+	char hex[HASH_HEX], *full;
 	int good;
 
-	if (p->path == NULL || p->sha256 == NULL)
+	if (p->tarball_path == NULL || p->tarball_sha256 == NULL)
 		return 0;
-	full = fs_join(cfg->storage_path, p->path);
+	full = fs_join(cfg->storage_path, p->tarball_path);
 	good = 0;
-	if (stat(full, &st) == 0 && st.st_size == p->size) {
-		if (!verify && (long long)st.st_mtime == p->mtime)
+	if (stat(full, &st) == 0 && st.st_size == p->tarball_size) {
+		if (!verify && (long long)st.st_mtime == p->tarball_mtime)
 			good = 1;
-		else if (tarball_sha256_file(full, hex) == 0 &&
-		    strcmp(hex, p->sha256) == 0)
+		else if (hash_file(full, hex) == 0 &&
+		    strcmp(hex, p->tarball_sha256) == 0)
 			good = 1;
 	}
 	if (!good)
@@ -517,60 +469,24 @@ still_good(const struct config *cfg, const struct pending *p, int verify)
 }
 
 static int
-record(struct db *db, const char *sql, const struct pending *p,
-    const char *path, const char *url, const struct tarball_result *res,
-    long long mtime, const char *err, long long next)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (db_begin(db) != 0)
-		return -1;
-	st = db_prepare(db, sql);
-	if (st == NULL) {
-		db_rollback(db);
-		return -1;
-	}
-	if (err == NULL) {
-		db_bind_text(st, 1, path);
-		db_bind_text(st, 2, url);
-		db_bind_int(st, 3, (long long)res->size);
-		db_bind_text(st, 4, res->sha256);
-		db_bind_int(st, 5, mtime);
-	} else {
-		db_bind_text(st, 1, err);
-		db_bind_int(st, 2, next);
-	}
-	db_bind_int(st, 6, p->id);
-	rc = db_step(db, st) < 0 ? -1 : 0;
-	db_finalize(st);
-	return db_end(db, rc);
-}
-
-static int
-record_done(struct db *db, const struct pending *p, const char *path,
+record_done(struct db *db, const struct checkout_row *p, const char *path,
     const char *url, const struct tarball_result *res, long long mtime)
 {
-	return record(db, "UPDATE checkout SET tarball_state = 'done', "
-	    "tarball_path = ?1, tarball_url = ?2, tarball_size = ?3, "
-	    "tarball_sha256 = ?4, tarball_mtime = ?5, tarball_error = NULL, "
-	    "tarball_next = NULL, gen = gen + 1 WHERE id = ?6", p, path, url,
-	    res, mtime, NULL, 0);
+	if (db_begin(db) != 0)
+		return -1;
+	return db_end(db, store_checkout_tarball_done(db, p->id, path, url,
+	    (long long)res->size, res->sha256, mtime));
 }
 
 /* Record a failure; count it as an attempt when the checkout is to blame. */
 static int
-record_failed(struct db *db, const struct pending *p, const char *err,
+record_failed(struct db *db, const struct checkout_row *p, const char *err,
     long long next, int attempt)
 {
-	static const struct tarball_result none;
-
-	return record(db, attempt ? "UPDATE checkout SET tarball_state = "
-	    "'failed', tarball_error = ?1, tarball_next = ?2, "
-	    "tarball_attempts = tarball_attempts + 1, gen = gen + 1 WHERE "
-	    "id = ?6" : "UPDATE checkout SET tarball_state = 'failed', "
-	    "tarball_error = ?1, tarball_next = ?2, gen = gen + 1 WHERE "
-	    "id = ?6", p, NULL, NULL, &none, 0, err, next);
+	if (db_begin(db) != 0)
+		return -1;
+	return db_end(db, store_checkout_tarball_failed(db, p->id, err, next,
+	    attempt));
 }
 
 /* A full, read-only or broken disk under storage.path. */
@@ -581,10 +497,10 @@ storage_fault(int e)
 	    e == EFBIG;
 }
 
-/* PUT the file to the upload URL; return the URL or NULL. */
+/* PUT the file to the upload URL; return the URL, or NULL with err set. */
 static char *
 upload(const struct config *cfg, const char *file, const char *rel,
-    const char *what)
+    const char *what, struct buf *err)
 {
 	struct http_response resp;
 	struct http_request req;
@@ -604,7 +520,11 @@ upload(const struct config *cfg, const char *file, const char *rel,
 	req.upload_file = file;
 	req.timeout = 3600;
 	req.what = what;
+	req.quiet = 1;
 	out = http_do_retry(&req, &resp, 3);
+	/* the error http_do_retry() prints when not quiet */
+	if (out != HTTP_OK && resp.error != NULL)
+		error_to(err, "%s: %s", what, resp.error);
 	http_response_release(&resp);
 	free(auth);
 	if (out != HTTP_OK) {
@@ -615,14 +535,15 @@ upload(const struct config *cfg, const char *file, const char *rel,
 }
 
 static int
-make_one(const struct config *cfg, struct db *db, const struct pending *p,
-    struct tarball_stats *stats)
+make_one(const struct config *cfg, struct db *db,
+    const struct checkout_row *p, struct tarball_stats *stats)
 {
+	struct buf err = BUF_INIT;
 	struct git_repository *repo;
 	struct tarball_result res;
 	struct stat st;
 	char *name, *rel, *file, *mirror, *url, *what, *sub;
-	long long next, delay;
+	long long next;
 	int rc;
 
 	repo = NULL;
@@ -634,8 +555,7 @@ make_one(const struct config *cfg, struct db *db, const struct pending *p,
 	 * A tag moved to another commit describes both the same way: the
 	 * second gets its commit in its name, so no file is shared.
 	 */
-	if (db_int_text2(db, "SELECT count(*) FROM checkout WHERE "
-	    "tarball_path = ?1 AND commit_hash != ?2", rel, p->commit, 0) > 0) {
+	if (store_checkout_tarball_taken(db, rel, p->commit)) {
 		char *n2 = xasprintf("%s-g%.12s", name, p->commit);
 
 		free(name);
@@ -651,16 +571,17 @@ make_one(const struct config *cfg, struct db *db, const struct pending *p,
 	    p->branch, p->describe);
 	memset(&res, 0, sizeof(res));
 	if (!fs_is_dir(mirror)) {
-		error("%s: no mirror at '%s' (run poll first)", what, mirror);
+		error_to(&err, "%s: no mirror at '%s' (run poll first)", what,
+		    mirror);
 		goto failed;
 	}
-	repo = repo_open(mirror);
+	repo = repo_open(mirror, &err);
 	if (repo == NULL ||
 	    tarball_write(repo, p->commit, name, cfg->compression, file, what,
-	    &res) != 0)
+	    &res, &err) != 0)
 		goto failed;
 	if (cfg->storage_upload_url != NULL) {
-		url = upload(cfg, file, rel, what);
+		url = upload(cfg, file, rel, what, &err);
 		if (url == NULL)
 			goto failed;
 		stats->uploaded++;
@@ -669,7 +590,8 @@ make_one(const struct config *cfg, struct db *db, const struct pending *p,
 	}
 	crashpoint("tarball-written");
 	if (stat(file, &st) != 0) {
-		error("%s: '%s' vanished: %s", what, file, strerror(errno));
+		error_to(&err, "%s: '%s' vanished: %s", what, file,
+		    strerror(errno));
 		goto failed;
 	}
 	if (record_done(db, p, rel, url, &res, (long long)st.st_mtime) != 0) {
@@ -684,18 +606,18 @@ failed:
 	stats->failed++;
 	if (storage_fault(res.write_errno)) {
 		/* this machine's fault, not the checkout's: retry next run */
-		if (record_failed(db, p, log_last_error() ? log_last_error() :
+		if (record_failed(db, p, err.len > 0 ? err.ptr :
 		    strerror(res.write_errno), (long long)time(NULL), 0) != 0)
 			rc = -1;
 		goto out;
 	}
-	delay = (long long)cfg->retry_delay << (p->attempts < 16 ?
-	    p->attempts : 16);
-	next = (long long)time(NULL) + delay;
-	if (p->attempts >= cfg->retries)
+	/* this failure is the checkout's attempts + 1st */
+	next = (long long)time(NULL) + retry_backoff(cfg->retry_delay,
+	    p->tarball_attempts + 1);
+	if (p->tarball_attempts >= cfg->retries)
 		next = 0;	/* given up: only --retry-failed tries again */
-	if (record_failed(db, p, log_last_error() ? log_last_error() :
-	    "unknown error", next, 1) != 0)
+	if (record_failed(db, p, err.len > 0 ? err.ptr : "unknown error",
+	    next, 1) != 0)
 		rc = -1;
 out:
 	repo_close(repo);
@@ -706,6 +628,7 @@ out:
 	free(file);
 	free(rel);
 	free(name);
+	buf_release(&err);
 	return rc;
 }
 
@@ -713,11 +636,11 @@ int
 tarball_stage(const struct config *cfg, struct db *db, int verify,
     struct tarball_stats *stats)
 {
-	struct pending *list, *p;
-	sqlite3_stmt *st;
-	size_t n, alloc, i;
+	struct checkout_list list;
+	struct checkout_row *p;
+	size_t i;
 	char *dir;
-	int rc, r;
+	int rc;
 
 	repo_init();
 	/* libarchive converts names through the locale: make it UTF-8 */
@@ -743,43 +666,13 @@ tarball_stage(const struct config *cfg, struct db *db, int verify,
 	 * so that a runner whose storage does not outlive the run does not
 	 * remake every tarball ever made; --verify looks at them all.
 	 */
-	st = db_prepare(db, "SELECT id, tree, branch, commit_hash, describe, "
-	    "tarball_state, tarball_path, tarball_sha256, tarball_size, "
-	    "tarball_mtime, tarball_attempts, tarball_next FROM checkout c "
-	    "WHERE tarball_state = 'pending' OR (tarball_state = 'failed' "
-	    "AND tarball_next IS NOT NULL AND tarball_next <= ?1) OR "
-	    "(tarball_state = 'done' AND (?2 OR (?3 AND (jobs_made = 0 OR "
-	    "EXISTS (SELECT 1 FROM job j WHERE j.checkout_id = c.id AND "
-	    "j.kind = 'kbuild' AND j.state != 'done'))))) ORDER BY id");
-	if (st == NULL)
+	if (store_checkout_tarball_todo(db, (long long)time(NULL), verify,
+	    cfg->storage_upload_url == NULL, &list) != 0)
 		return -1;
-	db_bind_int(st, 1, (long long)time(NULL));
-	db_bind_int(st, 2, verify);
-	db_bind_int(st, 3, cfg->storage_upload_url == NULL);
-	list = NULL;
-	n = alloc = 0;
-	while ((r = db_step(db, st)) == 1) {
-		xgrow((void **)&list, &alloc, n + 1, sizeof(*list));
-		p = &list[n++];
-		memset(p, 0, sizeof(*p));
-		p->id = db_col_int(st, 0);
-		p->tree = db_col_dup(st, 1);
-		p->branch = db_col_dup(st, 2);
-		p->commit = db_col_dup(st, 3);
-		p->describe = db_col_dup(st, 4);
-		p->state = db_col_dup(st, 5);
-		p->path = db_col_dup(st, 6);
-		p->sha256 = db_col_dup(st, 7);
-		p->size = db_col_int(st, 8);
-		p->mtime = db_col_int(st, 9);
-		p->attempts = db_col_int(st, 10);
-		p->next_try = db_col_int(st, 11);
-	}
-	db_finalize(st);
-	rc = r < 0 ? -1 : 0;
-	for (i = 0; i < n && rc == 0; i++) {
-		p = &list[i];
-		if (strcmp(p->state, "done") == 0 &&
+	rc = 0;
+	for (i = 0; i < list.n && rc == 0; i++) {
+		p = &list.v[i];
+		if (strcmp(p->tarball_state, "done") == 0 &&
 		    still_good(cfg, p, verify)) {
 			stats->kept++;
 			continue;
@@ -791,8 +684,6 @@ tarball_stage(const struct config *cfg, struct db *db, int verify,
 		}
 		rc = make_one(cfg, db, p, stats);
 	}
-	for (i = 0; i < n; i++)
-		pending_release(&list[i]);
-	free(list);
+	store_checkout_list_free(&list);
 	return rc;
 }

@@ -10,12 +10,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct buf;
 struct config;
 struct db;
 struct git_repository;
 
 struct tarball_result {
-	char	sha256[65];
+	char	sha256[65];	/* hex, as hash_hex() writes it */
 	off_t	size;
 	size_t	entries;
 	int	write_errno;	/* why writing the file failed, or 0 */
@@ -25,11 +26,12 @@ struct tarball_result {
  * Write the tree of commit (hex) as a tar archive under directory prefix
  * (no trailing '/') to out_path, compressed with "gz", "xz" or "zst", and
  * fill res.  The file is written to a temporary name and renamed into
- * place only when complete.  what names the work in messages.
+ * place only when complete.  what names the work in messages; the
+ * message of a failure is also in err (may be NULL).
  */
 int	 tarball_write(struct git_repository *, const char *commit,
 	    const char *prefix, const char *compression, const char *out_path,
-	    const char *what, struct tarball_result *res);
+	    const char *what, struct tarball_result *res, struct buf *err);
 
 /* The file extension of a compression: ".tar.gz", ".tar.xz", ".tar.zst". */
 const char	*tarball_ext(const char *compression);
@@ -42,9 +44,6 @@ const char	*tarball_ext(const char *compression);
  */
 char	*tarball_name(const char *tree, const char *branch,
 	    const char *describe);
-
-/* Hash a file with SHA-256 into hex[65]; -1 on error. */
-int	 tarball_sha256_file(const char *path, char hex[65]);
 
 struct tarball_stats {
 	size_t	made;

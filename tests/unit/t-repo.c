@@ -1,8 +1,10 @@
 /*
  * t-repo.c: the pure parts of the git layer: kernel version from the
- * Makefile or from describe, and URL classification.
+ * Makefile or from describe, URL classification, and a failure's message
+ * given back to the caller.
  */
 #include "tap.h"
+#include "buf.h"
 #include "log.h"
 #include "repo.h"
 #include "util.h"
@@ -17,7 +19,9 @@ main(void)
 		"SUBLEVEL = 192\n"
 		"EXTRAVERSION = -rc3\n"
 		"NAME = Curry Ramen\n";
-	char *extra;
+	struct buf err = BUF_INIT;
+	struct git_repository *r;
+	char *extra, *printed;
 	int v, p, s;
 
 	log_init("t-repo");
@@ -52,5 +56,18 @@ main(void)
 	ok(!repo_url_is_local("git@github.com:torvalds/linux.git"),
 	    "scp-like");
 	ok(repo_url_is_local("./dir:with/colon"), "colon after a slash");
+
+	/* the message stored for a failure is the one printed */
+	capture_start();
+	r = repo_open("/nonexistent/maestrino-\033[2Junit.git", &err);
+	printed = capture_end();
+	ok(r == NULL, "no mirror at a missing path");
+	contains(err.ptr, "cannot open git mirror '/nonexistent/maestrino-",
+	    "the failure's message is given back");
+	ok(strchr(err.ptr, '\033') == NULL, "with its escape shown, not kept");
+	contains(printed, err.ptr, "as it was printed");
+	free(printed);
+	buf_release(&err);
+	ok(repo_open("/nonexistent/x.git", NULL) == NULL, "err may be NULL");
 	return tap_done();
 }

@@ -1,0 +1,74 @@
+/*
+ * kbuild_box.h: a kbuild job while the worker runs it, and the sandbox
+ * its tree's commands run in.  Shared by kbuild_worker.c and
+ * kbuild_box.c only.
+ */
+#ifndef KBUILD_BOX_H
+#define KBUILD_BOX_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+struct ynode;
+
+struct kjob {
+	struct ynode	*def;
+	const char	*id;
+	const char	*url;
+	const char	*sha256;
+	const char	*arch;
+	const char	*make_arch;
+	const char	*compiler;
+	const char	*cross;
+	const char	*defconfig;
+	const struct ynode *fragments;
+	const struct ynode *targets;
+	const char	*store;
+	const char	*store_url;
+	long		 timeout;	/* seconds */
+	int		 log_fd;
+	double		 t0;
+	double		 deadline;
+	time_t		 start;
+	json_t		*result;
+	json_t		*artifacts;
+	json_t		*phases;
+	char		*cc;
+	const char	*sandbox_mode;	/* auto, require, off */
+	char		**box;		/* the sandbox's argv, or NULL */
+	char		*work;		/* absolute */
+};
+
+enum kstatus {
+	K_PASS,
+	K_FAIL,
+	K_INFRA
+};
+
+/* A line in the build log ("# maestrino: ...") and on stderr. */
+void	 kjob_log(struct kjob *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Record why the job did not pass, once (the first reason wins), in the
+ * log and on stderr; returns st.
+ */
+enum kstatus	 kjob_fail(struct kjob *, enum kstatus st, const char *code,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Find the compiler and host tools the build needs; K_INFRA without. */
+enum kstatus	 kbox_check_tools(struct kjob *);
+/* make ARCH=... [CROSS_COMPILE=...] [LLVM=1] extra...; kbox_free_argv(). */
+char		**kbox_make_argv(struct kjob *, const char *const *extra);
+void		 kbox_free_argv(char **);
+/* argv after the sandbox's, as one list (caller frees the list only). */
+char		**kbox_wrap(struct kjob *, char **argv);
+/*
+ * Decide on the sandbox: bubblewrap when it works here; without it,
+ * "auto" builds anyway (and says so), "require" refuses.
+ */
+enum kstatus	 kbox_setup(struct kjob *);
+/* Run one step in src/, in the sandbox; a non-zero exit is K_FAIL. */
+enum kstatus	 kbox_step(struct kjob *, char **argv, const char *what);
+
+#endif
