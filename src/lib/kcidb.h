@@ -34,6 +34,10 @@ struct kcidb_stats {
 int	 kcidb_stage(const struct config *, struct db *, int all,
 	    struct kcidb_stats *);
 
+/* The version of the I/O schema written (and the latest one read). */
+#define KCIDB_MAJOR		5
+#define KCIDB_MINOR		3
+
 /* A log excerpt holds at most this many code points: its last ones. */
 #define KCIDB_EXCERPT_MAX	16384
 

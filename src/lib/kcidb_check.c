@@ -477,10 +477,10 @@ kcidb_validate_top(json_t *doc, struct buf *why)
 	}
 	ver = json_object_get(doc, "version");
 	if (!json_is_object(ver) || json_object_size(ver) != 2 ||
-	    json_integer_value(json_object_get(ver, "major")) != 5 ||
+	    json_integer_value(json_object_get(ver, "major")) != KCIDB_MAJOR ||
 	    !json_is_integer(json_object_get(ver, "minor")) ||
 	    json_integer_value(json_object_get(ver, "minor")) < 0 ||
-	    json_integer_value(json_object_get(ver, "minor")) > 3) {
+	    json_integer_value(json_object_get(ver, "minor")) > KCIDB_MINOR) {
 		buf_puts(why, "version is not {major: 5, minor: 0..3}");
 		return -1;
 	}

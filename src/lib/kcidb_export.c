@@ -126,8 +126,8 @@ chunk_document(const struct exporter *x, struct chunk *c)
 
 	doc = json_object();
 	v = json_object();
-	json_object_set_new(v, "major", json_integer(5));
-	json_object_set_new(v, "minor", json_integer(3));
+	json_object_set_new(v, "major", json_integer(KCIDB_MAJOR));
+	json_object_set_new(v, "minor", json_integer(KCIDB_MINOR));
 	json_object_set_new(doc, "version", v);
 	for (k = 0; k < KCIDB_TABLES; k++)
 		arr[k] = NULL;
