@@ -34,6 +34,13 @@ struct kcidb_stats {
 int	 kcidb_stage(const struct config *, struct db *, int all,
 	    struct kcidb_stats *);
 
+/* The version of the I/O schema written (and the latest one read). */
+#define KCIDB_MAJOR		5
+#define KCIDB_MINOR		3
+
+/* A log excerpt holds at most this many code points: its last ones. */
+#define KCIDB_EXCERPT_MAX	16384
+
 /*
  * Check a document against the rules of the KCIDB v5.3 schema: known
  * keys only, no null, id and origin patterns, statuses, test paths,
@@ -47,6 +54,11 @@ int	 kcidb_validate(struct json_t *doc, struct buf *why);
  * (tests): the export checks each one, so a bad row is left out alone.
  */
 int	 kcidb_validate_object(struct json_t *o, char table, struct buf *why);
+/*
+ * The same for the document around the objects alone: its keys and its
+ * version.
+ */
+int	 kcidb_validate_top(struct json_t *doc, struct buf *why);
 
 /*
  * A JSON string from bytes that may hold NULs or invalid UTF-8 (from git

@@ -13,6 +13,8 @@
 #include "util.h"
 
 #define DATA	"tests/data/kcidb/examples/"
+/* The invalid examples there are: fewer means they went missing. */
+#define INVALID_EXAMPLES	15
 
 static void
 check_file(const char *path, int valid)
@@ -79,20 +81,27 @@ main(void)
 	struct dirent *de;
 	DIR *d;
 	char *p;
+	int n;
 
 	log_init("t-kcidb");
 	check_file(DATA "v5.3-minimal.json", 1);
 	check_file(DATA "v5.3-typical.json", 1);
+	n = 0;
 	d = opendir(DATA "invalid");
+	ok(d != NULL, "the invalid examples can be read");
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (!str_ends(de->d_name, ".json"))
 			continue;
 		p = xasprintf(DATA "invalid/%s", de->d_name);
 		check_file(p, 0);
 		free(p);
+		n++;
 	}
 	if (d != NULL)
 		closedir(d);
+	ok(n >= INVALID_EXAMPLES, "every invalid example was checked");
+	if (n < INVALID_EXAMPLES)
+		printf("#   %d of %d\n", n, INVALID_EXAMPLES);
 	test_strings();
 	return tap_done();
 }

@@ -1,0 +1,436 @@
+/*
+ * kcidb_doc.c: KCIDB objects from rows: ids, cleaned strings, fields.
+ */
+#include <jansson.h>
+#include <math.h>
+
+#include "buf.h"
+#include "kcidb.h"
+#include "kcidb_doc.h"
+#include "safe.h"
+#include "secret.h"
+#include "store_kcidb.h"
+#include "util.h"
+
+/* ---- strings ---- */
+
+struct json_t *
+kcidb_string(const char *s, size_t len, size_t tail)
+{
+	const unsigned char *p, *end;
+	struct buf b = BUF_INIT;
+	size_t n, cps, skip;
+	json_t *j;
+
+	p = (const unsigned char *)s;
+	end = p + len;
+	if (tail == 0) {
+		/* the usual case: clean text goes in as it is */
+		while (p < end && *p != '\0' && (n = safe_utf8_seq(p,
+		    (size_t)(end - p))) > 0)
+			p += n;
+		if (p == end) {
+			j = json_stringn(s, len);
+			if (j == NULL)
+				die_oom();
+			return j;
+		}
+		p = (const unsigned char *)s;
+	}
+	while (p < end) {
+		if (*p == '\0') {
+			p++;
+			continue;
+		}
+		n = safe_utf8_seq(p, (size_t)(end - p));
+		if (n == 0) {
+			buf_puts(&b, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		buf_add(&b, p, n);
+		p += n;
+	}
+	if (tail > 0) {
+		/* count code points, then skip to the last tail of them */
+		cps = 0;
+		for (n = 0; n < b.len; n++)
+			if ((b.ptr[n] & 0xc0) != 0x80)
+				cps++;
+		skip = cps > tail ? cps - tail : 0;
+		for (n = 0; n < b.len && skip > 0; n++)
+			if ((b.ptr[n + 1] & 0xc0) != 0x80)
+				skip--;
+		if (n > 0) {
+			memmove(b.ptr, b.ptr + n, b.len - n);
+			buf_setlen(&b, b.len - n);
+		}
+	}
+	j = json_stringn(b.ptr, b.len);
+	buf_release(&b);
+	if (j == NULL)
+		die_oom();
+	return j;
+}
+
+static void
+set_str(json_t *o, const char *key, const char *s)
+{
+	if (s != NULL && *s != '\0')
+		json_object_set_new(o, key, kcidb_string(s, strlen(s), 0));
+}
+
+/* A duration: only a finite number that is not negative. */
+static void
+set_real(json_t *o, const char *key, double d)
+{
+	if (isfinite(d) && d >= 0)
+		json_object_set_new(o, key, json_real(d));
+}
+
+static void
+set_time(json_t *o, const char *key, long long t)
+{
+	char b[40];
+
+	if (t <= 0)
+		return;
+	time_rfc3339((time_t)t, b, sizeof(b));
+	json_object_set_new(o, key, json_string(b));
+}
+
+/*
+ * Text that came from a log or a lab: rows stored before their border
+ * masked secrets are masked here too, on their way out.
+ */
+static json_t *
+outside_string(const char *s, size_t len, size_t tail)
+{
+	json_t *j;
+	char *copy, *m;
+	size_t i, n;
+
+	if (secret_count() == 0)
+		return kcidb_string(s, len, tail);
+	/* NULs (kept by rows of old releases) would hide what follows */
+	copy = xmalloc(len + 1);
+	for (i = n = 0; i < len; i++)
+		if (s[i] != '\0')
+			copy[n++] = s[i];
+	copy[n] = '\0';
+	m = secret_mask(copy);
+	j = kcidb_string(m, strlen(m), tail);
+	free(m);
+	free(copy);
+	return j;
+}
+
+/* Copy a misc JSON column, dropping nulls (the schema has none). */
+static json_t *
+misc_from(const char *text)
+{
+	json_error_t e;
+	json_t *m, *v, *tmp;
+	const char *k;
+
+	m = text ? json_loads(text, 0, &e) : NULL;
+	if (!json_is_object(m)) {
+		json_decref(m);
+		m = json_object();
+	}
+	json_object_foreach_safe(m, tmp, k, v)
+		if (json_is_null(v))
+			json_object_del(m, k);
+	/* at any depth: rows of older releases were masked at the top only */
+	secret_mask_json(m);
+	return m;
+}
+
+/* Artifacts {"name": "url"} as a list of resources. */
+static json_t *
+resources(const char *artifacts)
+{
+	json_error_t e;
+	json_t *a, *list, *r, *v;
+	const char *k;
+
+	a = artifacts ? json_loads(artifacts, 0, &e) : NULL;
+	list = json_array();
+	json_object_foreach(a, k, v) {
+		if (!json_is_string(v) || strchr(k, '/') != NULL)
+			continue;
+		r = json_object();
+		json_object_set_new(r, "name", json_string(k));
+		json_object_set(r, "url", v);
+		json_array_append_new(list, r);
+	}
+	json_decref(a);
+	return list;
+}
+
+static char *
+local_id(const struct kcidb_ids *ids, const char *local)
+{
+	return xasprintf("%s:%s.%s", ids->origin, ids->instance, local);
+}
+
+static void
+set_id(json_t *o, const char *key, const struct kcidb_ids *ids,
+    const char *local)
+{
+	char *id;
+
+	id = local_id(ids, local);
+	json_object_set_new(o, key, json_string(id));
+	free(id);
+}
+
+/* A checkout's local id: c<id>. */
+static void
+set_checkout_id(json_t *o, const char *key, const struct kcidb_ids *ids,
+    long long checkout)
+{
+	char *local;
+
+	local = xasprintf("c%lld", checkout);
+	set_id(o, key, ids, local);
+	free(local);
+}
+
+/* Tags, one a line, as a list. */
+static json_t *
+tag_list(const char *tags)
+{
+	json_t *list;
+	char *copy, *save, *tag;
+
+	list = json_array();
+	copy = xstrdup(tags ? tags : "");
+	for (tag = strtok_r(copy, "\n", &save); tag != NULL;
+	    tag = strtok_r(NULL, "\n", &save))
+		json_array_append_new(list, kcidb_string(tag, strlen(tag), 0));
+	free(copy);
+	return list;
+}
+
+static json_t *
+checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
+{
+	const struct checkout_row *r = &x->row;
+	json_t *o, *misc;
+	char *ver;
+
+	o = json_object();
+	misc = json_object();
+	set_checkout_id(o, "id", ids, r->id);
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	set_str(o, "tree_name", r->tree);
+	if (r->url != NULL && str_starts(r->url, "https://"))
+		set_str(o, "git_repository_url", r->url);
+	else
+		set_str(misc, "git_repository_url", r->url);
+	set_str(o, "git_repository_branch", r->branch);
+	json_object_set_new(o, "git_repository_branch_tip",
+	    json_boolean(r->is_tip));
+	set_str(o, "git_commit_hash", r->commit);
+	set_str(o, "git_commit_name", r->describe);
+	json_object_set_new(o, "git_commit_tags", tag_list(r->tags));
+	if (r->message != NULL)
+		json_object_set_new(o, "git_commit_message",
+		    kcidb_string(r->message, x->message_len, 0));
+	set_time(o, "start_time", r->created);
+	set_time(o, "origin_builds_finish_time", x->builds_finish);
+	set_time(o, "origin_tests_finish_time", x->tests_finish);
+	if (r->tarball_state != NULL && strcmp(r->tarball_state,
+	    "pending") != 0)
+		json_object_set_new(o, "valid",
+		    json_boolean(strcmp(r->tarball_state, "done") == 0));
+	if (r->version >= 0) {
+		ver = xasprintf("%d.%d.%d%s", r->version, r->patchlevel,
+		    r->sublevel, r->extraversion ? r->extraversion : "");
+		set_str(misc, "kernel_version", ver);
+		free(ver);
+	}
+	set_str(misc, "tarball_url", r->tarball_url);
+	set_str(misc, "tarball_sha256", r->tarball_sha256);
+	if (x->has_tarball_size)
+		json_object_set_new(misc, "tarball_size",
+		    json_integer(r->tarball_size));
+	set_str(misc, "tarball_error", r->tarball_error);
+	set_time(misc, "commit_time", r->commit_time);
+	if (r->subject != NULL)
+		json_object_set_new(misc, "subject", kcidb_string(r->subject,
+		    x->subject_len, 0));
+	json_object_set_new(o, "misc", misc);
+	return o;
+}
+
+static json_t *
+build_object(const struct kcidb_ids *ids, const struct kcidb_build *x)
+{
+	const struct build_row *r = &x->row;
+	json_t *o, *misc, *files;
+	const char *t;
+
+	o = json_object();
+	set_id(o, "id", ids, r->job_id ? r->job_id : "build");
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	set_checkout_id(o, "checkout_id", ids, r->checkout_id);
+	set_str(o, "architecture", r->arch);
+	set_str(o, "compiler", r->compiler_version != NULL ?
+	    r->compiler_version : r->compiler);
+	/* the config as it was made: defconfig+fragments */
+	set_str(o, "config_name", r->kconfig);
+	set_str(o, "config_url", r->config_url);
+	set_str(o, "log_url", r->log_url);
+	if (r->log_excerpt != NULL && x->log_excerpt_len > 0)
+		json_object_set_new(o, "log_excerpt", outside_string(
+		    r->log_excerpt, x->log_excerpt_len, KCIDB_EXCERPT_MAX));
+	set_time(o, "start_time", r->start_time);
+	if (r->has_duration)
+		set_real(o, "duration", r->duration);
+	set_str(o, "status", r->status);
+	files = resources(r->artifacts);
+	if (json_array_size(files) > 0)
+		json_object_set_new(o, "output_files", files);
+	else
+		json_decref(files);
+	misc = misc_from(r->misc);
+	t = json_string_value(json_object_get(misc, "reproducer"));
+	if (t != NULL)
+		json_object_set_new(o, "command", outside_string(t, strlen(t),
+		    0));
+	set_str(misc, "build", r->config_name);
+	json_object_set_new(o, "misc", misc);
+	return o;
+}
+
+/* The environment: the platform's compatible strings and name. */
+static json_t *
+environment(const struct test_row *r)
+{
+	json_t *env, *emisc, *compat, *clean, *c;
+	json_error_t e;
+	size_t i;
+
+	env = json_object();
+	compat = r->compatible ? json_loads(r->compatible, 0, &e) : NULL;
+	if (json_is_array(compat) && json_array_size(compat) > 0) {
+		clean = json_array();
+		json_array_foreach(compat, i, c) {
+			if (json_is_string(c))
+				json_array_append(clean, c);
+		}
+		json_object_set_new(env, "compatible", clean);
+	}
+	json_decref(compat);
+	if (r->platform != NULL) {
+		emisc = json_object();
+		set_str(emisc, "platform", r->platform);
+		json_object_set_new(env, "misc", emisc);
+	}
+	return env;
+}
+
+static json_t *
+test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
+{
+	const struct test_row *r = &x->row;
+	json_t *o, *num;
+	char *local;
+
+	o = json_object();
+	local = xasprintf("%s.%s", r->job_id ? r->job_id : "test",
+	    r->path ? r->path : "");
+	set_id(o, "id", ids, local);
+	free(local);
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	set_id(o, "build_id", ids, x->build_job_id ? x->build_job_id :
+	    "build");
+	set_str(o, "path", r->path);
+	json_object_set_new(o, "environment", environment(r));
+	set_str(o, "status", r->status);
+	set_time(o, "start_time", r->start_time);
+	if (r->has_duration)
+		set_real(o, "duration", r->duration);
+	set_str(o, "log_url", r->log_url);
+	if (r->log_excerpt != NULL && x->log_excerpt_len > 0)
+		json_object_set_new(o, "log_excerpt", outside_string(
+		    r->log_excerpt, x->log_excerpt_len, KCIDB_EXCERPT_MAX));
+	/* a value stored before the border dropped inf and nan is left out */
+	if (r->has_number && isfinite(r->number_value)) {
+		num = json_object();
+		json_object_set_new(num, "value", json_real(r->number_value));
+		set_str(num, "unit", r->number_unit);
+		json_object_set_new(o, "number", num);
+	}
+	json_object_set_new(o, "misc", misc_from(r->misc));
+	return o;
+}
+
+json_t *
+kcidb_doc_object(const struct kcidb_ids *ids, const struct kcidb_row *r)
+{
+	json_t *o;
+
+	switch (r->table) {
+	case KCIDB_CHECKOUTS:
+		o = checkout_object(ids, &r->u.c);
+		break;
+	case KCIDB_BUILDS:
+		o = build_object(ids, &r->u.b);
+		break;
+	default:
+		o = test_object(ids, &r->u.t);
+		break;
+	}
+	/* every string, URLs too, for rows of older releases */
+	secret_mask_json(o);
+	return o;
+}
+
+static size_t
+len(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/* The texts the object is made of, and a little for the rest. */
+size_t
+kcidb_doc_bytes(const struct kcidb_row *row)
+{
+	const struct checkout_row *c;
+	const struct build_row *b;
+	const struct test_row *t;
+	size_t n;
+
+	n = 256;
+	switch (row->table) {
+	case KCIDB_CHECKOUTS:
+		c = &row->u.c.row;
+		n += len(c->tree) + len(c->branch) + len(c->url) +
+		    len(c->commit) + len(c->describe) + len(c->extraversion) +
+		    row->u.c.message_len + len(c->tags) +
+		    len(c->tarball_state) + len(c->tarball_url) +
+		    len(c->tarball_sha256) + len(c->tarball_error) +
+		    row->u.c.subject_len;
+		break;
+	case KCIDB_BUILDS:
+		b = &row->u.b.row;
+		n += len(b->job_id) + len(b->arch) + len(b->compiler_version ?
+		    b->compiler_version : b->compiler) + len(b->kconfig) +
+		    len(b->config_url) + len(b->log_url) +
+		    row->u.b.log_excerpt_len + len(b->status) +
+		    len(b->artifacts) + len(b->misc) + len(b->config_name);
+		break;
+	default:
+		t = &row->u.t.row;
+		n += len(t->job_id) + len(t->path) +
+		    len(row->u.t.build_job_id) + len(t->platform) +
+		    len(t->compatible) + len(t->status) + len(t->log_url) +
+		    row->u.t.log_excerpt_len + len(t->number_unit) +
+		    len(t->misc);
+		break;
+	}
+	return n;
+}

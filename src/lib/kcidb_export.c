@@ -1,0 +1,403 @@
+/*
+ * kcidb_export.c: the kcidb stage.  Changed rows go out as KCIDB files,
+ * then the files go to the endpoint.
+ */
+#include <dirent.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "fs.h"
+#include "kcidb.h"
+#include "kcidb_doc.h"
+#include "kcidb_submit.h"
+#include "log.h"
+#include "pool.h"
+#include "store_kcidb.h"
+#include "util.h"
+
+/*
+ * A file holds at most this many objects or (roughly) bytes, so memory
+ * does not grow with the database and no submission is too big.
+ */
+#define CHUNK_OBJECTS	5000
+#define CHUNK_BYTES	((size_t)16 << 20)
+
+/*
+ * The export runs on three threads: this one reads changed rows from the
+ * database into chunks (SQLite's connection stays on one thread), a pool
+ * of two workers turns chunks into documents with jansson, checks them
+ * and writes their files, and this thread records each written file.
+ * At most twice as many chunks as workers are out at a time.
+ */
+#define WORKERS		2
+#define MAX_OUT		(WORKERS * 2)
+
+struct chunk {
+	struct kcidb_row	*rows;
+	size_t			 n;
+	size_t			 alloc;
+	size_t			 bytes;
+	int			 seq;
+	struct kcidb_span	 span;
+	/* set by the worker */
+	int			 rc;
+	char			*why;
+	size_t			 objects;	/* the rows it had */
+	size_t			 skipped;	/* left out, and why the first */
+	char			*skip_why;
+	char			*path;
+};
+
+struct exporter {
+	const struct config	*cfg;
+	struct db		*db;
+	struct kcidb_stats	*stats;
+	struct kcidb_ids	 ids;
+	char			 stamp[32];
+	int			 seq;
+	struct pool		*pool;
+};
+
+/* The table letters of kcidb_validate_object(), and the lists' names. */
+static const char table_letter[KCIDB_TABLES] = { 'c', 'b', 't' };
+static const char *const table_list[KCIDB_TABLES] = {
+	"checkouts", "builds", "tests"
+};
+
+static void
+chunk_free_rows(struct chunk *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		store_kcidb_row_release(&c->rows[i]);
+	c->n = 0;
+}
+
+static void
+chunk_free(struct chunk *c)
+{
+	if (c == NULL)
+		return;
+	chunk_free_rows(c);
+	free(c->rows);
+	free(c->why);
+	free(c->skip_why);
+	free(c->path);
+	free(c);
+}
+
+static struct chunk *
+chunk_new(void)
+{
+	return xcalloc(1, sizeof(struct chunk));
+}
+
+/* Take row into chunk c. */
+static void
+chunk_add(struct chunk *c, const struct kcidb_row *row)
+{
+	struct kcidb_span *s = &c->span;
+	long long id;
+	int k;
+
+	xgrow((void **)&c->rows, &c->alloc, c->n + 1, sizeof(*c->rows));
+	c->rows[c->n++] = *row;
+	c->bytes += kcidb_doc_bytes(row);
+	k = row->table;
+	id = store_kcidb_row_id(row);
+	if (!s->seen[k] || id < s->lo[k])
+		s->lo[k] = id;
+	if (!s->seen[k] || id > s->hi[k])
+		s->hi[k] = id;
+	s->seen[k] = 1;
+}
+
+/* The objects of a chunk's rows, each checked, in a document. */
+static json_t *
+chunk_document(const struct exporter *x, struct chunk *c)
+{
+	struct buf why = BUF_INIT;
+	json_t *doc, *v, *arr[KCIDB_TABLES];
+	size_t i;
+	int k;
+
+	doc = json_object();
+	v = json_object();
+	json_object_set_new(v, "major", json_integer(KCIDB_MAJOR));
+	json_object_set_new(v, "minor", json_integer(KCIDB_MINOR));
+	json_object_set_new(doc, "version", v);
+	for (k = 0; k < KCIDB_TABLES; k++)
+		arr[k] = NULL;
+	for (i = 0; i < c->n; i++) {
+		const struct kcidb_row *r = &c->rows[i];
+		json_t *o;
+
+		k = r->table;
+		o = kcidb_doc_object(&x->ids, r);
+		/* one bad row is left out and said; it never stops the rest */
+		buf_reset(&why);
+		if (kcidb_validate_object(o, table_letter[k], &why) != 0) {
+			if (c->skipped++ == 0)
+				c->skip_why = xstrdup(why.ptr);
+			json_decref(o);
+			continue;
+		}
+		if (arr[k] == NULL) {
+			arr[k] = json_array();
+			json_object_set_new(doc, table_list[k], arr[k]);
+		}
+		json_array_append_new(arr[k], o);
+	}
+	buf_release(&why);
+	return doc;
+}
+
+/* On a worker: the chunk's document, checked, written to its file. */
+static int
+process(void *ctx, void *item)
+{
+	const struct exporter *x = ctx;
+	struct chunk *c = item;
+	struct buf why = BUF_INIT;
+	struct afile af;
+	json_t *doc;
+	char *name;
+
+	doc = chunk_document(x, c);
+	c->rc = -1;
+	if (kcidb_validate_top(doc, &why) != 0) {
+		c->why = xasprintf("BUG: the KCIDB document would break the "
+		    "schema (%s); nothing was written", why.ptr);
+		goto out;
+	}
+	name = xasprintf("%s-%04d.json", x->stamp, c->seq);
+	c->path = fs_join(x->cfg->kcidb_output, name);
+	free(name);
+	/* straight into the file: no copy of the document in memory */
+	if (fs_atomic_open_quiet(&af, c->path, 1, &c->why) != 0)
+		goto out;
+	if (json_dumpf(doc, af.fp, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0) {
+		fs_atomic_abort(&af);
+		c->why = xasprintf("cannot write KCIDB file '%s'", c->path);
+		goto out;
+	}
+	if (fs_atomic_commit_quiet(&af, &c->why) == 0)
+		c->rc = 0;
+out:
+	json_decref(doc);
+	buf_release(&why);
+	/* the rows are not needed any more: free them here, in parallel */
+	chunk_free_rows(c);
+	/* a chunk that failed is said by the thread that records it */
+	return 0;
+}
+
+/* A worker's context: the exporter, only read. */
+static void *
+worker_open(void *arg, size_t thread)
+{
+	(void)thread;
+	return arg;
+}
+
+static const struct pool_ops export_ops = {
+	worker_open, NULL, process
+};
+
+/* The highest <seq> of the files "<stamp>-<seq>.json" already in dir. */
+static int
+last_seq(const char *dir, const char *stamp)
+{
+	struct dirent *de;
+	size_t n;
+	long v;
+	int max;
+	DIR *d;
+
+	max = 0;
+	n = strlen(stamp);
+	d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		char digits[16];
+		size_t len;
+
+		if (strncmp(de->d_name, stamp, n) != 0 || de->d_name[n] != '-' ||
+		    !str_ends(de->d_name, ".json"))
+			continue;
+		len = strlen(de->d_name + n + 1) - strlen(".json");
+		if (len == 0 || len >= sizeof(digits))
+			continue;
+		memcpy(digits, de->d_name + n + 1, len);
+		digits[len] = '\0';
+		if (parse_long(digits, 0, INT_MAX, &v) == 0 && v > max)
+			max = (int)v;
+	}
+	closedir(d);
+	return max;
+}
+
+/*
+ * The file is written: the database may forget these changes.  Rows are
+ * read in id order under the data-dir lock, so every changed row of a
+ * table between the first and last id of the file is in it.
+ */
+static int
+record_file(struct exporter *x, struct chunk *c)
+{
+	if (c->rc != 0) {
+		error("%s", c->why ? c->why : "cannot write a KCIDB file");
+		return -1;
+	}
+	if (c->skipped > 0) {
+		warning("%s: %zu object%s left out, against the KCIDB schema "
+		    "(the first: %s); the others are exported", c->path,
+		    c->skipped, c->skipped == 1 ? "" : "s", c->skip_why);
+		x->stats->skipped += c->skipped;
+	}
+	crashpoint("kcidb-written");
+	if (store_kcidb_exported(x->db, &c->span, x->cfg->kcidb_url != NULL ?
+	    c->path : NULL, (long long)(c->objects - c->skipped)) != 0)
+		return -1;
+	debug("wrote %s", c->path);
+	x->stats->files++;
+	return 0;
+}
+
+/* Record the finished chunks, waiting while more than limit are out. */
+static int
+reap(struct exporter *x, size_t limit)
+{
+	struct chunk *c;
+	int rc;
+
+	rc = 0;
+	while ((c = pool_take(x->pool, pool_pending(x->pool) > limit)) !=
+	    NULL) {
+		if (record_file(x, c) != 0)
+			rc = -1;
+		chunk_free(c);
+	}
+	return rc;
+}
+
+/* Hand a full chunk to the workers, waiting while too many are out. */
+static int
+put_chunk(struct exporter *x, struct chunk *c)
+{
+	int rc;
+
+	if (c->n == 0) {
+		chunk_free(c);
+		return 0;
+	}
+	rc = reap(x, MAX_OUT - 1);
+	c->seq = ++x->seq;
+	c->objects = c->n;
+	if (pool_put(x->pool, c) != 0) {
+		chunk_free(c);
+		return -1;
+	}
+	return rc;
+}
+
+static void
+count(struct kcidb_stats *stats, enum kcidb_table table)
+{
+	if (table == KCIDB_CHECKOUTS)
+		stats->checkouts++;
+	else if (table == KCIDB_BUILDS)
+		stats->builds++;
+	else
+		stats->tests++;
+}
+
+static int
+read_table(struct exporter *x, enum kcidb_table table, int all,
+    struct chunk **cur)
+{
+	struct store_kcidb_cursor *rows;
+	struct kcidb_row row;
+	int r, rc;
+
+	rows = store_kcidb_changed(x->db, table, all);
+	if (rows == NULL)
+		return -1;
+	rc = 0;
+	r = 0;
+	while (rc == 0 && (r = store_kcidb_next(rows, &row)) == 1) {
+		chunk_add(*cur, &row);
+		count(x->stats, table);
+		if ((*cur)->n >= CHUNK_OBJECTS || (*cur)->bytes >= CHUNK_BYTES) {
+			rc = put_chunk(x, *cur);
+			*cur = chunk_new();
+		}
+	}
+	store_kcidb_close(rows);
+	return r < 0 ? -1 : rc;
+}
+
+static int
+export_all(struct exporter *x, int all)
+{
+	struct chunk *cur;
+	int rc, k;
+
+	/* jansson seeds its hash function on first use: do it here, once */
+	json_object_seed(0);
+	x->pool = pool_start(&export_ops, x, WORKERS, 0);
+	if (x->pool == NULL)
+		return -1;
+	cur = chunk_new();
+	rc = 0;
+	for (k = 0; k < KCIDB_TABLES && rc == 0; k++)
+		rc = read_table(x, (enum kcidb_table)k, all, &cur);
+	if (rc == 0)
+		rc = put_chunk(x, cur);
+	else
+		chunk_free(cur);
+	if (reap(x, 0) != 0)
+		rc = -1;
+	if (pool_finish(x->pool) != 0)
+		rc = -1;
+	x->pool = NULL;
+	return rc;
+}
+
+int
+kcidb_stage(const struct config *cfg, struct db *db, int all,
+    struct kcidb_stats *stats)
+{
+	struct exporter x;
+	struct tm tm;
+	time_t now;
+	char *instance;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.cfg = cfg;
+	x.db = db;
+	x.stats = stats;
+	instance = db_instance(db);
+	x.ids.origin = cfg->origin;
+	x.ids.instance = instance;
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(x.stamp, sizeof(x.stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (fs_mkdir_p(cfg->kcidb_output) != 0) {
+		free(instance);
+		return -1;
+	}
+	fs_clean_tmp(cfg->kcidb_output);
+	/* a run in the same second must not write over an earlier file */
+	x.seq = last_seq(cfg->kcidb_output, x.stamp);
+	rc = export_all(&x, all);
+	free(instance);
+	if (rc == 0 && cfg->kcidb_url != NULL)
+		rc = kcidb_submit(cfg, db, stats);
+	return rc;
+}

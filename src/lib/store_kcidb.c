@@ -1,0 +1,296 @@
+/*
+ * store_kcidb.c: the rows the kcidb stage exports, and its files.
+ */
+#include <sqlite3.h>
+
+#include "db.h"
+#include "store_kcidb.h"
+#include "util.h"
+
+/*
+ * The columns each SELECT adds after the row's own, counted from the
+ * end of them: texts read again whole (db_col_dup stops at a NUL) and
+ * what the row does not hold.
+ */
+enum checkout_extra {
+	XC_MESSAGE,
+	XC_SUBJECT,
+	XC_HAS_TARBALL_SIZE,
+	XC_BUILDS_FINISH,
+	XC_TESTS_FINISH,
+	XC_COLUMNS
+};
+
+enum build_extra {
+	XB_LOG_EXCERPT,
+	XB_COLUMNS
+};
+
+enum test_extra {
+	XT_LOG_EXCERPT,
+	XT_BUILD_JOB_ID,
+	XT_COLUMNS
+};
+
+/* When every job of a kind for checkout c is done: the last finish. */
+#define FINISH_OF(kind)							\
+	"(SELECT CASE WHEN COUNT(*) > 0 AND SUM(state != 'done') = 0 "	\
+	"THEN MAX(finished) END FROM job WHERE checkout_id = c.id AND "	\
+	"kind = '" kind "')"
+
+#define CHECKOUT_SELECT							\
+	"SELECT " STORE_CHECKOUT_COLUMNS("c") ", c.message, c.subject, "	\
+	"c.tarball_size IS NOT NULL, " FINISH_OF("kbuild") ", "		\
+	FINISH_OF("test") " FROM checkout c "
+#define BUILD_SELECT							\
+	"SELECT " STORE_BUILD_COLUMNS("b") ", b.log_excerpt FROM build b "
+#define TEST_SELECT							\
+	"SELECT " STORE_TEST_COLUMNS("t") ", t.log_excerpt, b.job_id "	\
+	"FROM test t JOIN build b ON b.id = t.build_id "
+
+/* Per table: its changed rows, and all of them. */
+static const char *const changed_sql[KCIDB_TABLES][2] = {
+	{ CHECKOUT_SELECT "WHERE c.gen > c.exported_gen ORDER BY c.id",
+	  CHECKOUT_SELECT "ORDER BY c.id" },
+	{ BUILD_SELECT "WHERE b.gen > b.exported_gen ORDER BY b.id",
+	  BUILD_SELECT "ORDER BY b.id" },
+	{ TEST_SELECT "WHERE t.gen > t.exported_gen ORDER BY t.id",
+	  TEST_SELECT "ORDER BY t.id" },
+};
+
+static const int extra_columns[KCIDB_TABLES] = {
+	XC_COLUMNS, XB_COLUMNS, XT_COLUMNS
+};
+
+struct store_kcidb_cursor {
+	struct db		*db;
+	struct sqlite3_stmt	*st;
+	enum kcidb_table	 table;
+	int			 extra;		/* the first added column */
+};
+
+/* A text column whole, NULs and all, and its length; NULL for NULL. */
+static char *
+col_bytes(struct sqlite3_stmt *st, int i, size_t *len)
+{
+	const unsigned char *s;
+	char *p;
+
+	*len = 0;
+	s = sqlite3_column_text(st, i);
+	if (s == NULL)
+		return NULL;
+	*len = (size_t)sqlite3_column_bytes(st, i);
+	p = xmalloc(*len + 1);
+	memcpy(p, s, *len);
+	p[*len] = '\0';
+	return p;
+}
+
+static void
+checkout_from(struct sqlite3_stmt *st, int x, struct kcidb_checkout *c)
+{
+	store_checkout_from(st, &c->row);
+	free(c->row.message);
+	c->row.message = col_bytes(st, x + XC_MESSAGE, &c->message_len);
+	free(c->row.subject);
+	c->row.subject = col_bytes(st, x + XC_SUBJECT, &c->subject_len);
+	c->has_tarball_size = (int)db_col_int(st, x + XC_HAS_TARBALL_SIZE);
+	c->builds_finish = db_col_int(st, x + XC_BUILDS_FINISH);
+	c->tests_finish = db_col_int(st, x + XC_TESTS_FINISH);
+}
+
+static void
+build_from(struct sqlite3_stmt *st, int x, struct kcidb_build *b)
+{
+	store_build_from(st, &b->row);
+	free(b->row.log_excerpt);
+	b->row.log_excerpt = col_bytes(st, x + XB_LOG_EXCERPT,
+	    &b->log_excerpt_len);
+}
+
+static void
+test_from(struct sqlite3_stmt *st, int x, struct kcidb_test *t)
+{
+	store_test_from(st, &t->row);
+	free(t->row.log_excerpt);
+	t->row.log_excerpt = col_bytes(st, x + XT_LOG_EXCERPT,
+	    &t->log_excerpt_len);
+	t->build_job_id = db_col_dup(st, x + XT_BUILD_JOB_ID);
+}
+
+long long
+store_kcidb_row_id(const struct kcidb_row *r)
+{
+	switch (r->table) {
+	case KCIDB_CHECKOUTS:
+		return r->u.c.row.id;
+	case KCIDB_BUILDS:
+		return r->u.b.row.id;
+	default:
+		return r->u.t.row.id;
+	}
+}
+
+void
+store_kcidb_row_release(struct kcidb_row *r)
+{
+	switch (r->table) {
+	case KCIDB_CHECKOUTS:
+		store_checkout_release(&r->u.c.row);
+		break;
+	case KCIDB_BUILDS:
+		store_build_release(&r->u.b.row);
+		break;
+	default:
+		store_test_release(&r->u.t.row);
+		free(r->u.t.build_job_id);
+		r->u.t.build_job_id = NULL;
+		break;
+	}
+}
+
+struct store_kcidb_cursor *
+store_kcidb_changed(struct db *db, enum kcidb_table table, int all)
+{
+	struct store_kcidb_cursor *c;
+	struct sqlite3_stmt *st;
+
+	st = db_prepare(db, changed_sql[table][all ? 1 : 0]);
+	if (st == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->db = db;
+	c->st = st;
+	c->table = table;
+	c->extra = sqlite3_column_count(st) - extra_columns[table];
+	return c;
+}
+
+int
+store_kcidb_next(struct store_kcidb_cursor *c, struct kcidb_row *out)
+{
+	int r;
+
+	r = db_step(c->db, c->st);
+	if (r != 1)
+		return r;
+	memset(out, 0, sizeof(*out));
+	out->table = c->table;
+	switch (c->table) {
+	case KCIDB_CHECKOUTS:
+		checkout_from(c->st, c->extra, &out->u.c);
+		break;
+	case KCIDB_BUILDS:
+		build_from(c->st, c->extra, &out->u.b);
+		break;
+	default:
+		test_from(c->st, c->extra, &out->u.t);
+		break;
+	}
+	return 1;
+}
+
+void
+store_kcidb_close(struct store_kcidb_cursor *c)
+{
+	if (c == NULL)
+		return;
+	db_finalize(c->st);
+	free(c);
+}
+
+int
+store_kcidb_exported(struct db *db, const struct kcidb_span *span,
+    const char *path, long long objects)
+{
+	static const char *const sql[KCIDB_TABLES] = {
+		"UPDATE checkout SET exported_gen = gen WHERE id BETWEEN ? AND ? "
+		"AND gen > exported_gen",
+		"UPDATE build SET exported_gen = gen WHERE id BETWEEN ? AND ? "
+		"AND gen > exported_gen",
+		"UPDATE test SET exported_gen = gen WHERE id BETWEEN ? AND ? "
+		"AND gen > exported_gen",
+	};
+	int rc, k;
+
+	if (db_begin(db) != 0)
+		return -1;
+	rc = 0;
+	for (k = 0; k < KCIDB_TABLES && rc == 0; k++)
+		if (span->seen[k])
+			rc = db_run(db, sql[k], "ii", span->lo[k], span->hi[k]);
+	if (rc == 0 && path != NULL)
+		rc = db_run(db, "INSERT OR IGNORE INTO kcidb_file (path, created, "
+		    "objects) VALUES (?, ?, ?)", "tii", path,
+		    (long long)time(NULL), objects);
+	return db_end(db, rc);
+}
+
+int
+store_kcidb_files_due(struct db *db, long long now,
+    struct kcidb_file_list *out)
+{
+	struct sqlite3_stmt *st;
+	struct kcidb_file *f;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	st = db_prepare(db, "SELECT id, path, state, submission_id, attempts "
+	    "FROM kcidb_file WHERE state != '" KCIDB_FILE_PROCESSED "' AND "
+	    "coalesce(next_try, 0) <= ? ORDER BY id");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, now);
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&out->v, &out->alloc, out->n + 1,
+		    sizeof(*out->v));
+		f = &out->v[out->n++];
+		f->id = db_col_int(st, 0);
+		f->path = db_col_dup(st, 1);
+		f->state = db_col_dup(st, 2);
+		f->submission_id = db_col_dup(st, 3);
+		f->attempts = db_col_int(st, 4);
+	}
+	db_finalize(st);
+	if (r < 0) {
+		store_kcidb_file_list_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_kcidb_file_list_free(struct kcidb_file_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].path);
+		free(l->v[i].state);
+		free(l->v[i].submission_id);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int
+store_kcidb_file_update(struct db *db, long long id, const char *state,
+    const char *submission_id, long long next, const char *error,
+    int attempted)
+{
+	static const char sql[] = "UPDATE kcidb_file SET state = ?, "
+	    "submission_id = ?, next_try = ?, error = ?, attempts = "
+	    "attempts + ? WHERE id = ?";
+	int rc;
+
+	if (db_begin(db) != 0)
+		return -1;
+	if (next > 0)
+		rc = db_run(db, sql, "ttitii", state, submission_id, next,
+		    error, (long long)attempted, id);
+	else
+		rc = db_run(db, sql, "ttntii", state, submission_id, error,
+		    (long long)attempted, id);
+	return db_end(db, rc);
+}
