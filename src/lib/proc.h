@@ -58,6 +58,23 @@ int	 proc_subreaper(void);
 /* Kill every process below this one (see proc_subreaper) and reap them. */
 void	 proc_kill_descendants(void);
 
+/*
+ * Run argv (argv[0] a path) in the foreground and wait for it: this
+ * process's stdio, environment and process group; SIGTERM, SIGINT and
+ * SIGHUP back to their defaults in it.  Until it ends, proc_forward()
+ * passes a signal on to it.  *status is its wait status (waitpid(2)).
+ * Return 0, or -1 after an error message.
+ */
+int	 proc_run_fg(char *const argv[], int *status);
+/*
+ * Pass sig on to the child of proc_run_fg(), from a signal handler (it
+ * is async-signal-safe).  A child that starts after it gets sig at once.
+ */
+void	 proc_forward(int sig);
+
+/* Become argv (argv[0] a path); return -1 after an error message. */
+int	 proc_exec(char *const argv[]);
+
 /* Find prog in PATH; return its path (caller frees) or NULL. */
 char	*proc_which(const char *prog);
 
