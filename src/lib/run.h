@@ -8,8 +8,8 @@
 
 struct run_opts {
 	const char	*confdir;
-	int		 wait;		/* --wait: this machine's jobs too */
-	double		 budget;	/* --budget minutes; 0: settings.budget */
+	int		 wait;		/* --wait */
+	double		 budget;	/* --budget minutes, or 0 */
 };
 
 /* Parse --budget MINUTES: above 0, at most a week; -1 after a message. */

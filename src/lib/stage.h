@@ -39,16 +39,15 @@ int	 stage_check_writable(const char *dir);
 enum stage_opt {
 	STAGE_OPT_TAKEN = 0,	/* one of the common options: go on */
 	STAGE_OPT_HELP,		/* usage printed to stdout: exit 0 */
-	STAGE_OPT_USAGE		/* not one of them, usage printed to stderr:
-				   exit 2 */
+	STAGE_OPT_USAGE		/* usage printed to stderr: exit 2 */
 };
 
 /*
  * Handle an option every executable takes: -c/--config DIR, -q/--quiet,
  * -v/--verbose and -h/--help (prints usage to stdout).  Never exits.
  */
-enum stage_opt	 stage_option(int c, const char *arg, const char **confdir,
-		    const char *usage);
+enum stage_opt	 stage_option(int c, const char *arg,
+		    const char **confdir, const char *usage);
 /* The long options behind stage_option(), for getopt_long tables. */
 #define STAGE_LONG_OPTIONS					\
 	{ "config", required_argument, NULL, 'c' },		\

@@ -19,13 +19,13 @@ struct status_counts {
 	long long	 tarballs_pending;
 	long long	 tarballs_done;
 	long long	 tarballs_failed;
-	long long	 jobs_pending;		/* waiting to be submitted */
+	long long	 jobs_pending;	/* waiting to be submitted */
 	long long	 jobs_submitted;
 	long long	 jobs_running;
 	long long	 jobs_done;
 	long long	 builds;
 	long long	 tests;
-	long long	 kcidb_pending;		/* rows not yet exported */
+	long long	 kcidb_pending;	/* rows not yet exported */
 	long long	 kcidb_files_unsent;
 };
 
@@ -37,7 +37,7 @@ struct status_tree {
 	int		 found;		/* it has a row */
 	int		 polled;	/* last_poll is set */
 	long long	 last_poll;
-	char		*error;		/* the last poll's, or NULL */
+	char		*error;		/* or NULL */
 	long long	 checkouts;
 };
 
@@ -53,7 +53,7 @@ void	 store_status_trees_free(struct status_tree *, size_t n);
 /* A recent checkout. */
 struct status_checkout {
 	struct checkout_row	 c;
-	int			 has_size;	/* tarball_size is not NULL */
+	int			 has_size;	/* tarball_size set */
 };
 
 /*
@@ -69,9 +69,9 @@ struct status_lab_jobs {
 	char		*runtime;	/* NULL for none */
 	long long	 jobs;		/* not done */
 	long long	 pending;	/* waiting to be submitted */
-	long long	 runnable;	/* of those, could be submitted at now */
+	long long	 runnable;	/* of those, due at now */
 	long long	 running;	/* handed to the lab */
-	long long	 next_retry;	/* earliest retry after now, or 0 */
+	long long	 next_retry;	/* first retry after now, or 0 */
 };
 
 /*
