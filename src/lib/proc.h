@@ -1,8 +1,10 @@
 /*
  * proc.h: child processes: run one to completion under a deadline with
  * its output in a log, start one fully detached, and ask whether a pid
- * is still one of ours.  Every child gets the environment of
- * secret_child_env(): an allowlist, never a secret.
+ * is still one of ours.  Every child of outside code gets the
+ * environment of secret_child_env(): an allowlist, never a secret.  Only
+ * our own stage executables (proc_run_fg(), proc_exec()) get this
+ * process's environment, which is how a stage learns its tokens.
  */
 #ifndef PROC_H
 #define PROC_H
