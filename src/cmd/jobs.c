@@ -50,8 +50,9 @@ main(int argc, char **argv)
 				    "'%s'", optarg);
 				return EXIT_FATAL;
 			}
-		} else if (stage_option(c, optarg, &confdir, usage) != 0) {
-			return EXIT_FATAL;
+		} else if ((rc = stage_option(c, optarg, &confdir,
+		    usage)) != 0) {
+			return rc == STAGE_OPT_HELP ? EXIT_OK : EXIT_FATAL;
 		}
 	}
 	if (optind < argc) {

@@ -45,8 +45,8 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		if (c == 'a')
 			all = 1;
-		else if (stage_option(c, optarg, &confdir, usage) != 0)
-			return EXIT_FATAL;
+		else if ((rc = stage_option(c, optarg, &confdir, usage)) != 0)
+			return rc == STAGE_OPT_HELP ? EXIT_OK : EXIT_FATAL;
 	}
 	if (optind < argc) {
 		fputs(usage, stderr);

@@ -38,8 +38,8 @@ main(int argc, char **argv)
 	confdir = NULL;
 	while ((c = getopt_long(argc, argv, STAGE_SHORT_OPTIONS, opts,
 	    NULL)) != -1)
-		if (stage_option(c, optarg, &confdir, usage) != 0)
-			return EXIT_FATAL;
+		if ((rc = stage_option(c, optarg, &confdir, usage)) != 0)
+			return rc == STAGE_OPT_HELP ? EXIT_OK : EXIT_FATAL;
 	if (optind < argc) {
 		fputs(usage, stderr);
 		return EXIT_FATAL;

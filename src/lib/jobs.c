@@ -2,7 +2,6 @@
  * jobs.c: making job definitions and job rows.
  */
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "config.h"
@@ -12,20 +11,10 @@
 #include "kbuild.h"
 #include "lava.h"
 #include "log.h"
+#include "store_plan.h"
 #include "template.h"
 #include "ynode.h"
 #include "util.h"
-
-struct co_row {
-	long long	 id;
-	char		*tree;
-	char		*branch;
-	char		*commit;
-	char		*describe;
-	char		*url;
-	char		*sha256;
-	int		 v, p, s;
-};
 
 char *
 jobs_kbuild_id(long long checkout_id, const char *build)
@@ -39,22 +28,6 @@ jobs_test_id(long long build_id, const char *test, const char *platform)
 	/* '.' is in no config name: test and platform cannot run together */
 	return xasprintf("t%lld-%s.%s", build_id, test, platform);
 }
-
-/* A passed build waiting for its test jobs. */
-struct build_row {
-	long long	 id;
-	long long	 checkout_id;
-	char		*job_id;
-	char		*name;
-	char		*arch;
-	char		*artifacts;	/* JSON */
-	char		*kernel_release;
-	char		*tree;
-	char		*branch;
-	char		*describe;
-	char		*commit;
-	int		 v, p, s;
-};
 
 static int
 write_definition(const char *path, const struct ynode *def, const char *id)
@@ -73,58 +46,30 @@ write_definition(const char *path, const struct ynode *def, const char *id)
 
 /* Insert the job and its build row unless the job exists. */
 static int
-insert_kbuild(struct db *db, const struct config *cfg, const char *id,
-    const struct build_cfg *b, const struct co_row *co, const char *defpath,
-    int *made)
+insert_kbuild(struct db *db, const char *id, const struct build_cfg *b,
+    const struct checkout_row *co, const char *defpath, int *made)
 {
-	sqlite3_stmt *st;
+	struct plan_job j;
 	char *kconfig;
 	int rc;
 
-	*made = 0;
-	st = db_prepare(db, "INSERT OR IGNORE INTO job (id, kind, checkout_id, "
-	    "config_name, runtime, definition, created, timeout) "
-	    "VALUES (?, 'kbuild', ?, ?, ?, ?, ?, ?)");
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, id);
-	db_bind_int(st, 2, co->id);
-	db_bind_text(st, 3, b->name);
-	db_bind_text(st, 4, b->runtime);
-	db_bind_text(st, 5, defpath);
-	db_bind_int(st, 6, (long long)time(NULL));
-	db_bind_int(st, 7, (long long)b->timeout);
-	rc = db_step(db, st) < 0 ? -1 : 0;
-	db_finalize(st);
-	if (rc != 0 || db_changes(db) == 0)
-		return rc;
-	*made = 1;
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.checkout_id = co->id;
+	j.config_name = b->name;
+	j.runtime = b->runtime;
+	j.definition = defpath;
+	j.timeout = (long long)b->timeout;
 	kconfig = kbuild_kconfig_name(b);
-	st = db_prepare(db, "INSERT INTO build (checkout_id, job_id, "
-	    "config_name, arch, compiler, kconfig, misc) VALUES (?, ?, ?, ?, "
-	    "?, ?, json_object('runtime', ?, 'build', ?))");
-	if (st != NULL) {
-		db_bind_int(st, 1, co->id);
-		db_bind_text(st, 2, id);
-		db_bind_text(st, 3, b->name);
-		db_bind_text(st, 4, b->arch);
-		db_bind_text(st, 5, b->compiler);
-		db_bind_text(st, 6, kconfig);
-		db_bind_text(st, 7, b->runtime);
-		db_bind_text(st, 8, b->name);
-		rc = db_step(db, st) < 0 ? -1 : 0;
-	} else {
-		rc = -1;
-	}
-	db_finalize(st);
+	rc = store_plan_add_kbuild(db, &j, b->arch, b->compiler, kconfig,
+	    made);
 	free(kconfig);
-	(void)cfg;
 	return rc;
 }
 
 static int
-checkout_jobs(const struct config *cfg, struct db *db, const struct co_row *co,
-    struct jobs_stats *stats)
+checkout_jobs(const struct config *cfg, struct db *db,
+    const struct checkout_row *co, struct jobs_stats *stats)
 {
 	struct kbuild_checkout kc;
 	struct ynode **defs;
@@ -142,16 +87,16 @@ checkout_jobs(const struct config *cfg, struct db *db, const struct co_row *co,
 	kc.branch = co->branch;
 	kc.commit = co->commit;
 	kc.describe = co->describe;
-	kc.tarball_url = co->url;
-	kc.tarball_sha256 = co->sha256;
+	kc.tarball_url = co->tarball_url;
+	kc.tarball_sha256 = co->tarball_sha256;
 	ok = 1;
 	/* the files first: a kill leaves a file without a row, never the
 	 * other way round */
 	for (i = 0; i < n; i++) {
 		const struct build_cfg *b = &cfg->builds[i];
 
-		if (!config_rules_match(&b->rules, co->tree, co->branch, co->v,
-		    co->p, co->s, NULL))
+		if (!config_rules_match(&b->rules, co->tree, co->branch,
+		    co->version, co->patchlevel, co->sublevel, NULL))
 			continue;
 		ids[i] = jobs_kbuild_id(co->id, b->name);
 		defs[i] = kbuild_definition(cfg, ids[i], b, &kc);
@@ -177,27 +122,16 @@ checkout_jobs(const struct config *cfg, struct db *db, const struct co_row *co,
 	for (i = 0; i < n && rc == 0; i++) {
 		if (paths[i] == NULL)
 			continue;
-		rc = insert_kbuild(db, cfg, ids[i], &cfg->builds[i], co,
-		    paths[i], &made);
+		rc = insert_kbuild(db, ids[i], &cfg->builds[i], co, paths[i],
+		    &made);
 		if (made) {
 			stats->builds++;
 			info("%s/%s %s: job %s", co->tree, co->branch,
 			    co->describe, ids[i]);
 		}
 	}
-	if (rc == 0) {
-		sqlite3_stmt *st;
-
-		st = db_prepare(db, "UPDATE checkout SET jobs_made = 1 "
-		    "WHERE id = ?");
-		if (st == NULL)
-			rc = -1;
-		else {
-			db_bind_int(st, 1, co->id);
-			rc = db_step(db, st) < 0 ? -1 : 0;
-		}
-		db_finalize(st);
-	}
+	if (rc == 0)
+		rc = store_plan_checkout_done(db, co->id);
 	rc = db_end(db, rc);
 	stats->checkouts++;
 out:
@@ -249,9 +183,11 @@ merge_params(struct ynode *params, const struct ynode *extra)
  */
 static struct ynode *
 test_params(const struct config *cfg, const char *instance,
-    const struct build_row *b, const struct test_cfg *t,
+    const struct plan_build *pb, const struct test_cfg *t,
     const struct platform_cfg *p, const struct lab_cfg *lab, const char *id)
 {
+	const struct checkout_row *co = &pb->co;
+	const struct build_row *b = &pb->b;
 	struct ynode *m;
 	json_t *arts;
 	json_error_t jerr;
@@ -267,7 +203,7 @@ test_params(const struct config *cfg, const char *instance,
 	m = ynode_map();
 	ynode_set_str(m, "job_id", id);
 	s = xasprintf("%s %s@%s: %s/%s %s %s on %s", cfg->origin, id, instance,
-	    b->tree, b->branch, b->describe, t->name, p->name);
+	    co->tree, co->branch, co->describe, t->name, p->name);
 	if (strlen(s) > 200)
 		s[200] = '\0';
 	ynode_set_str(m, "job_name", s);
@@ -306,13 +242,13 @@ test_params(const struct config *cfg, const char *instance,
 	ynode_set_str(m, "console", console_of(p->arch));
 	ynode_set_str(m, "kernel_args", "");
 	ynode_set_str(m, "origin", cfg->origin);
-	ynode_set_str(m, "tree", b->tree);
-	ynode_set_str(m, "branch", b->branch);
-	ynode_set_str(m, "describe", b->describe);
-	ynode_set_str(m, "commit", b->commit);
-	if (b->kernel_release != NULL)
-		ynode_set_str(m, "kernel_release", b->kernel_release);
-	ynode_set_str(m, "build", b->name);
+	ynode_set_str(m, "tree", co->tree);
+	ynode_set_str(m, "branch", co->branch);
+	ynode_set_str(m, "describe", co->describe);
+	ynode_set_str(m, "commit", co->commit);
+	if (pb->kernel_release != NULL)
+		ynode_set_str(m, "kernel_release", pb->kernel_release);
+	ynode_set_str(m, "build", b->config_name);
 	ynode_set_str(m, "platform", p->name);
 	ynode_set_str(m, "test", t->name);
 	if (p->mach != NULL)
@@ -339,38 +275,30 @@ insert_test_job(struct db *db, const char *id, const struct build_row *b,
     const struct test_cfg *t, const struct platform_cfg *p,
     const char *defpath, int *made)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct plan_job j;
 
-	st = db_prepare(db, "INSERT OR IGNORE INTO job (id, kind, checkout_id, "
-	    "build_id, config_name, platform, runtime, definition, created, "
-	    "timeout) VALUES (?, 'test', ?, ?, ?, ?, ?, ?, ?, ?)");
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, id);
-	db_bind_int(st, 2, b->checkout_id);
-	db_bind_int(st, 3, b->id);
-	db_bind_text(st, 4, t->name);
-	db_bind_text(st, 5, p->name);
-	db_bind_text(st, 6, t->lab);
-	db_bind_text(st, 7, defpath);
-	db_bind_int(st, 8, (long long)time(NULL));
+	memset(&j, 0, sizeof(j));
+	j.id = id;
+	j.checkout_id = b->checkout_id;
+	j.build_id = b->id;
+	j.config_name = t->name;
+	j.platform = p->name;
+	j.runtime = t->lab;
+	j.definition = defpath;
 	/* the job's own timeout, its boot and a margin */
-	db_bind_int(st, 9, (long long)t->timeout + 600);
-	rc = db_step(db, st) < 0 ? -1 : 0;
-	db_finalize(st);
-	*made = rc == 0 && db_changes(db) > 0;
-	return rc;
+	j.timeout = (long long)t->timeout + 600;
+	return store_plan_add_test(db, &j, made);
 }
 
 static int
 build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
-    const char *instance, const struct build_row *b, struct jobs_stats *stats)
+    const char *instance, const struct plan_build *pb, struct jobs_stats *stats)
 {
+	const struct checkout_row *co = &pb->co;
+	const struct build_row *b = &pb->b;
 	struct { char *id, *path; const struct test_cfg *t;
 	    const struct platform_cfg *p; } *todo;
 	struct ynode *params, *def;
-	sqlite3_stmt *st;
 	char *dir, **pl;
 	size_t n, alloc, i, j;
 	int rc, ok, made = 0;
@@ -383,12 +311,15 @@ build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
 		const struct test_cfg *t = &cfg->tests[i];
 		const struct lab_cfg *lab = config_lab(cfg, t->lab);
 
-		if (!list_has(t->builds, b->name) ||
-		    !config_rules_match(&t->rules, b->tree, b->branch, b->v,
-		    b->p, b->s, b->arch) || lab == NULL)
+		if (!list_has(t->builds, b->config_name) ||
+		    !config_rules_match(&t->rules, co->tree, co->branch,
+		    co->version, co->patchlevel, co->sublevel, b->arch) ||
+		    lab == NULL)
 			continue;
 		for (pl = t->platforms; pl && *pl; pl++) {
-			const struct platform_cfg *p = config_platform(cfg, *pl);
+			const struct platform_cfg *p;
+
+			p = config_platform(cfg, *pl);
 
 			if (p == NULL || strcmp(p->arch, b->arch) != 0)
 				continue;
@@ -398,7 +329,7 @@ build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
 			todo[n].id = jobs_test_id(b->id, t->name, p->name);
 			todo[n].path = xasprintf("%s/%s.yaml", dir,
 			    todo[n].id);
-			params = test_params(cfg, instance, b, t, p, lab,
+			params = test_params(cfg, instance, pb, t, p, lab,
 			    todo[n].id);
 			def = templates_render(tpl, t->template, p->boot_method,
 			    params);
@@ -428,20 +359,12 @@ build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
 		    todo[j].path, &made);
 		if (made) {
 			stats->tests++;
-			info("%s/%s %s: job %s", b->tree, b->branch, b->describe,
-			    todo[j].id);
+			info("%s/%s %s: job %s", co->tree, co->branch,
+			    co->describe, todo[j].id);
 		}
 	}
-	if (rc == 0) {
-		st = db_prepare(db, "UPDATE build SET tests_made = 1 WHERE "
-		    "id = ?");
-		rc = st == NULL ? -1 : 0;
-		if (st != NULL) {
-			db_bind_int(st, 1, b->id);
-			rc = db_step(db, st) < 0 ? -1 : 0;
-		}
-		db_finalize(st);
-	}
+	if (rc == 0)
+		rc = store_plan_build_done(db, b->id);
 	rc = db_end(db, rc);
 out:
 	for (j = 0; j < n; j++) {
@@ -456,65 +379,22 @@ out:
 static int
 tests_stage(const struct config *cfg, struct db *db, struct jobs_stats *stats)
 {
-	struct build_row *rows, *r;
+	struct plan_build *rows;
 	struct templates *tpl;
-	sqlite3_stmt *st;
 	char *instance;
-	size_t n, alloc, i;
-	int rc, step;
+	size_t n, i;
+	int rc;
 
 	if (cfg->ntests == 0)
 		return 0;
-	st = db_prepare(db, "SELECT b.id, b.checkout_id, b.job_id, "
-	    "b.config_name, b.arch, b.artifacts, "
-	    "json_extract(b.misc, '$.kernel_release'), c.tree, c.branch, "
-	    "c.describe, c.commit_hash, coalesce(c.version, -1), "
-	    "coalesce(c.patchlevel, -1), coalesce(c.sublevel, -1) "
-	    "FROM build b JOIN checkout c ON c.id = b.checkout_id "
-	    "WHERE b.status = 'PASS' AND b.tests_made = 0 ORDER BY b.id");
-	if (st == NULL)
-		return -1;
-	rows = NULL;
-	n = alloc = 0;
-	while ((step = db_step(db, st)) == 1) {
-		xgrow((void **)&rows, &alloc, n + 1, sizeof(*rows));
-		r = &rows[n++];
-		r->id = db_col_int(st, 0);
-		r->checkout_id = db_col_int(st, 1);
-		r->job_id = db_col_dup(st, 2);
-		r->name = db_col_dup(st, 3);
-		r->arch = db_col_dup(st, 4);
-		r->artifacts = db_col_dup(st, 5);
-		r->kernel_release = db_col_dup(st, 6);
-		r->tree = db_col_dup(st, 7);
-		r->branch = db_col_dup(st, 8);
-		r->describe = db_col_dup(st, 9);
-		r->commit = db_col_dup(st, 10);
-		r->v = (int)db_col_int(st, 11);
-		r->p = (int)db_col_int(st, 12);
-		r->s = (int)db_col_int(st, 13);
-	}
-	db_finalize(st);
-	rc = step < 0 ? -1 : 0;
+	rc = store_plan_builds(db, &rows, &n);
 	instance = db_instance(db);
 	tpl = templates_open(config_template_dirs(cfg));
 	for (i = 0; i < n && rc == 0; i++)
 		rc = build_tests(cfg, db, tpl, instance, &rows[i], stats);
 	templates_close(tpl);
 	free(instance);
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		free(r->job_id);
-		free(r->name);
-		free(r->arch);
-		free(r->artifacts);
-		free(r->kernel_release);
-		free(r->tree);
-		free(r->branch);
-		free(r->describe);
-		free(r->commit);
-	}
-	free(rows);
+	store_plan_builds_free(rows, n);
 	return rc;
 }
 
@@ -522,57 +402,20 @@ int
 jobs_stage(const struct config *cfg, struct db *db, long long only,
     struct jobs_stats *stats)
 {
-	struct co_row *rows, *r;
-	sqlite3_stmt *st;
-	size_t n, alloc, i;
-	int rc, step;
+	struct checkout_list cos;
+	size_t i;
+	int rc;
 	char *dir;
 
 	/* half-written definitions a killed run left (we hold the lock) */
 	dir = config_data_path(cfg, "jobs");
 	fs_clean_tmp(dir);
 	free(dir);
-	st = db_prepare(db, "SELECT id, tree, branch, commit_hash, describe, "
-	    "tarball_url, tarball_sha256, coalesce(version, -1), "
-	    "coalesce(patchlevel, -1), coalesce(sublevel, -1) FROM checkout "
-	    "WHERE tarball_state = 'done' AND (jobs_made = 0 OR id = ?) "
-	    "ORDER BY id");
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, only);
-	rows = NULL;
-	n = alloc = 0;
-	while ((step = db_step(db, st)) == 1) {
-		if (only > 0 && db_col_int(st, 0) != only)
-			continue;
-		xgrow((void **)&rows, &alloc, n + 1, sizeof(*rows));
-		r = &rows[n++];
-		r->id = db_col_int(st, 0);
-		r->tree = db_col_dup(st, 1);
-		r->branch = db_col_dup(st, 2);
-		r->commit = db_col_dup(st, 3);
-		r->describe = db_col_dup(st, 4);
-		r->url = db_col_dup(st, 5);
-		r->sha256 = db_col_dup(st, 6);
-		r->v = (int)db_col_int(st, 7);
-		r->p = (int)db_col_int(st, 8);
-		r->s = (int)db_col_int(st, 9);
-	}
-	db_finalize(st);
-	rc = step < 0 ? -1 : 0;
-	for (i = 0; i < n && rc == 0; i++)
-		rc = checkout_jobs(cfg, db, &rows[i], stats);
+	rc = store_plan_checkouts(db, only, &cos);
+	for (i = 0; i < cos.n && rc == 0; i++)
+		rc = checkout_jobs(cfg, db, &cos.v[i], stats);
 	if (rc == 0)
 		rc = tests_stage(cfg, db, stats);
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		free(r->tree);
-		free(r->branch);
-		free(r->commit);
-		free(r->describe);
-		free(r->url);
-		free(r->sha256);
-	}
-	free(rows);
+	store_checkout_list_free(&cos);
 	return rc;
 }

@@ -52,6 +52,59 @@ proc_self_dir(void)
 	return self;
 }
 
+/* The child of proc_run_fg() while it runs, and a signal to pass on. */
+static volatile pid_t fg_pid;
+static volatile sig_atomic_t fg_signal;
+
+void
+proc_forward(int sig)
+{
+	fg_signal = sig;
+	if (fg_pid > 0)
+		kill(fg_pid, sig);
+}
+
+int
+proc_run_fg(char *const argv[], int *status)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return error("cannot start '%s': %s", argv[0],
+		    strerror(errno));
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		execv(argv[0], argv);
+		fprintf(stderr, "%s: cannot run '%s': %s\n", log_prog(),
+		    argv[0], strerror(errno));
+		_exit(EXIT_FATAL);
+	}
+	fg_pid = pid;
+	/* a signal that came just before the child started */
+	if (fg_signal)
+		kill(pid, fg_signal);
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR) {
+			fg_pid = 0;
+			return error("cannot wait for '%s': %s", argv[0],
+			    strerror(errno));
+		}
+	}
+	fg_pid = 0;
+	return 0;
+}
+
+int
+proc_exec(char *const argv[])
+{
+	execv(argv[0], argv);
+	return error("cannot run '%s': %s", argv[0], strerror(errno));
+}
+
 /* Close every fd from lowest up. */
 static void
 close_from(int lowest)

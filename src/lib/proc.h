@@ -1,8 +1,10 @@
 /*
  * proc.h: child processes: run one to completion under a deadline with
  * its output in a log, start one fully detached, and ask whether a pid
- * is still one of ours.  Every child gets the environment of
- * secret_child_env(): an allowlist, never a secret.
+ * is still one of ours.  Every child of outside code gets the
+ * environment of secret_child_env(): an allowlist, never a secret.  Only
+ * our own stage executables (proc_run_fg(), proc_exec()) get this
+ * process's environment, which is how a stage learns its tokens.
  */
 #ifndef PROC_H
 #define PROC_H
@@ -57,6 +59,23 @@ int	 proc_capture(char *const argv[], const char *cwd, struct buf *out);
 int	 proc_subreaper(void);
 /* Kill every process below this one (see proc_subreaper) and reap them. */
 void	 proc_kill_descendants(void);
+
+/*
+ * Run argv (argv[0] a path) in the foreground and wait for it: this
+ * process's stdio, environment and process group; SIGTERM, SIGINT and
+ * SIGHUP back to their defaults in it.  Until it ends, proc_forward()
+ * passes a signal on to it.  *status is its wait status (waitpid(2)).
+ * Return 0, or -1 after an error message.
+ */
+int	 proc_run_fg(char *const argv[], int *status);
+/*
+ * Pass sig on to the child of proc_run_fg(), from a signal handler (it
+ * is async-signal-safe).  A child that starts after it gets sig at once.
+ */
+void	 proc_forward(int sig);
+
+/* Become argv (argv[0] a path); return -1 after an error message. */
+int	 proc_exec(char *const argv[]);
 
 /* Find prog in PATH; return its path (caller frees) or NULL. */
 char	*proc_which(const char *prog);

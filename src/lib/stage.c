@@ -100,24 +100,24 @@ stage_summary(const struct stage *st, const char *fmt, ...)
 	buf_release(&b);
 }
 
-int
+enum stage_opt
 stage_option(int c, const char *arg, const char **confdir, const char *usage)
 {
 	switch (c) {
 	case 'c':
 		*confdir = arg;
-		return 0;
+		return STAGE_OPT_TAKEN;
 	case 'q':
 		log_set_level(0);
-		return 0;
+		return STAGE_OPT_TAKEN;
 	case 'v':
 		log_set_level(2);
-		return 0;
+		return STAGE_OPT_TAKEN;
 	case 'h':
 		fputs(usage, stdout);
-		exit(EXIT_OK);
+		return STAGE_OPT_HELP;
 	default:
 		fputs(usage, stderr);
-		return -1;
+		return STAGE_OPT_USAGE;
 	}
 }

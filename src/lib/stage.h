@@ -35,14 +35,19 @@ void	 stage_close(struct stage *);
  */
 int	 stage_check_writable(const char *dir);
 
+/* What stage_option() made of an option; its main decides what follows. */
+enum stage_opt {
+	STAGE_OPT_TAKEN = 0,	/* one of the common options: go on */
+	STAGE_OPT_HELP,		/* usage printed to stdout: exit 0 */
+	STAGE_OPT_USAGE		/* usage printed to stderr: exit 2 */
+};
+
 /*
  * Handle an option every executable takes: -c/--config DIR, -q/--quiet,
- * -v/--verbose and -h/--help (prints usage to stdout and exits 0).
- * Return 0 if c was one of them, -1 (after printing usage to stderr)
- * for anything else.
+ * -v/--verbose and -h/--help (prints usage to stdout).  Never exits.
  */
-int	 stage_option(int c, const char *arg, const char **confdir,
-	    const char *usage);
+enum stage_opt	 stage_option(int c, const char *arg,
+		    const char **confdir, const char *usage);
 /* The long options behind stage_option(), for getopt_long tables. */
 #define STAGE_LONG_OPTIONS					\
 	{ "config", required_argument, NULL, 'c' },		\

@@ -2,133 +2,131 @@
  * status.c: counts per stage, as text or JSON (built with jansson).
  */
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "fs.h"
 #include "log.h"
 #include "safe.h"
 #include "secret.h"
 #include "status.h"
+#include "store_status.h"
 #include "util.h"
-
-static json_int_t
-count(struct db *db, const char *sql)
-{
-	return db != NULL ? (json_int_t)db_int(db, sql, 0) : 0;
-}
 
 static json_t *
 tree_list(const struct config *cfg, struct db *db)
 {
-	sqlite3_stmt *st;
+	struct status_tree *rows;
+	const char **names;
 	json_t *arr, *o;
 	size_t i;
+	int have;
 
 	arr = json_array();
-	st = db ? db_prepare(db, "SELECT last_poll, last_error, "
-	    "(SELECT COUNT(*) FROM checkout c WHERE c.tree = t.name) "
-	    "FROM tree t WHERE name = ?") : NULL;
+	names = xcalloc(cfg->ntrees + 1, sizeof(*names));
+	rows = xcalloc(cfg->ntrees + 1, sizeof(*rows));
+	for (i = 0; i < cfg->ntrees; i++)
+		names[i] = cfg->trees[i].name;
+	have = db != NULL &&
+	    store_status_trees(db, names, cfg->ntrees, rows) == 0;
 	for (i = 0; i < cfg->ntrees; i++) {
 		o = json_object();
 		json_object_set_new(o, "name", json_string(cfg->trees[i].name));
 		json_object_set_new(o, "url", json_string(cfg->trees[i].url));
-		if (st != NULL) {
-			sqlite3_reset(st);
-			db_bind_text(st, 1, cfg->trees[i].name);
-			if (db_step(db, st) == 1) {
-				if (!db_col_is_null(st, 0))
-					json_object_set_new(o, "last_poll",
-					    json_integer(db_col_int(st, 0)));
-				if (!db_col_is_null(st, 1))
-					json_object_set_new(o, "error",
-					    json_string(db_col_text(st, 1)));
-				json_object_set_new(o, "checkouts",
-				    json_integer(db_col_int(st, 2)));
-			}
+		if (have && rows[i].found) {
+			if (rows[i].polled)
+				json_object_set_new(o, "last_poll",
+				    json_integer(rows[i].last_poll));
+			if (rows[i].error != NULL)
+				json_object_set_new(o, "error",
+				    json_string(rows[i].error));
+			json_object_set_new(o, "checkouts",
+			    json_integer(rows[i].checkouts));
 		}
 		json_array_append_new(arr, o);
 	}
-	db_finalize(st);
+	if (have)
+		store_status_trees_free(rows, cfg->ntrees);
+	free(rows);
+	free(names);
 	return arr;
+}
+
+/* Set key to s unless it is NULL. */
+static void
+set_text(json_t *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		json_object_set_new(o, key, json_string(s));
 }
 
 static json_t *
 recent_checkouts(struct db *db)
 {
-	static const char *keys[] = {
-		"tree", "branch", "commit", "describe", "tarball_state",
-		"tarball_url", "tarball_size", "tarball_sha256", "tarball_error"
-	};
-	sqlite3_stmt *st;
+	struct status_checkout *rows;
+	const struct checkout_row *c;
 	json_t *arr, *o;
-	size_t i;
+	size_t i, n;
 
 	arr = json_array();
 	if (db == NULL)
 		return arr;
-	st = db_prepare(db, "SELECT tree, branch, commit_hash, describe, "
-	    "tarball_state, tarball_url, tarball_size, tarball_sha256, "
-	    "tarball_error, id FROM checkout ORDER BY id DESC LIMIT 10");
-	while (st != NULL && db_step(db, st) == 1) {
+	(void)store_status_recent(db, 10, &rows, &n);
+	for (i = 0; i < n; i++) {
+		c = &rows[i].c;
 		o = json_object();
-		json_object_set_new(o, "id", json_integer(db_col_int(st, 9)));
-		for (i = 0; i < ARRAY_SIZE(keys); i++) {
-			if (db_col_is_null(st, (int)i))
-				continue;
-			if (strcmp(keys[i], "tarball_size") == 0)
-				json_object_set_new(o, keys[i],
-				    json_integer(db_col_int(st, (int)i)));
-			else
-				json_object_set_new(o, keys[i],
-				    json_string(db_col_text(st, (int)i)));
-		}
+		json_object_set_new(o, "id", json_integer(c->id));
+		set_text(o, "tree", c->tree);
+		set_text(o, "branch", c->branch);
+		set_text(o, "commit", c->commit);
+		set_text(o, "describe", c->describe);
+		set_text(o, "tarball_state", c->tarball_state);
+		set_text(o, "tarball_url", c->tarball_url);
+		if (rows[i].has_size)
+			json_object_set_new(o, "tarball_size",
+			    json_integer(c->tarball_size));
+		set_text(o, "tarball_sha256", c->tarball_sha256);
+		set_text(o, "tarball_error", c->tarball_error);
 		json_array_append_new(arr, o);
 	}
-	db_finalize(st);
+	store_status_recent_free(rows, n);
 	return arr;
 }
 
 static json_t *
 build_status(const struct config *cfg, struct db *db)
 {
+	struct status_counts n;
 	json_t *o, *jobs;
 
+	memset(&n, 0, sizeof(n));
+	if (db != NULL)
+		store_status_counts(db, &n);
 	o = json_object();
 	json_object_set_new(o, "trees", json_integer((json_int_t)cfg->ntrees));
-	json_object_set_new(o, "checkouts",
-	    json_integer(count(db, "SELECT COUNT(*) FROM checkout")));
-	json_object_set_new(o, "trees_failing", json_integer(count(db,
-	    "SELECT COUNT(*) FROM tree WHERE last_error IS NOT NULL")));
-	json_object_set_new(o, "tarballs_pending", json_integer(count(db,
-	    "SELECT COUNT(*) FROM checkout WHERE tarball_state = 'pending'")));
-	json_object_set_new(o, "tarballs_done", json_integer(count(db,
-	    "SELECT COUNT(*) FROM checkout WHERE tarball_state = 'done'")));
-	json_object_set_new(o, "tarballs_failed", json_integer(count(db,
-	    "SELECT COUNT(*) FROM checkout WHERE tarball_state = 'failed'")));
+	json_object_set_new(o, "checkouts", json_integer(n.checkouts));
+	json_object_set_new(o, "trees_failing",
+	    json_integer(n.trees_failing));
+	json_object_set_new(o, "tarballs_pending",
+	    json_integer(n.tarballs_pending));
+	json_object_set_new(o, "tarballs_done",
+	    json_integer(n.tarballs_done));
+	json_object_set_new(o, "tarballs_failed",
+	    json_integer(n.tarballs_failed));
 	jobs = json_object();
-	json_object_set_new(jobs, "pending", json_integer(count(db,
-	    "SELECT COUNT(*) FROM job WHERE state IN ('pending', "
-	    "'failed-submit')")));
-	json_object_set_new(jobs, "submitted", json_integer(count(db,
-	    "SELECT COUNT(*) FROM job WHERE state IN ('submitting', "
-	    "'submitted')")));
-	json_object_set_new(jobs, "running", json_integer(count(db,
-	    "SELECT COUNT(*) FROM job WHERE state = 'running'")));
-	json_object_set_new(jobs, "done", json_integer(count(db,
-	    "SELECT COUNT(*) FROM job WHERE state = 'done'")));
+	json_object_set_new(jobs, "pending", json_integer(n.jobs_pending));
+	json_object_set_new(jobs, "submitted",
+	    json_integer(n.jobs_submitted));
+	json_object_set_new(jobs, "running", json_integer(n.jobs_running));
+	json_object_set_new(jobs, "done", json_integer(n.jobs_done));
 	json_object_set_new(o, "jobs", jobs);
-	json_object_set_new(o, "builds",
-	    json_integer(count(db, "SELECT COUNT(*) FROM build")));
-	json_object_set_new(o, "tests",
-	    json_integer(count(db, "SELECT COUNT(*) FROM test")));
-	json_object_set_new(o, "kcidb_pending", json_integer(count(db,
-	    "SELECT (SELECT COUNT(*) FROM checkout WHERE gen > exported_gen)"
-	    " + (SELECT COUNT(*) FROM build WHERE gen > exported_gen)"
-	    " + (SELECT COUNT(*) FROM test WHERE gen > exported_gen)")));
-	json_object_set_new(o, "kcidb_files_unsent", json_integer(count(db,
-	    "SELECT COUNT(*) FROM kcidb_file WHERE state != 'processed'")));
+	json_object_set_new(o, "builds", json_integer(n.builds));
+	json_object_set_new(o, "tests", json_integer(n.tests));
+	json_object_set_new(o, "kcidb_pending",
+	    json_integer(n.kcidb_pending));
+	json_object_set_new(o, "kcidb_files_unsent",
+	    json_integer(n.kcidb_files_unsent));
 	json_object_set_new(o, "tree_list", tree_list(cfg, db));
 	json_object_set_new(o, "recent_checkouts", recent_checkouts(db));
 	return o;
@@ -257,37 +255,53 @@ int
 status_jobs_left(const struct config *cfg, struct db *db,
     struct jobs_left *l)
 {
-	sqlite3_stmt *q;
-	long long now, next;
-	const char *state;
-	int local, r;
+	struct status_lab_jobs *labs, *lab;
+	size_t i, n;
 
 	memset(l, 0, sizeof(*l));
-	now = (long long)time(NULL);
-	q = db_prepare(db, "SELECT state, runtime, coalesce(next_try, 0) "
-	    "FROM job WHERE state != 'done'");
-	if (q == NULL)
+	if (store_status_jobs_left(db, (long long)time(NULL), &labs, &n) != 0)
 		return -1;
-	while ((r = db_step(db, q)) == 1) {
-		state = db_col_text(q, 0);
-		next = db_col_int(q, 2);
-		local = is_local_lab(cfg, db_col_text(q, 1));
-		if (strcmp(state, "pending") == 0 ||
-		    strcmp(state, "failed-submit") == 0) {
-			l->pending++;
-			if (next <= now)
-				l->runnable++;
-			else
-				l->retrying++;
-			if (next > now && local && (l->next_retry == 0 ||
-			    next < l->next_retry))
-				l->next_retry = next;
-		} else {
-			l->running++;
-		}
-		if (local)
-			l->local++;
+	for (i = 0; i < n; i++) {
+		lab = &labs[i];
+		l->pending += lab->pending;
+		l->runnable += lab->runnable;
+		l->retrying += lab->pending - lab->runnable;
+		l->running += lab->running;
+		if (!is_local_lab(cfg, lab->runtime))
+			continue;
+		l->local += lab->jobs;
+		if (lab->next_retry > 0 && (l->next_retry == 0 ||
+		    lab->next_retry < l->next_retry))
+			l->next_retry = lab->next_retry;
 	}
-	db_finalize(q);
-	return r < 0 ? -1 : 0;
+	store_status_jobs_left_free(labs, n);
+	return 0;
+}
+
+int
+status_open_db(const struct config *cfg, struct db **db)
+{
+	char *path;
+	int rc;
+
+	*db = NULL;
+	rc = 0;
+	path = config_data_path(cfg, "state.db");
+	if (fs_exists(path) && (*db = db_open(path, 1)) == NULL)
+		rc = -1;
+	free(path);
+	return rc;
+}
+
+int
+status_show(const struct config *cfg, int json, FILE *fp)
+{
+	struct db *db;
+	int rc;
+
+	if (status_open_db(cfg, &db) != 0)
+		return -1;
+	rc = status_print(cfg, db, json, fp);
+	db_close(db);
+	return rc;
 }

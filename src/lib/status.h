@@ -16,6 +16,14 @@ struct db;
  */
 int	 status_print(const struct config *, struct db *, int json, FILE *fp);
 
+/*
+ * Open the state database of cfg read-only into *db, which stays NULL
+ * when nothing has run yet; 0, or -1 after an error message.
+ */
+int	 status_open_db(const struct config *, struct db **);
+/* status_print() of cfg's own state database; -1 on error. */
+int	 status_show(const struct config *, int json, FILE *fp);
+
 /* What is left of the jobs, for `run --wait` and its closing line. */
 struct jobs_left {
 	long long	 runnable;	/* any lab, could be submitted now */
