@@ -330,7 +330,7 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 		bl = ynode_get(e, "branches");
 		if (bl != NULL && bl->type == YNODE_SEQ && bl->n == 0)
 			cfg_bad(c, bl, "trees.%s.branches is empty", t->name);
-		for (j = 0; j < t->nbranches; j++)
+		for (j = 0; bl != NULL && j < t->nbranches; j++)
 			if (!refname_ok(t->branches[j]))
 				cfg_bad(c, bl->items[j], "trees.%s: '%s' is "
 				    "not a valid branch name", t->name,
