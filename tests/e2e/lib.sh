@@ -248,6 +248,21 @@ to_pull_lab() {
 	    maestrino $C jobs && maestrino $C submit"
 }
 
+# wait_port PORT: wait, up to 10 s, until a server of the test listens
+# on 127.0.0.1:PORT (a fixed sleep is too short on a busy machine)
+wait_port() {
+	/usr/bin/python3 -c '
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+' "$1"
+}
+
 # job_on PLATFORM: the id of the test job on PLATFORM
 job_on() {
 	sql "SELECT id FROM job WHERE kind = 'test' AND platform = '$1'"

@@ -119,7 +119,7 @@ FAKE_KCIDB_TOKEN=kcidb-secret-777 /usr/bin/python3 "$top/tests/e2e/fake-kcidb.py
     "$port" "$TMP/kc" "$schema" 2>"$TMP/kc/server.log" &
 srv=$!
 trap 'kill $srv 2>/dev/null' EXIT
-sleep 0.5
+wait_port "$port"
 settings_add 'kcidb:' "  url: http://127.0.0.1:$port/submit" \
     '  token_env: KCIDB_TOKEN'
 export KCIDB_TOKEN=kcidb-secret-777
