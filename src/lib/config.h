@@ -1,8 +1,8 @@
 /*
  * config.h: the configuration directory.  Every *.yaml in it is parsed
  * with libyaml, merged by top-level key, checked against the schema of
- * DESIGN.md (unknown keys, types, names, references) with file:line:col
- * in every message, and turned into the structs below.
+ * docs/config.md (unknown keys, types, names, references) with
+ * file:line:col in every message, and turned into the structs below.
  */
 #ifndef CONFIG_H
 #define CONFIG_H

@@ -19,7 +19,7 @@
  * transaction with the user_version bump.
  */
 static const char *const migrations[] = {
-	/* 1: the work model of DESIGN.md */
+	/* 1: the work model: trees, checkouts, builds, tests, jobs */
 	"CREATE TABLE meta (\n"
 	"  key TEXT PRIMARY KEY,\n"
 	"  value TEXT NOT NULL\n"

@@ -31,7 +31,7 @@
 #define NORETURN
 #endif
 
-/* Exit codes shared by every executable (DESIGN.md). */
+/* Exit codes shared by every executable (docs/design.md). */
 #define EXIT_OK		0	/* all done */
 #define EXIT_ITEMS	1	/* some items failed, the rest committed */
 #define EXIT_FATAL	2	/* usage, config or database error */

@@ -160,38 +160,82 @@ settings:
 EOC
 }
 
+# settings_add LINE...: append each LINE under "settings:" in
+# $TMP/configs/settings.yaml (a nested key's LINE carries its own indent:
+# settings_add 'site:' '  path: /x')
+settings_add() {
+	for _l in "$@"; do
+		printf '  %s\n' "$_l"
+	done >>"$TMP/configs/settings.yaml"
+}
+
+# The helpers below print config YAML, to be put together into a file:
+#   { yaml_tree fix "$up" master; yaml_x86_build; } >"$TMP/configs/c.yaml"
+# Keys of the last entry printed may follow, indented by four spaces.
+
+# yaml_tree NAME URL BRANCHES: "trees:" and the tree NAME (BRANCHES as
+# the items of a flow list: "master, stable")
+yaml_tree() {
+	printf 'trees:\n'
+	yaml_tree_entry "$@"
+}
+
+# yaml_tree_entry NAME URL BRANCHES: one more tree after yaml_tree
+yaml_tree_entry() {
+	printf '  %s:\n    url: %s\n    branches: [%s]\n' "$1" "$2" "$3"
+}
+
+# yaml_x86_build: "builds:" and the build x86 (x86_64, bzImage)
+yaml_x86_build() {
+	printf 'builds:\n  x86:\n    arch: x86_64\n    targets: [bzImage]\n'
+}
+
+# yaml_platform NAME DEVICE_TYPE BOOT_METHOD: an x86_64 platform entry
+# (print "platforms:" first); a qemu one gets the context {arch: amd64}
+yaml_platform() {
+	printf '  %s:\n    arch: x86_64\n    device_type: %s\n' "$1" "$2"
+	printf '    boot_method: %s\n' "$3"
+	if [ "$3" = qemu ]; then
+		printf '    context: {arch: amd64}\n'
+	fi
+}
+
+# yaml_pull_lab: "labs:" and the pull lab "farm" in $TMP/farm
+yaml_pull_lab() {
+	printf 'labs:\n  farm:\n    type: pull\n    path: %s\n' "$TMP/farm"
+}
+
+# yaml_lava_lab NAME URL TOKEN_ENV: "labs:" and a LAVA lab
+yaml_lava_lab() {
+	printf 'labs:\n  %s:\n    type: lava\n    url: %s\n' "$1" "$2"
+	printf '    token_env: %s\n' "$3"
+}
+
+# yaml_test NAME TEMPLATE LAB PLATFORM...: a test entry (print "tests:"
+# first)
+yaml_test() {
+	printf '  %s:\n    template: %s\n' "$1" "$2"
+	_lab=$3
+	shift 3
+	printf '    platforms: [%s]\n    lab: %s\n' \
+	    "$(echo "$@" | sed 's/ /, /g')" "$_lab"
+}
+
 # pull_lab_config PLATFORM...: $TMP/configs/c.yaml with the fixture tree
 # ($TMP/up, branch master), an x86_64 build, each PLATFORM (x86_64,
 # device type x86-pc, booted with grub), a pull lab "farm" in $TMP/farm,
 # and the smoke test on every platform there
 pull_lab_config() {
 	{
-		cat <<EOC
-trees:
-  fix:
-    url: $TMP/up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-EOC
+		yaml_tree fix "$TMP/up" master
+		yaml_x86_build
+		printf 'platforms:\n'
 		for _p in "$@"; do
-			printf '  %s:\n    arch: x86_64\n    device_type: x86-pc\n' "$_p"
-			printf '    boot_method: grub\n'
+			yaml_platform "$_p" x86-pc grub
 		done
-		cat <<EOC
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [$(echo "$@" | sed 's/ /, /g')]
-    lab: farm
-EOC
+		yaml_pull_lab
+		printf 'tests:\n'
+		yaml_test smoke smoke farm "$@"
 	} >"$TMP/configs/c.yaml"
 }
 
@@ -202,6 +246,21 @@ to_pull_lab() {
 	    maestrino $C poll && maestrino $C tarball && maestrino $C jobs &&
 	    maestrino $C submit && maestrino $C collect --wait &&
 	    maestrino $C jobs && maestrino $C submit"
+}
+
+# wait_port PORT: wait, up to 10 s, until a server of the test listens
+# on 127.0.0.1:PORT (a fixed sleep is too short on a busy machine)
+wait_port() {
+	/usr/bin/python3 -c '
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+' "$1"
 }
 
 # job_on PLATFORM: the id of the test job on PLATFORM

@@ -12,18 +12,11 @@ git -C "$up" branch feature/x
 commit "$up" "feature work" src/b.c 'int b;'
 
 config_dir
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  up:
-    url: $up
-    branches: [master, feature/x]
-  gone:
-    url: $TMP/does-not-exist
-    branches: [master]
-  notgit:
-    url: $TMP/configs
-    branches: [master]
-EOF2
+{
+	yaml_tree up "$up" "master, feature/x"
+	yaml_tree_entry gone "$TMP/does-not-exist" master
+	yaml_tree_entry notgit "$TMP/configs" master
+} >"$TMP/configs/trees.yaml"
 C="-c $TMP/configs"
 
 check_rc 1 "first poll: bad trees make exit 1" maestrino $C poll
@@ -53,12 +46,7 @@ is "the mirror is bare with both branches and the tag" \
 is "tree errors recorded" "$(sql "SELECT COUNT(*) FROM tree WHERE last_error IS NOT NULL")" 2
 
 # only the good tree from now on
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  up:
-    url: $up
-    branches: [master, feature/x]
-EOF2
+yaml_tree up "$up" "master, feature/x" >"$TMP/configs/trees.yaml"
 check_rc 0 "unchanged heads: exit 0" maestrino $C poll
 has "no new checkout" "$TMP/out" "1 trees, 0 new checkouts, 0 failed"
 is "still two rows" "$(sql 'SELECT COUNT(*) FROM checkout')" 2
@@ -94,15 +82,10 @@ is "it is a new checkout" \
 is "of a commit seen before" "$(sql "SELECT COUNT(*) FROM checkout WHERE commit_hash = '$old'")" 2
 
 # a branch that does not exist fails that tree only
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  up:
-    url: $up
-    branches: [master, nope]
-  up2:
-    url: $up
-    branches: [feature/x]
-EOF2
+{
+	yaml_tree up "$up" "master, nope"
+	yaml_tree_entry up2 "$up" feature/x
+} >"$TMP/configs/trees.yaml"
 check_rc 1 "a missing branch exits 1" maestrino $C poll
 has "naming the branch" "$TMP/out" "tree 'up': branch 'nope' not found at '$up'"
 is "the other tree goes on" "$(sql "SELECT COUNT(*) FROM checkout WHERE tree = 'up2'")" 1
@@ -127,12 +110,7 @@ is "records the checkout once" \
     "$(sql "SELECT COUNT(*) FROM checkout WHERE commit_hash = '$(git -C "$up" rev-parse master)'")" 1
 
 # killed while making a new mirror, and a stale ref lock
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  up3:
-    url: $up
-    branches: [master]
-EOF2
+yaml_tree up3 "$up" master >"$TMP/configs/trees.yaml"
 MAESTRINO_CRASH_AT=poll-mirror-made maestrino $C poll >"$TMP/out" 2>&1
 is "killed while making a mirror" "$?" 137
 [ ! -d "$TMP/var/git/up3.git" ] && ok "no half-made mirror in place" ||

@@ -33,15 +33,8 @@ cd "$TMP" || exit 2
 git -C "$up" branch -q stable/v6.6 master~1
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retry_delay: 0
-EOF2
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  up:
-    url: $up
-    branches: [master, stable/v6.6]
-EOF2
+settings_add 'retry_delay: 0'
+yaml_tree up "$up" "master, stable/v6.6" >"$TMP/configs/trees.yaml"
 C="-c $TMP/configs"
 check "poll" maestrino $C poll
 
@@ -137,15 +130,10 @@ sed -i '/compression/d; /tarball:/d' "$TMP/configs/settings.yaml"
 commit "$up" "another" extra.txt 'extra'
 git -C "$up" checkout -q -b other master~1
 commit "$up" "fine" fine.txt 'fine'
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  broken:
-    url: $up
-    branches: [master]
-  up2:
-    url: $up
-    branches: [other]
-EOF2
+{
+	yaml_tree broken "$up" master
+	yaml_tree_entry up2 "$up" other
+} >"$TMP/configs/trees.yaml"
 run maestrino $C poll
 obj=$(git -C "$up" rev-parse master:extra.txt)
 loose="$TMP/var/git/broken.git/objects/$(echo "$obj" | cut -c1-2)/$(echo "$obj" | cut -c3-)"
@@ -189,11 +177,8 @@ mkdir -p "$TMP/uploaded"
 /usr/bin/python3 "$TMP/put.py" "$port" "$TMP/uploaded" &
 srv=$!
 sleep 0.5
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  storage:
-    upload_url: http://127.0.0.1:$port/up
-    token_env: UP_TOKEN
-EOF2
+settings_add 'storage:' "  upload_url: http://127.0.0.1:$port/up" \
+    '  token_env: UP_TOKEN'
 sql "UPDATE checkout SET tarball_state = 'pending' WHERE tree = 'up2'"
 UP_TOKEN=up-secret-token maestrino $C tarball >"$TMP/out" 2>&1
 kill $srv

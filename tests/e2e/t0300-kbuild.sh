@@ -9,17 +9,12 @@ up=$TMP/up
 fixture_repo "$up"
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 1
-  retry_delay: 0
-EOF2
+settings_add 'retries: 1' 'retry_delay: 0'
 mkdir -p "$TMP/configs/fragments"
 printf 'CONFIG_SERIAL=y\nCONFIG_MODULES=y\n' >"$TMP/configs/fragments/serial.config"
-cat >"$TMP/configs/trees.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
+{
+	yaml_tree fix "$up" master
+	cat <<EOF2
 labs:
   local:
     type: local
@@ -47,6 +42,7 @@ builds:
     rules:
       min_version: "6.2"
 EOF2
+} >"$TMP/configs/trees.yaml"
 C="-c $TMP/configs"
 check "poll and tarball" sh -c "maestrino $C poll && maestrino $C tarball"
 

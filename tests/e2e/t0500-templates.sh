@@ -9,11 +9,9 @@ up=$TMP/up
 fixture_repo "$up"
 
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
+{
+	yaml_tree fix "$up" master
+	cat <<EOF2
 builds:
   x86:
     arch: x86_64
@@ -68,6 +66,7 @@ tests:
       collection: timers
       kselftest_url: https://example.org/kselftest.tar.gz
 EOF2
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check "the pipeline up to the builds" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs && maestrino $C submit && maestrino $C collect --wait"
 check_rc 0 "test jobs" maestrino $C jobs

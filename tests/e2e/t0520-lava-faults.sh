@@ -18,48 +18,20 @@ trap 'kill $srv 2>/dev/null' EXIT
 sleep 0.5
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 1
-  retry_delay: 0
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  qemu:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
-  qemu-broken:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
-    params:
-      kernel_args: broken
-labs:
-  fake:
-    type: lava
-    url: http://127.0.0.1:$port/
-    token_env: FAKE_TOKEN
-    max_queue: 2
-tests:
-  smoke:
-    template: smoke
-    platforms: [qemu]
-    lab: fake
-  broken:
-    template: smoke
-    platforms: [qemu-broken]
-    lab: fake
-EOF2
+settings_add 'retries: 1' 'retry_delay: 0'
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo platforms:
+	yaml_platform qemu qemu qemu
+	yaml_platform qemu-broken qemu qemu
+	printf '    params:\n      kernel_args: broken\n'
+	yaml_lava_lab fake "http://127.0.0.1:$port/" FAKE_TOKEN
+	echo '    max_queue: 2'
+	echo tests:
+	yaml_test smoke smoke fake qemu
+	yaml_test broken smoke fake qemu-broken
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check "build" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs && maestrino $C submit && maestrino $C collect --wait && maestrino $C jobs"
 is "two test jobs for the lab" "$(sql "SELECT COUNT(*) FROM job WHERE runtime = 'fake' AND state = 'pending'")" 2

@@ -8,39 +8,18 @@ up=$TMP/up
 fixture_repo "$up"
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 1
-  retry_delay: 0
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  board:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-    compatible: ["acme,board"]
-  board2:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [board, board2]
-    lab: farm
-EOF2
+settings_add 'retries: 1' 'retry_delay: 0'
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo platforms:
+	yaml_platform board x86-pc grub
+	echo '    compatible: ["acme,board"]'
+	yaml_platform board2 x86-pc grub
+	yaml_pull_lab
+	echo tests:
+	yaml_test smoke smoke farm board board2
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check "build" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs && maestrino $C submit && maestrino $C collect --wait && maestrino $C jobs"
 check_rc 0 "submit to the pull lab" maestrino $C submit

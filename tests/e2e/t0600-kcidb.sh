@@ -19,36 +19,18 @@ c=$(git -C "$up" hash-object -t commit --literally -w "$TMP/raw")
 git -C "$up" update-ref refs/heads/master "$c"
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retry_delay: 0
-  http_timeout: 2
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    fragments: [CONFIG_HUGE_LOG=y]
-    targets: [bzImage]
-platforms:
-  board:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-    compatible: ["acme,board"]
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [board]
-    lab: farm
-EOF2
+settings_add 'retry_delay: 0' 'http_timeout: 2'
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo '    fragments: [CONFIG_HUGE_LOG=y]'
+	echo platforms:
+	yaml_platform board x86-pc grub
+	echo '    compatible: ["acme,board"]'
+	yaml_pull_lab
+	echo tests:
+	yaml_test smoke smoke farm board
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check "pipeline" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs && maestrino $C submit && maestrino $C collect --wait && maestrino $C jobs && maestrino $C submit"
 mkdir -p "$TMP/farm/results"
@@ -137,12 +119,9 @@ FAKE_KCIDB_TOKEN=kcidb-secret-777 /usr/bin/python3 "$top/tests/e2e/fake-kcidb.py
     "$port" "$TMP/kc" "$schema" 2>"$TMP/kc/server.log" &
 srv=$!
 trap 'kill $srv 2>/dev/null' EXIT
-sleep 0.5
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  kcidb:
-    url: http://127.0.0.1:$port/submit
-    token_env: KCIDB_TOKEN
-EOF2
+wait_port "$port"
+settings_add 'kcidb:' "  url: http://127.0.0.1:$port/submit" \
+    '  token_env: KCIDB_TOKEN'
 export KCIDB_TOKEN=kcidb-secret-777
 echo '{"submit": ["401", "500", "timeout"], "status": ["failed"]}' >"$TMP/kc/faults.json"
 : >"$TMP/rounds"

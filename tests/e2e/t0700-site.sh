@@ -6,12 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  site:
-    path: $TMP/public
-    title: Fixture CI
-    base_url: https://ci.example.org/
-EOF2
+settings_add 'site:' "  path: $TMP/public" '  title: Fixture CI' \
+    '  base_url: https://ci.example.org/'
 C="-c $TMP/configs"
 check "an empty site renders" maestrino $C site
 check "the fixture database" sh -c "sqlite3 '$TMP/var/state.db' <'$top/tests/data/site/fixture.sql'"

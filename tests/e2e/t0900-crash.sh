@@ -34,30 +34,21 @@ scenario() {
 	    /usr/bin/python3 "$top/tests/e2e/fake-lava.py" "$port" "$d/lab" \
 	    2>"$d/lab/server.log" &
 	echo $! >"$d/lab/pid"
-	cat >"$d/configs/c.yaml" <<EOF2
+	{
+		cat <<EOF2
 settings:
   origin: test
   data_dir: $d/var
   retry_delay: 0
   site:
     path: $d/var/site
-trees:
-  fix:
-    url: $up
-    branches: [master, stable]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-  arm64:
-    arch: arm64
-    targets: [Image]
-platforms:
-  qemu:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
+EOF2
+		yaml_tree fix "$up" "master, stable"
+		yaml_x86_build
+		printf '  arm64:\n    arch: arm64\n    targets: [Image]\n'
+		echo platforms:
+		yaml_platform qemu qemu qemu
+		cat <<EOF2
 labs:
   local:
     type: local
@@ -66,12 +57,10 @@ labs:
     type: lava
     url: http://127.0.0.1:$port/
     token_env: FARM_TOKEN
-tests:
-  smoke:
-    template: smoke
-    platforms: [qemu]
-    lab: farm
 EOF2
+		echo tests:
+		yaml_test smoke smoke farm qemu
+	} >"$d/configs/c.yaml"
 }
 
 # canon NAME: the database of a scenario without clocks, pids, row ids,

@@ -38,22 +38,12 @@ git -C "$up" add firmware.bin
 commit "$up" "firmware"
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  storage:
-    path: $TMP/storage
-  site:
-    path: $TMP/var/site
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-EOF2
+settings_add 'storage:' "  path: $TMP/storage" 'site:' \
+    "  path: $TMP/var/site"
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 
 check "a 512 KiB tmpfs for storage" tmpfs "$TMP/storage" 512k

@@ -22,34 +22,16 @@ sql "SELECT tree, branch, commit_hash, describe, tags, subject, commit_time
 is "with three checkouts" "$(wc -l <"$TMP/before")" 3
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  site:
-    path: $TMP/var/site
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $TMP/up
-    branches: [master, stable]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  board:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [board]
-    lab: farm
-EOF2
+settings_add 'site:' "  path: $TMP/var/site"
+{
+	yaml_tree fix "$TMP/up" "master, stable"
+	yaml_x86_build
+	echo platforms:
+	yaml_platform board x86-pc grub
+	yaml_pull_lab
+	echo tests:
+	yaml_test smoke smoke farm board
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 
 check_rc 2 "status will not read an old schema" maestrino $C status

@@ -9,23 +9,18 @@ up=$TMP/up
 fixture_repo "$up"
 
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  site:
-    path: $TMP/var/site
-EOF2
+settings_add 'site:' "  path: $TMP/var/site"
 # config [gone] [slow]: the fixture tree and one build, and with "gone" a
 # tree that cannot be fetched, with "slow" a build that hangs
 config() {
 	{
-		echo "trees:"
-		echo "  fix: {url: $up, branches: [master]}"
+		yaml_tree fix "$up" master
 		case " $* " in *" gone "*)
-			echo "  gone: {url: $TMP/no-such-repo, branches: [master]}"
+			yaml_tree_entry gone "$TMP/no-such-repo" master
 		esac
 		echo "labs:"
 		echo "  local: {type: local, jobs: 2}"
-		echo "builds:"
-		echo "  x86: {arch: x86_64, targets: [bzImage]}"
+		yaml_x86_build
 		case " $* " in *" slow "*)
 			echo "  slow: {arch: x86_64, targets: [bzImage], fragments: [CONFIG_SLEEP=y]}"
 		esac

@@ -10,24 +10,14 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  kcidb:
-    token_env: KCIDB_TOKEN_T
-  storage:
-    token_env: STORAGE_TOKEN_T
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-    token_env: GIT_TOKEN_T
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-    fragments: [CONFIG_LEAK=y]
-EOF2
+settings_add 'kcidb:' '  token_env: KCIDB_TOKEN_T' 'storage:' \
+    '  token_env: STORAGE_TOKEN_T'
+{
+	yaml_tree fix "$up" master
+	echo '    token_env: GIT_TOKEN_T'
+	yaml_x86_build
+	echo '    fragments: [CONFIG_LEAK=y]'
+} >"$TMP/configs/c.yaml"
 export KCIDB_TOKEN_T=kcidb-1f2e3d4c5b6a7988
 export STORAGE_TOKEN_T=storage-a9b8c7d6e5f4
 export GIT_TOKEN_T=git-0a1b2c3d4e5f6789

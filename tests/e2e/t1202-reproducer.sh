@@ -11,18 +11,12 @@ fixture_repo "$up"
 # shellcheck disable=SC2016
 git -C "$up" tag 'v6.1$(touch${IFS}PWNED)`touch${IFS}PWNED2`'
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    defconfig: tinyconfig
-    targets: [bzImage]
-    fragments: ["CONFIG_X=y"]
-EOF2
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo '    defconfig: tinyconfig'
+	echo '    fragments: ["CONFIG_X=y"]'
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check_rc 0 "a run over a tree with a hostile tag" maestrino $C run --wait
 # shellcheck disable=SC2016

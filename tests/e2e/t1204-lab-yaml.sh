@@ -9,10 +9,7 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 1
-  retry_delay: 0
-EOF2
+settings_add 'retries: 1' 'retry_delay: 0'
 pull_lab_config bomb wide
 C="-c $TMP/configs"
 to_pull_lab

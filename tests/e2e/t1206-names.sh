@@ -10,38 +10,17 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  x-y:
-    arch: x86_64
-    device_type: board-one
-    boot_method: grub
-  y:
-    arch: x86_64
-    device_type: board-two
-    boot_method: grub
-labs:
-  farm:
-    type: pull
-    path: $TMP/farm
-tests:
-  smoke:
-    template: smoke
-    platforms: [x-y]
-    lab: farm
-  smoke-x:
-    template: baseline
-    platforms: [y]
-    lab: farm
-EOF2
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo platforms:
+	yaml_platform x-y board-one grub
+	yaml_platform y board-two grub
+	yaml_pull_lab
+	echo tests:
+	yaml_test smoke smoke farm x-y
+	yaml_test smoke-x baseline farm y
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check "build, then make the test jobs" sh -c "maestrino $C poll &&
     maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
@@ -84,27 +63,15 @@ bad() {
 	run maestrino -c "$TMP/bad" status
 }
 bad <<EOF2
-trees:
-  a:
-    url: $up
-    branches: [b-c]
-  a-b:
-    url: $up
-    branches: [c]
+$(yaml_tree a "$up" b-c; yaml_tree_entry a-b "$up" c)
 EOF2
 is "trees whose tarball, badge and feed names would collide: exit 2" "$rc" 2
 has "naming both, with file:line" "$TMP/out" \
     "c.yaml:7:15: error: trees.a branch 'b-c' and trees.a-b branch 'c' would share tarball names"
 bad <<EOF2
-trees:
-  regressions:
-    url: $up
-    branches: [master]
+$(yaml_tree regressions "$up" master)
 platforms:
-  index:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
+$(yaml_platform index x86-pc grub)
 EOF2
 is "reserved names: exit 2" "$rc" 2
 has "a tree called regressions is refused" "$TMP/out" \
@@ -114,10 +81,7 @@ has "a platform called index is refused" "$TMP/out" \
 long=$(printf 'p%.0s' $(seq 1 65))
 bad <<EOF2
 platforms:
-  $long:
-    arch: x86_64
-    device_type: x86-pc
-    boot_method: grub
+$(yaml_platform "$long" x86-pc grub)
 EOF2
 is "a name longer than 64 characters: exit 2" "$rc" 2
 has "is refused" "$TMP/out" "is longer than 64 characters"
@@ -126,19 +90,11 @@ has "is refused" "$TMP/out" "is longer than 64 characters"
 # must still be two files, or the first checkout's builds would fetch
 # the second's source
 mkdir -p "$TMP/moved"
-cat >"$TMP/moved/c.yaml" <<EOF2
-settings:
-  origin: test
-  data_dir: $TMP/var2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-EOF2
+{
+	printf 'settings:\n  origin: test\n  data_dir: %s\n' "$TMP/var2"
+	yaml_tree fix "$up" master
+	yaml_x86_build
+} >"$TMP/moved/c.yaml"
 M="-c $TMP/moved"
 git -C "$up" tag v9
 check "the first checkout, tagged v9, gets its tarball" sh -c "

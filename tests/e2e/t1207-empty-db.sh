@@ -8,16 +8,10 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-EOF2
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check_rc 0 "a first run" maestrino $C run --wait
 sqlite3 "$TMP/var/state.db" ".backup '$TMP/backup.db'"

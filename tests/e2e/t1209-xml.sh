@@ -12,22 +12,13 @@ msg=$(printf 'bad \001\002\033[31mred\033[0m \377\376 \357\277\276 \302\205 ]]> 
 commit "$up" "$msg"
 git -C "$up" tag "v6.1-$(printf '\302\233')x"
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-settings2: {}
-EOF2
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo 'settings2: {}'
+} >"$TMP/configs/c.yaml"
 sed -i '/^settings2/d' "$TMP/configs/c.yaml"
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  site:
-    base_url: https://ci.example.org/maestrino
-EOF2
+settings_add 'site:' '  base_url: https://ci.example.org/maestrino'
 C="-c $TMP/configs"
 check_rc 0 "a run over a commit with a hostile subject" maestrino $C run --wait
 P=$TMP/public

@@ -9,9 +9,7 @@ up=$TMP/up
 fixture_repo "$up"
 commit "$up" "$(printf 'title \033]0;pwned\007 clear \033[2J \342\200\256gnirts')"
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 0
-EOF2
+settings_add 'retries: 0'
 pull_lab_config board
 C="-c $TMP/configs"
 check_rc 0 "poll a commit whose subject holds escape sequences" \

@@ -10,25 +10,15 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 2
-  retry_delay: 4
-  build_env: [FLAKY_ONCE]
-  # the marker lives outside the build's directory, where a sandboxed
-  # build cannot write
-  sandbox: off
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-    timeout: 3s
-EOF2
+# the marker lives outside the build's directory, where a sandboxed
+# build cannot write: no sandbox
+settings_add 'retries: 2' 'retry_delay: 4' 'build_env: [FLAKY_ONCE]' \
+    'sandbox: off'
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo '    timeout: 3s'
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 # the first attempt hangs and is killed at its timeout; the second passes
 export FLAKY_ONCE="$TMP/flaky-once"

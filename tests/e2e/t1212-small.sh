@@ -11,20 +11,12 @@
 up=$TMP/up
 fixture_repo "$up"
 config_dir
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-  slow:
-    arch: x86_64
-    targets: [bzImage]
-    fragments: [CONFIG_SLEEP=y]
-EOF2
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	printf '  slow:\n    arch: x86_64\n    targets: [bzImage]\n'
+	echo '    fragments: [CONFIG_SLEEP=y]'
+} >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 
 # SIGTERM while collect --wait waits for a hung build
@@ -80,10 +72,7 @@ hasnt "and never printed" "$TMP/out" "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNb"
 has "saying what is wrong" "$TMP/out" "its value is not shown"
 
 # base_url without its slash
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  site:
-    base_url: https://ci.example.org/lab
-EOF2
+settings_add 'site:' '  base_url: https://ci.example.org/lab'
 check_rc 0 "a run with base_url lacking its slash" maestrino $C run --wait
 has "feed links keep the slash" "$TMP/public/feeds/fix.atom" \
     "https://ci.example.org/lab/c/"
@@ -119,41 +108,18 @@ srv=$!
 trap 'kill $srv 2>/dev/null' EXIT
 sleep 0.5
 mkdir -p "$TMP/lava"
-cat >"$TMP/lava/c.yaml" <<EOF2
-settings:
-  origin: test
-  data_dir: $TMP/var2
-  retries: 2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-platforms:
-  a-garbage:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
-  b-nostate:
-    arch: x86_64
-    device_type: qemu
-    boot_method: qemu
-    context: {arch: amd64}
-labs:
-  fake:
-    type: lava
-    url: http://127.0.0.1:$port/
-    token_env: FAKE_TOKEN
-tests:
-  smoke:
-    template: smoke
-    platforms: [a-garbage, b-nostate]
-    lab: fake
-EOF2
+{
+	printf 'settings:\n  origin: test\n  data_dir: %s\n  retries: 2\n' \
+	    "$TMP/var2"
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo platforms:
+	yaml_platform a-garbage qemu qemu
+	yaml_platform b-nostate qemu qemu
+	yaml_lava_lab fake "http://127.0.0.1:$port/" FAKE_TOKEN
+	echo tests:
+	yaml_test smoke smoke fake a-garbage b-nostate
+} >"$TMP/lava/c.yaml"
 export FAKE_TOKEN=fake-token-0123456789
 L="-c $TMP/lava"
 check "the tests go to the lab" sh -c "maestrino $L poll &&

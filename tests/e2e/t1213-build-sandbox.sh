@@ -25,21 +25,12 @@ srv=$!
 trap 'kill $srv 2>/dev/null; pkill -f "sleep 4242"' EXIT
 export NET_PORT="$port" PRIVATE_FILE="$TMP/private.txt" CONFIG_DIR="$TMP/configs"
 config_dir
-cat >>"$TMP/configs/settings.yaml" <<EOF2
-  retries: 0
-  build_env: [NET_PORT, PRIVATE_FILE, CONFIG_DIR]
-EOF2
-cat >"$TMP/configs/c.yaml" <<EOF2
-trees:
-  fix:
-    url: $up
-    branches: [master]
-builds:
-  x86:
-    arch: x86_64
-    targets: [bzImage]
-    fragments: [CONFIG_HOSTILE=y, CONFIG_VANDAL=y]
-EOF2
+settings_add 'retries: 0' 'build_env: [NET_PORT, PRIVATE_FILE, CONFIG_DIR]'
+{
+	yaml_tree fix "$up" master
+	yaml_x86_build
+	echo '    fragments: [CONFIG_HOSTILE=y, CONFIG_VANDAL=y]'
+} >"$TMP/configs/c.yaml"
 cp "$TMP/configs/c.yaml" "$TMP/c.yaml.before"
 C="-c $TMP/configs"
 sleep 0.5

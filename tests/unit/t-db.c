@@ -10,11 +10,38 @@
 #include "log.h"
 #include "util.h"
 
+/*
+ * The journal mode recorded in the file at path, read through a
+ * connection of its own (WAL is persistent; another mode is not).
+ */
+static char *
+journal_mode(const char *path)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char *mode;
+
+	mode = xstrdup("");
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(h);
+		return mode;
+	}
+	if (sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		free(mode);
+		mode = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return mode;
+}
+
 int
 main(void)
 {
 	struct db *db;
-	char *dir, *path, *err, *inst, *inst2, sql[64];
+	char *dir, *path, *err, *inst, *inst2, *mode, sql[64];
 	sqlite3 *raw;
 
 	log_init("t-db");
@@ -26,8 +53,10 @@ main(void)
 	is_int(db_int(db, "PRAGMA user_version", -1), db_schema_version(),
 	    "migrated to the current schema");
 	is_int(db_int(db, "PRAGMA foreign_keys", -1), 1, "foreign keys on");
-	is_str(sqlite3_db_filename(db->h, "main") ? "wal" : "", "wal",
-	    "opened");
+	mode = journal_mode(path);
+	is_str(mode, "wal",
+	    "the journal mode a separate connection reads back is WAL");
+	free(mode);
 	is_int(db_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
 	    "('tree', 'checkout', 'build', 'test', 'job', 'branch_head')",
 	    0), 6, "the work model's tables exist");

@@ -1,0 +1,581 @@
+/*
+ * config_load.c: the sections of a checked configuration turned into the
+ * structs of config.h (settings, trees, builds, platforms, labs, tests),
+ * with the checks of values that only a section knows; and their release.
+ */
+#include "buf.h"
+#include "config.h"
+#include "config_impl.h"
+#include "fs.h"
+#include "ynode.h"
+#include "util.h"
+
+/* Accessors on checked nodes. */
+
+static char *
+get_str(const struct ynode *map, const char *key, const char *def)
+{
+	const char *s;
+
+	s = ynode_str(map, key);
+	if (s == NULL)
+		return def ? xstrdup(def) : NULL;
+	return xstrdup(s);
+}
+
+static int
+get_int(const struct ynode *map, const char *key, int def)
+{
+	const char *s;
+	long n;
+
+	s = ynode_str(map, key);
+	if (s == NULL || parse_long(s, 0, INT_MAX, &n) != 0)
+		return def;
+	return (int)n;
+}
+
+static int
+get_duration(const struct ynode *map, const char *key, int def)
+{
+	const char *s;
+	long v;
+
+	s = ynode_str(map, key);
+	if (s == NULL || (v = cfg_parse_duration(s)) < 0)
+		return def;
+	return (int)v;
+}
+
+static int
+get_bool(const struct ynode *map, const char *key, int def)
+{
+	const char *s;
+	int b;
+
+	s = ynode_str(map, key);
+	if (s == NULL || !cfg_is_bool(s, &b))
+		return def;
+	return b;
+}
+
+static char **
+get_list(const struct ynode *map, const char *key, size_t *count)
+{
+	const struct ynode *v;
+	char **list;
+	size_t i;
+
+	v = ynode_get(map, key);
+	if (count != NULL)
+		*count = 0;
+	if (v == NULL || v->type != YNODE_SEQ)
+		return NULL;
+	list = xcalloc(v->n + 1, sizeof(*list));
+	for (i = 0; i < v->n; i++)
+		list[i] = xstrdup(v->items[i]->value ? v->items[i]->value : "");
+	if (count != NULL)
+		*count = v->n;
+	return list;
+}
+
+static void
+free_list(char **list)
+{
+	char **p;
+
+	if (list == NULL)
+		return;
+	for (p = list; *p; p++)
+		free(*p);
+	free(list);
+}
+
+static const struct ynode *
+get_any(const struct ynode *map, const char *key)
+{
+	const struct ynode *v;
+
+	v = ynode_get(map, key);
+	return v != NULL && v->type == YNODE_MAP ? v : NULL;
+}
+
+static int
+env_name_ok(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_'))
+			return 0;
+	return 1;
+}
+
+static void
+check_token_env(struct checker *c, const struct ynode *map)
+{
+	const struct ynode *v;
+
+	v = ynode_get(map, "token_env");
+	/* the value is not shown: it may be the token itself */
+	if (v != NULL && v->type == YNODE_SCALAR && !env_name_ok(v->value))
+		cfg_bad(c, v, "token_env must name an environment variable "
+		    "(^[A-Z_][A-Z0-9_]*$), never hold the secret itself; "
+		    "its value is not shown");
+}
+
+static void
+check_enum(struct checker *c, const struct ynode *map, const char *key,
+    const char *const *allowed, const char *where)
+{
+	const struct ynode *v;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	v = ynode_get(map, key);
+	if (v == NULL || v->type != YNODE_SCALAR)
+		return;
+	for (i = 0; allowed[i] != NULL; i++)
+		if (strcmp(allowed[i], v->value) == 0)
+			return;
+	for (i = 0; allowed[i] != NULL; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", allowed[i]);
+	cfg_bad(c, v, "%s.%s '%s' is not one of: %s", where, key, v->value,
+	    b.ptr);
+	buf_release(&b);
+}
+
+static int
+version_ok(const char *s)
+{
+	int dots;
+
+	dots = 0;
+	if (!(*s >= '0' && *s <= '9'))
+		return 0;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (++dots > 2 || !(s[1] >= '0' && s[1] <= '9'))
+				return 0;
+		} else if (!(*s >= '0' && *s <= '9')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+load_rules(struct checker *c, const struct ynode *map, struct rules *r)
+{
+	const struct ynode *v;
+	static const char *keys[] = { "min_version", "max_version" };
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (map == NULL)
+		return;
+	r->trees = get_list(map, "trees", NULL);
+	r->branches = get_list(map, "branches", NULL);
+	r->arches = get_list(map, "arch", NULL);
+	r->min_version = get_str(map, "min_version", NULL);
+	r->max_version = get_str(map, "max_version", NULL);
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		v = ynode_get(map, keys[i]);
+		if (v != NULL && v->type == YNODE_SCALAR &&
+		    !version_ok(v->value))
+			cfg_bad(c, v, "%s '%s' must look like 6, 6.1 or 6.1.12",
+			    keys[i], v->value);
+	}
+}
+
+static void
+free_rules(struct rules *r)
+{
+	free_list(r->trees);
+	free_list(r->branches);
+	free_list(r->arches);
+	free(r->min_version);
+	free(r->max_version);
+}
+
+/* A file:// URL for a local directory, ending in '/'. */
+static char *
+file_url(const char *path)
+{
+	char *abs, *url;
+
+	abs = realpath(path, NULL);
+	if (abs == NULL) {
+		char cwd[PATH_MAX];
+
+		if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+			abs = fs_join(cwd, path);
+		else
+			abs = xstrdup(path);
+	}
+	url = xasprintf("file://%s%s", abs, str_ends(abs, "/") ? "" : "/");
+	free(abs);
+	return url;
+}
+
+void
+cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
+{
+	static const char *const compressions[] = { "gz", "xz", "zst", NULL };
+	static const char *const sandboxes[] = { "auto", "require", "off",
+	    NULL };
+	const struct ynode *storage, *kcidb, *site, *tarball, *v;
+	char *url;
+	size_t i;
+
+	storage = ynode_get(s, "storage");
+	kcidb = ynode_get(s, "kcidb");
+	site = ynode_get(s, "site");
+	tarball = ynode_get(s, "tarball");
+
+	cfg->origin = get_str(s, "origin", "maestrino");
+	v = ynode_get(s, "origin");
+	if (v != NULL && v->type == YNODE_SCALAR &&
+	    !str_is_name(v->value, "_"))
+		cfg_bad(c, v, "settings.origin '%s' must match ^[a-z0-9_]+$ "
+		    "(a KCIDB origin)", v->value);
+	cfg->data_dir = get_str(s, "data_dir", "var");
+	cfg->retries = get_int(s, "retries", 3);
+	cfg->retry_delay = get_int(s, "retry_delay", 60);
+	cfg->http_timeout = get_int(s, "http_timeout", 120);
+	cfg->budget = get_int(s, "budget", 0);
+	cfg->keep_work = get_bool(s, "keep_work", 0);
+	cfg->sandbox = get_str(s, "sandbox", "auto");
+	check_enum(c, s, "sandbox", sandboxes, "settings");
+	cfg->build_env = get_list(s, "build_env", NULL);
+	v = ynode_get(s, "build_env");
+	for (i = 0; cfg->build_env != NULL && cfg->build_env[i] != NULL; i++)
+		if (!env_name_ok(cfg->build_env[i]))
+			cfg_bad(c, v->items[i], "settings.build_env: '%s' is "
+			    "not an environment variable name "
+			    "(^[A-Z_][A-Z0-9_]*$)", cfg->build_env[i]);
+	cfg->compression = get_str(tarball, "compression", "gz");
+	check_enum(c, tarball, "compression", compressions,
+	    "settings.tarball");
+
+	cfg->storage_path = get_str(storage, "path", NULL);
+	if (cfg->storage_path == NULL)
+		cfg->storage_path = fs_join(cfg->data_dir, "storage");
+	url = get_str(storage, "url", NULL);
+	if (url == NULL)
+		url = file_url(cfg->storage_path);
+	else if (!str_ends(url, "/")) {
+		char *u = xasprintf("%s/", url);
+
+		free(url);
+		url = u;
+	}
+	cfg->storage_url = url;
+	cfg->storage_upload_url = get_str(storage, "upload_url", NULL);
+	cfg->storage_token_env = get_str(storage, "token_env", NULL);
+	check_token_env(c, storage);
+
+	cfg->kcidb_output = get_str(kcidb, "output", NULL);
+	if (cfg->kcidb_output == NULL)
+		cfg->kcidb_output = fs_join(cfg->data_dir, "kcidb");
+	cfg->kcidb_url = get_str(kcidb, "url", NULL);
+	cfg->kcidb_token_env = get_str(kcidb, "token_env", NULL);
+	check_token_env(c, kcidb);
+
+	cfg->site_path = get_str(site, "path", "public");
+	cfg->site_base_url = get_str(site, "base_url", NULL);
+	if (cfg->site_base_url != NULL && !str_ends(cfg->site_base_url, "/")) {
+		/* links are made by appending a page's path */
+		url = xasprintf("%s/", cfg->site_base_url);
+		free(cfg->site_base_url);
+		cfg->site_base_url = url;
+	}
+	cfg->site_title = get_str(site, "title", "Maestrino");
+}
+
+static int
+refname_ok(const char *b)
+{
+	/* git's rules for a branch name, the ones that matter here */
+	if (*b == '\0' || *b == '/' || *b == '-' || str_ends(b, "/") ||
+	    str_ends(b, ".lock") || str_ends(b, ".") || strstr(b, "..") ||
+	    strstr(b, "//") || strstr(b, "@{") || strstr(b, "/."))
+		return 0;
+	for (; *b; b++)
+		if ((unsigned char)*b < 0x20 || strchr(" ~^:?*[\\\177", *b))
+			return 0;
+	return 1;
+}
+
+void
+cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	struct tree_cfg *t;
+	const struct ynode *e, *bl;
+	size_t i, j;
+
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
+		return;
+	cfg->trees = xcalloc(m->n, sizeof(*cfg->trees));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		t = &cfg->trees[cfg->ntrees++];
+		t->name = xstrdup(m->keys[i]->value);
+		t->url = get_str(e, "url", "");
+		t->branches = get_list(e, "branches", &t->nbranches);
+		t->token_env = get_str(e, "token_env", NULL);
+		check_token_env(c, e);
+		bl = ynode_get(e, "branches");
+		if (bl != NULL && bl->type == YNODE_SEQ && bl->n == 0)
+			cfg_bad(c, bl, "trees.%s.branches is empty", t->name);
+		for (j = 0; bl != NULL && j < t->nbranches; j++)
+			if (!refname_ok(t->branches[j]))
+				cfg_bad(c, bl->items[j], "trees.%s: '%s' is "
+				    "not a valid branch name", t->name,
+				    t->branches[j]);
+		if (t->url[0] == '\0' && ynode_get(e, "url") != NULL)
+			cfg_bad(c, ynode_get(e, "url"), "trees.%s.url is empty",
+			    t->name);
+	}
+}
+
+void
+cfg_load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const compilers[] = { "gcc", "clang", NULL };
+	struct build_cfg *b;
+	const struct ynode *e, *v;
+	size_t i;
+
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
+		return;
+	cfg->builds = xcalloc(m->n, sizeof(*cfg->builds));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		b = &cfg->builds[cfg->nbuilds++];
+		b->name = xstrdup(m->keys[i]->value);
+		b->node = e;
+		load_rules(c, ynode_get(e, "rules"), &b->rules);
+		b->arch = get_str(e, "arch", "");
+		v = ynode_get(e, "arch");
+		if (v != NULL && v->type == YNODE_SCALAR &&
+		    !str_is_name(v->value, "_"))
+			cfg_bad(c, v, "builds.%s.arch '%s' must match "
+			    "^[a-z0-9_]+$", b->name, v->value);
+		b->compiler = get_str(e, "compiler", "gcc");
+		check_enum(c, e, "compiler", compilers, "builds");
+		b->cross_compile = get_str(e, "cross_compile", NULL);
+		b->defconfig = get_str(e, "defconfig", "defconfig");
+		b->fragments = get_list(e, "fragments", NULL);
+		b->targets = get_list(e, "targets", NULL);
+		b->runtime = get_str(e, "runtime", "local");
+		b->timeout = get_duration(e, "timeout", 3600);
+	}
+}
+
+void
+cfg_load_platforms(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const methods[] = {
+		"qemu", "u-boot", "grub", "depthcharge", "fastboot", NULL
+	};
+	struct platform_cfg *p;
+	const struct ynode *e;
+	size_t i;
+
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
+		return;
+	cfg->platforms = xcalloc(m->n, sizeof(*cfg->platforms));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		p = &cfg->platforms[cfg->nplatforms++];
+		p->name = xstrdup(m->keys[i]->value);
+		p->arch = get_str(e, "arch", "");
+		p->device_type = get_str(e, "device_type", "");
+		p->boot_method = get_str(e, "boot_method", "");
+		check_enum(c, e, "boot_method", methods, "platforms");
+		p->mach = get_str(e, "mach", NULL);
+		p->dtb = get_str(e, "dtb", NULL);
+		p->compatible = get_list(e, "compatible", NULL);
+		p->context = get_any(e, "context");
+		p->params = get_any(e, "params");
+	}
+}
+
+void
+cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const types[] = { "local", "lava", "pull", NULL };
+	struct lab_cfg *l;
+	const struct ynode *e, *v;
+	const char *type;
+	size_t i, n;
+	long pr;
+
+	n = m != NULL && m->type == YNODE_MAP ? m->n : 0;
+	cfg->labs = xcalloc(n + 1, sizeof(*cfg->labs));
+	for (i = 0; i < n; i++) {
+		e = m->items[i];
+		l = &cfg->labs[cfg->nlabs++];
+		l->name = xstrdup(m->keys[i]->value);
+		check_enum(c, e, "type", types, "labs");
+		type = ynode_str(e, "type");
+		l->type = LAB_LOCAL;
+		if (type != NULL && strcmp(type, "lava") == 0)
+			l->type = LAB_LAVA;
+		else if (type != NULL && strcmp(type, "pull") == 0)
+			l->type = LAB_PULL;
+		l->url = get_str(e, "url", NULL);
+		l->token_env = get_str(e, "token_env", NULL);
+		check_token_env(c, e);
+		l->path = get_str(e, "path", NULL);
+		l->max_queue = get_int(e, "max_queue", 0);
+		l->priority = get_str(e, "priority", "50");
+		v = ynode_get(e, "priority");
+		if (v != NULL && v->type == YNODE_SCALAR &&
+		    strcmp(v->value, "low") != 0 &&
+		    strcmp(v->value, "medium") != 0 &&
+		    strcmp(v->value, "high") != 0 &&
+		    parse_long(v->value, 0, 100, &pr) != 0)
+			cfg_bad(c, v, "labs.%s.priority '%s' must be 0-100, "
+			    "low, medium or high", l->name, v->value);
+		l->jobs = get_int(e, "jobs", 1);
+		if (l->jobs < 1)
+			l->jobs = 1;
+		if (l->type == LAB_LAVA && l->url == NULL)
+			cfg_bad(c, e, "labs.%s: a lava lab needs 'url'",
+			    l->name);
+		if (l->type == LAB_PULL && l->path == NULL)
+			cfg_bad(c, e, "labs.%s: a pull lab needs 'path'",
+			    l->name);
+	}
+	if (config_lab(cfg, "local") == NULL) {
+		/* the embedded default runtime always exists */
+		l = &cfg->labs[cfg->nlabs++];
+		l->name = xstrdup("local");
+		l->type = LAB_LOCAL;
+		l->priority = xstrdup("50");
+		l->jobs = 1;
+	}
+}
+
+void
+cfg_load_tests(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	struct test_cfg *t;
+	const struct ynode *e;
+	size_t i;
+
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
+		return;
+	cfg->tests = xcalloc(m->n, sizeof(*cfg->tests));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		t = &cfg->tests[cfg->ntests++];
+		t->name = xstrdup(m->keys[i]->value);
+		t->node = e;
+		t->template = get_str(e, "template", "");
+		t->builds = get_list(e, "builds", NULL);
+		t->platforms = get_list(e, "platforms", NULL);
+		t->lab = get_str(e, "lab", "local");
+		t->kcidb_path = get_str(e, "kcidb_path", NULL);
+		t->timeout = get_duration(e, "timeout", 900);
+		t->params = get_any(e, "params");
+		load_rules(c, ynode_get(e, "rules"), &t->rules);
+	}
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->ntrees; i++) {
+		free(cfg->trees[i].name);
+		free(cfg->trees[i].url);
+		free_list(cfg->trees[i].branches);
+		free(cfg->trees[i].token_env);
+	}
+	free(cfg->trees);
+	for (i = 0; i < cfg->nbuilds; i++) {
+		struct build_cfg *b = &cfg->builds[i];
+
+		free(b->name);
+		free_rules(&b->rules);
+		free(b->arch);
+		free(b->compiler);
+		free(b->cross_compile);
+		free(b->defconfig);
+		free_list(b->fragments);
+		free_list(b->targets);
+		free(b->runtime);
+	}
+	free(cfg->builds);
+	for (i = 0; i < cfg->nplatforms; i++) {
+		struct platform_cfg *p = &cfg->platforms[i];
+
+		free(p->name);
+		free(p->arch);
+		free(p->device_type);
+		free(p->boot_method);
+		free(p->mach);
+		free(p->dtb);
+		free_list(p->compatible);
+	}
+	free(cfg->platforms);
+	for (i = 0; i < cfg->nlabs; i++) {
+		struct lab_cfg *l = &cfg->labs[i];
+
+		free(l->name);
+		free(l->url);
+		free(l->token_env);
+		free(l->path);
+		free(l->priority);
+	}
+	free(cfg->labs);
+	for (i = 0; i < cfg->ntests; i++) {
+		struct test_cfg *t = &cfg->tests[i];
+
+		free(t->name);
+		free(t->template);
+		free_list(t->builds);
+		free_list(t->platforms);
+		free(t->lab);
+		free(t->kcidb_path);
+		free_rules(&t->rules);
+	}
+	free(cfg->tests);
+	free(cfg->dir);
+	free(cfg->origin);
+	free(cfg->data_dir);
+	free(cfg->compression);
+	free(cfg->storage_path);
+	free(cfg->storage_url);
+	free(cfg->storage_upload_url);
+	free(cfg->storage_token_env);
+	free(cfg->kcidb_output);
+	free(cfg->kcidb_url);
+	free(cfg->kcidb_token_env);
+	free(cfg->site_path);
+	free(cfg->site_base_url);
+	free(cfg->site_title);
+	free_list(cfg->build_env);
+	free(cfg->sandbox);
+	ynode_free(cfg->root);
+	for (i = 0; i < cfg->nfiles; i++)
+		ynode_free(cfg->files[i]);
+	free(cfg->files);
+	if (cfg->template_dirs != NULL) {
+		free(cfg->template_dirs[0]);
+		free(cfg->template_dirs[1]);
+		free(cfg->template_dirs);
+	}
+	free(cfg);
+}
