@@ -767,72 +767,49 @@ db_instance(struct db *db)
 }
 
 
-/* Bind va arguments to st after types; -1 on an unknown type letter. */
-static int
-bind_va(struct db *db, sqlite3_stmt *st, const char *types, va_list *ap)
+int
+db_stmt(struct db *db, long long *out, const char *sql, const char *types,
+    ...)
 {
+	sqlite3_stmt *st;
+	va_list ap;
 	const char *t;
-	int i;
+	int i, r, rc = 0;
 
-	for (t = types, i = 1; *t != '\0'; t++, i++) {
+	st = db_prepare(db, sql);
+	if (st == NULL)
+		return -1;
+	va_start(ap, types);
+	/*
+	 * NOLINTBEGIN(clang-analyzer-valist.Uninitialized): the analyser
+	 * loses va_start when it checks many files in one call.
+	 */
+	for (t = types, i = 1; *t != '\0' && rc == 0; t++, i++) {
 		switch (*t) {
 		case 't':
-			db_bind_text(st, i, va_arg(*ap, const char *));
+			db_bind_text(st, i, va_arg(ap, const char *));
 			break;
 		case 'i':
-			db_bind_int(st, i, va_arg(*ap, long long));
+			db_bind_int(st, i, va_arg(ap, long long));
 			break;
 		case 'd':
-			db_bind_double(st, i, va_arg(*ap, double));
+			db_bind_double(st, i, va_arg(ap, double));
 			break;
 		case 'n':
 			db_bind_null(st, i);
 			break;
 		default:
-			return error("%s: bad bind type '%c'", db->path, *t);
+			rc = error("%s: bad bind type '%c'", db->path, *t);
+			break;
 		}
 	}
-	return 0;
-}
-
-int
-db_run(struct db *db, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc;
-
-	st = db_prepare(db, sql);
-	if (st == NULL)
-		return -1;
-	va_start(ap, types);
-	rc = bind_va(db, st, types, &ap);
-	va_end(ap);
-	if (rc == 0)
-		rc = db_step(db, st) < 0 ? -1 : 0;
-	db_finalize(st);
-	return rc;
-}
-
-int
-db_run_int(struct db *db, long long *out, const char *sql,
-    const char *types, ...)
-{
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc, r;
-
-	st = db_prepare(db, sql);
-	if (st == NULL)
-		return -1;
-	va_start(ap, types);
-	rc = bind_va(db, st, types, &ap);
+	/* NOLINTEND(clang-analyzer-valist.Uninitialized) */
 	va_end(ap);
 	if (rc == 0) {
 		r = db_step(db, st);
-		if (r == 1)
+		if (r == 1 && out != NULL)
 			*out = db_col_is_null(st, 0) ? 0 : db_col_int(st, 0);
-		rc = r == 1 ? 0 : r == 0 ? 1 : -1;
+		rc = r < 0 ? -1 : out != NULL && r == 0 ? 1 : 0;
 	}
 	db_finalize(st);
 	return rc;

@@ -80,18 +80,19 @@ long long	 db_int_text2(struct db *, const char *sql, const char *a1,
 		    const char *a2, long long def);
 
 /*
- * Prepare sql, bind the arguments after types (one letter each: 't' a
- * text, NULL binds SQL NULL; 'i' a long long; 'd' a double; 'n' SQL NULL,
- * taking no argument), step it once and finalize it: the typed binder of
- * UPDATE, INSERT and DELETE.  0, or -1 after an error message.
+ * The typed binder: prepare sql, bind the arguments after types (one
+ * letter each: 't' a text, where NULL binds SQL NULL; 'i' a long long;
+ * 'd' a double; 'n' SQL NULL, taking no argument), step it once and
+ * finalize it.  With out set, *out is the first column of the first row
+ * and 1 means there was no row.  0, 1, or -1 after an error message.
+ *
+ * db_run() is for UPDATE, INSERT and DELETE; db_run_int() for a query of
+ * one integer.
  */
-int	 db_run(struct db *, const char *sql, const char *types, ...);
-/*
- * The same for a query of one integer: *out is set from the first
- * column of the first row; 0, 1 when there is no row, -1 on error.
- */
-int	 db_run_int(struct db *, long long *out, const char *sql,
+int	 db_stmt(struct db *, long long *out, const char *sql,
 	    const char *types, ...);
+#define db_run(db, sql, ...)		db_stmt((db), NULL, (sql), __VA_ARGS__)
+#define db_run_int(db, out, sql, ...)	db_stmt((db), (out), (sql), __VA_ARGS__)
 
 /* A random id made when the database was created, for lab job names. */
 char	*db_instance(struct db *);
