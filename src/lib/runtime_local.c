@@ -155,7 +155,6 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	return 0;
 }
 
-
 /*
  * Clear the work directory (nothing of an earlier attempt may remain)
  * and, for a test, make ready what lava-run needs.

@@ -73,7 +73,7 @@ struct job_row {
 	long long	 started;
 	long long	 timeout;	/* seconds */
 	long long	 poll_failures;	/* unreadable answers in a row */
-	char		*result;	/* pass, fail, skip, incomplete; or NULL */
+	char		*result;	/* pass, fail, skip, incomplete */
 	char		*error_code;
 	char		*error_msg;
 	long long	 created;

@@ -107,7 +107,10 @@ reconcile(const struct config *cfg, struct db *db, struct submit_stats *stats)
 			rc = job_unsubmit(db, &list[i]);
 			break;
 		default:
-			/* cannot tell now: ask again next run, never resubmit */
+			/*
+			 * Cannot tell now: ask again next run, never
+			 * resubmit blindly.
+			 */
 			stats->failed++;
 			break;
 		}
