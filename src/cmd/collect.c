@@ -4,7 +4,7 @@
 #include <getopt.h>
 
 #include "log.h"
-#include "runtime.h"
+#include "collect.h"
 #include "stage.h"
 #include "util.h"
 

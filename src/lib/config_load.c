@@ -7,6 +7,7 @@
 #include "config.h"
 #include "config_impl.h"
 #include "fs.h"
+#include "runtime.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -424,11 +425,7 @@ cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 		l->name = xstrdup(m->keys[i]->value);
 		check_enum(c, e, "type", types, "labs");
 		type = ynode_str(e, "type");
-		l->type = LAB_LOCAL;
-		if (type != NULL && strcmp(type, "lava") == 0)
-			l->type = LAB_LAVA;
-		else if (type != NULL && strcmp(type, "pull") == 0)
-			l->type = LAB_PULL;
+		l->type = runtime_lab_type(type);
 		l->url = get_str(e, "url", NULL);
 		l->token_env = get_str(e, "token_env", NULL);
 		check_token_env(c, e);

@@ -1,64 +1,69 @@
 /*
- * job.h: job rows.  A job is one build or one test run on one runtime;
- * its state goes pending -> submitting -> submitted -> running -> done,
- * or to failed-submit, retried with backoff.
+ * job.h: the job state machine.  A job is one build or one test run on
+ * one lab; its state (store_job.h) goes
+ *
+ *	pending -> submitting -> submitted -> running -> done
+ *
+ * A submission that fails makes it failed-submit, a lab that is full or
+ * that never got it makes it pending again, and an attempt that does
+ * not finish makes it pending again: both wait for the backoff
+ * (job_backoff()) before they are runnable, up to settings.retries
+ * times; then the job is done, incomplete.  Each change is one function
+ * here, which refuses a change its state does not allow (an error, -1)
+ * and keeps the row in memory in step with the database.
  */
 #ifndef JOB_H
 #define JOB_H
 
-#include <stddef.h>
+#include "store_job.h"
 
 struct config;
 struct db;
 
-struct job {
-	char		*id;
-	char		*kind;		/* kbuild, test */
-	char		*runtime;	/* lab name */
-	char		*definition;
-	char		*state;
-	char		*runtime_job_id;
-	char		*work_dir;
-	char		*config_name;
-	char		*platform;
-	long long	 checkout_id;
-	long long	 build_id;
-	long long	 attempt;
-	long long	 submitted;
-	long long	 started;
-	long long	 timeout;	/* seconds */
-	long long	 poll_failures;	/* unreadable answers in a row */
-};
+/*
+ * Seconds before attempt + 1 of a job whose attempt (counted from 1)
+ * failed: retry_backoff() of settings.retry_delay.
+ */
+long long	 job_backoff(const struct config *, long long attempt);
 
 /*
- * Load the jobs whose state is in states (a NULL-terminated list) and,
- * with due, whose next_try has come.  Ordered by creation.
+ * These commit on their own.
+ * pending or failed-submit -> submitting, in work_dir when not NULL.
  */
-int	 job_list(struct db *, const char *const *states, int due,
-	    struct job **out, size_t *n);
-void	 job_list_free(struct job *, size_t);
-
-/* Set state (and, if not NULL, the runtime job id and work dir). */
-int	 job_set_state(struct db *, const char *id, const char *state,
-	    const char *runtime_job_id, const char *work_dir);
+int	 job_submitting(struct db *, struct job_row *, const char *work_dir);
+/* submitting -> submitted: its lab knows it as lab_id. */
+int	 job_submitted(struct db *, struct job_row *, const char *lab_id,
+	    const char *work_dir);
+/* submitting -> pending: its lab did not take it; submit it again. */
+int	 job_unsubmit(struct db *, struct job_row *);
+/* submitted -> running. */
+int	 job_running(struct db *, struct job_row *);
+/*
+ * Its submission failed with msg: with attempts left, failed-submit for
+ * after the backoff (1); else done, incomplete, and a build job's build
+ * MISS (0).  -1 on error.
+ */
+int	 job_submit_failed(const struct config *, struct db *,
+	    struct job_row *, const char *msg);
+/*
+ * The lab's answer about it could not be read n times in a row (0: it
+ * could again).  No change of state.
+ */
+int	 job_poll_failures(struct db *, struct job_row *, long long n);
 
 /*
- * A job did not finish (incomplete, or its submission failed): with
- * attempts left, make it pending again for after the backoff and return
- * 1; otherwise return 0 and leave it to the caller to make it final.
- * Must run inside a transaction.
+ * These run inside the caller's transaction, with the results they go
+ * with.  An attempt did not finish (submitted or running): with
+ * attempts left, pending for after the backoff (1); otherwise 0, and
+ * the caller makes it final with job_finish().  -1 on error.
  */
-int	 job_retry(const struct config *, struct db *, const struct job *,
+int	 job_retry(const struct config *, struct db *, struct job_row *,
 	    const char *error_code, const char *error_msg);
-
 /*
- * Mark a job done with result (pass, fail, skip, incomplete) and an
- * optional error.  Must run inside a transaction.
+ * Done with result (pass, fail, skip, incomplete) and an optional
+ * error, from any state but done.
  */
-int	 job_finish(struct db *, const char *id, const char *result,
+int	 job_finish(struct db *, struct job_row *, const char *result,
 	    const char *error_code, const char *error_msg);
-
-/* The number of jobs of a runtime that hold a slot (submitting..running). */
-long long	 job_busy(struct db *, const char *runtime);
 
 #endif

@@ -1,36 +1,40 @@
 /*
  * lavalab.h: labs that are not this machine: a LAVA server over its REST
- * API (v0.2) with libcurl, and a pull lab, a directory from which a lab
- * fetches its own work and into which it drops results.
+ * API (v0.2) with libcurl (runtime_lava.c), and a pull lab, a directory
+ * from which a lab fetches its own work and into which it drops results
+ * (runtime_pull.c).
  */
 #ifndef LAVALAB_H
 #define LAVALAB_H
 
 #include <stddef.h>
 
-struct config;
+#include "runtime.h"
+
+struct buf;
 struct db;
 struct json_t;
-struct job;
 struct lab_cfg;
 struct lava_outcome;
 
-enum lab_result {
-	LAB_DONE,	/* did what was asked */
-	LAB_WAIT,	/* not now (queue full, still running): try later */
-	LAB_RETRY,	/* a fault on the way (HTTP error, timeout): try later */
-	LAB_FAIL,	/* refused for good (bad job, 4xx) */
-	LAB_BAD		/* it answered, but not in a way that can be read (no
-			 * state, a reply too large, results that do not
-			 * parse): counted, and the job ends after a few */
-};
+/* LAVA logs can be long; results far less so. */
+#define LAB_LOG_MAX	((size_t)64 << 20)
+#define LAB_RESULTS_MAX	((size_t)16 << 20)
+
+/*
+ * Read a LAVA job definition of ours: its text, device_type and job_name
+ * (the caller frees them).  -1 with the reason in err (if not NULL).
+ */
+int	 lab_read_definition(const char *path, char **text,
+	    char **device_type, char **job_name, struct buf *err);
 
 /*
  * Submit a test job to a LAVA lab.  On LAB_DONE *lab_id is the LAVA job
- * id (caller frees).  Respects max_queue per device type.
+ * id (caller frees); on LAB_FAIL the reason is in err.  Respects
+ * max_queue per device type.
  */
 enum lab_result	 lava_submit(const struct lab_cfg *, const char *definition,
-		    const char *job_id, char **lab_id);
+		    const char *job_id, char **lab_id, struct buf *err);
 /*
  * Find a job already submitted under job_id's name (after a crash between
  * the POST and recording its id): LAB_DONE with *lab_id set, LAB_WAIT
@@ -38,16 +42,6 @@ enum lab_result	 lava_submit(const struct lab_cfg *, const char *definition,
  */
 enum lab_result	 lava_lookup(const struct lab_cfg *, const char *definition,
 		    char **lab_id);
-
-/* What lava_poll() found about a finished job. */
-struct lab_finished {
-	char	*log;		/* the whole LAVA log */
-	char	*console;	/* serial console lines only */
-	long long start_time;
-	double	 duration;
-	char	*url;		/* the job's page in the lab's web UI */
-	int	 finished;	/* it ran: known even when its results are not */
-};
 
 /*
  * Look at a submitted LAVA job.  LAB_WAIT while it runs (*running set
@@ -58,16 +52,16 @@ struct lab_finished {
 enum lab_result	 lava_poll(const struct lab_cfg *, const char *lab_id,
 		    int *running, struct lava_outcome *o,
 		    struct lab_finished *fin);
-void		 lab_finished_release(struct lab_finished *);
 
 /*
  * Write the job into a pull lab's directory and index.json.  Results an
  * earlier attempt left are moved aside first.  An index.json that cannot
  * be read is set aside and made again from the jobs db has for this lab.
+ * On LAB_FAIL the reason is in err.
  */
 enum lab_result	 pull_submit(const struct lab_cfg *, struct db *db,
 		    const char *definition, const char *job_id,
-		    long long attempt);
+		    long long attempt, struct buf *err);
 /*
  * Look for a pull lab's results of job_id: LAB_WAIT while there are
  * none, LAB_DONE (o and fin filled in), LAB_FAIL for a results file that

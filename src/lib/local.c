@@ -11,6 +11,7 @@
 #include "local.h"
 #include "log.h"
 #include "proc.h"
+#include "runtime.h"
 #include "secret.h"
 #include "util.h"
 
@@ -37,7 +38,7 @@ local_prepare(const char *work)
 
 pid_t
 local_start(const char *job_id, const char *def, const char *work,
-    char *const *extra)
+    char *const *extra, struct buf *err)
 {
 	char *argv[16], *exe, *dir, *log, *pidf, *absdef, cwd[PATH_MAX];
 	char *secrets;
@@ -48,7 +49,7 @@ local_start(const char *job_id, const char *def, const char *work,
 	exe = xasprintf("%s/maestrino-worker", dir);
 	free(dir);
 	if (access(exe, X_OK) != 0) {
-		error("job %s: cannot run '%s': %s", job_id, exe,
+		runtime_error(err, "job %s: cannot run '%s': %s", job_id, exe,
 		    strerror(errno));
 		free(exe);
 		return -1;
@@ -71,6 +72,8 @@ local_start(const char *job_id, const char *def, const char *work,
 	secrets = secret_export(&slen);
 	pid = proc_spawn_detached(argv, log, pidf, secrets, slen);
 	free(secrets);
+	if (pid < 0)
+		runtime_error_printed(err);
 	if (pid > 0)
 		debug("job %s: worker %ld in %s", job_id, (long)pid, work);
 	free(log);

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+struct buf;
 struct config;
 
 enum local_state {
@@ -28,10 +29,10 @@ int	 local_prepare(const char *work);
 /*
  * Start the worker for the definition def in work, with the options
  * extra (NULL-terminated, or NULL).  Return its pid, or -1 after an
- * error message.
+ * error message, which is also put in err.
  */
 pid_t	 local_start(const char *job_id, const char *def, const char *work,
-	    char *const *extra);
+	    char *const *extra, struct buf *err);
 
 /*
  * Where is the job in work, whose worker was *pid (0 if unknown: then it

@@ -70,3 +70,25 @@ store_build_get(struct db *db, long long id, struct build_row *out)
 	db_done(st);
 	return r == 1 ? 0 : r == 0 ? 1 : -1;
 }
+
+int
+store_build_record(struct db *db, const struct build_row *b)
+{
+	return db_run(db, "UPDATE build SET status = ?, start_time = ?, "
+	    "duration = ?, compiler_version = ?, config_url = ?, log_url = ?, "
+	    "log_excerpt = ?, artifacts = ?, misc = json_patch(coalesce(misc, "
+	    "'{}'), ?), gen = gen + 1 WHERE job_id = ?", "tidtttttt"
+	    "t", b->status, b->start_time, b->duration, b->compiler_version,
+	    b->config_url, b->log_url, b->log_excerpt, b->artifacts, b->misc,
+	    b->job_id);
+}
+
+int
+store_build_final(struct db *db, const char *job_id, const char *status,
+    const char *code, const char *msg)
+{
+	return db_run(db, "UPDATE build SET status = ?, misc = json_patch("
+	    "coalesce(misc, '{}'), json_object('error_code', ?, "
+	    "'error_msg', ?)), gen = gen + 1 WHERE job_id = ?", "tttt",
+	    status, code, msg, job_id);
+}

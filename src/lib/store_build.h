@@ -68,4 +68,19 @@ int	 store_build_get(struct db *, long long id, struct build_row *out);
 /* A row from a statement that selected STORE_BUILD_COLUMNS first. */
 void	 store_build_from(struct sqlite3_stmt *, struct build_row *out);
 
+/*
+ * The outcome of a build's job, onto the build of job b->job_id: status,
+ * start_time, duration, compiler_version, config_url, log_url,
+ * log_excerpt and artifacts set, misc (JSON text) merged into what it
+ * has.  Must run in a transaction.
+ */
+int	 store_build_record(struct db *, const struct build_row *b);
+/*
+ * Give the build of job_id its final status without a result (MISS when
+ * its submission gave up, ERROR for an infrastructure failure), the
+ * error in its misc.  Must run in a transaction.
+ */
+int	 store_build_final(struct db *, const char *job_id,
+	    const char *status, const char *code, const char *msg);
+
 #endif

@@ -65,3 +65,26 @@ store_test_get(struct db *db, long long id, struct test_row *out)
 	db_done(st);
 	return r == 1 ? 0 : r == 0 ? 1 : -1;
 }
+
+int
+store_test_upsert(struct db *db, const struct test_row *t)
+{
+	static const char sql[] = "INSERT INTO test (build_id, job_id, "
+	    "path, platform, compatible, status, start_time, duration, "
+	    "log_url, log_excerpt, number_value, number_unit, misc) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, "
+	    "path) DO UPDATE SET status = excluded.status, start_time = "
+	    "excluded.start_time, duration = excluded.duration, log_url = "
+	    "excluded.log_url, log_excerpt = excluded.log_excerpt, "
+	    "number_value = excluded.number_value, number_unit = "
+	    "excluded.number_unit, misc = excluded.misc, gen = gen + 1";
+
+	if (t->has_number)
+		return db_run(db, sql, "itttttidttdtt", t->build_id, t->job_id,
+		    t->path, t->platform, t->compatible, t->status,
+		    t->start_time, t->duration, t->log_url, t->log_excerpt,
+		    t->number_value, t->number_unit, t->misc);
+	return db_run(db, sql, "itttttidttnnt", t->build_id, t->job_id,
+	    t->path, t->platform, t->compatible, t->status, t->start_time,
+	    t->duration, t->log_url, t->log_excerpt, t->misc);
+}

@@ -64,4 +64,11 @@ int	 store_test_get(struct db *, long long id, struct test_row *out);
 /* A row from a statement that selected STORE_TEST_COLUMNS first. */
 void	 store_test_from(struct sqlite3_stmt *, struct test_row *out);
 
+/*
+ * Record a result of job t->job_id: insert the test at t->path, or
+ * update it (status, start_time, duration, log_url, log_excerpt, the
+ * number and misc; gen goes up).  Must run in a transaction.
+ */
+int	 store_test_upsert(struct db *, const struct test_row *t);
+
 #endif

@@ -1,0 +1,94 @@
+/*
+ * collect.h: the collect stage: every submitted job is looked at through
+ * its lab (runtime.h); finished ones become build and test rows, those
+ * that did not finish are retried (job.h).  What records results is here
+ * for the runtimes to share.
+ */
+#ifndef COLLECT_H
+#define COLLECT_H
+
+#include <stddef.h>
+
+#include "lava.h"
+
+struct config;
+struct db;
+struct job_row;
+struct runtime;
+
+struct collect_stats {
+	size_t	finished;
+	size_t	running;
+	size_t	retried;
+	size_t	failed;
+};
+
+/*
+ * Collect every submitted job that has finished.  With wait, keep
+ * looking until no job on this machine is running.  -1 on a database
+ * error.
+ */
+int	 collect_stage(const struct config *, struct db *, int wait,
+	    struct collect_stats *);
+
+/* The KCIDB log excerpt: the last 16384 code points of a log. */
+#define COLLECT_EXCERPT_MAX	16384
+/* Enough bytes of a log to hold that many code points. */
+#define COLLECT_EXCERPT_READ	((size_t)4 * COLLECT_EXCERPT_MAX)
+
+/*
+ * Text from outside (a log, a lab, a worker's result) as it may be
+ * stored: secrets masked, valid UTF-8, at most max bytes (the last ones
+ * with tail).  NULL stays NULL.  Caller frees.
+ */
+char	*collect_outside(const char *s, size_t max, int tail);
+/* The excerpt of a log, fit to store (see above); NULL stays NULL. */
+char	*collect_excerpt(const char *log);
+
+/* What a lab tells about a finished LAVA job, besides its results. */
+struct lava_info {
+	long long	 start_time;
+	double		 duration;
+	const char	*log_url;	/* the console log */
+	const char	*full_log_url;
+	const char	*excerpt;	/* fit to store: collect_outside() */
+	const char	*lab_job_id;
+	const char	*lab_job_url;
+};
+
+/* One test row of a finished LAVA job, as collect_lava() records it. */
+struct lava_row {
+	char			*path;
+	const char		*status;	/* KCIDB's */
+	const struct lava_case	*c;		/* NULL for the boot */
+	const char		*error_type;	/* the boot's, if not done */
+	const char		*error_msg;
+};
+
+/*
+ * The rows of an outcome judged v with boot (lava_judge()): the boot
+ * first, then each case not of the lava suite at its KCIDB path under
+ * prefix (a test's kcidb_path, or NULL).  Names that became a path
+ * already taken get a suffix: *clashes says how many.  The rows point
+ * into o; free them with collect_lava_rows_free().
+ */
+void	 collect_lava_rows(const struct lava_outcome *o, enum lava_verdict v,
+	    const char *boot, const char *prefix, struct lava_row **rows,
+	    size_t *n, size_t *clashes);
+void	 collect_lava_rows_free(struct lava_row *, size_t);
+
+/*
+ * Record a finished LAVA job: the boot and the test cases, or a retry.
+ * Maps the outcome as KernelCI's Maestro does (lava_judge()).
+ */
+int	 collect_lava(const struct runtime *, struct job_row *,
+	    struct lava_outcome *, const struct lava_info *,
+	    struct collect_stats *);
+/*
+ * A test job that never finished: its boot is ERROR, with the error and
+ * excerpt.  Must run in a transaction.
+ */
+int	 collect_boot_error(const struct runtime *, struct job_row *,
+	    const char *code, const char *msg, const char *excerpt);
+
+#endif

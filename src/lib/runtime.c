@@ -1,0 +1,143 @@
+/*
+ * runtime.c: the table of runtimes, the one place a lab's type is looked
+ * at.
+ */
+#include <stdarg.h>
+
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "runtime.h"
+#include "store_job.h"
+#include "safe.h"
+#include "secret.h"
+#include "util.h"
+
+static const struct runtime_ops *const runtimes[] = {
+	&runtime_local,
+	&runtime_lava,
+	&runtime_pull,
+};
+
+int
+runtime_get(const struct config *cfg, struct db *db, const char *name,
+    struct runtime *out)
+{
+	const struct lab_cfg *lab;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	lab = name != NULL ? config_lab(cfg, name) : NULL;
+	if (lab == NULL)
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(runtimes); i++) {
+		if (runtimes[i]->lab_type == lab->type) {
+			out->ops = runtimes[i];
+			out->lab = lab;
+			out->cfg = cfg;
+			out->db = db;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+runtime_handover_release(struct runtime_handover *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nargs; i++)
+		free(h->args[i]);
+	free(h->work);
+	memset(h, 0, sizeof(*h));
+}
+
+enum lab_type
+runtime_lab_type(const char *type)
+{
+	size_t i;
+
+	for (i = 0; type != NULL && i < ARRAY_SIZE(runtimes); i++)
+		if (strcmp(type, runtimes[i]->type) == 0)
+			return runtimes[i]->lab_type;
+	return LAB_LOCAL;
+}
+
+/* text as the log keeps it: secrets masked, nothing but visible text. */
+static void
+keep(struct buf *err, const char *text)
+{
+	char *masked, *msg;
+
+	masked = secret_mask(text);
+	msg = safe_visible_dup(masked);
+	free(masked);
+	buf_reset(err);
+	buf_puts(err, msg);
+	free(msg);
+}
+
+int
+runtime_error(struct buf *err, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	error("%s", b.ptr);
+	if (err != NULL)
+		keep(err, b.ptr);
+	buf_release(&b);
+	return -1;
+}
+
+void
+runtime_error_text(struct buf *err, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (err != NULL)
+		keep(err, b.ptr);
+	buf_release(&b);
+}
+
+void
+runtime_error_printed(struct buf *err)
+{
+	const char *last;
+
+	last = log_last_error();
+	if (err != NULL) {
+		buf_reset(err);
+		if (last != NULL)
+			buf_puts(err, last);
+	}
+}
+
+void
+runtime_lookup_said(const struct runtime *rt, const struct job_row *j,
+    enum lab_result r, const char *lab_id)
+{
+	if (r == LAB_DONE)
+		warning("job %s: found it on lab %s as %s; adopting it", j->id,
+		    rt->lab->name, lab_id);
+	else if (r == LAB_WAIT)
+		warning("job %s: lab %s does not have it; submitting it again",
+		    j->id, rt->lab->name);
+}
+
+void
+lab_finished_release(struct lab_finished *f)
+{
+	free(f->log);
+	free(f->console);
+	free(f->url);
+	memset(f, 0, sizeof(*f));
+}
