@@ -57,15 +57,9 @@ struct platform_cfg {
 	const struct ynode *params;
 };
 
-enum lab_type {
-	LAB_LOCAL,
-	LAB_LAVA,
-	LAB_PULL
-};
-
 struct lab_cfg {
 	char		*name;
-	enum lab_type	 type;
+	const char	*type;		/* a runtime's name (runtime.h) */
 	char		*url;
 	char		*token_env;
 	char		*path;		/* pull labs */

@@ -410,10 +410,9 @@ cfg_load_platforms(struct checker *c, struct config *cfg, const struct ynode *m)
 void
 cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 {
-	static const char *const types[] = { "local", "lava", "pull", NULL };
 	struct lab_cfg *l;
 	const struct ynode *e, *v;
-	const char *type;
+	const char *type, *need;
 	size_t i, n;
 	long pr;
 
@@ -423,9 +422,9 @@ cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 		e = m->items[i];
 		l = &cfg->labs[cfg->nlabs++];
 		l->name = xstrdup(m->keys[i]->value);
-		check_enum(c, e, "type", types, "labs");
+		check_enum(c, e, "type", runtime_types(), "labs");
 		type = ynode_str(e, "type");
-		l->type = runtime_lab_type(type);
+		l->type = runtime_type(type);
 		l->url = get_str(e, "url", NULL);
 		l->token_env = get_str(e, "token_env", NULL);
 		check_token_env(c, e);
@@ -443,18 +442,16 @@ cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 		l->jobs = get_int(e, "jobs", 1);
 		if (l->jobs < 1)
 			l->jobs = 1;
-		if (l->type == LAB_LAVA && l->url == NULL)
-			cfg_bad(c, e, "labs.%s: a lava lab needs 'url'",
-			    l->name);
-		if (l->type == LAB_PULL && l->path == NULL)
-			cfg_bad(c, e, "labs.%s: a pull lab needs 'path'",
-			    l->name);
+		need = runtime_needs(l->type);
+		if (need != NULL && ynode_str(e, need) == NULL)
+			cfg_bad(c, e, "labs.%s: a %s lab needs '%s'",
+			    l->name, l->type, need);
 	}
 	if (config_lab(cfg, "local") == NULL) {
 		/* the embedded default runtime always exists */
 		l = &cfg->labs[cfg->nlabs++];
 		l->name = xstrdup("local");
-		l->type = LAB_LOCAL;
+		l->type = runtime_type(NULL);
 		l->priority = xstrdup("50");
 		l->jobs = 1;
 	}

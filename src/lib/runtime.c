@@ -31,7 +31,7 @@ runtime_get(const struct config *cfg, struct db *db, const char *name,
 	if (lab == NULL)
 		return -1;
 	for (i = 0; i < ARRAY_SIZE(runtimes); i++) {
-		if (runtimes[i]->lab_type == lab->type) {
+		if (strcmp(runtimes[i]->type, lab->type) == 0) {
 			out->ops = runtimes[i];
 			out->lab = lab;
 			out->cfg = cfg;
@@ -53,15 +53,47 @@ runtime_handover_release(struct runtime_handover *h)
 	memset(h, 0, sizeof(*h));
 }
 
-enum lab_type
-runtime_lab_type(const char *type)
+static const struct runtime_ops *
+find(const char *type)
 {
 	size_t i;
 
 	for (i = 0; type != NULL && i < ARRAY_SIZE(runtimes); i++)
 		if (strcmp(type, runtimes[i]->type) == 0)
-			return runtimes[i]->lab_type;
-	return LAB_LOCAL;
+			return runtimes[i];
+	return NULL;
+}
+
+const char *const *
+runtime_types(void)
+{
+	static const char *names[ARRAY_SIZE(runtimes) + 1];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(runtimes); i++)
+		names[i] = runtimes[i]->type;
+	return names;
+}
+
+const char *
+runtime_type(const char *type)
+{
+	return find(type) != NULL ? find(type)->type : runtime_local.type;
+}
+
+const char *
+runtime_needs(const char *type)
+{
+	return find(type) != NULL ? find(type)->needs : NULL;
+}
+
+int
+runtime_is_local(const struct config *cfg, const char *name)
+{
+	const struct lab_cfg *l;
+
+	l = name != NULL ? config_lab(cfg, name) : NULL;
+	return l != NULL && find(l->type) != NULL && find(l->type)->local;
 }
 
 /* text as the log keeps it: secrets masked, nothing but visible text. */

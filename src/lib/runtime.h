@@ -61,7 +61,8 @@ struct runtime {
 
 struct runtime_ops {
 	const char	*type;		/* labs.<name>.type */
-	enum lab_type	 lab_type;
+	/* the key a lab of this type must set ("url"), or NULL */
+	const char	*needs;
 	int		 builds;	/* runs build jobs, not only tests */
 	/*
 	 * On this machine: at most labs.<name>.jobs at a time, and what
@@ -123,8 +124,17 @@ struct runtime_ops {
 int	 runtime_get(const struct config *, struct db *, const char *name,
 	    struct runtime *out);
 
-/* The kind of lab of labs.<name>.type (local when NULL or unknown). */
-enum lab_type	 runtime_lab_type(const char *type);
+/*
+ * The registry's answers for the config: every type's name (NULL
+ * ended), the canonical name of labs.<name>.type ("local" when NULL or
+ * unknown, which the config check has refused already), and the key a
+ * lab of that type must set, or NULL.
+ */
+const char *const	*runtime_types(void);
+const char	*runtime_type(const char *type);
+const char	*runtime_needs(const char *type);
+/* Whether the lab named name runs its jobs on this machine. */
+int		 runtime_is_local(const struct config *, const char *name);
 
 /*
  * An error of a runtime, handed back: printed as error() prints it, and

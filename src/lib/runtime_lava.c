@@ -439,7 +439,7 @@ rest_poll(const struct runtime *rt, struct job_row *j, int *running,
 
 const struct runtime_ops runtime_lava = {
 	.type = "lava",
-	.lab_type = LAB_LAVA,
+	.needs = "url",
 	.submit = rest_submit,
 	.lookup = rest_lookup,
 	.poll = rest_poll,

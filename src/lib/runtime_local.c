@@ -651,7 +651,6 @@ local_collect(const struct runtime *rt, struct job_row *j,
 
 const struct runtime_ops runtime_local = {
 	.type = "local",
-	.lab_type = LAB_LOCAL,
 	.builds = 1,
 	.local = 1,
 	.prepare = local_prep,

@@ -406,7 +406,7 @@ dir_done(const struct runtime *rt, const struct job_row *j,
 
 const struct runtime_ops runtime_pull = {
 	.type = "pull",
-	.lab_type = LAB_PULL,
+	.needs = "path",
 	.submit = dir_submit,
 	.lookup = dir_lookup,
 	.poll = dir_poll,

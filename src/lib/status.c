@@ -8,6 +8,7 @@
 #include "db.h"
 #include "fs.h"
 #include "log.h"
+#include "runtime.h"
 #include "safe.h"
 #include "secret.h"
 #include "status.h"
@@ -241,16 +242,6 @@ status_print(const struct config *cfg, struct db *db, int as_json, FILE *fp)
 	return ferror(fp) ? -1 : 0;
 }
 
-/* Is name a lab of type local? */
-static int
-is_local_lab(const struct config *cfg, const char *name)
-{
-	const struct lab_cfg *l;
-
-	l = name ? config_lab(cfg, name) : NULL;
-	return l != NULL && l->type == LAB_LOCAL;
-}
-
 int
 status_jobs_left(const struct config *cfg, struct db *db,
     struct jobs_left *l)
@@ -267,7 +258,7 @@ status_jobs_left(const struct config *cfg, struct db *db,
 		l->runnable += lab->runnable;
 		l->retrying += lab->pending - lab->runnable;
 		l->running += lab->running;
-		if (!is_local_lab(cfg, lab->runtime))
+		if (!runtime_is_local(cfg, lab->runtime))
 			continue;
 		l->local += lab->jobs;
 		if (lab->next_retry > 0 && (l->next_retry == 0 ||

@@ -17,13 +17,9 @@ static const char *const state_names[JOB_NSTATES] = {
 	[JOB_FAILED_SUBMIT] = "failed-submit",
 };
 
-/* The states that wait for submission, and those that hold a slot. */
-#define WAITING_SQL	"('pending', 'failed-submit')"
+/* The states that hold a slot in a lab. */
 #define BUSY_SQL	"('submitting', 'submitted', 'running')"
 
-/* A runnable job, as SQL on the job table: see store_job.h. */
-#define RUNNABLE_SQL	"state IN " WAITING_SQL " AND " \
-	"coalesce(next_try, 0) <= ?1"
 
 const char *
 job_state_name(enum job_state s)
@@ -187,7 +183,7 @@ store_job_list_runnable(struct db *db, long long now, struct job_row **out,
 	*out = NULL;
 	*n = 0;
 	st = db_prepare(db, "SELECT " STORE_JOB_COLUMNS("job") " FROM job "
-	    "WHERE " RUNNABLE_SQL " ORDER BY created, id");
+	    "WHERE " STORE_JOB_RUNNABLE " ORDER BY created, id");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, now);
@@ -199,7 +195,7 @@ store_job_runnable(struct db *db, long long now, long long *count)
 {
 	*count = 0;
 	return db_run_int(db, count, "SELECT COUNT(*) FROM job WHERE "
-	    RUNNABLE_SQL, "i", now) < 0 ? -1 : 0;
+	    STORE_JOB_RUNNABLE, "i", now) < 0 ? -1 : 0;
 }
 
 long long

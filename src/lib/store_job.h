@@ -96,6 +96,15 @@ int	 store_job_list(struct db *, unsigned states, struct job_row **out,
 void	 store_job_list_free(struct job_row *, size_t);
 
 /*
+ * The rule of a runnable job, as SQL for other store files: waiting to
+ * be submitted (pending, or failed-submit), and runnable when its
+ * next_try has come by the time bound to ?1.
+ */
+#define STORE_JOB_WAITING	"state IN ('pending', 'failed-submit')"
+#define STORE_JOB_RUNNABLE	"(" STORE_JOB_WAITING \
+	" AND coalesce(next_try, 0) <= ?1)"
+
+/*
  * A runnable job: waiting to be submitted (pending, or failed-submit)
  * with its next_try come by now.  The runnable jobs, ordered by
  * creation, and how many there are (labs of any kind).

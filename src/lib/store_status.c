@@ -5,19 +5,9 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "store_job.h"
 #include "store_status.h"
 #include "util.h"
-
-/* A job waiting to be submitted (again). */
-#define WAITING_JOB	"state IN ('pending', 'failed-submit')"
-
-/*
- * the runnable-job rule: see store_job
- *
- * A job that could be submitted at ?1: waiting, and its retry (if any)
- * has come.
- */
-#define RUNNABLE_JOB	"(" WAITING_JOB " AND coalesce(next_try, 0) <= ?1)"
 
 void
 store_status_counts(struct db *db, struct status_counts *out)
@@ -40,7 +30,7 @@ store_status_counts(struct db *db, struct status_counts *out)
 		  "SELECT COUNT(*) FROM checkout WHERE "
 		  "tarball_state = 'failed'" },
 		{ &out->jobs_pending,
-		  "SELECT COUNT(*) FROM job WHERE " WAITING_JOB },
+		  "SELECT COUNT(*) FROM job WHERE " STORE_JOB_WAITING },
 		{ &out->jobs_submitted,
 		  "SELECT COUNT(*) FROM job WHERE state IN ('submitting', "
 		  "'submitted')" },
@@ -157,7 +147,7 @@ store_status_jobs_left(struct db *db, long long now,
 	    "sum(runnable), min(CASE WHEN waiting AND NOT runnable "
 	    "THEN next END) "
 	    "FROM (SELECT runtime, coalesce(next_try, 0) AS next, "
-	    WAITING_JOB " AS waiting, " RUNNABLE_JOB " AS runnable "
+	    STORE_JOB_WAITING " AS waiting, " STORE_JOB_RUNNABLE " AS runnable "
 	    "FROM job WHERE state != 'done') GROUP BY runtime");
 	if (st == NULL)
 		return -1;

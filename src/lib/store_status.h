@@ -1,7 +1,7 @@
 /*
  * store_status.h: what `maestrino status` counts and what is left of the
  * jobs for `maestrino run`.  Every SQL statement of them is in
- * store_status.c, and so is the rule of a runnable job they share.
+ * store_status.c; the rule of a runnable job is store_job.h's.
  */
 #ifndef STORE_STATUS_H
 #define STORE_STATUS_H
