@@ -49,7 +49,7 @@ local_start(const char *job_id, const char *def, const char *work,
 	exe = xasprintf("%s/maestrino-worker", dir);
 	free(dir);
 	if (access(exe, X_OK) != 0) {
-		runtime_error(err, "job %s: cannot run '%s': %s", job_id, exe,
+		error_to(err, "job %s: cannot run '%s': %s", job_id, exe,
 		    strerror(errno));
 		free(exe);
 		return -1;
@@ -70,10 +70,10 @@ local_start(const char *job_id, const char *def, const char *work,
 	argv[n++] = (char *)work;
 	argv[n] = NULL;
 	secrets = secret_export(&slen);
+	log_catch(err);
 	pid = proc_spawn_detached(argv, log, pidf, secrets, slen);
+	log_uncatch(err, "cannot start a worker");
 	free(secrets);
-	if (pid < 0)
-		runtime_error_printed(err);
 	if (pid > 0)
 		debug("job %s: worker %ld in %s", job_id, (long)pid, work);
 	free(log);

@@ -15,7 +15,8 @@ static int nerrors;
 /* messages come from worker threads too */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int muted;
-static char *last_error;
+/* where error() messages of this thread go as well (log_catch) */
+static __thread struct buf *caught;
 static int github;
 
 static struct {
@@ -71,10 +72,20 @@ log_unmute(void)
 		muted--;
 }
 
-const char *
-log_last_error(void)
+void
+log_catch(struct buf *err)
 {
-	return last_error;
+	caught = err;
+	if (err != NULL)
+		buf_reset(err);
+}
+
+void
+log_uncatch(struct buf *err, const char *fallback)
+{
+	caught = NULL;
+	if (err != NULL && err->len == 0 && fallback != NULL)
+		buf_puts(err, fallback);
 }
 
 int
@@ -123,9 +134,9 @@ emit(const char *kind, const char *file, int line, int col,
 	msg = safe_visible_dup(masked);
 	free(masked);
 	pthread_mutex_lock(&lock);
-	if (kind != NULL && strcmp(kind, "error") == 0) {
-		free(last_error);
-		last_error = xstrdup(msg);
+	if (caught != NULL && kind != NULL && strcmp(kind, "error") == 0) {
+		buf_reset(caught);
+		buf_puts(caught, msg);
 	}
 	clear_progress();
 	if (github && kind != NULL) {
@@ -187,24 +198,37 @@ error(const char *fmt, ...)
 	return -1;
 }
 
-int
-error_to(struct buf *err, const char *fmt, ...)
+void
+error_keep(struct buf *err, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	char *masked, *msg;
 	va_list ap;
 
+	if (err == NULL)
+		return;
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (err != NULL) {
-		masked = secret_mask(b.ptr);
-		msg = safe_visible_dup(masked);
-		buf_reset(err);
-		buf_puts(err, msg);
-		free(msg);
-		free(masked);
-	}
+	masked = secret_mask(b.ptr);
+	msg = safe_visible_dup(masked);
+	buf_reset(err);
+	buf_puts(err, msg);
+	free(msg);
+	free(masked);
+	buf_release(&b);
+}
+
+int
+error_to(struct buf *err, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	error_keep(err, "%s", b.ptr);
 	error("%s", b.ptr);
 	buf_release(&b);
 	return -1;

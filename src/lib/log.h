@@ -44,8 +44,18 @@ void	 log_unmute(void);
  */
 int	 error_to(struct buf *err, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* The text of the last error message (borrowed), or NULL. */
-const char *log_last_error(void);
+/* Only the keeping half of error_to(): for a failure printed already. */
+void	 error_keep(struct buf *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Between log_catch(err) and log_uncatch(err, fallback), in this thread,
+ * each error() message is also kept in err as printed (the last one
+ * wins): the failure of a callee that reports by printing, handed to
+ * the caller as a value.  log_uncatch() puts fallback into err when
+ * nothing was caught.  err may be NULL.
+ */
+void	 log_catch(struct buf *err);
+void	 log_uncatch(struct buf *err, const char *fallback);
 /* The number of error() and error_at() calls so far. */
 int	 log_errors(void);
 

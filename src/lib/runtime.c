@@ -96,63 +96,6 @@ runtime_is_local(const struct config *cfg, const char *name)
 	return l != NULL && find(l->type) != NULL && find(l->type)->local;
 }
 
-/* text as the log keeps it: secrets masked, nothing but visible text. */
-static void
-keep(struct buf *err, const char *text)
-{
-	char *masked, *msg;
-
-	masked = secret_mask(text);
-	msg = safe_visible_dup(masked);
-	free(masked);
-	buf_reset(err);
-	buf_puts(err, msg);
-	free(msg);
-}
-
-int
-runtime_error(struct buf *err, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	error("%s", b.ptr);
-	if (err != NULL)
-		keep(err, b.ptr);
-	buf_release(&b);
-	return -1;
-}
-
-void
-runtime_error_text(struct buf *err, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (err != NULL)
-		keep(err, b.ptr);
-	buf_release(&b);
-}
-
-void
-runtime_error_printed(struct buf *err)
-{
-	const char *last;
-
-	last = log_last_error();
-	if (err != NULL) {
-		buf_reset(err);
-		if (last != NULL)
-			buf_puts(err, last);
-	}
-}
-
 void
 runtime_lookup_said(const struct runtime *rt, const struct job_row *j,
     enum lab_result r, const char *lab_id)

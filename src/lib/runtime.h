@@ -137,19 +137,6 @@ const char	*runtime_needs(const char *type);
 int		 runtime_is_local(const struct config *, const char *name);
 
 /*
- * An error of a runtime, handed back: printed as error() prints it, and
- * its text, as the log has it, put in err (replacing what it held).
- * Returns -1.
- */
-int	 runtime_error(struct buf *err, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-/* The same, but only kept: for an error that was printed already. */
-void	 runtime_error_text(struct buf *err, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
-/* Keep the error the code below printed, as the log has it. */
-void	 runtime_error_printed(struct buf *err);
-
-/*
  * Say what a lookup found of a job a killed run left submitting on a
  * lab that is not this machine: adopted, or submitted again.
  */

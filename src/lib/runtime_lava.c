@@ -129,16 +129,19 @@ lab_read_definition(const char *path, char **text, char **device_type,
 	struct buf b = BUF_INIT;
 	struct ynode *def;
 	const char *v;
+	int rc;
 
 	if (buf_read_file(&b, path) != 0) {
 		buf_release(&b);
-		runtime_error(err, "cannot read job definition '%s': %s",
+		error_to(err, "cannot read job definition '%s': %s",
 		    path, strerror(errno));
 		return -1;
 	}
-	if (ynode_parse_string(path, b.ptr, b.len, &def) != 0) {
+	log_catch(err);
+	rc = ynode_parse_string(path, b.ptr, b.len, &def);
+	log_uncatch(err, "cannot parse the job definition");
+	if (rc != 0) {
 		buf_release(&b);
-		runtime_error_printed(err);
 		return -1;
 	}
 	v = ynode_str(def, "device_type");
@@ -203,7 +206,7 @@ lava_submit(const struct lab_cfg *lab, const char *definition,
 	free(json);
 	r = classify(out, resp.status);
 	if (r == LAB_FAIL)
-		runtime_error_text(err, "lab %s: %s", lab->name,
+		error_keep(err, "lab %s: %s", lab->name,
 		    resp.error ? resp.error : "refused");
 	if (r == LAB_DONE) {
 		j = json_body(lab, "/api/v0.2/jobs/", &resp);

@@ -48,7 +48,7 @@ run_script(const char *name, const char *arg, struct buf *out,
 	argv[2] = NULL;
 	rc = proc_capture(argv, NULL, out);
 	if (rc != 0)
-		runtime_error(err, "'%s %s' failed (exit %d)", path, arg, rc);
+		error_to(err, "'%s %s' failed (exit %d)", path, arg, rc);
 	free(path);
 	return rc == 0 ? 0 : -1;
 }
@@ -80,35 +80,32 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 
 	p = j->platform ? config_platform(cfg, j->platform) : NULL;
 	if (p == NULL)
-		return runtime_error(err, "job %s: platform '%s' is no longer "
+		return error_to(err, "job %s: platform '%s' is no longer "
 		    "in the config",
 		    j->id, j->platform ? j->platform : "?");
 	if (strcmp(p->boot_method, "qemu") != 0)
-		return runtime_error(err, "job %s: the local lab boots QEMU "
+		return error_to(err, "job %s: the local lab boots QEMU "
 		    "platforms only, not %s (%s)", j->id, p->name,
 		    p->boot_method);
 	dev = lava_qemu_device(p->arch, 512);
 	if (dev == NULL)
-		return runtime_error(err, "job %s: no QEMU device for arch %s",
+		return error_to(err, "job %s: no QEMU device for arch %s",
 		    j->id, p->arch);
 	rc = ynode_emit_buf(dev, &b);
 	ynode_free(dev);
 	path = fs_join(work, "device.yaml");
+	log_catch(err);
 	if (rc == 0)
 		rc = fs_write_atomic(path, b.ptr, b.len, 0);
 	buf_release(&b);
 	args[(*n)++] = xstrdup("--lava");
 	args[(*n)++] = path;
-	if (rc != 0) {
-		runtime_error_printed(err);
+	if (rc == 0)
+		rc = ynode_parse_file(j->definition, &def);
+	log_uncatch(err, "cannot write the device or read the job");
+	if (rc != 0)
 		return -1;
-	}
-
 	/* the shipped busybox ramdisk, made once */
-	if (ynode_parse_file(j->definition, &def) != 0) {
-		runtime_error_printed(err);
-		return -1;
-	}
 	needs_overlay = 0;
 	ramdisk = NULL;
 	acts = ynode_get(def, "actions");
@@ -163,11 +160,14 @@ static int
 local_prep(const struct runtime *rt, struct job_row *j,
     struct runtime_handover *h, struct buf *err)
 {
+	int rc;
+
 	h->work = local_work_dir(rt->cfg, j->id);
-	if (local_prepare(h->work) != 0) {
-		runtime_error_printed(err);
+	log_catch(err);
+	rc = local_prepare(h->work);
+	log_uncatch(err, "cannot make the work directory");
+	if (rc != 0)
 		return -1;
-	}
 	if (strcmp(j->kind, "test") == 0)
 		return prepare_lava(rt->cfg, j, h->work, h->args, &h->nargs,
 		    err);
