@@ -47,6 +47,12 @@ site_slot(const char *status)
 	return SLOT_OTHER;
 }
 
+long
+site_counts_all(const struct site_counts *c, enum site_slot slot)
+{
+	return c->b[slot] + c->r[slot] + c->t[slot];
+}
+
 enum site_change_kind
 site_change_kind(const struct site_res *before, const struct site_res *now)
 {

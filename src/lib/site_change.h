@@ -60,6 +60,8 @@ enum site_change_kind	 site_change_kind(const struct site_res *before,
 		    const struct site_res *now);
 /* The slot of a status: pass, fail or anything else. */
 enum site_slot	 site_slot(const char *status);
+/* Builds, boots and tests in a slot, together. */
+long		 site_counts_all(const struct site_counts *, enum site_slot);
 /* "build", "boot" or "test". */
 const char	*site_what(const struct site_res *, int build);
 /* The matching order of results: path, config, arch, compiler, platform. */

@@ -12,12 +12,55 @@
 #include "site_page.h"
 #include "store_checkout.h"
 #include "util.h"
+
+/* A change's row, and its JSON appended to arr. */
+static void
+change_row(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_change *ch, json_t *arr, struct buf *name)
+{
+	const struct site_res *r = ch->now ? ch->now : ch->before;
+	int build = strcmp(ch->what, "build") == 0;
+	json_t *e;
+
+	buf_addf(b, "<tr data-status=\"%s\" data-arch=\"",
+	    ch->now && ch->now->status ? ch->now->status : "NONE");
+	html_attr(b, r->arch);
+	html_raw(b, "\" data-platform=\"");
+	html_attr(b, r->platform);
+	html_raw(b, "\" data-path=\"");
+	html_attr(b, r->path);
+	buf_addf(b, "\"><td class=\"kind k%d\">%s</td><td>%s</td><td>",
+	    (int)ch->kind, site_change_name(ch->kind), ch->what);
+	site_res_link(b, root, c, r, build, site_res_name(r, ch->what, name));
+	if (ch->kind == CHANGE_UNSTABLE)
+		buf_addf(b, " <small>flip rate %.2f</small>", ch->flip);
+	html_raw(b, "</td>");
+	if (ch->before)
+		site_status_cell(b, ch->before->status);
+	else
+		html_raw(b, "<td>\xe2\x80\x94</td>");
+	if (ch->now)
+		site_status_cell(b, ch->now->status);
+	else
+		html_raw(b, "<td>\xe2\x80\x94</td>");
+	html_raw(b, "</tr>\n");
+	e = site_res_json(c, r, build);
+	json_object_set_new(e, "what", json_string(ch->what));
+	json_object_set_new(e, "before", site_jstr(ch->before ?
+	    ch->before->status : NULL));
+	json_object_set_new(e, "now", site_jstr(ch->now ? ch->now->status :
+	    NULL));
+	if (site_change_is_regression(ch->kind))
+		json_object_set_new(e, "flip_rate", json_real(ch->flip));
+	json_array_append_new(arr, e);
+}
+
 static void
 changes_section(struct buf *b, const char *root, const struct checkout_row *c,
     const struct site_changelist *cl, long long prev, json_t *j)
 {
 	struct buf name = BUF_INIT;
-	json_t *jc, *arr;
+	json_t *jc;
 	size_t i, count[CHANGE_KINDS];
 	int k;
 
@@ -46,53 +89,9 @@ changes_section(struct buf *b, const char *root, const struct checkout_row *c,
 		html_raw(b, "<table class=\"filterable changes\"><thead><tr>"
 		    "<th>change</th><th>what</th><th>result</th>"
 		    "<th>before</th><th>now</th></tr></thead><tbody>\n");
-		for (i = 0; i < cl->n; i++) {
-			const struct site_change *ch = &cl->v[i];
-			const struct site_res *r = ch->now ? ch->now : ch->before;
-
-			buf_addf(b, "<tr data-status=\"%s\" data-arch=\"",
-			    ch->now && ch->now->status ? ch->now->status :
-			    "NONE");
-			html_attr(b, r->arch);
-			html_raw(b, "\" data-platform=\"");
-			html_attr(b, r->platform);
-			html_raw(b, "\" data-path=\"");
-			html_attr(b, r->path);
-			buf_addf(b, "\"><td class=\"kind k%d\">%s</td><td>%s"
-			    "</td><td>", (int)ch->kind, site_change_name(ch->kind),
-			    ch->what);
-			site_res_link(b, root, c, r, strcmp(ch->what, "build") == 0,
-			    site_res_name(r, ch->what, &name));
-			if (ch->kind == CHANGE_UNSTABLE)
-				buf_addf(b, " <small>flip rate %.2f</small>",
-				    ch->flip);
-			html_raw(b, "</td>");
-			if (ch->before)
-				site_status_cell(b, ch->before->status);
-			else
-				html_raw(b, "<td>\xe2\x80\x94</td>");
-			if (ch->now)
-				site_status_cell(b, ch->now->status);
-			else
-				html_raw(b, "<td>\xe2\x80\x94</td>");
-			html_raw(b, "</tr>\n");
-			arr = json_object_get(jc, site_change_name(ch->kind));
-			{
-				json_t *e = site_res_json(c, r, strcmp(ch->what,
-				    "build") == 0);
-
-				json_object_set_new(e, "what",
-				    json_string(ch->what));
-				json_object_set_new(e, "before", site_jstr(ch->before
-				    ? ch->before->status : NULL));
-				json_object_set_new(e, "now", site_jstr(ch->now ?
-				    ch->now->status : NULL));
-				if (site_change_is_regression(ch->kind))
-					json_object_set_new(e, "flip_rate",
-					    json_real(ch->flip));
-				json_array_append_new(arr, e);
-			}
-		}
+		for (i = 0; i < cl->n; i++)
+			change_row(b, root, c, &cl->v[i], json_object_get(jc,
+			    site_change_name(cl->v[i].kind)), &name);
 		html_raw(b, "</tbody></table>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -121,7 +120,8 @@ build_matrix(struct buf *b, const char *root, const struct checkout_row *c,
 			arches[na++] = builds->v[i].arch;
 	}
 	for (i = 1; i < na; i++)
-		for (j = i; j > 0 && strcmp(arches[j - 1], arches[j]) > 0; j--) {
+		for (j = i; j > 0 && strcmp(arches[j - 1], arches[j]) > 0;
+		    j--) {
 			char *t = arches[j];
 
 			arches[j] = arches[j - 1];

@@ -22,13 +22,14 @@ badge(struct site *s, const char *tree, const char *branch,
 	int lw, vw, rc;
 
 	buf_addf(&label, "%s/%s", tree, branch);
-	if (c->b[1] || c->r[1]) {
-		buf_addf(&value, "%ld failing", c->b[1] + c->r[1]);
+	if (c->b[SLOT_FAIL] || c->r[SLOT_FAIL]) {
+		buf_addf(&value, "%ld failing", c->b[SLOT_FAIL] +
+		    c->r[SLOT_FAIL]);
 		color = "#c62828";
-	} else if (c->t[1]) {
-		buf_addf(&value, "%ld test failures", c->t[1]);
+	} else if (c->t[SLOT_FAIL]) {
+		buf_addf(&value, "%ld test failures", c->t[SLOT_FAIL]);
 		color = "#ef6c00";
-	} else if (c->b[0] + c->r[0] + c->t[0] > 0) {
+	} else if (site_counts_all(c, SLOT_PASS) > 0) {
 		buf_puts(&value, "passing");
 		color = "#2e7d32";
 	} else {
@@ -95,8 +96,8 @@ branch_row(struct site *s, const struct site_branch *br, struct buf *b,
 		store_checkout_release(&co);
 		return -1;
 	}
-	buf_addf(b, "<tr data-status=\"%s\"><td>", c.b[SLOT_FAIL] +
-	    c.r[SLOT_FAIL] + c.t[SLOT_FAIL] ? "FAIL" : "PASS");
+	buf_addf(b, "<tr data-status=\"%s\"><td>",
+	    site_counts_all(&c, SLOT_FAIL) ? "FAIL" : "PASS");
 	rel = site_tree_rel(br->tree, br->branch);
 	buf_addf(&t, "%s/%s", br->tree, br->branch);
 	site_link(b, "", rel, t.ptr);

@@ -35,8 +35,9 @@ site_render_platform(struct site *s, const char *platform)
 	arr = json_array();
 	for (i = 0; i < rows.n; i++) {
 		p = &rows.v[i];
-		buf_addf(&b, "<tr data-status=\"%s\"><td>", p->boots[SLOT_FAIL] ||
-		    p->tests[SLOT_FAIL] ? "FAIL" : "PASS");
+		buf_addf(&b, "<tr data-status=\"%s\"><td>",
+		    p->boots[SLOT_FAIL] || p->tests[SLOT_FAIL] ? "FAIL" :
+		    "PASS");
 		crel = xasprintf("c/%lld.html", p->checkout);
 		site_link(&b, root, crel, p->describe);
 		free(crel);
@@ -54,12 +55,12 @@ site_render_platform(struct site *s, const char *platform)
 		    "checkout", (json_int_t)p->checkout, "tree",
 		    p->tree, "branch", p->branch,
 		    "describe", p->describe, "boots_pass",
-		    (json_int_t)p->boots[0], "boots_fail",
-		    (json_int_t)p->boots[1], "boots_inconclusive",
-		    (json_int_t)p->boots[2], "tests_pass",
-		    (json_int_t)p->tests[0], "tests_fail",
-		    (json_int_t)p->tests[1], "tests_inconclusive",
-		    (json_int_t)p->tests[2]);
+		    (json_int_t)p->boots[SLOT_PASS], "boots_fail",
+		    (json_int_t)p->boots[SLOT_FAIL], "boots_inconclusive",
+		    (json_int_t)p->boots[SLOT_OTHER], "tests_pass",
+		    (json_int_t)p->tests[SLOT_PASS], "tests_fail",
+		    (json_int_t)p->tests[SLOT_FAIL], "tests_inconclusive",
+		    (json_int_t)p->tests[SLOT_OTHER]);
 		if (e != NULL)
 			json_array_append_new(arr, e);
 	}
@@ -110,8 +111,8 @@ site_render_platforms(struct site *s, char **names, size_t n)
 	}
 	html_raw(&b, "</ul>\n");
 	site_page_end(&b);
-	rc = site_emit_page(s, "p/index.html", &b, json_pack("{s:o}", "platforms",
-	    arr));
+	rc = site_emit_page(s, "p/index.html", &b, json_pack("{s:o}",
+	    "platforms", arr));
 	buf_release(&b);
 	return rc;
 }

@@ -177,8 +177,8 @@ site_render_regressions(struct site *s, const struct site_reglist *rl)
 		html_text(&b, g->branch);
 		buf_addf(&b, "</td><td>%s%s</td><td>", g->what, g->unstable ?
 		    " <span class=\"kind k1\">unstable</span>" : "");
-		site_res_link(&b, root, &c, &g->r, strcmp(g->what, "build") == 0,
-		    site_res_name(&g->r, g->what, &name));
+		site_res_link(&b, root, &c, &g->r, strcmp(g->what,
+		    "build") == 0, site_res_name(&g->r, g->what, &name));
 		html_raw(&b, "</td><td>");
 		crel = xasprintf("c/%lld.html", g->last_pass);
 		site_link(&b, root, crel, g->last_pass_describe);

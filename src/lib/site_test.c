@@ -74,9 +74,10 @@ test_page(struct site *s, const char *tree, const char *branch,
 	} else {
 		html_raw(&b, "\xe2\x80\x94");
 	}
-	html_raw(&b, "</dd></dl>\n<h2>History</h2>\n<table class=\"filterable\">"
-	    "<thead><tr><th>checkout</th><th>found</th><th>status</th>"
-	    "<th>value</th><th>log</th></tr></thead><tbody>\n");
+	html_raw(&b, "</dd></dl>\n<h2>History</h2>\n"
+	    "<table class=\"filterable\"><thead><tr><th>checkout</th>"
+	    "<th>found</th><th>status</th><th>value</th><th>log</th></tr>"
+	    "</thead><tbody>\n");
 	arr = json_array();
 	for (i = 0; i < h.n; i++) {
 		const struct site_hist *x = &h.v[i];

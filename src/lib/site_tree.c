@@ -27,8 +27,8 @@ sparkline(struct buf *b, const struct site_counts *counts, size_t n)
 	for (i = 0; i < m; i++) {
 		/* oldest on the left */
 		c = &counts[m - 1 - i];
-		pass = c->b[0] + c->r[0] + c->t[0];
-		fail = c->b[1] + c->r[1] + c->t[1];
+		pass = site_counts_all(c, SLOT_PASS);
+		fail = site_counts_all(c, SLOT_FAIL);
 		all = pass + fail;
 		x = (int)i * 6;
 		if (all == 0) {
@@ -85,7 +85,8 @@ site_render_tree(struct site *s, const char *tree, const char *branch)
 	free(crel);
 	html_raw(&b, "\">Atom feed</a></p>\n<table class=\"filterable\">"
 	    "<thead><tr><th>checkout</th><th>subject</th><th>found</th>"
-	    "<th>builds</th><th>boots</th><th>tests</th></tr></thead><tbody>\n");
+	    "<th>builds</th><th>boots</th><th>tests</th></tr></thead>"
+	    "<tbody>\n");
 	arr = json_array();
 	for (i = 0; i < ids.n && rc == 0; i++) {
 		struct checkout_row co;
@@ -96,8 +97,8 @@ site_render_tree(struct site *s, const char *tree, const char *branch)
 			continue;
 		}
 		c = cs[i];
-		buf_addf(&b, "<tr data-status=\"%s\"><td>", c.b[1] + c.r[1] +
-		    c.t[1] ? "FAIL" : "PASS");
+		buf_addf(&b, "<tr data-status=\"%s\"><td>",
+		    site_counts_all(&c, SLOT_FAIL) ? "FAIL" : "PASS");
 		crel = xasprintf("c/%lld.html", co.id);
 		site_link(&b, root, crel, co.describe);
 		free(crel);

@@ -127,8 +127,8 @@ test_diff(void)
 		"a.still=FAIL"
 	};
 	static const char *const now[] = {
-		"a.fixed=PASS", "a.new=FAIL", "a.newpass=PASS", "a.regress=FAIL",
-		"a.same=PASS", "a.skip=SKIP", "a.still=FAIL"
+		"a.fixed=PASS", "a.new=FAIL", "a.newpass=PASS",
+		"a.regress=FAIL", "a.same=PASS", "a.skip=SKIP", "a.still=FAIL"
 	};
 	static const enum site_change_kind want[] = {
 		CHANGE_REGRESSION, CHANGE_NEW_FAILURE, CHANGE_FIXED,
