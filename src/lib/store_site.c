@@ -101,16 +101,49 @@ dup_or(sqlite3_stmt *st, int i, const char *def)
 	return xstrdup(s ? s : def);
 }
 
+/*
+ * The columns of a checkout that pages show, into a row: the site
+ * reads a checkout for every page of it, and never needs its message.
+ */
 int
 store_site_checkout(struct db *db, long long id, struct checkout_row *c)
 {
+	static const char sql[] = "SELECT id, tree, branch, url, commit_hash, "
+	    "describe, subject, author_name, tags, commit_time, created, "
+	    "tarball_url, tarball_size, tarball_sha256, tarball_state, "
+	    "tarball_error, is_tip FROM checkout WHERE id = ?";
+	sqlite3_stmt *st;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	r = store_checkout_get(db, id, c);
+	st = db_cached(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, id);
+	r = db_step(db, st);
+	if (r == 1) {
+		c->id = db_col_int(st, 0);
+		c->tree = db_col_dup(st, 1);
+		c->branch = db_col_dup(st, 2);
+		c->url = db_col_dup(st, 3);
+		c->commit = db_col_dup(st, 4);
+		c->describe = db_col_dup(st, 5);
+		c->subject = db_col_dup(st, 6);
+		c->author_name = db_col_dup(st, 7);
+		c->tags = db_col_dup(st, 8);
+		c->commit_time = db_col_int(st, 9);
+		c->created = db_col_int(st, 10);
+		c->tarball_url = db_col_dup(st, 11);
+		c->tarball_size = db_col_int(st, 12);
+		c->tarball_sha256 = db_col_dup(st, 13);
+		c->tarball_state = db_col_dup(st, 14);
+		c->tarball_error = db_col_dup(st, 15);
+		c->is_tip = (int)db_col_int(st, 16);
+	}
+	db_done(st);
 	if (r < 0)
 		return error("cannot read checkout %lld", id);
-	return r;
+	return r == 1 ? 0 : 1;
 }
 
 int

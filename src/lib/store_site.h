@@ -100,7 +100,10 @@ void	 site_res_release(struct site_res *);
 void	 site_ids_add(struct site_ids *, long long id);
 void	 site_platform_rows_release(struct site_platform_rows *);
 
-/* Checkout id: 0, 1 when there is none, -1 on error. */
+/*
+ * Checkout id, the columns its pages show (not its message, version or
+ * marks): 0, 1 when there is none, -1 on error.
+ */
 int	 store_site_checkout(struct db *, long long id, struct checkout_row *);
 /* The checkout before c on its branch into *prev (0 if none). */
 int	 store_site_previous(struct db *, const struct checkout_row *c,
