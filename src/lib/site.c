@@ -10,7 +10,7 @@
  *   p/index.html, p/<name>.html	platforms
  *   regressions.html		open regressions
  *   feeds/<tree>.atom, feeds/regressions.atom
- *   badges/<tree>-<branch>.svg
+ *   badges/<tree>/<branch>.svg
  *
  * This file runs a render: site_plan.c says what to render, the pages
  * are written by one file each (site_checkout.c, site_build.c,
@@ -65,6 +65,7 @@ copy_assets(struct site *s)
  * which they are written makes no difference to their bytes.
  */
 #define MAX_THREADS	8
+#define TEST_PARTS	8	/* tasks for the test pages of a checkout */
 
 enum task_kind {
 	TASK_TESTS,		/* every test page of a branch */

@@ -20,7 +20,6 @@
 #define SPARK		30	/* checkouts in the sparkline */
 #define FEED_ENTRIES	20	/* checkouts in a tree's feed */
 #define FEED_REGRESSIONS 50	/* entries in the regressions feed */
-#define TEST_PARTS	8	/* tasks for the test pages of a checkout */
 
 struct buf;
 struct checkout_row;
