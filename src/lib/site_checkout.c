@@ -1,0 +1,459 @@
+/*
+ * site_checkout.c: the page of a checkout (c/<id>.html): its facts,
+ * what changed since the checkout before it, the build matrix, boots
+ * and tests.
+ */
+#include <jansson.h>
+
+#include "buf.h"
+#include "html.h"
+#include "site.h"
+#include "site_change.h"
+#include "site_page.h"
+#include "store_checkout.h"
+#include "util.h"
+
+/* A change's row, and its JSON appended to arr. */
+static void
+change_row(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_change *ch, json_t *arr, struct buf *name)
+{
+	const struct site_res *r = ch->now ? ch->now : ch->before;
+	int build = strcmp(ch->what, "build") == 0;
+	json_t *e;
+
+	buf_addf(b, "<tr data-status=\"%s\" data-arch=\"",
+	    ch->now && ch->now->status ? ch->now->status : "NONE");
+	html_attr(b, r->arch);
+	html_raw(b, "\" data-platform=\"");
+	html_attr(b, r->platform);
+	html_raw(b, "\" data-path=\"");
+	html_attr(b, r->path);
+	buf_addf(b, "\"><td class=\"kind k%d\">%s</td><td>%s</td><td>",
+	    (int)ch->kind, site_change_name(ch->kind), ch->what);
+	site_res_link(b, root, c, r, build, site_res_name(r, ch->what, name));
+	if (ch->kind == CHANGE_UNSTABLE)
+		buf_addf(b, " <small>flip rate %.2f</small>", ch->flip);
+	html_raw(b, "</td>");
+	if (ch->before)
+		site_status_cell(b, ch->before->status);
+	else
+		html_raw(b, "<td>\xe2\x80\x94</td>");
+	if (ch->now)
+		site_status_cell(b, ch->now->status);
+	else
+		html_raw(b, "<td>\xe2\x80\x94</td>");
+	html_raw(b, "</tr>\n");
+	e = site_res_json(c, r, build);
+	json_object_set_new(e, "what", json_string(ch->what));
+	json_object_set_new(e, "before", site_jstr(ch->before ?
+	    ch->before->status : NULL));
+	json_object_set_new(e, "now", site_jstr(ch->now ? ch->now->status :
+	    NULL));
+	if (site_change_is_regression(ch->kind))
+		json_object_set_new(e, "flip_rate", json_real(ch->flip));
+	json_array_append_new(arr, e);
+}
+
+static void
+changes_section(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_changelist *cl, long long prev, json_t *j)
+{
+	struct buf name = BUF_INIT;
+	json_t *jc;
+	size_t i, count[CHANGE_KINDS];
+	int k;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < cl->n; i++)
+		count[cl->v[i].kind]++;
+	jc = json_object();
+	for (k = 0; k < CHANGE_KINDS; k++)
+		json_object_set_new(jc, site_change_name(k), json_array());
+	html_raw(b, "<section id=\"changes\"><h2>Changes since ");
+	if (prev > 0) {
+		char *rel = xasprintf("c/%lld.html", prev);
+
+		site_link(b, root, rel, "the previous checkout");
+		free(rel);
+	} else {
+		html_raw(b, "\xe2\x80\x94 this is the first checkout of "
+		    "this branch");
+	}
+	html_raw(b, "</h2>\n<p class=\"kinds\">");
+	for (k = 0; k < CHANGE_KINDS; k++)
+		buf_addf(b, "<span class=\"kind k%d\">%s: %zu</span> ", k,
+		    site_change_name(k), count[k]);
+	html_raw(b, "</p>\n");
+	if (cl->n > 0) {
+		html_raw(b, "<table class=\"filterable changes\"><thead><tr>"
+		    "<th>change</th><th>what</th><th>result</th>"
+		    "<th>before</th><th>now</th></tr></thead><tbody>\n");
+		for (i = 0; i < cl->n; i++)
+			change_row(b, root, c, &cl->v[i], json_object_get(jc,
+			    site_change_name(cl->v[i].kind)), &name);
+		html_raw(b, "</tbody></table>\n");
+	}
+	html_raw(b, "</section>\n");
+	json_object_set_new(j, "previous_checkout", prev > 0 ?
+	    json_integer(prev) : json_null());
+	json_object_set_new(j, "changes", jc);
+	buf_release(&name);
+}
+
+static void
+build_matrix(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_reslist *builds)
+{
+	char **arches;
+	size_t na, i, j, k;
+	struct buf row = BUF_INIT;
+
+	/* the columns: every arch, sorted */
+	arches = xcalloc(builds->n + 1, sizeof(*arches));
+	na = 0;
+	for (i = 0; i < builds->n; i++) {
+		for (j = 0; j < na; j++)
+			if (strcmp(arches[j], builds->v[i].arch) == 0)
+				break;
+		if (j == na)
+			arches[na++] = builds->v[i].arch;
+	}
+	for (i = 1; i < na; i++)
+		for (j = i; j > 0 && strcmp(arches[j - 1], arches[j]) > 0;
+		    j--) {
+			char *t = arches[j];
+
+			arches[j] = arches[j - 1];
+			arches[j - 1] = t;
+		}
+	html_raw(b, "<section id=\"builds\"><h2>Builds</h2>\n");
+	if (builds->n == 0) {
+		html_raw(b, "<p>No builds.</p></section>\n");
+		free(arches);
+		return;
+	}
+	html_raw(b, "<table class=\"matrix\"><thead><tr><th>config</th>"
+	    "<th>compiler</th>");
+	for (j = 0; j < na; j++) {
+		html_raw(b, "<th>");
+		html_text(b, arches[j]);
+		html_raw(b, "</th>");
+	}
+	html_raw(b, "</tr></thead><tbody>\n");
+	/* builds are sorted by config, arch, compiler */
+	for (i = 0; i < builds->n; i = k) {
+		for (k = i; k < builds->n &&
+		    strcmp(builds->v[k].config, builds->v[i].config) == 0 &&
+		    strcmp(builds->v[k].compiler, builds->v[i].compiler) == 0;
+		    k++)
+			;
+		html_raw(b, "<tr><th>");
+		html_text(b, builds->v[i].config);
+		if (builds->v[i].kconfig) {
+			html_raw(b, "<br><small>");
+			html_text(b, builds->v[i].kconfig);
+			html_raw(b, "</small>");
+		}
+		html_raw(b, "</th><td>");
+		html_text(b, builds->v[i].compiler);
+		html_raw(b, "</td>");
+		for (j = 0; j < na; j++) {
+			const struct site_res *r = NULL;
+			size_t m;
+
+			for (m = i; m < k; m++)
+				if (strcmp(builds->v[m].arch, arches[j]) == 0)
+					r = &builds->v[m];
+			if (r == NULL) {
+				html_raw(b, "<td></td>");
+				continue;
+			}
+			buf_reset(&row);
+			buf_addf(&row, "%s %s", html_status_symbol(r->status),
+			    r->status ? r->status : "RUNNING");
+			buf_addf(b, "<td class=\"st %s\">",
+			    html_status_class(r->status));
+			site_res_link(b, root, c, r, 1, row.ptr);
+			html_raw(b, "</td>");
+		}
+		html_raw(b, "</tr>\n");
+	}
+	html_raw(b, "</tbody></table></section>\n");
+	free(arches);
+	buf_release(&row);
+}
+
+static void
+result_row(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_res *r)
+{
+	html_raw(b, "<tr data-status=\"");
+	html_attr(b, r->status ? r->status : "RUNNING");
+	html_raw(b, "\" data-arch=\"");
+	html_attr(b, r->arch);
+	html_raw(b, "\" data-platform=\"");
+	html_attr(b, r->platform);
+	html_raw(b, "\" data-path=\"");
+	html_attr(b, r->path);
+	html_raw(b, "\"><td>");
+	site_res_link(b, root, c, r, 0, r->path);
+	html_raw(b, "</td><td>");
+	html_text(b, r->platform);
+	html_raw(b, "</td><td>");
+	html_text(b, r->config);
+	html_raw(b, "</td><td>");
+	html_text(b, r->arch);
+	html_raw(b, "</td>");
+	site_status_cell(b, r->status);
+	html_raw(b, "<td class=\"num\">");
+	if (r->has_value) {
+		buf_addf(b, "%g ", r->value);
+		html_text(b, r->unit);
+	}
+	html_raw(b, "</td><td>");
+	if (r->log_url) {
+		html_raw(b, "<a href=\"");
+		html_href(b, r->log_url);
+		html_raw(b, "\">log</a>");
+	}
+	html_raw(b, "</td></tr>\n");
+}
+
+#define RESULT_HEAD	"<thead><tr><th>test</th><th>platform</th>" \
+	"<th>config</th><th>arch</th><th>status</th><th>value</th>" \
+	"<th>log</th></tr></thead>"
+
+static void
+tests_section(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_reslist *tests)
+{
+	size_t i, k, n[3];
+	const char *dot;
+	struct buf suite = BUF_INIT, next = BUF_INIT;
+
+	html_raw(b, "<section id=\"boots\"><h2>Boots by platform</h2>\n"
+	    "<table class=\"filterable\">" RESULT_HEAD "<tbody>\n");
+	for (i = 0; i < tests->n; i++)
+		if (strcmp(tests->v[i].path, "boot") == 0)
+			result_row(b, root, c, &tests->v[i]);
+	html_raw(b, "</tbody></table></section>\n");
+
+	html_raw(b, "<section id=\"tests\"><h2>Tests by suite</h2>\n"
+	    "<table class=\"suites\"><thead><tr><th>suite</th><th>results"
+	    "</th></tr></thead><tbody>\n");
+	for (i = 0; i < tests->n; i = k) {
+		buf_reset(&suite);
+		dot = strchr(tests->v[i].path, '.');
+		buf_add(&suite, tests->v[i].path, dot ? (size_t)(dot -
+		    tests->v[i].path) : strlen(tests->v[i].path));
+		memset(n, 0, sizeof(n));
+		for (k = i; k < tests->n; k++) {
+			buf_reset(&next);
+			dot = strchr(tests->v[k].path, '.');
+			buf_add(&next, tests->v[k].path, dot ? (size_t)(dot -
+			    tests->v[k].path) : strlen(tests->v[k].path));
+			if (strcmp(next.ptr, suite.ptr) != 0)
+				break;
+			n[site_slot(tests->v[k].status)]++;
+		}
+		if (strcmp(suite.ptr, "boot") == 0)
+			continue;
+		html_raw(b, "<tr><td><a href=\"#suite-");
+		html_attr(b, suite.ptr);
+		html_raw(b, "\">");
+		html_text(b, suite.ptr);
+		html_raw(b, "</a></td>");
+		{
+			long v[3] = { (long)n[0], (long)n[1], (long)n[2] };
+
+			site_counts_cells(b, v);
+		}
+		html_raw(b, "</tr>\n");
+	}
+	html_raw(b, "</tbody></table>\n<table class=\"filterable\">"
+	    RESULT_HEAD "<tbody>\n");
+	buf_reset(&suite);
+	for (i = 0; i < tests->n; i++) {
+		if (strcmp(tests->v[i].path, "boot") == 0)
+			continue;
+		buf_reset(&next);
+		dot = strchr(tests->v[i].path, '.');
+		buf_add(&next, tests->v[i].path, dot ? (size_t)(dot -
+		    tests->v[i].path) : strlen(tests->v[i].path));
+		if (strcmp(next.ptr, suite.ptr) != 0) {
+			buf_reset(&suite);
+			buf_puts(&suite, next.ptr);
+			html_raw(b, "<tr class=\"suite\" id=\"suite-");
+			html_attr(b, suite.ptr);
+			html_raw(b, "\"><th colspan=\"7\">");
+			html_text(b, suite.ptr);
+			html_raw(b, "</th></tr>\n");
+		}
+		result_row(b, root, c, &tests->v[i]);
+	}
+	html_raw(b, "</tbody></table></section>\n");
+	buf_release(&suite);
+	buf_release(&next);
+}
+
+
+/*
+ * What changed in checkout c since the checkout before it on its branch
+ * (none for the first): regressions are told from unstable results by
+ * their history up to c.
+ */
+int
+site_changes_load(struct site *s, const struct checkout_row *c,
+    struct site_changes *x)
+{
+	struct site_histlist h;
+	struct site_change *ch;
+	size_t i;
+
+	memset(x, 0, sizeof(*x));
+	if (store_site_builds(s->db, c->id, &x->builds) != 0 ||
+	    store_site_tests(s->db, c->id, &x->tests) != 0 ||
+	    store_site_previous(s->db, c, &x->prev) != 0)
+		return -1;
+	/* the first checkout of a branch has nothing to change from */
+	if (x->prev <= 0)
+		return 0;
+	if (store_site_builds(s->db, x->prev, &x->pbuilds) != 0 ||
+	    store_site_tests(s->db, x->prev, &x->ptests) != 0)
+		return -1;
+	site_diff(&x->builds, &x->pbuilds, 1, &x->cl);
+	site_diff(&x->tests, &x->ptests, 0, &x->cl);
+	for (i = 0; i < x->cl.n; i++) {
+		ch = &x->cl.v[i];
+		if (ch->kind != CHANGE_REGRESSION || ch->now == NULL)
+			continue;
+		if (store_site_history(s->db, c->tree, c->branch, ch->now,
+		    strcmp(ch->what, "build") == 0, c->id, FLAKY_RUNS,
+		    &h) != 0)
+			return -1;
+		site_change_flip(ch, &h);
+		site_histlist_release(&h);
+	}
+	return 0;
+}
+
+void
+site_changes_release(struct site_changes *x)
+{
+	free(x->cl.v);
+	site_reslist_release(&x->builds);
+	site_reslist_release(&x->tests);
+	site_reslist_release(&x->pbuilds);
+	site_reslist_release(&x->ptests);
+	memset(x, 0, sizeof(*x));
+}
+
+static void
+facts(struct buf *b, const struct checkout_row *c)
+{
+	html_raw(b, "</p>\n<dl class=\"facts\"><dt>commit</dt><dd><code>");
+	html_text(b, c->commit);
+	html_raw(b, "</code></dd><dt>author</dt><dd>");
+	html_text(b, c->author_name);
+	html_raw(b, "</dd><dt>committed</dt><dd>");
+	site_time_el(b, c->commit_time);
+	html_raw(b, "</dd><dt>found</dt><dd>");
+	site_time_el(b, c->created);
+	html_raw(b, "</dd><dt>tags</dt><dd>");
+	html_text(b, c->tags && *c->tags ? c->tags : "\xe2\x80\x94");
+	html_raw(b, "</dd><dt>repository</dt><dd>");
+	html_text(b, c->url);
+	html_raw(b, "</dd><dt>tarball</dt><dd>");
+	if (c->tarball_url != NULL) {
+		html_raw(b, "<a href=\"");
+		html_href(b, c->tarball_url);
+		buf_addf(b, "\">%lld bytes</a> sha256 <code>",
+		    c->tarball_size);
+		html_text(b, c->tarball_sha256);
+		html_raw(b, "</code>");
+	} else {
+		html_text(b, c->tarball_error ? c->tarball_error :
+		    c->tarball_state);
+	}
+	html_raw(b, "</dd></dl>\n");
+}
+
+static int
+page(struct site *s, const struct checkout_row *c,
+    const struct site_changes *x, const struct site_counts *cnt)
+{
+	struct buf b = BUF_INIT, t = BUF_INIT;
+	json_t *j, *arr;
+	char *rel, *root, *trel;
+	size_t i;
+	int rc;
+
+	rel = xasprintf("c/%lld.html", c->id);
+	root = site_root_of(rel);
+	buf_addf(&t, "%s/%s %s", c->tree, c->branch, c->describe);
+	site_page_begin(&b, s, rel, t.ptr, root);
+	html_raw(&b, "<h1>");
+	trel = site_tree_rel(c->tree, c->branch);
+	buf_reset(&t);
+	buf_addf(&t, "%s/%s", c->tree, c->branch);
+	site_link(&b, root, trel, t.ptr);
+	html_raw(&b, " <span class=\"describe\">");
+	html_text(&b, c->describe);
+	html_raw(&b, "</span></h1>\n<p class=\"subject\">");
+	html_text(&b, c->subject);
+	facts(&b, c);
+	html_raw(&b, "<table class=\"summary\"><tr><th>builds</th>"
+	    "<th>boots</th><th>tests</th></tr><tr>");
+	site_counts_cells(&b, cnt->b);
+	site_counts_cells(&b, cnt->r);
+	site_counts_cells(&b, cnt->t);
+	html_raw(&b, "</tr></table>\n");
+
+	j = site_checkout_json(c);
+	json_object_set_new(j, "counts", site_counts_json(cnt));
+	changes_section(&b, root, c, &x->cl, x->prev, j);
+	build_matrix(&b, root, c, &x->builds);
+	tests_section(&b, root, c, &x->tests);
+	site_page_end(&b);
+	arr = json_array();
+	for (i = 0; i < x->builds.n; i++)
+		json_array_append_new(arr, site_res_json(c, &x->builds.v[i],
+		    1));
+	json_object_set_new(j, "builds", arr);
+	arr = json_array();
+	for (i = 0; i < x->tests.n; i++)
+		json_array_append_new(arr, site_res_json(c, &x->tests.v[i], 0));
+	json_object_set_new(j, "tests", arr);
+	rc = site_emit_page(s, rel, &b, j);
+	s->stats->checkouts++;
+	buf_release(&b);
+	buf_release(&t);
+	free(rel);
+	free(root);
+	free(trel);
+	return rc;
+}
+
+int
+site_render_checkout(struct site *s, long long id)
+{
+	struct site_changes x;
+	struct checkout_row c;
+	struct site_counts cnt;
+	int rc;
+
+	rc = store_site_checkout(s->db, id, &c);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	rc = site_changes_load(s, &c, &x);
+	if (rc == 0)
+		rc = store_site_counts(s->db, id, &cnt);
+	if (rc == 0) {
+		site_changes_sort(&x.cl);
+		rc = page(s, &c, &x, &cnt);
+	}
+	site_changes_release(&x);
+	store_checkout_release(&c);
+	return rc;
+}

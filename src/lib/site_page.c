@@ -1,0 +1,410 @@
+/*
+ * site_page.c: the parts every page of the site shares.
+ */
+#include <jansson.h>
+
+#include "buf.h"
+#include "config.h"
+#include "fs.h"
+#include "html.h"
+#include "log.h"
+#include "safe.h"
+#include "secret.h"
+#include "site.h"
+#include "site_page.h"
+#include "store_checkout.h"
+#include "util.h"
+
+int
+site_emit(struct site *s, const char *rel, const char *data, size_t len)
+{
+	char *path;
+	int r;
+
+	path = fs_join(s->cfg->site_path, rel);
+	r = fs_write_if_changed(path, data, len);
+	free(path);
+	s->stats->pages++;
+	if (r > 0)
+		s->stats->written++;
+	if (r > 0)
+		crashpoint("site-page-written");
+	return r < 0 ? -1 : 0;
+}
+
+static char *
+json_rel(const char *rel)
+{
+	char *j;
+	size_t n;
+
+	n = strlen(rel);
+	if (str_ends(rel, ".html"))
+		n -= strlen(".html");
+	j = xasprintf("api/%.*s.json", (int)n, rel);
+	return j;
+}
+
+/* Write a page and its JSON twin (which this takes over). */
+int
+site_emit_page(struct site *s, const char *rel, const struct buf *html,
+    json_t *data)
+{
+	char *jrel, *text;
+	int rc;
+
+	rc = site_emit(s, rel, html->ptr, html->len);
+	jrel = json_rel(rel);
+	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(9));
+	if (text == NULL)
+		rc = error("cannot encode %s", jrel);
+	else if (site_emit(s, jrel, text, strlen(text)) != 0)
+		rc = -1;
+	free(text);
+	free(jrel);
+	json_decref(data);
+	return rc;
+}
+
+/* "../" for every directory in rel. */
+char *
+site_root_of(const char *rel)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	for (p = rel; *p; p++)
+		if (*p == '/')
+			buf_puts(&b, "../");
+	return buf_detach(&b, NULL);
+}
+
+void
+site_href(struct buf *b, const char *root, const char *rel)
+{
+	buf_puts(b, root);
+	url_path(b, rel);
+}
+
+void
+site_link(struct buf *b, const char *root, const char *rel,
+    const char *text)
+{
+	buf_puts(b, "<a href=\"");
+	site_href(b, root, rel);
+	buf_puts(b, "\">");
+	html_text(b, text);
+	buf_puts(b, "</a>");
+}
+
+void
+site_page_begin(struct buf *b, const struct site *s, const char *rel,
+    const char *title, const char *root)
+{
+	char *jrel;
+
+	jrel = json_rel(rel);
+	html_raw(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>");
+	html_text(b, title);
+	html_raw(b, " \xe2\x80\x93 ");
+	html_text(b, s->cfg->site_title);
+	html_raw(b, "</title>\n<link rel=\"stylesheet\" href=\"");
+	site_href(b, root, "style.css");
+	html_raw(b, "\">\n<link rel=\"alternate\" type=\"application/json\" "
+	    "href=\"");
+	site_href(b, root, jrel);
+	html_raw(b, "\">\n<link rel=\"alternate\" "
+	    "type=\"application/atom+xml\" title=\"Regressions\" href=\"");
+	site_href(b, root, "feeds/regressions.atom");
+	html_raw(b, "\">\n<script defer src=\"");
+	site_href(b, root, "filter.js");
+	html_raw(b, "\"></script>\n</head>\n<body>\n<header><nav>"
+	    "<a class=\"home\" href=\"");
+	site_href(b, root, "index.html");
+	html_raw(b, "\">");
+	html_text(b, s->cfg->site_title);
+	html_raw(b, "</a> <a href=\"");
+	site_href(b, root, "index.html");
+	html_raw(b, "\">Trees</a> <a href=\"");
+	site_href(b, root, "regressions.html");
+	html_raw(b, "\">Regressions</a> <a href=\"");
+	site_href(b, root, "p/index.html");
+	html_raw(b, "\">Platforms</a> <a class=\"json\" href=\"");
+	site_href(b, root, jrel);
+	html_raw(b, "\">JSON</a></nav></header>\n<main>\n");
+	free(jrel);
+}
+
+void
+site_page_end(struct buf *b)
+{
+	html_raw(b, "</main>\n<footer>Rendered by Maestrino from its state "
+	    "database. Every page has a JSON twin under <code>api/</code>."
+	    "</footer>\n</body>\n</html>\n");
+}
+
+void
+site_status_cell(struct buf *b, const char *status)
+{
+	buf_addf(b, "<td class=\"st %s\">%s ", html_status_class(status),
+	    html_status_symbol(status));
+	html_text(b, status ? status : "RUNNING");
+	html_raw(b, "</td>");
+}
+
+void
+site_time_el(struct buf *b, long long t)
+{
+	char iso[40], shown[40];
+	struct tm tm;
+	time_t tt;
+
+	if (t <= 0) {
+		html_raw(b, "\xe2\x80\x94");
+		return;
+	}
+	tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	time_rfc3339(tt, iso, sizeof(iso));
+	strftime(shown, sizeof(shown), "%Y-%m-%d %H:%M", &tm);
+	buf_addf(b, "<time datetime=\"%s\">%s UTC</time>", iso, shown);
+}
+
+json_t *
+site_jstr(const char *s)
+{
+	json_t *j;
+	char *clean;
+
+	if (s == NULL)
+		return json_null();
+	j = json_string(s);
+	if (j != NULL)
+		return j;
+	/* bytes from git or a lab that are not UTF-8: only they go */
+	clean = safe_utf8(s, strlen(s), 0);
+	j = json_string(clean);
+	free(clean);
+	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+/* Text from a log or a lab, with every secret masked, as element text. */
+void
+site_outside_text(struct buf *b, const char *s)
+{
+	char *m;
+
+	m = secret_mask(s);
+	html_text(b, m);
+	free(m);
+}
+
+json_t *
+site_jtime(long long t)
+{
+	char iso[40];
+
+	if (t <= 0)
+		return json_null();
+	time_rfc3339((time_t)t, iso, sizeof(iso));
+	return json_string(iso);
+}
+
+/*
+ * File names of the site.  Config names (tree, build, arch, platform)
+ * match ^[a-z0-9_-]+$ and go in as they are; config_load() keeps them
+ * off the site's own pages (index, regressions).  Names from git and
+ * labs (branches, test paths) go through safe_name().  Every name is
+ * injective: different keys, different files.
+ */
+char *
+site_tree_rel(const char *tree, const char *branch)
+{
+	char *slug, *rel;
+
+	slug = safe_name(branch, SAFE_NAME_MAX);
+	rel = xasprintf("t/%s/%s.html", tree, slug);
+	free(slug);
+	return rel;
+}
+
+char *
+site_badge_rel(const char *tree, const char *branch)
+{
+	char *slug, *rel;
+
+	slug = safe_name(branch, SAFE_NAME_MAX);
+	rel = xasprintf("badges/%s/%s.svg", tree, slug);
+	free(slug);
+	return rel;
+}
+
+/*
+ * The page of a test key: x/<tree>/<branch>/<config>.<arch>.<platform>/
+ * <path>.html ('.' is in no config name; "~" for no platform).
+ */
+char *
+site_test_rel(const char *tree, const char *branch, const char *config,
+    const char *arch, const char *platform, const char *path)
+{
+	char *b, *p, *rel;
+
+	b = safe_name(branch, SAFE_NAME_MAX);
+	p = safe_name(path, SAFE_NAME_MAX);
+	rel = xasprintf("x/%s/%s/%s.%s.%s/%s.html", tree, b, config,
+	    arch ? arch : "~", platform ? platform : "~", p);
+	free(b);
+	free(p);
+	return rel;
+}
+
+void
+site_counts_cells(struct buf *b, const long v[3])
+{
+	buf_addf(b, "<td class=\"num\"><span class=\"pass\">%ld \xe2\x9c\x94"
+	    "</span> <span class=\"fail\">%ld \xe2\x9c\x98</span> "
+	    "<span class=\"other\">%ld ?</span></td>", v[0], v[1], v[2]);
+}
+
+json_t *
+site_counts_json(const struct site_counts *c)
+{
+	json_t *o;
+	const long *v[3];
+	const char *names[3] = { "builds", "boots", "tests" };
+	int i;
+
+	v[0] = c->b;
+	v[1] = c->r;
+	v[2] = c->t;
+	o = json_object();
+	for (i = 0; i < 3; i++)
+		json_object_set_new(o, names[i], json_pack("{s:i,s:i,s:i}",
+		    "pass", (json_int_t)v[i][0], "fail", (json_int_t)v[i][1],
+		    "inconclusive", (json_int_t)v[i][2]));
+	return o;
+}
+
+void
+site_res_link(struct buf *b, const char *root,
+    const struct checkout_row *c, const struct site_res *r, int build,
+    const char *text)
+{
+	char *rel;
+
+	rel = build ? xasprintf("b/%lld.html", r->id) : site_test_rel(c->tree,
+	    c->branch, r->config, r->arch, r->platform, r->path);
+	site_link(b, root, rel, text);
+	free(rel);
+}
+
+json_t *
+site_res_json(const struct checkout_row *c, const struct site_res *r,
+    int build)
+{
+	json_t *o;
+	char *rel;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(r->id));
+	json_object_set_new(o, "config", site_jstr(r->config));
+	json_object_set_new(o, "arch", site_jstr(r->arch));
+	json_object_set_new(o, "status", site_jstr(r->status));
+	if (build) {
+		json_object_set_new(o, "compiler", site_jstr(r->compiler));
+		json_object_set_new(o, "kconfig", site_jstr(r->kconfig));
+		rel = xasprintf("b/%lld.html", r->id);
+	} else {
+		json_object_set_new(o, "path", site_jstr(r->path));
+		json_object_set_new(o, "platform", site_jstr(r->platform));
+		if (r->has_value) {
+			json_object_set_new(o, "value", json_real(r->value));
+			json_object_set_new(o, "unit", site_jstr(r->unit));
+		}
+		rel = site_test_rel(c->tree, c->branch, r->config, r->arch,
+		    r->platform, r->path);
+	}
+	json_object_set_new(o, "page", json_string(rel));
+	free(rel);
+	return o;
+}
+
+json_t *
+site_checkout_json(const struct checkout_row *c)
+{
+	json_t *o;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "tree", site_jstr(c->tree));
+	json_object_set_new(o, "branch", site_jstr(c->branch));
+	json_object_set_new(o, "url", site_jstr(c->url));
+	json_object_set_new(o, "commit", site_jstr(c->commit));
+	json_object_set_new(o, "describe", site_jstr(c->describe));
+	json_object_set_new(o, "subject", site_jstr(c->subject));
+	json_object_set_new(o, "author", site_jstr(c->author_name));
+	json_object_set_new(o, "tags", site_jstr(c->tags));
+	json_object_set_new(o, "commit_time", site_jtime(c->commit_time));
+	json_object_set_new(o, "found", site_jtime(c->created));
+	json_object_set_new(o, "tarball_url", site_jstr(c->tarball_url));
+	json_object_set_new(o, "tarball_sha256", site_jstr(c->tarball_sha256));
+	json_object_set_new(o, "tip", json_boolean(c->is_tip));
+	return o;
+}
+
+void
+site_xml_text(struct buf *b, const char *s)
+{
+	html_text(b, s);
+}
+
+void
+site_atom_begin(struct buf *b, const struct site *s, const char *title,
+    const char *self)
+{
+	html_raw(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
+	site_xml_text(b, s->cfg->site_title);
+	html_raw(b, ": ");
+	site_xml_text(b, title);
+	html_raw(b, "</title>\n<id>");
+	site_xml_text(b, s->cfg->site_base_url ? s->cfg->site_base_url :
+	    "urn:maestrino:");
+	site_xml_text(b, self);
+	html_raw(b, "</id>\n");
+	if (s->cfg->site_base_url != NULL) {
+		html_raw(b, "<link rel=\"self\" href=\"");
+		html_attr(b, s->cfg->site_base_url);
+		url_path(b, self);
+		html_raw(b, "\"/>\n");
+	}
+}
+
+void
+site_atom_link(struct buf *b, const struct site *s, const char *rel)
+{
+	html_raw(b, "<link href=\"");
+	if (s->cfg->site_base_url != NULL) {
+		html_attr(b, s->cfg->site_base_url);
+		url_path(b, rel);
+	} else {
+		/* relative to the feed, in feeds/ */
+		html_raw(b, "../");
+		url_path(b, rel);
+	}
+	html_raw(b, "\"/>");
+}
+
+void
+site_atom_time(struct buf *b, const char *el, long long t)
+{
+	char iso[40];
+
+	time_rfc3339((time_t)(t > 0 ? t : 0), iso, sizeof(iso));
+	buf_addf(b, "<%s>%s</%s>", el, iso, el);
+}
+

@@ -1,0 +1,141 @@
+/*
+ * site_page.h: what every page of the site shares: the render's state,
+ * writing a page with its JSON twin, the head and foot of a page, links
+ * and file names, cells and JSON of checkouts and results, and the
+ * parts of an Atom feed.  One file per page kind (site_*.c) uses them.
+ */
+#ifndef SITE_PAGE_H
+#define SITE_PAGE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "site_change.h"
+#include "store_site.h"
+
+#define HISTORY		50	/* results on a test page */
+#define TREE_ROWS	200	/* checkouts on a branch's page */
+#define SPARK		30	/* checkouts in the sparkline */
+#define FEED_ENTRIES	20	/* checkouts in a tree's feed */
+#define FEED_REGRESSIONS 50	/* entries in the regressions feed */
+
+struct buf;
+struct checkout_row;
+struct config;
+struct db;
+struct site_stats;
+struct strset;
+
+/* One render; each thread has a copy with its own db and stats. */
+struct site {
+	const struct config	*cfg;
+	struct db		*db;
+	struct site_stats	*stats;
+	const char		*assets;
+	struct strset		*done;		/* test pages rendered */
+	pthread_mutex_t		*done_lock;
+};
+
+/* Write rel under the site if its bytes changed; 0 or -1. */
+int	 site_emit(struct site *, const char *rel, const char *data,
+	    size_t len);
+/* Write a page and its JSON twin (which this takes over). */
+int	 site_emit_page(struct site *, const char *rel, const struct buf *html,
+	    json_t *data);
+
+/* "../" for every directory in rel. */
+char	*site_root_of(const char *rel);
+void	 site_href(struct buf *, const char *root, const char *rel);
+void	 site_link(struct buf *, const char *root, const char *rel,
+	    const char *text);
+void	 site_page_begin(struct buf *, const struct site *, const char *rel,
+	    const char *title, const char *root);
+void	 site_page_end(struct buf *);
+void	 site_status_cell(struct buf *, const char *status);
+void	 site_time_el(struct buf *, long long t);
+/* Text from a log or a lab, with every secret masked. */
+void	 site_outside_text(struct buf *, const char *s);
+void	 site_counts_cells(struct buf *, const long v[3]);
+
+json_t	*site_jstr(const char *s);
+json_t	*site_jtime(long long t);
+json_t	*site_counts_json(const struct site_counts *);
+json_t	*site_checkout_json(const struct checkout_row *);
+json_t	*site_res_json(const struct checkout_row *, const struct site_res *,
+	    int build);
+void	 site_res_link(struct buf *, const char *root,
+	    const struct checkout_row *, const struct site_res *, int build,
+	    const char *text);
+
+/* File names of the site (see site_page.c). */
+char	*site_tree_rel(const char *tree, const char *branch);
+char	*site_badge_rel(const char *tree, const char *branch);
+char	*site_test_rel(const char *tree, const char *branch,
+	    const char *config, const char *arch, const char *platform,
+	    const char *path);
+
+/* Atom. */
+void	 site_xml_text(struct buf *, const char *s);
+void	 site_atom_begin(struct buf *, const struct site *, const char *title,
+	    const char *self);
+void	 site_atom_link(struct buf *, const struct site *, const char *rel);
+void	 site_atom_time(struct buf *, const char *el, long long t);
+
+/* The pages, one file each; 0, or -1 after an error message. */
+int	 site_render_checkout(struct site *, long long id);
+int	 site_render_builds_of(struct site *, long long checkout);
+int	 site_render_tests_of(struct site *, long long id, size_t part,
+	    size_t nparts);
+int	 site_render_branch_tests(struct site *, const char *tree,
+	    const char *branch);
+int	 site_render_tree(struct site *, const char *tree, const char *branch);
+int	 site_render_feed(struct site *, const char *tree);
+int	 site_render_platform(struct site *, const char *platform);
+int	 site_render_platforms(struct site *, char **names, size_t n);
+int	 site_render_index(struct site *, const struct site_branch *,
+	    size_t n);
+
+/* A checkout's results, those of the one before it, what changed. */
+struct site_changes {
+	struct site_reslist	 builds, tests;
+	struct site_reslist	 pbuilds, ptests;	/* the one before */
+	struct site_changelist	 cl;
+	long long		 prev;			/* 0 for none */
+};
+
+int	 site_changes_load(struct site *, const struct checkout_row *,
+	    struct site_changes *);
+void	 site_changes_release(struct site_changes *);
+
+/* Open regressions. */
+struct site_regression {
+	char			*tree;
+	char			*branch;
+	const char		*what;
+	struct site_res		 r;
+	long long		 since;		/* first failing checkout */
+	char			*since_describe;
+	long long		 since_time;
+	long long		 last_pass;
+	char			*last_pass_describe;
+	double			 flip;
+	int			 unstable;
+};
+
+struct site_reglist {
+	struct site_regression	*v;
+	size_t			 n;
+	size_t			 alloc;
+};
+
+/* The open regressions of a branch, from its latest checkout. */
+int	 site_open_regressions(struct site *, long long latest,
+	    struct site_reglist *);
+/* Sort newest first. */
+void	 site_regressions_sort(struct site_reglist *);
+void	 site_reglist_release(struct site_reglist *);
+int	 site_render_regressions(struct site *, const struct site_reglist *);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * site_plan.c: which pages a render must write again.
+ */
+#include "buf.h"
+#include "config.h"
+#include "fs.h"
+#include "log.h"
+#include "site_plan.h"
+#include "store_checkout.h"
+#include "util.h"
+
+/*
+ * The version of the site's file names, kept in <data_dir>/site-layout.
+ * 2: badges/<tree>/<branch>.svg, x/<tree>/<branch>/<key>/<path>.html,
+ * branches through safe_name().  A site of another layout is rendered
+ * again whole, and the directories whose names changed are removed.
+ */
+#define SITE_LAYOUT	"2"
+
+int
+site_plan_layout(const struct config *cfg, int *all)
+{
+	static const char *const renamed[] = { "x", "badges", "api/x" };
+	struct buf b = BUF_INIT;
+	char *path, *dir;
+	size_t i;
+	int rc;
+
+	path = config_data_path(cfg, "site-layout");
+	rc = 0;
+	if (buf_read_file(&b, path) == 0 && strcmp(b.ptr, SITE_LAYOUT) == 0)
+		goto out;
+	if (!*all)
+		info("the site's file names changed (layout %s): rendering "
+		    "'%s' again whole", SITE_LAYOUT, cfg->site_path);
+	*all = 1;
+	for (i = 0; i < ARRAY_SIZE(renamed) && rc == 0; i++) {
+		dir = fs_join(cfg->site_path, renamed[i]);
+		rc = fs_remove_tree(dir);
+		free(dir);
+	}
+out:
+	buf_release(&b);
+	free(path);
+	return rc;
+}
+
+int
+site_plan_layout_done(const struct config *cfg)
+{
+	char *path;
+	int rc;
+
+	path = config_data_path(cfg, "site-layout");
+	rc = fs_write_if_changed(path, SITE_LAYOUT, strlen(SITE_LAYOUT)) < 0 ?
+	    -1 : 0;
+	free(path);
+	return rc;
+}
+
+/* A checkout's page shows changes against the one before it. */
+static int
+add_next(struct db *db, struct site_ids *dirty)
+{
+	long long next;
+	size_t i, n0;
+
+	n0 = dirty->n;
+	for (i = 0; i < n0; i++) {
+		if (store_site_next(db, dirty->v[i], &next) != 0)
+			return -1;
+		if (next > 0)
+			site_ids_add(dirty, next);
+	}
+	return 0;
+}
+
+/* Every branch: its latest checkout; has it changed? */
+static int
+branches(struct db *db, struct site_plan *p)
+{
+	struct checkout_row c;
+	size_t i, j;
+	int r;
+
+	if (store_site_branches(db, p->all, &p->br, &p->nbr) != 0)
+		return -1;
+	for (j = 0; j < p->dirty.n && !p->all; j++) {
+		r = store_site_checkout(db, p->dirty.v[j], &c);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		for (i = 0; i < p->nbr; i++)
+			if (strcmp(c.tree, p->br[i].tree) == 0 &&
+			    strcmp(c.branch, p->br[i].branch) == 0)
+				p->br[i].changed = 1;
+		store_checkout_release(&c);
+	}
+	return 0;
+}
+
+/* The trees whose branches changed. */
+static void
+trees(struct site_plan *p)
+{
+	size_t alloc, i, j;
+
+	alloc = 0;
+	for (i = 0; i < p->nbr; i++) {
+		if (!p->br[i].changed)
+			continue;
+		for (j = 0; j < p->ntrees; j++)
+			if (strcmp(p->trees[j], p->br[i].tree) == 0)
+				break;
+		if (j == p->ntrees) {
+			xgrow((void **)&p->trees, &alloc, p->ntrees + 1,
+			    sizeof(*p->trees));
+			p->trees[p->ntrees++] = p->br[i].tree;
+		}
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Platforms: the configured ones and any with results; a platform's
+ * page changes with the checkouts that have results on it.
+ */
+static int
+platforms(const struct config *cfg, struct db *db, struct site_plan *p)
+{
+	size_t alloc, i, j;
+	int r;
+
+	alloc = 0;
+	if (store_site_platforms(db, &p->plats, &p->nplat, &alloc) != 0)
+		return -1;
+	for (i = 0; i < cfg->nplatforms; i++) {
+		for (j = 0; j < p->nplat; j++)
+			if (strcmp(p->plats[j], cfg->platforms[i].name) == 0)
+				break;
+		if (j == p->nplat) {
+			xgrow((void **)&p->plats, &alloc, p->nplat + 1,
+			    sizeof(*p->plats));
+			p->plats[p->nplat++] = xstrdup(cfg->platforms[i].name);
+		}
+	}
+	if (p->nplat > 1)
+		qsort(p->plats, p->nplat, sizeof(*p->plats), cmp_str);
+	p->plat_changed = xcalloc(p->nplat + 1, sizeof(*p->plat_changed));
+	for (i = 0; i < p->nplat; i++) {
+		r = p->all;
+		for (j = 0; j < p->dirty.n && r == 0; j++)
+			r = store_site_platform_in(db, p->plats[i],
+			    p->dirty.v[j]);
+		if (r < 0)
+			return -1;
+		p->plat_changed[i] = r;
+	}
+	return 0;
+}
+
+int
+site_plan_make(const struct config *cfg, struct db *db, int all,
+    struct site_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->all = all;
+	/* what changed: checkouts, or their builds, or their tests */
+	if (store_site_dirty(db, all, &p->dirty) != 0)
+		return -1;
+	if (!all && add_next(db, &p->dirty) != 0)
+		return -1;
+	if (branches(db, p) != 0)
+		return -1;
+	trees(p);
+	return platforms(cfg, db, p);
+}
+
+void
+site_plan_release(struct site_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nbr; i++) {
+		free(p->br[i].tree);
+		free(p->br[i].branch);
+	}
+	free(p->br);
+	for (i = 0; i < p->nplat; i++)
+		free(p->plats[i]);
+	free(p->plats);
+	free(p->plat_changed);
+	free(p->trees);
+	free(p->dirty.v);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,42 @@
+/*
+ * site_plan.h: what a render must do.  A checkout's pages are rendered
+ * again when it, one of its builds or one of its tests changed since
+ * the last render (gen > site_gen), and so is the page of the checkout
+ * after it (which shows the changes against it).  A branch's page, its
+ * tree's feed and a platform's page follow the checkouts that changed.
+ */
+#ifndef SITE_PLAN_H
+#define SITE_PLAN_H
+
+#include <stddef.h>
+
+#include "store_site.h"
+
+struct config;
+struct db;
+
+struct site_plan {
+	int			 all;		/* render everything */
+	struct site_ids		 dirty;		/* checkouts to render */
+	struct site_branch	*br;		/* every branch */
+	size_t			 nbr;
+	const char		**trees;	/* whose branches changed */
+	size_t			 ntrees;
+	char			**plats;	/* every platform, sorted */
+	int			*plat_changed;
+	size_t			 nplat;
+};
+
+/*
+ * Whether the site's file names are those of this binary: if not, set
+ * *all and remove the directories whose names changed.  -1 on error.
+ */
+int	 site_plan_layout(const struct config *, int *all);
+/* Record that the site has this binary's file names. */
+int	 site_plan_layout_done(const struct config *);
+/* Plan a render (all: everything); -1 after an error message. */
+int	 site_plan_make(const struct config *, struct db *, int all,
+	    struct site_plan *);
+void	 site_plan_release(struct site_plan *);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * site_test.c: the page of a test key (x/<tree>/<branch>/<key>/<path>
+ * .html): a result's history on a branch, its flip rate and its
+ * failing streak.
+ */
+#include <limits.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "html.h"
+#include "site_change.h"
+#include "site_page.h"
+#include "store_checkout.h"
+#include "strset.h"
+#include "util.h"
+
+/* The page of test r on a branch, from its history h, newest first. */
+static int
+test_page(struct site *s, const char *tree, const char *branch,
+    const struct site_res *r, const struct site_histlist *hl)
+{
+	const struct site_hist *first_fail, *last_pass;
+	const struct site_histlist h = *hl;
+	struct buf b = BUF_INIT, t = BUF_INIT;
+	json_t *j, *arr, *e;
+	char *rel, *root, *crel;
+	double rate;
+	size_t i;
+	int rc;
+
+	rate = site_flakiness(&h);
+	site_streak(&h, &first_fail, &last_pass);
+	rel = site_test_rel(tree, branch, r->config, r->arch, r->platform,
+	    r->path);
+	root = site_root_of(rel);
+	buf_addf(&t, "%s on %s", r->path, r->platform);
+	site_page_begin(&b, s, rel, t.ptr, root);
+	html_raw(&b, "<h1>");
+	html_text(&b, r->path);
+	html_raw(&b, " <span class=\"describe\">on ");
+	html_text(&b, r->platform);
+	html_raw(&b, "</span></h1>\n<dl class=\"facts\"><dt>tree</dt><dd>");
+	crel = site_tree_rel(tree, branch);
+	buf_reset(&t);
+	buf_addf(&t, "%s/%s", tree, branch);
+	site_link(&b, root, crel, t.ptr);
+	free(crel);
+	html_raw(&b, "</dd><dt>build</dt><dd>");
+	html_text(&b, r->config);
+	html_raw(&b, " ");
+	html_text(&b, r->arch);
+	html_raw(&b, "</dd><dt>platform</dt><dd>");
+	crel = xasprintf("p/%s.html", r->platform);
+	site_link(&b, root, crel, r->platform);
+	free(crel);
+	buf_addf(&b, "</dd><dt>flakiness</dt><dd>flip rate %.2f over the "
+	    "last %zu runs%s</dd>", rate, h.n < FLAKY_RUNS ? h.n : FLAKY_RUNS,
+	    site_is_unstable(rate, h.n) ? " \xe2\x80\x94 <strong>unstable"
+	    "</strong>" : "");
+	html_raw(&b, "<dt>failing since</dt><dd>");
+	if (first_fail != NULL) {
+		crel = xasprintf("c/%lld.html", first_fail->checkout);
+		site_link(&b, root, crel, first_fail->describe);
+		free(crel);
+	} else {
+		html_raw(&b, "\xe2\x80\x94");
+	}
+	html_raw(&b, "</dd><dt>last passed</dt><dd>");
+	if (last_pass != NULL) {
+		crel = xasprintf("c/%lld.html", last_pass->checkout);
+		site_link(&b, root, crel, last_pass->describe);
+		free(crel);
+	} else {
+		html_raw(&b, "\xe2\x80\x94");
+	}
+	html_raw(&b, "</dd></dl>\n<h2>History</h2>\n"
+	    "<table class=\"filterable\"><thead><tr><th>checkout</th>"
+	    "<th>found</th><th>status</th><th>value</th><th>log</th></tr>"
+	    "</thead><tbody>\n");
+	arr = json_array();
+	for (i = 0; i < h.n; i++) {
+		const struct site_hist *x = &h.v[i];
+
+		html_raw(&b, "<tr data-status=\"");
+		html_attr(&b, x->status ? x->status : "RUNNING");
+		html_raw(&b, "\"><td>");
+		crel = xasprintf("c/%lld.html", x->checkout);
+		site_link(&b, root, crel, x->describe);
+		free(crel);
+		html_raw(&b, "</td><td>");
+		site_time_el(&b, x->created);
+		html_raw(&b, "</td>");
+		site_status_cell(&b, x->status);
+		html_raw(&b, "<td class=\"num\">");
+		if (x->has_value) {
+			buf_addf(&b, "%g ", x->value);
+			html_text(&b, x->unit);
+		}
+		html_raw(&b, "</td><td>");
+		if (x->log_url) {
+			html_raw(&b, "<a href=\"");
+			html_href(&b, x->log_url);
+			html_raw(&b, "\">log</a>");
+		}
+		html_raw(&b, "</td></tr>\n");
+		e = json_object();
+		json_object_set_new(e, "checkout", json_integer(x->checkout));
+		json_object_set_new(e, "describe", site_jstr(x->describe));
+		json_object_set_new(e, "status", site_jstr(x->status));
+		if (x->has_value)
+			json_object_set_new(e, "value", json_real(x->value));
+		json_array_append_new(arr, e);
+	}
+	html_raw(&b, "</tbody></table>\n");
+	site_page_end(&b);
+	j = json_object();
+	json_object_set_new(j, "tree", site_jstr(tree));
+	json_object_set_new(j, "branch", site_jstr(branch));
+	json_object_set_new(j, "path", site_jstr(r->path));
+	json_object_set_new(j, "platform", site_jstr(r->platform));
+	json_object_set_new(j, "config", site_jstr(r->config));
+	json_object_set_new(j, "arch", site_jstr(r->arch));
+	json_object_set_new(j, "flip_rate", json_real(rate));
+	json_object_set_new(j, "unstable", json_boolean(site_is_unstable(rate,
+	    h.n)));
+	json_object_set_new(j, "failing_since", first_fail ?
+	    json_integer(first_fail->checkout) : json_null());
+	json_object_set_new(j, "last_pass", last_pass ?
+	    json_integer(last_pass->checkout) : json_null());
+	json_object_set_new(j, "history", arr);
+	rc = site_emit_page(s, rel, &b, j);
+	buf_release(&b);
+	buf_release(&t);
+	free(rel);
+	free(root);
+	return rc;
+}
+
+/*
+ * The test pages of every key seen in checkout id, once per run; of its
+ * tests, only those whose index is part modulo nparts, so that threads
+ * can share a checkout.
+ */
+int
+site_render_tests_of(struct site *s, long long id, size_t part,
+    size_t nparts)
+{
+	struct site_reslist tests;
+	struct site_histlist h;
+	struct checkout_row c;
+	char *rel;
+	size_t i;
+	int rc, fresh;
+
+	rc = store_site_checkout(s->db, id, &c);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	rc = store_site_tests(s->db, id, &tests);
+	for (i = part; i < tests.n && rc == 0; i += nparts) {
+		rel = site_test_rel(c.tree, c.branch, tests.v[i].config,
+		    tests.v[i].arch, tests.v[i].platform, tests.v[i].path);
+		pthread_mutex_lock(s->done_lock);
+		fresh = strset_add(s->done, rel);
+		pthread_mutex_unlock(s->done_lock);
+		free(rel);
+		if (!fresh)
+			continue;
+		rc = store_site_history(s->db, c.tree, c.branch, &tests.v[i], 0,
+		    LLONG_MAX, HISTORY, &h);
+		if (rc == 0)
+			rc = test_page(s, c.tree, c.branch, &tests.v[i], &h);
+		site_histlist_release(&h);
+	}
+	site_reslist_release(&tests);
+	store_checkout_release(&c);
+	return rc;
+}
+
+struct branch_walk {
+	struct site	*s;
+	const char	*tree;
+	const char	*branch;
+};
+
+static int
+branch_key(void *arg, const struct site_res *key,
+    const struct site_histlist *h)
+{
+	struct branch_walk *w = arg;
+
+	return test_page(w->s, w->tree, w->branch, key, h);
+}
+
+/* The test pages of every key ever seen on a branch, for a full render. */
+int
+site_render_branch_tests(struct site *s, const char *tree,
+    const char *branch)
+{
+	struct branch_walk w;
+
+	w.s = s;
+	w.tree = tree;
+	w.branch = branch;
+	return store_site_branch_tests(s->db, tree, branch, HISTORY,
+	    branch_key, &w);
+}

@@ -1,0 +1,166 @@
+/*
+ * store_site.h: what the site reads from the database, as structs.
+ * Every SQL statement of the site is in store_site.c.  Each function
+ * returns -1 after an error message naming what it could not read: a
+ * failed query is never taken for the end of the data.
+ */
+#ifndef STORE_SITE_H
+#define STORE_SITE_H
+
+#include <stddef.h>
+
+struct db;
+struct checkout_row;
+
+/* Results by status: pass, fail, other (see site_slot()). */
+struct site_counts {
+	long	b[3];	/* builds */
+	long	r[3];	/* boots */
+	long	t[3];	/* tests */
+};
+
+/* A build or a test, with what matching needs. */
+struct site_res {
+	long long	 id;
+	char		*config;
+	char		*arch;
+	char		*compiler;	/* builds */
+	char		*platform;	/* tests */
+	char		*path;		/* tests; "" for builds */
+	char		*status;
+	char		*kconfig;
+	char		*unit;
+	char		*log_url;
+	double		 value;
+	double		 duration;
+	int		 has_value;
+};
+
+struct site_reslist {
+	struct site_res	*v;
+	size_t		 n;
+	size_t		 alloc;
+};
+
+/* One result of a history: newest first. */
+struct site_hist {
+	long long	 checkout;
+	long long	 ref;		/* test or build id */
+	char		*describe;
+	char		*status;
+	char		*unit;
+	char		*log_url;
+	long long	 created;
+	double		 value;
+	int		 has_value;
+};
+
+struct site_histlist {
+	struct site_hist	*v;
+	size_t			 n;
+	size_t			 alloc;
+};
+
+struct site_ids {
+	long long	*v;
+	size_t		 n;
+	size_t		 alloc;
+};
+
+/* A branch and its latest checkout. */
+struct site_branch {
+	char		*tree;
+	char		*branch;
+	long long	 latest;
+	int		 changed;
+};
+
+/* A checkout on a platform's page, with its boots and tests there. */
+struct site_platform_row {
+	long long	 checkout;
+	char		*tree;
+	char		*branch;
+	char		*describe;
+	long long	 created;
+	long		 boots[3];
+	long		 tests[3];
+};
+
+struct site_platform_rows {
+	struct site_platform_row	*v;
+	size_t				 n;
+	size_t				 alloc;
+};
+
+void	 site_reslist_release(struct site_reslist *);
+void	 site_histlist_release(struct site_histlist *);
+void	 site_res_copy(struct site_res *dst, const struct site_res *src);
+void	 site_res_release(struct site_res *);
+/* Add id unless it is there already. */
+void	 site_ids_add(struct site_ids *, long long id);
+void	 site_platform_rows_release(struct site_platform_rows *);
+
+/*
+ * Checkout id, the columns its pages show (not its message, version or
+ * marks): 0, 1 when there is none, -1 on error.
+ */
+int	 store_site_checkout(struct db *, long long id, struct checkout_row *);
+/* The checkout before c on its branch into *prev (0 if none). */
+int	 store_site_previous(struct db *, const struct checkout_row *c,
+	    long long *prev);
+/* The builds, boots and tests of a checkout by status. */
+int	 store_site_counts(struct db *, long long checkout,
+	    struct site_counts *);
+/* Builds of a checkout in matching order: config, arch, compiler. */
+int	 store_site_builds(struct db *, long long checkout,
+	    struct site_reslist *);
+/* Boots and tests of a checkout in matching order: path, config, ... */
+int	 store_site_tests(struct db *, long long checkout,
+	    struct site_reslist *);
+/*
+ * The results of r on a branch, newest first: at most limit of them (0
+ * for all), from checkouts up to and including checkout upto.
+ */
+int	 store_site_history(struct db *, const char *tree, const char *branch,
+	    const struct site_res *r, int is_build, long long upto,
+	    size_t limit, struct site_histlist *);
+/*
+ * Every test key of a branch in key order, each with its history
+ * (newest first, at most limit results): fn is called once per key and
+ * a non-zero result of it stops the walk and is returned.
+ */
+int	 store_site_branch_tests(struct db *, const char *tree,
+	    const char *branch, size_t limit,
+	    int (*fn)(void *, const struct site_res *,
+	    const struct site_histlist *), void *arg);
+/* Newest checkouts of a branch (of a tree when branch is NULL). */
+int	 store_site_latest(struct db *, const char *tree, const char *branch,
+	    size_t limit, struct site_ids *);
+/* The builds of a checkout, by id. */
+int	 store_site_build_ids(struct db *, long long checkout,
+	    struct site_ids *);
+/* The checkouts with results on a platform, newest first. */
+int	 store_site_platform_rows(struct db *, const char *platform,
+	    size_t limit, struct site_platform_rows *);
+/* Trees that could not be polled, by name: fn(arg, name, error). */
+int	 store_site_tree_errors(struct db *,
+	    void (*fn)(void *, const char *, const char *), void *arg);
+
+/* What changed since the last render (every checkout with all). */
+int	 store_site_dirty(struct db *, int all, struct site_ids *);
+/* The checkout after id on its branch into *next (0 if none). */
+int	 store_site_next(struct db *, long long id, long long *next);
+/* Every branch with its latest checkout, by tree and branch. */
+int	 store_site_branches(struct db *, int changed,
+	    struct site_branch **, size_t *);
+/* Every platform with results, unsorted after those already in v. */
+int	 store_site_platforms(struct db *, char ***v, size_t *n,
+	    size_t *alloc);
+/* 1 when checkout has results on platform, 0 when not, -1 on error. */
+int	 store_site_platform_in(struct db *, const char *platform,
+	    long long checkout);
+/* Record what was rendered: these checkouts, or everything with all. */
+int	 store_site_mark_rendered(struct db *, const struct site_ids *,
+	    int all);
+
+#endif
