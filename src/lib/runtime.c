@@ -19,27 +19,32 @@ static const struct runtime_ops *const runtimes[] = {
 	&runtime_pull,
 };
 
+static const struct runtime_ops *
+find(const char *type)
+{
+	size_t i;
+
+	for (i = 0; type != NULL && i < ARRAY_SIZE(runtimes); i++)
+		if (strcmp(type, runtimes[i]->type) == 0)
+			return runtimes[i];
+	return NULL;
+}
+
 int
 runtime_get(const struct config *cfg, struct db *db, const char *name,
     struct runtime *out)
 {
 	const struct lab_cfg *lab;
-	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	lab = name != NULL ? config_lab(cfg, name) : NULL;
-	if (lab == NULL)
+	out->ops = lab != NULL ? find(lab->type) : NULL;
+	if (out->ops == NULL)
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(runtimes); i++) {
-		if (strcmp(runtimes[i]->type, lab->type) == 0) {
-			out->ops = runtimes[i];
-			out->lab = lab;
-			out->cfg = cfg;
-			out->db = db;
-			return 0;
-		}
-	}
-	return -1;
+	out->lab = lab;
+	out->cfg = cfg;
+	out->db = db;
+	return 0;
 }
 
 void
@@ -51,17 +56,6 @@ runtime_handover_release(struct runtime_handover *h)
 		free(h->args[i]);
 	free(h->work);
 	memset(h, 0, sizeof(*h));
-}
-
-static const struct runtime_ops *
-find(const char *type)
-{
-	size_t i;
-
-	for (i = 0; type != NULL && i < ARRAY_SIZE(runtimes); i++)
-		if (strcmp(type, runtimes[i]->type) == 0)
-			return runtimes[i];
-	return NULL;
 }
 
 const char *const *
@@ -78,22 +72,28 @@ runtime_types(void)
 const char *
 runtime_type(const char *type)
 {
-	return find(type) != NULL ? find(type)->type : runtime_local.type;
+	const struct runtime_ops *ops = find(type);
+
+	return ops != NULL ? ops->type : runtime_local.type;
 }
 
 const char *
 runtime_needs(const char *type)
 {
-	return find(type) != NULL ? find(type)->needs : NULL;
+	const struct runtime_ops *ops = find(type);
+
+	return ops != NULL ? ops->needs : NULL;
 }
 
 int
 runtime_is_local(const struct config *cfg, const char *name)
 {
+	const struct runtime_ops *ops;
 	const struct lab_cfg *l;
 
 	l = name != NULL ? config_lab(cfg, name) : NULL;
-	return l != NULL && find(l->type) != NULL && find(l->type)->local;
+	ops = l != NULL ? find(l->type) : NULL;
+	return ops != NULL && ops->local;
 }
 
 void
