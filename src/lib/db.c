@@ -358,6 +358,23 @@ db_col_dup(struct sqlite3_stmt *st, int i)
 	return s ? xstrdup(s) : NULL;
 }
 
+char *
+db_col_dup_len(struct sqlite3_stmt *st, int i, size_t *len)
+{
+	const unsigned char *s;
+	char *p;
+
+	*len = 0;
+	s = sqlite3_column_text(st, i);
+	if (s == NULL)
+		return NULL;
+	*len = (size_t)sqlite3_column_bytes(st, i);
+	p = xmalloc(*len + 1);
+	memcpy(p, s, *len);
+	p[*len] = '\0';
+	return p;
+}
+
 long long
 db_col_int(struct sqlite3_stmt *st, int i)
 {

@@ -7,6 +7,8 @@
 #ifndef DB_H
 #define DB_H
 
+#include <stddef.h>
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -66,6 +68,8 @@ void	 db_bind_null(struct sqlite3_stmt *, int);
 /* Column helpers: text may be NULL; dup returns a malloc'd copy. */
 const char	*db_col_text(struct sqlite3_stmt *, int);
 char		*db_col_dup(struct sqlite3_stmt *, int);
+/* A text whole, NULs and all, with its length in *len (0 for NULL). */
+char		*db_col_dup_len(struct sqlite3_stmt *, int, size_t *len);
 long long	 db_col_int(struct sqlite3_stmt *, int);
 double		 db_col_double(struct sqlite3_stmt *, int);
 int		 db_col_is_null(struct sqlite3_stmt *, int);

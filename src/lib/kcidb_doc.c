@@ -237,7 +237,7 @@ checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
 	json_object_set_new(o, "git_commit_tags", tag_list(r->tags));
 	if (r->message != NULL)
 		json_object_set_new(o, "git_commit_message",
-		    kcidb_string(r->message, x->message_len, 0));
+		    kcidb_string(r->message, r->message_len, 0));
 	set_time(o, "start_time", r->created);
 	set_time(o, "origin_builds_finish_time", x->builds_finish);
 	set_time(o, "origin_tests_finish_time", x->tests_finish);
@@ -260,7 +260,7 @@ checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
 	set_time(misc, "commit_time", r->commit_time);
 	if (r->subject != NULL)
 		json_object_set_new(misc, "subject", kcidb_string(r->subject,
-		    x->subject_len, 0));
+		    r->subject_len, 0));
 	json_object_set_new(o, "misc", misc);
 	return o;
 }
@@ -283,9 +283,9 @@ build_object(const struct kcidb_ids *ids, const struct kcidb_build *x)
 	set_str(o, "config_name", r->kconfig);
 	set_str(o, "config_url", r->config_url);
 	set_str(o, "log_url", r->log_url);
-	if (r->log_excerpt != NULL && x->log_excerpt_len > 0)
+	if (r->log_excerpt != NULL && r->log_excerpt_len > 0)
 		json_object_set_new(o, "log_excerpt", outside_string(
-		    r->log_excerpt, x->log_excerpt_len, KCIDB_EXCERPT_MAX));
+		    r->log_excerpt, r->log_excerpt_len, KCIDB_EXCERPT_MAX));
 	set_time(o, "start_time", r->start_time);
 	if (r->has_duration)
 		set_real(o, "duration", r->duration);
@@ -354,9 +354,9 @@ test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
 	if (r->has_duration)
 		set_real(o, "duration", r->duration);
 	set_str(o, "log_url", r->log_url);
-	if (r->log_excerpt != NULL && x->log_excerpt_len > 0)
+	if (r->log_excerpt != NULL && r->log_excerpt_len > 0)
 		json_object_set_new(o, "log_excerpt", outside_string(
-		    r->log_excerpt, x->log_excerpt_len, KCIDB_EXCERPT_MAX));
+		    r->log_excerpt, r->log_excerpt_len, KCIDB_EXCERPT_MAX));
 	/* a value stored before the border dropped inf and nan is left out */
 	if (r->has_number && isfinite(r->number_value)) {
 		num = json_object();
@@ -410,17 +410,17 @@ kcidb_doc_bytes(const struct kcidb_row *row)
 		c = &row->u.c.row;
 		n += len(c->tree) + len(c->branch) + len(c->url) +
 		    len(c->commit) + len(c->describe) + len(c->extraversion) +
-		    row->u.c.message_len + len(c->tags) +
+		    row->u.c.row.message_len + len(c->tags) +
 		    len(c->tarball_state) + len(c->tarball_url) +
 		    len(c->tarball_sha256) + len(c->tarball_error) +
-		    row->u.c.subject_len;
+		    row->u.c.row.subject_len;
 		break;
 	case KCIDB_BUILDS:
 		b = &row->u.b.row;
 		n += len(b->job_id) + len(b->arch) + len(b->compiler_version ?
 		    b->compiler_version : b->compiler) + len(b->kconfig) +
 		    len(b->config_url) + len(b->log_url) +
-		    row->u.b.log_excerpt_len + len(b->status) +
+		    row->u.b.row.log_excerpt_len + len(b->status) +
 		    len(b->artifacts) + len(b->misc) + len(b->config_name);
 		break;
 	default:
@@ -428,7 +428,7 @@ kcidb_doc_bytes(const struct kcidb_row *row)
 		n += len(t->job_id) + len(t->path) +
 		    len(row->u.t.build_job_id) + len(t->platform) +
 		    len(t->compatible) + len(t->status) + len(t->log_url) +
-		    row->u.t.log_excerpt_len + len(t->number_unit) +
+		    row->u.t.row.log_excerpt_len + len(t->number_unit) +
 		    len(t->misc);
 		break;
 	}

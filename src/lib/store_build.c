@@ -21,7 +21,7 @@ store_build_from(struct sqlite3_stmt *st, struct build_row *b)
 	b->kconfig = db_col_dup(st, 7);
 	b->config_url = db_col_dup(st, 8);
 	b->log_url = db_col_dup(st, 9);
-	b->log_excerpt = db_col_dup(st, 10);
+	b->log_excerpt = db_col_dup_len(st, 10, &b->log_excerpt_len);
 	b->start_time = db_col_int(st, 11);
 	b->has_duration = !db_col_is_null(st, 12);
 	b->duration = db_col_double(st, 12);

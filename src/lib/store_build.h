@@ -49,6 +49,7 @@ struct build_row {
 	char		*config_url;
 	char		*log_url;
 	char		*log_excerpt;
+	size_t		 log_excerpt_len;	/* may hold NULs */
 	long long	 start_time;
 	double		 duration;
 	int		 has_duration;

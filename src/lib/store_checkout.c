@@ -22,8 +22,8 @@ store_checkout_from(struct sqlite3_stmt *st, struct checkout_row *c)
 	c->patchlevel = (int)db_col_int(st, 7);
 	c->sublevel = (int)db_col_int(st, 8);
 	c->extraversion = db_col_dup(st, 9);
-	c->subject = db_col_dup(st, 10);
-	c->message = db_col_dup(st, 11);
+	c->subject = db_col_dup_len(st, 10, &c->subject_len);
+	c->message = db_col_dup_len(st, 11, &c->message_len);
 	c->author_name = db_col_dup(st, 12);
 	c->author_email = db_col_dup(st, 13);
 	c->commit_time = db_col_int(st, 14);

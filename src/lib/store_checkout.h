@@ -62,6 +62,8 @@ struct checkout_row {
 	char		*extraversion;
 	char		*subject;
 	char		*message;
+	size_t		 subject_len;	/* texts of old rows may hold NULs */
+	size_t		 message_len;
 	char		*author_name;
 	char		*author_email;
 	long long	 commit_time;

@@ -9,12 +9,9 @@
 
 /*
  * The columns each SELECT adds after the row's own, counted from the
- * end of them: texts read again whole (db_col_dup stops at a NUL) and
- * what the row does not hold.
+ * end of them: what the row does not hold.
  */
 enum checkout_extra {
-	XC_MESSAGE,
-	XC_SUBJECT,
 	XC_HAS_TARBALL_SIZE,
 	XC_BUILDS_FINISH,
 	XC_TESTS_FINISH,
@@ -22,12 +19,10 @@ enum checkout_extra {
 };
 
 enum build_extra {
-	XB_LOG_EXCERPT,
 	XB_COLUMNS
 };
 
 enum test_extra {
-	XT_LOG_EXCERPT,
 	XT_BUILD_JOB_ID,
 	XT_COLUMNS
 };
@@ -39,13 +34,13 @@ enum test_extra {
 	"kind = '" kind "')"
 
 #define CHECKOUT_SELECT							\
-	"SELECT " STORE_CHECKOUT_COLUMNS("c") ", c.message, c.subject, "	\
+	"SELECT " STORE_CHECKOUT_COLUMNS("c") ", "			\
 	"c.tarball_size IS NOT NULL, " FINISH_OF("kbuild") ", "		\
 	FINISH_OF("test") " FROM checkout c "
 #define BUILD_SELECT							\
-	"SELECT " STORE_BUILD_COLUMNS("b") ", b.log_excerpt FROM build b "
+	"SELECT " STORE_BUILD_COLUMNS("b") " FROM build b "
 #define TEST_SELECT							\
-	"SELECT " STORE_TEST_COLUMNS("t") ", t.log_excerpt, b.job_id "	\
+	"SELECT " STORE_TEST_COLUMNS("t") ", b.job_id "			\
 	"FROM test t JOIN build b ON b.id = t.build_id "
 
 /* Per table: its changed rows, and all of them. */
@@ -69,53 +64,19 @@ struct store_kcidb_cursor {
 	int			 extra;		/* the first added column */
 };
 
-/* A text column whole, NULs and all, and its length; NULL for NULL. */
-static char *
-col_bytes(struct sqlite3_stmt *st, int i, size_t *len)
-{
-	const unsigned char *s;
-	char *p;
-
-	*len = 0;
-	s = sqlite3_column_text(st, i);
-	if (s == NULL)
-		return NULL;
-	*len = (size_t)sqlite3_column_bytes(st, i);
-	p = xmalloc(*len + 1);
-	memcpy(p, s, *len);
-	p[*len] = '\0';
-	return p;
-}
-
 static void
 checkout_from(struct sqlite3_stmt *st, int x, struct kcidb_checkout *c)
 {
 	store_checkout_from(st, &c->row);
-	free(c->row.message);
-	c->row.message = col_bytes(st, x + XC_MESSAGE, &c->message_len);
-	free(c->row.subject);
-	c->row.subject = col_bytes(st, x + XC_SUBJECT, &c->subject_len);
 	c->has_tarball_size = (int)db_col_int(st, x + XC_HAS_TARBALL_SIZE);
 	c->builds_finish = db_col_int(st, x + XC_BUILDS_FINISH);
 	c->tests_finish = db_col_int(st, x + XC_TESTS_FINISH);
 }
 
 static void
-build_from(struct sqlite3_stmt *st, int x, struct kcidb_build *b)
-{
-	store_build_from(st, &b->row);
-	free(b->row.log_excerpt);
-	b->row.log_excerpt = col_bytes(st, x + XB_LOG_EXCERPT,
-	    &b->log_excerpt_len);
-}
-
-static void
 test_from(struct sqlite3_stmt *st, int x, struct kcidb_test *t)
 {
 	store_test_from(st, &t->row);
-	free(t->row.log_excerpt);
-	t->row.log_excerpt = col_bytes(st, x + XT_LOG_EXCERPT,
-	    &t->log_excerpt_len);
 	t->build_job_id = db_col_dup(st, x + XT_BUILD_JOB_ID);
 }
 
@@ -182,7 +143,7 @@ store_kcidb_next(struct store_kcidb_cursor *c, struct kcidb_row *out)
 		checkout_from(c->st, c->extra, &out->u.c);
 		break;
 	case KCIDB_BUILDS:
-		build_from(c->st, c->extra, &out->u.b);
+		store_build_from(c->st, &out->u.b.row);
 		break;
 	default:
 		test_from(c->st, c->extra, &out->u.t);

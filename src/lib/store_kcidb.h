@@ -28,14 +28,9 @@ enum kcidb_table {
 #define KCIDB_FILE_SUBMITTED	"submitted"	/* accepted, not processed */
 #define KCIDB_FILE_PROCESSED	"processed"
 
-/*
- * A checkout as exported.  Row texts that rows of older releases may
- * hold NULs in are read whole, with their lengths.
- */
+/* A checkout as exported. */
 struct kcidb_checkout {
 	struct checkout_row	 row;
-	size_t			 message_len;
-	size_t			 subject_len;
 	int			 has_tarball_size;
 	long long		 builds_finish;	/* 0 until all are done */
 	long long		 tests_finish;
@@ -43,12 +38,10 @@ struct kcidb_checkout {
 
 struct kcidb_build {
 	struct build_row	 row;
-	size_t			 log_excerpt_len;
 };
 
 struct kcidb_test {
 	struct test_row		 row;
-	size_t			 log_excerpt_len;
 	char			*build_job_id;
 };
 

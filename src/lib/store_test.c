@@ -22,7 +22,7 @@ store_test_from(struct sqlite3_stmt *st, struct test_row *t)
 	t->has_duration = !db_col_is_null(st, 8);
 	t->duration = db_col_double(st, 8);
 	t->log_url = db_col_dup(st, 9);
-	t->log_excerpt = db_col_dup(st, 10);
+	t->log_excerpt = db_col_dup_len(st, 10, &t->log_excerpt_len);
 	t->has_number = !db_col_is_null(st, 11);
 	t->number_value = db_col_double(st, 11);
 	t->number_unit = db_col_dup(st, 12);

@@ -48,6 +48,7 @@ struct test_row {
 	int		 has_duration;
 	char		*log_url;
 	char		*log_excerpt;
+	size_t		 log_excerpt_len;	/* may hold NULs */
 	double		 number_value;
 	int		 has_number;
 	char		*number_unit;
