@@ -160,88 +160,59 @@ write_set(const char *dir, const char *header, const char *boot,
 	tap_write(dir, "test/t.yaml", test);
 }
 
+/*
+ * A template set in top/name (header, boot/b.yaml, test/t.yaml) that
+ * rendering refuses: no job, and a message that contains want.
+ */
+static void
+refused(const char *top, const char *name, const char *header,
+    const char *boot, const char *params, const char *want, const char *why)
+{
+	char *dir, *got, *err;
+
+	dir = xasprintf("%s/%s", top, name);
+	write_set(dir, header, boot, "actions: []\n");
+	got = render_in(dir, "t", "b", params, &err);
+	ok(got == NULL, why);
+	contains(err, want, why);
+	free(err);
+	free(got);
+	free(dir);
+}
+
 static void
 test_errors(const char *top)
 {
 	char *dir, *got, *err;
 
-	dir = xasprintf("%s/unknown", top);
-	write_set(dir, "name: \"{{ job_nme }}\"\n", "actions: []\n",
-	    "actions: []\n");
-	got = render_in(dir, "t", "b", "job_name: x\n", &err);
-	ok(got == NULL, "an unknown placeholder is an error");
-	contains(err, "header.yaml:1:7: error: unknown placeholder '{{ job_nme }}' "
-	    "(did you mean '{{ job_name }}'?)",
-	    "naming template:line:col and the likely name");
-	free(err);
-	free(got);
-	got = render_in(dir, "t", "b", "other: x\n", &err);
-	contains(err, "unknown placeholder '{{ job_nme }}'\n",
+	refused(top, "unknown", "name: \"{{ job_nme }}\"\n", "actions: []\n",
+	    "job_name: x\n", "header.yaml:1:7: error: unknown placeholder "
+	    "'{{ job_nme }}' (did you mean '{{ job_name }}'?)",
+	    "an unknown placeholder names template:line:col and the likely "
+	    "name");
+	refused(top, "unknown2", "name: \"{{ job_nme }}\"\n", "actions: []\n",
+	    "other: x\n", "unknown placeholder '{{ job_nme }}'\n",
 	    "with no suggestion when nothing is close");
-	free(err);
-	free(got);
-	free(dir);
-
-	dir = xasprintf("%s/within", top);
-	write_set(dir, "name: \"x {{ unset }} y\"\n", "actions: []\n",
-	    "actions: []\n");
-	got = render_in(dir, "t", "b", "a: 1\n", &err);
-	ok(got == NULL, "an unknown placeholder within text is an error");
-	contains(err, "unknown placeholder '{{ unset }}'", "and says which");
-	free(err);
-	free(got);
-	free(dir);
-
-	dir = xasprintf("%s/null", top);
-	write_set(dir, "name: \"{{ v }}\"\n", "actions: []\n",
-	    "actions: []\n");
-	got = render_in(dir, "t", "b", "v:\n", &err);
-	ok(got == NULL, "a placeholder set to null is as good as unset");
-	contains(err, "unknown placeholder '{{ v }}'", "so it is unknown");
-	free(err);
-	free(got);
-	free(dir);
-
-	dir = xasprintf("%s/malformed", top);
-	write_set(dir, "name: \"{{ bad name }}\"\n", "actions: []\n",
-	    "actions: []\n");
-	got = render_in(dir, "t", "b", "bad: 1\n", &err);
-	ok(got == NULL, "a malformed placeholder is an error");
-	contains(err, "malformed placeholder in '{{ bad name }}' (write "
-	    "'{{ name }}')", "that shows how to write one");
-	free(err);
-	free(got);
-	free(dir);
-
-	dir = xasprintf("%s/mapping", top);
-	write_set(dir, "name: \"ctx {{ m }}\"\n", "actions: []\n",
-	    "actions: []\n");
-	got = render_in(dir, "t", "b", "m: {a: 1}\n", &err);
-	ok(got == NULL, "a mapping within text is an error");
-	contains(err, "'{{ m }}' is a mapping: it can only stand alone in "
-	    "its scalar", "that says where a mapping may go");
-	free(err);
-	free(got);
-	free(dir);
-
-	dir = xasprintf("%s/noactions", top);
-	write_set(dir, "name: x\n", "timeout: 1\n", "actions: []\n");
-	got = render_in(dir, "t", "b", "a: 1\n", &err);
-	ok(got == NULL, "a fragment without actions is refused");
-	contains(err, "a fragment must have an 'actions' list",
-	    "with a clear message");
-	free(err);
-	free(got);
-	free(dir);
-
+	refused(top, "within", "name: \"x {{ unset }} y\"\n", "actions: []\n",
+	    "a: 1\n", "unknown placeholder '{{ unset }}'",
+	    "an unknown placeholder within text is an error that says which");
+	refused(top, "null", "name: \"{{ v }}\"\n", "actions: []\n", "v:\n",
+	    "unknown placeholder '{{ v }}'",
+	    "a placeholder set to null is as good as unset");
+	refused(top, "malformed", "name: \"{{ bad name }}\"\n",
+	    "actions: []\n", "bad: 1\n", "malformed placeholder in "
+	    "'{{ bad name }}' (write '{{ name }}')",
+	    "a malformed placeholder is an error that shows how to write one");
+	refused(top, "mapping", "name: \"ctx {{ m }}\"\n", "actions: []\n",
+	    "m: {a: 1}\n", "'{{ m }}' is a mapping: it can only stand alone "
+	    "in its scalar", "a mapping within text is an error");
+	refused(top, "noactions", "name: x\n", "timeout: 1\n", "a: 1\n",
+	    "a fragment must have an 'actions' list",
+	    "a fragment without actions is refused");
+	refused(top, "seq", "- a\n- b\n", "actions: []\n", "a: 1\n",
+	    "a template must be a mapping, not a",
+	    "a template that is not a mapping is refused");
 	dir = xasprintf("%s/seq", top);
-	write_set(dir, "- a\n- b\n", "actions: []\n", "actions: []\n");
-	got = render_in(dir, "t", "b", "a: 1\n", &err);
-	ok(got == NULL, "a template that is not a mapping is refused");
-	contains(err, "a template must be a mapping, not a", "and says so");
-	free(err);
-	free(got);
-
 	got = render_in(dir, "nosuch", "b", "a: 1\n", &err);
 	ok(got == NULL, "a missing test plan is an error");
 	free(err);
@@ -257,8 +228,9 @@ test_errors(const char *top)
 	free(err);
 	free(got);
 	got = render_in(dir, "t", "nosuch", "a: 1\n", &err);
+	ok(got == NULL, "an unknown boot method is an error");
 	contains(err, "no boot method template 'boot/nosuch.yaml'",
-	    "an unknown boot method too");
+	    "naming the file looked for");
 	free(err);
 	free(got);
 	free(dir);
