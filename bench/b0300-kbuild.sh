@@ -7,7 +7,9 @@
 demo="$top/var/demo/linux.git"
 "$top/scripts/demo-tree.sh" "$demo" 2>/dev/null || exit 2
 mkdir -p "$BTMP/c"
-cp -r "$top/configs/fragments" "$top/configs/builds.yaml" "$top/configs/labs.yaml" "$BTMP/c/"
+cp -r "$top/configs/fragments" "$top/configs/labs.yaml" "$BTMP/c/"
+# the default x86_64 build alone
+sed '/^  arm64-tinyconfig:/,$d' "$top/configs/builds.yaml" >"$BTMP/c/builds.yaml"
 printf 'settings:\n  data_dir: %s/var\n  keep_work: true\ntrees:\n  demo:\n    url: %s\n    branches: [master]\n' \
     "$BTMP" "$demo" >"$BTMP/c/settings.yaml"
 C="-c $BTMP/c"
