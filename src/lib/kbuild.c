@@ -48,6 +48,57 @@ arch_info(const char *arch)
 	return NULL;
 }
 
+int
+kbuild_arch_known(const char *arch)
+{
+	return arch != NULL && arch_info(arch) != NULL;
+}
+
+const char *
+kbuild_arch_hint(const char *arch)
+{
+	/* toolchain triplets' and Debian's names for the kernel's */
+	static const char *const alias[][2] = {
+		{ "aarch64", "arm64" }, { "arm64be", "arm64" },
+		{ "amd64", "x86_64" }, { "x86", "x86_64" }, { "x64", "x86_64" },
+		{ "i686", "i386" }, { "i586", "i386" }, { "x86_32", "i386" },
+		{ "riscv64", "riscv" }, { "riscv32", "riscv" },
+		{ "armhf", "arm" }, { "armel", "arm" }, { "armv7", "arm" },
+		{ "ppc", "powerpc" }, { "ppc64", "powerpc" },
+		{ "ppc64el", "powerpc" }, { "ppc64le", "powerpc" },
+		{ "powerpc64", "powerpc" }, { "powerpc64le", "powerpc" },
+		{ "mips64", "mips" }, { "mipsel", "mips" },
+		{ "mips64el", "mips" },
+	};
+	const char *best;
+	size_t i, d, bestd;
+
+	for (i = 0; i < ARRAY_SIZE(alias); i++)
+		if (strcmp(alias[i][0], arch) == 0)
+			return alias[i][1];
+	best = NULL;
+	bestd = SIZE_MAX;
+	for (i = 0; i < ARRAY_SIZE(arches); i++) {
+		d = str_distance(arch, arches[i].arch);
+		if (d < bestd) {
+			bestd = d;
+			best = arches[i].arch;
+		}
+	}
+	return bestd <= strlen(arch) / 4 + 1 ? best : NULL;
+}
+
+char *
+kbuild_arch_list(void)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", arches[i].arch);
+	return buf_detach(&b, NULL);
+}
+
 const char *
 kbuild_make_arch(const char *arch)
 {
