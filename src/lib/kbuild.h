@@ -52,9 +52,9 @@ struct ynode	*kbuild_definition(const struct config *, const char *id,
  * The command that rebuilds a definition elsewhere: fetch the tarball
  * under a fixed name, check its sha256, unpack it, configure and build,
  * every word quoted by safe_shell_word() (only "-j$(nproc)" and the
- * kselftest INSTALL_PATH "$(pwd)/../kselftest" are left to the shell).  Made from the definition alone, so nothing a build wrote
- * can change it.  NULL if the definition is not a kbuild one; caller
- * frees.
+ * kselftest INSTALL_PATH "$(pwd)/../kselftest" are left to the shell).
+ * Made from the definition alone, so nothing a build wrote can change
+ * it.  NULL if the definition is not a kbuild one; caller frees.
  */
 char		*kbuild_reproducer(const struct ynode *def);
 /*
