@@ -42,6 +42,7 @@ struct build_cfg {
 	char		**targets;
 	char		 *runtime;	/* a lab name */
 	int		  timeout;	/* seconds */
+	char		**kselftest;	/* collections to install, or NULL */
 	const struct ynode *node;	/* for messages */
 };
 

@@ -3,10 +3,12 @@
  * references between them, secrets and the names derived from config
  * names.
  */
+#include "buf.h"
 #include "config.h"
 #include "config_impl.h"
 #include "fs.h"
 #include "log.h"
+#include "runtime.h"
 #include "safe.h"
 #include "secret.h"
 #include "ynode.h"
@@ -26,6 +28,41 @@ list_item_node(const struct ynode *map, const char *key, const char *item)
 		if (v->items[i]->value && strcmp(v->items[i]->value, item) == 0)
 			return v->items[i];
 	return v;
+}
+
+/*
+ * A build's runtime: a lab of a type that runs builds (a lava or pull
+ * lab only boots what was built elsewhere).
+ */
+static void
+check_runtime(struct checker *c, const struct config *cfg,
+    const struct build_cfg *b)
+{
+	const struct ynode *v;
+	struct runtime rt;
+	struct buf can = BUF_INIT;
+	size_t i;
+
+	v = ynode_get(b->node, "runtime");
+	if (v == NULL)
+		v = b->node;
+	if (runtime_get(cfg, NULL, b->runtime, &rt) != 0) {
+		cfg_bad(c, v, "builds.%s.runtime '%s' is not a lab in 'labs'",
+		    b->name, b->runtime);
+		return;
+	}
+	if (rt.ops->builds)
+		return;
+	for (i = 0; i < cfg->nlabs; i++)
+		if (runtime_get(cfg, NULL, cfg->labs[i].name, &rt) == 0 &&
+		    rt.ops->builds)
+			buf_addf(&can, "%s'%s' (%s)", can.len ? ", " : "",
+			    cfg->labs[i].name, cfg->labs[i].type);
+	runtime_get(cfg, NULL, b->runtime, &rt);
+	cfg_bad(c, v, "builds.%s.runtime '%s' is a %s lab, which cannot run "
+	    "builds (it only runs tests); labs that can build: %s", b->name,
+	    b->runtime, rt.lab->type, can.len ? can.ptr : "none");
+	buf_release(&can);
 }
 
 void
@@ -56,11 +93,7 @@ cfg_check_refs(struct checker *c, struct config *cfg)
 			free(path);
 		}
 
-		if (config_lab(cfg, b->runtime) == NULL) {
-			v = ynode_get(b->node, "runtime");
-			cfg_bad(c, v ? v : b->node, "builds.%s.runtime '%s' is "
-			    "not a lab in 'labs'", b->name, b->runtime);
-		}
+		check_runtime(c, cfg, b);
 	}
 	for (i = 0; i < cfg->ntests; i++) {
 		const struct test_cfg *t = &cfg->tests[i];

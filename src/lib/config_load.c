@@ -7,6 +7,7 @@
 #include "config.h"
 #include "config_impl.h"
 #include "fs.h"
+#include "kbuild.h"
 #include "runtime.h"
 #include "ynode.h"
 #include "util.h"
@@ -342,12 +343,55 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 	}
 }
 
+/* A build's arch: one the kbuild arch table knows, by the kernel's name. */
+static void
+check_arch(struct checker *c, const char *build, const struct ynode *v)
+{
+	const char *hint;
+	char *list;
+
+	if (v == NULL || v->type != YNODE_SCALAR || v->null ||
+	    kbuild_arch_known(v->value))
+		return;
+	hint = kbuild_arch_hint(v->value);
+	list = kbuild_arch_list();
+	if (hint != NULL)
+		cfg_bad(c, v, "builds.%s.arch '%s' is not an architecture "
+		    "the builds know (did you mean '%s'? use the kernel's "
+		    "ARCH names: %s)", build, v->value, hint, list);
+	else
+		cfg_bad(c, v, "builds.%s.arch '%s' is not an architecture "
+		    "the builds know (one of: %s)", build, v->value, list);
+	free(list);
+}
+
+/* kselftest: a non-empty list of collection names ("size", "timers"). */
+static void
+check_kselftest(struct checker *c, const char *build, const struct ynode *v)
+{
+	size_t i;
+
+	/* not a list, or an item not a string: check_map() has said so */
+	if (v == NULL || v->type != YNODE_SEQ)
+		return;
+	if (v->n == 0)
+		cfg_bad(c, v, "builds.%s.kselftest is empty: name the "
+		    "collections to install, e.g. [size, timers], or drop "
+		    "the key", build);
+	for (i = 0; i < v->n; i++)
+		if (v->items[i]->type == YNODE_SCALAR && !v->items[i]->null &&
+		    !str_is_name(v->items[i]->value, "_-"))
+			cfg_bad(c, v->items[i], "builds.%s.kselftest: "
+			    "collection '%s' must match ^[a-z0-9_-]+$", build,
+			    v->items[i]->value);
+}
+
 void
 cfg_load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 {
 	static const char *const compilers[] = { "gcc", "clang", NULL };
 	struct build_cfg *b;
-	const struct ynode *e, *v;
+	const struct ynode *e;
 	size_t i;
 
 	/* not a mapping of entries: check_map() has said so */
@@ -361,11 +405,7 @@ cfg_load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 		b->node = e;
 		load_rules(c, ynode_get(e, "rules"), &b->rules);
 		b->arch = get_str(e, "arch", "");
-		v = ynode_get(e, "arch");
-		if (v != NULL && v->type == YNODE_SCALAR &&
-		    !str_is_name(v->value, "_"))
-			cfg_bad(c, v, "builds.%s.arch '%s' must match "
-			    "^[a-z0-9_]+$", b->name, v->value);
+		check_arch(c, b->name, ynode_get(e, "arch"));
 		b->compiler = get_str(e, "compiler", "gcc");
 		check_enum(c, e, "compiler", compilers, "builds");
 		b->cross_compile = get_str(e, "cross_compile", NULL);
@@ -374,6 +414,8 @@ cfg_load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 		b->targets = get_list(e, "targets", NULL);
 		b->runtime = get_str(e, "runtime", "local");
 		b->timeout = get_duration(e, "timeout", 3600);
+		b->kselftest = get_list(e, "kselftest", NULL);
+		check_kselftest(c, b->name, ynode_get(e, "kselftest"));
 	}
 }
 
@@ -510,6 +552,7 @@ config_free(struct config *cfg)
 		free_list(b->fragments);
 		free_list(b->targets);
 		free(b->runtime);
+		free_list(b->kselftest);
 	}
 	free(cfg->builds);
 	for (i = 0; i < cfg->nplatforms; i++) {

@@ -101,6 +101,7 @@ static const struct field build_fields[] = {
 	{ "targets", F_LIST, NULL, 0, 0, 0 },
 	{ "runtime", F_STR, NULL, 0, 0, 0 },
 	{ "timeout", F_DURATION, NULL, 0, 0, 0 },
+	{ "kselftest", F_LIST, NULL, 0, 0, 0 },
 	END
 };
 

@@ -48,6 +48,57 @@ arch_info(const char *arch)
 	return NULL;
 }
 
+int
+kbuild_arch_known(const char *arch)
+{
+	return arch != NULL && arch_info(arch) != NULL;
+}
+
+const char *
+kbuild_arch_hint(const char *arch)
+{
+	/* toolchain triplets' and Debian's names for the kernel's */
+	static const char *const alias[][2] = {
+		{ "aarch64", "arm64" }, { "arm64be", "arm64" },
+		{ "amd64", "x86_64" }, { "x86", "x86_64" }, { "x64", "x86_64" },
+		{ "i686", "i386" }, { "i586", "i386" }, { "x86_32", "i386" },
+		{ "riscv64", "riscv" }, { "riscv32", "riscv" },
+		{ "armhf", "arm" }, { "armel", "arm" }, { "armv7", "arm" },
+		{ "ppc", "powerpc" }, { "ppc64", "powerpc" },
+		{ "ppc64el", "powerpc" }, { "ppc64le", "powerpc" },
+		{ "powerpc64", "powerpc" }, { "powerpc64le", "powerpc" },
+		{ "mips64", "mips" }, { "mipsel", "mips" },
+		{ "mips64el", "mips" },
+	};
+	const char *best;
+	size_t i, d, bestd;
+
+	for (i = 0; i < ARRAY_SIZE(alias); i++)
+		if (strcmp(alias[i][0], arch) == 0)
+			return alias[i][1];
+	best = NULL;
+	bestd = SIZE_MAX;
+	for (i = 0; i < ARRAY_SIZE(arches); i++) {
+		d = str_distance(arch, arches[i].arch);
+		if (d < bestd) {
+			bestd = d;
+			best = arches[i].arch;
+		}
+	}
+	return bestd <= strlen(arch) / 4 + 1 ? best : NULL;
+}
+
+char *
+kbuild_arch_list(void)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", arches[i].arch);
+	return buf_detach(&b, NULL);
+}
+
 const char *
 kbuild_make_arch(const char *arch)
 {
@@ -195,10 +246,14 @@ kbuild_definition(const struct config *cfg, const char *id,
 	}
 	ynode_set(m, "timeout", ynode_int(b->timeout));	/* seconds */
 	ynode_set_str(m, "sandbox", cfg->sandbox);
+	if (b->kselftest != NULL)
+		ynode_set(m, "kselftest", str_seq(b->kselftest));
 	t = ynode_set(def, "artifacts", ynode_seq());
 	ynode_push(t, ynode_scalar("kernel"));
 	ynode_push(t, ynode_scalar("modules"));
 	ynode_push(t, ynode_scalar("dtbs"));
+	if (b->kselftest != NULL)
+		ynode_push(t, ynode_scalar("kselftest"));
 	ynode_push(t, ynode_scalar("config"));
 	ynode_push(t, ynode_scalar("System.map"));
 	ynode_push(t, ynode_scalar("build.log"));
@@ -223,14 +278,17 @@ kbuild_definition(const struct config *cfg, const char *id,
 	return def;
 }
 
+/* Where the reproducer installs kselftest: beside linux/, absolute. */
+#define REPRO_KSFT	"INSTALL_PATH=$(pwd)/../kselftest"
+
 /*
  * One word of the reproducer, quoted by the one quoting function; only
- * our own "-j$(nproc)" is left for the shell to expand.
+ * our own "-j$(nproc)" and REPRO_KSFT are left for the shell to expand.
  */
 static void
 shell_quote(struct buf *b, const char *s)
 {
-	if (strcmp(s, "-j$(nproc)") == 0)
+	if (strcmp(s, "-j$(nproc)") == 0 || strcmp(s, REPRO_KSFT) == 0)
 		buf_puts(b, s);
 	else
 		safe_shell_word(b, s);
@@ -269,6 +327,7 @@ kbuild_reproducer(const struct ynode *def)
 	const struct ynode *t, *build, *frags, *targets, *f;
 	const char *url, *sha, *ext, *defconfig, *name, *text;
 	const char *words[3];
+	char *ksft;
 	struct buf b = BUF_INIT;
 	char *file;
 	size_t i;
@@ -329,5 +388,29 @@ kbuild_reproducer(const struct ynode *def)
 		buf_putc(&b, ' ');
 		shell_quote(&b, targets->items[i]->value);
 	}
+	ksft = kbuild_kselftest_targets(def);
+	if (ksft != NULL) {
+		repro_make(&b, build, (const char *const []){ "-C",
+		    "tools/testing/selftests", "-j$(nproc)", ksft, "install",
+		    REPRO_KSFT, NULL });
+		free(ksft);
+	}
+	return buf_detach(&b, NULL);
+}
+
+char *
+kbuild_kselftest_targets(const struct ynode *def)
+{
+	const struct ynode *k;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	k = ynode_get(ynode_get(def, "build"), "kselftest");
+	if (k == NULL || k->type != YNODE_SEQ || k->n == 0)
+		return NULL;
+	buf_puts(&b, "TARGETS=");
+	for (i = 0; i < k->n; i++)
+		if (k->items[i]->type == YNODE_SCALAR)
+			buf_addf(&b, "%s%s", i ? " " : "", k->items[i]->value);
 	return buf_detach(&b, NULL);
 }

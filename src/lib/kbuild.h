@@ -27,6 +27,16 @@ const char	*kbuild_make_arch(const char *arch);
 const char	*kbuild_image(const char *arch);
 /* The directory below arch/ of arch's sources (x86_64 -> x86). */
 const char	*kbuild_srcarch(const char *arch);
+/* Whether the arch table knows arch (a KCIDB architecture). */
+int		 kbuild_arch_known(const char *arch);
+/*
+ * The architecture meant by a name the table does not know: the
+ * kernel's ARCH= name for a toolchain's or Debian's (aarch64 -> arm64,
+ * riscv64 -> riscv), else the closest known one; NULL if none is close.
+ */
+const char	*kbuild_arch_hint(const char *arch);
+/* The known architectures, ", "-separated; caller frees. */
+char		*kbuild_arch_list(void);
 /* The kconfig name KCIDB shows: "defconfig+frag1+frag2". Caller frees. */
 char		*kbuild_kconfig_name(const struct build_cfg *);
 
@@ -41,11 +51,16 @@ struct ynode	*kbuild_definition(const struct config *, const char *id,
 /*
  * The command that rebuilds a definition elsewhere: fetch the tarball
  * under a fixed name, check its sha256, unpack it, configure and build,
- * every word quoted by safe_shell_word() (only "-j$(nproc)" is left to
- * the shell).  Made from the definition alone, so nothing a build wrote
- * can change it.  NULL if the definition is not a kbuild one; caller
- * frees.
+ * every word quoted by safe_shell_word() (only "-j$(nproc)" and the
+ * kselftest INSTALL_PATH "$(pwd)/../kselftest" are left to the shell).
+ * Made from the definition alone, so nothing a build wrote can change
+ * it.  NULL if the definition is not a kbuild one; caller frees.
  */
 char		*kbuild_reproducer(const struct ynode *def);
+/*
+ * The make word naming a definition's kselftest collections,
+ * "TARGETS=size timers", or NULL when it has none; caller frees.
+ */
+char		*kbuild_kselftest_targets(const struct ynode *def);
 
 #endif

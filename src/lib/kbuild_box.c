@@ -11,64 +11,127 @@
 #include "proc.h"
 #include "util.h"
 
-/* The Debian package that provides a missing command. */
+/*
+ * The Debian package that provides a missing command: a cross gcc
+ * "<triplet>-gcc" is gcc-<triplet> (x86_64 spelt x86-64, as package
+ * names have no '_'), LLVM's tools come with clang, lld and llvm.
+ */
 static char *
 package_for(const char *cmd)
 {
+	const char *base;
+	char *pkg, *p;
 	size_t n;
 
-	if (str_ends(cmd, "-gcc")) {
-		n = strlen(cmd) - strlen("-gcc");
-		return xasprintf("gcc-%.*s", (int)n, cmd);
-	}
-	if (strcmp(cmd, "clang") == 0)
+	base = strrchr(cmd, '/') != NULL ? strrchr(cmd, '/') + 1 : cmd;
+	if (strcmp(base, "clang") == 0 || strcmp(base, "ld.lld") == 0 ||
+	    str_starts(base, "llvm-"))
 		return xstrdup("clang lld llvm");
-	return xstrdup(cmd);
+	if (str_ends(base, "-gcc")) {
+		n = strlen(base) - strlen("-gcc");
+		pkg = xasprintf("gcc-%.*s", (int)n, base);
+		for (p = pkg; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		return pkg;
+	}
+	return xstrdup(base);
 }
 
+/* The compiler and what LLVM=1 needs besides: NULL-terminated. */
+static void
+compiler_tools(struct kjob *k, const char *tools[4])
+{
+	if (k->compiler != NULL && strcmp(k->compiler, "clang") == 0) {
+		k->cc = xstrdup("clang");
+		tools[0] = k->cc;
+		tools[1] = "ld.lld";
+		tools[2] = "llvm-ar";
+		tools[3] = NULL;
+		return;
+	}
+	k->cc = xasprintf("%sgcc", k->cross ? k->cross : "");
+	tools[0] = k->cc;
+	tools[1] = NULL;
+}
+
+/*
+ * The compiler's own first line of --version, as KCIDB's compiler:
+ * "aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0",
+ * "Debian clang version 14.0.6".
+ */
+static void
+compiler_version(struct kjob *k)
+{
+	struct buf ver = BUF_INIT;
+	char *argv[3];
+
+	argv[0] = k->cc;
+	argv[1] = (char *)"--version";
+	argv[2] = NULL;
+	if (proc_capture(argv, NULL, &ver) >= 0 && ver.len > 0) {
+		ver.ptr[strcspn(ver.ptr, "\r\n")] = '\0';
+		json_object_set_new(k->result, "compiler", json_string(ver.ptr));
+	}
+	buf_release(&ver);
+}
+
+static int
+have(const char *cmd)
+{
+	char *where;
+	int found;
+
+	where = proc_which(cmd);
+	found = where != NULL;
+	free(where);
+	return found;
+}
+
+/*
+ * Missing tools are final: another attempt on this machine would miss
+ * them too, so error_code "toolchain" is not retried.
+ */
 enum kstatus
 kbox_check_tools(struct kjob *k)
 {
 	static const char *host[] = { "make", "flex", "bison", "bc", "perl" };
-	struct buf missing = BUF_INIT, ver = BUF_INIT;
-	char *argv[3], *pkg, *where;
+	const char *tools[4];
+	struct buf missing = BUF_INIT;
+	char *pkg;
 	enum kstatus st;
 	size_t i;
 
-	if (k->compiler != NULL && strcmp(k->compiler, "clang") == 0)
-		k->cc = xstrdup("clang");
-	else
-		k->cc = xasprintf("%sgcc", k->cross ? k->cross : "");
-	where = proc_which(k->cc);
-	if (where == NULL) {
-		pkg = package_for(k->cc);
-		st = kjob_fail(k, K_INFRA, "toolchain", "compiler '%s' not "
-		    "found in PATH: install Debian's %s (scripts/deps.sh "
-		    "lists the usual ones)", k->cc, pkg);
+	compiler_tools(k, tools);
+	for (i = 0; tools[i] != NULL; i++) {
+		if (have(tools[i]))
+			continue;
+		pkg = package_for(tools[i]);
+		if (i == 0)
+			st = kjob_fail(k, K_INFRA, "toolchain", "compiler '%s' "
+			    "not found in PATH: install Debian's %s "
+			    "(scripts/deps.sh lists the usual ones)",
+			    tools[i], pkg);
+		else
+			st = kjob_fail(k, K_INFRA, "toolchain", "'%s' (which "
+			    "LLVM=1 builds need) not found in PATH: install "
+			    "Debian's %s", tools[i], pkg);
 		free(pkg);
 		return st;
 	}
-	free(where);
-	for (i = 0; i < ARRAY_SIZE(host); i++) {
-		where = proc_which(host[i]);
-		if (where == NULL)
+	for (i = 0; i < ARRAY_SIZE(host); i++)
+		if (!have(host[i]))
 			buf_addf(&missing, " %s", host[i]);
-		free(where);
-	}
+	/* kselftest's install copies with rsync */
+	if (k->ksft_targets != NULL && !have("rsync"))
+		buf_puts(&missing, " rsync");
 	if (missing.len) {
 		st = kjob_fail(k, K_INFRA, "toolchain", "host tools missing:%s "
 		    "(apt-get install%s)", missing.ptr, missing.ptr);
 		buf_release(&missing);
 		return st;
 	}
-	argv[0] = k->cc;
-	argv[1] = (char *)"--version";
-	argv[2] = NULL;
-	if (proc_capture(argv, NULL, &ver) >= 0) {
-		ver.ptr[strcspn(ver.ptr, "\n")] = '\0';
-		json_object_set_new(k->result, "compiler", json_string(ver.ptr));
-	}
-	buf_release(&ver);
+	compiler_version(k);
 	return K_PASS;
 }
 
@@ -109,8 +172,8 @@ kbox_free_argv(char **argv)
  * The sandbox every command of the tree runs in (the tree's Makefile,
  * its scripts): bubblewrap with the whole file system read-only, the
  * places that could hold something of ours (home directories, /tmp,
- * /run, the data dir, storage) hidden under empty tmpfs, only src/ and
- * modroot/ writable, no network, its own pids (so nothing it starts
+ * /run, the data dir, storage) hidden under empty tmpfs, only src/,
+ * modroot/ and kselftest/ writable, no network, its own pids (so nothing it starts
  * outlives it, and no other process's /proc/<pid>/environ is there to
  * read), a session of its own.
  */
@@ -150,13 +213,14 @@ box_argv(struct kjob *k, const char *bwrap)
 {
 	static const char *const hidden[] = { "/tmp", "/var/tmp", "/run",
 	    "/home", "/root" };
-	char **v, *src, *mod, *data, *work, *store, *root;
+	char **v, *src, *mod, *ksft, *data, *work, *store, *root;
 	size_t n, a, i;
 
 	v = NULL;
 	n = a = 0;
 	src = fs_join(k->work, "src");
 	mod = fs_join(k->work, "modroot");
+	ksft = fs_join(k->work, "kselftest");
 	work = parent_dir(k->work);		/* <data_dir>/work */
 	data = parent_dir(work);		/* <data_dir> */
 	store = parent_dir(k->store);		/* <storage>/builds */
@@ -180,6 +244,9 @@ box_argv(struct kjob *k, const char *bwrap)
 	box_add(&v, &n, &a, "--bind");
 	box_add(&v, &n, &a, mod);
 	box_add(&v, &n, &a, mod);
+	box_add(&v, &n, &a, "--bind");
+	box_add(&v, &n, &a, ksft);
+	box_add(&v, &n, &a, ksft);
 	box_add(&v, &n, &a, "--unshare-all");
 	box_add(&v, &n, &a, "--die-with-parent");
 	box_add(&v, &n, &a, "--new-session");
@@ -191,6 +258,7 @@ box_argv(struct kjob *k, const char *bwrap)
 	box_add(&v, &n, &a, "--");
 	free(src);
 	free(mod);
+	free(ksft);
 	free(work);
 	free(data);
 	free(store);
@@ -253,9 +321,10 @@ kbox_setup(struct kjob *k)
 		    "code runs as this user");
 		return K_PASS;
 	}
-	if (fs_mkdir_p("src") != 0 || fs_mkdir_p("modroot") != 0)
-		return kjob_fail(k, K_INFRA, "disk", "cannot create src/ and "
-		    "modroot/ in '%s'", k->work);
+	if (fs_mkdir_p("src") != 0 || fs_mkdir_p("modroot") != 0 ||
+	    fs_mkdir_p("kselftest") != 0)
+		return kjob_fail(k, K_INFRA, "disk", "cannot create src/, "
+		    "modroot/ and kselftest/ in '%s'", k->work);
 	bwrap = proc_which("bwrap");
 	why = "bwrap is not installed (Debian's bubblewrap)";
 	code = -1;

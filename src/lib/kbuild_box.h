@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+struct buf;
 struct ynode;
 
 struct kjob {
@@ -24,6 +25,7 @@ struct kjob {
 	const char	*defconfig;
 	const struct ynode *fragments;
 	const struct ynode *targets;
+	char		*ksft_targets;	/* "TARGETS=size timers", or NULL */
 	const char	*store;
 	const char	*store_url;
 	long		 timeout;	/* seconds */
@@ -38,6 +40,14 @@ struct kjob {
 	const char	*sandbox_mode;	/* auto, require, off */
 	char		**box;		/* the sandbox's argv, or NULL */
 	char		*work;		/* absolute */
+};
+
+/* The largest artifact the worker takes. */
+#define ARTIFACT_MAX	((size_t)1 << 30)
+
+enum pack_filter {
+	PACK_XZ,
+	PACK_GZ
 };
 
 enum kstatus {
@@ -70,5 +80,13 @@ char		**kbox_wrap(struct kjob *, char **argv);
 enum kstatus	 kbox_setup(struct kjob *);
 /* Run one step in src/, in the sandbox; a non-zero exit is K_FAIL. */
 enum kstatus	 kbox_step(struct kjob *, char **argv, const char *what);
+
+/*
+ * Pack the directory root (relative to the work directory) into out,
+ * written atomically: sorted, fixed owners and mtimes, so the same tree
+ * packs to the same bytes (kbuild_pack.c).  -1 with the reason in err.
+ */
+int		 kbox_pack(struct kjob *, const char *root, const char *out,
+		    enum pack_filter, struct buf *err);
 
 #endif

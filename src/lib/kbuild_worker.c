@@ -8,7 +8,6 @@
 #include <jansson.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 
 #include "buf.h"
 #include "fs.h"
@@ -24,8 +23,7 @@
 #include "ynode.h"
 #include "util.h"
 
-/* The largest artifact, .config and build log the worker takes. */
-#define ARTIFACT_MAX	((size_t)1 << 30)
+/* The largest .config and build log the worker takes. */
 #define CONFIG_MAX	((size_t)16 << 20)
 #define LOG_MAX		((size_t)256 << 20)
 
@@ -113,6 +111,7 @@ load_job(struct kjob *k, const char *def)
 	k->targets = ynode_get(b, "targets");
 	k->store = ynode_str(s, "path");
 	k->store_url = ynode_str(s, "url");
+	k->ksft_targets = kbuild_kselftest_targets(k->def);
 	k->sandbox_mode = ynode_str(b, "sandbox");
 	if (k->sandbox_mode == NULL)
 		k->sandbox_mode = "auto";
@@ -407,133 +406,78 @@ store(struct kjob *k, const char *src, const char *name, const char *key,
 	}
 	if (r == FS_READ_MISSING && !needed)
 		return K_PASS;
+	if (str_starts(src, "src/"))
+		src += strlen("src/");
 	if (r == FS_READ_MISSING)
 		return kjob_fail(k, K_FAIL, "build", "the build made no %s",
-		    src + strlen("src/"));
+		    src);
 	if (r == FS_READ_ERROR)
 		return kjob_fail(k, K_INFRA, "disk", "cannot store %s: %s",
 		    name, strerror(errno));
-	return kjob_fail(k, K_FAIL, "build", "%s %s; not stored", src +
-	    strlen("src/"), fs_read_problem(r));
+	return kjob_fail(k, K_FAIL, "build", "%s %s; not stored", src,
+	    fs_read_problem(r));
 }
 
-/* Pack modroot/ into modules.tar.xz, sorted and with fixed metadata. */
-struct packer {
-	struct archive		*ar;
-	struct archive_entry	*e;
-	size_t			 prefix;
-	char			**paths;
-	size_t			 n, alloc;
-};
-
-static struct packer *the_packer;
-
-static int
-collect_path(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+/* Pack root into name and store it as artifact key. */
+static enum kstatus
+pack_store(struct kjob *k, const char *root, const char *name,
+    enum pack_filter filter, const char *key)
 {
-	struct packer *p = the_packer;
+	struct buf err = BUF_INIT;
+	enum kstatus st;
 
-	(void)st;
-	(void)ftw;
-	if (flag != FTW_F && flag != FTW_D && flag != FTW_SL)
-		return 0;
-	if (strlen(path) <= p->prefix)
-		return 0;
-	xgrow((void **)&p->paths, &p->alloc, p->n + 1, sizeof(*p->paths));
-	p->paths[p->n++] = xstrdup(path);
-	return 0;
+	if (kbox_pack(k, root, name, filter, &err) != 0) {
+		st = kjob_fail(k, K_FAIL, "build", "cannot pack %s/ into %s: "
+		    "%s", root, name, err.ptr);
+		buf_release(&err);
+		return st;
+	}
+	buf_release(&err);
+	return store(k, name, name, key, 1);
 }
 
-static int
-cmp_paths(const void *a, const void *b)
+/*
+ * kselftest's own make, in the sandbox like every step of the tree,
+ * builds the collections of the definition and installs them into
+ * kselftest/ (it makes the kernel headers itself); packed into
+ * kselftest.tar.gz, with run_kselftest.sh at its top.  The kernel
+ * passed by now: a failure here fails the build, since what its tests
+ * need is missing.
+ */
+static enum kstatus
+kselftest(struct kjob *k)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-pack_modules(struct kjob *k, const char *root, const char *out)
-{
-	struct packer p;
-	struct afile af;
+	static const char what[] = "kselftest (make -C tools/testing/selftests "
+	    "install)";
+	const char *extra[7];
+	char jobs[32], *inst, **argv;
+	long n;
 	struct stat st;
-	struct buf data = BUF_INIT, link = BUF_INIT;
-	size_t i;
-	int rc;
+	enum kstatus ks;
 
-	memset(&p, 0, sizeof(p));
-	p.prefix = strlen(root) + 1;
-	the_packer = &p;
-	if (nftw(root, collect_path, 16, FTW_PHYS) != 0)
-		return error("%s: cannot list '%s'", k->id, root);
-	if (p.n > 1)
-		qsort(p.paths, p.n, sizeof(*p.paths), cmp_paths);
-	if (fs_atomic_open(&af, out, 0) != 0)
-		return -1;
-	p.ar = archive_write_new();
-	p.e = archive_entry_new();
-	archive_write_set_format_pax_restricted(p.ar);
-	archive_write_add_filter_xz(p.ar);
-	archive_write_set_options(p.ar, "xz:threads=2");
-	archive_write_set_bytes_in_last_block(p.ar, 1);
-	rc = archive_write_open_FILE(p.ar, af.fp) == ARCHIVE_OK ? 0 : -1;
-	for (i = 0; i < p.n && rc == 0; i++) {
-		if (lstat(p.paths[i], &st) != 0)
-			continue;
-		archive_entry_clear(p.e);
-		archive_entry_copy_pathname(p.e, p.paths[i] + p.prefix);
-		archive_entry_set_mtime(p.e, k->start, 0);
-		archive_entry_set_uid(p.e, 0);
-		archive_entry_set_gid(p.e, 0);
-		archive_entry_set_uname(p.e, "root");
-		archive_entry_set_gname(p.e, "root");
-		buf_reset(&data);
-		if (S_ISDIR(st.st_mode)) {
-			archive_entry_set_filetype(p.e, AE_IFDIR);
-			archive_entry_set_perm(p.e, 0755);
-		} else if (S_ISLNK(st.st_mode)) {
-			char tgt[PATH_MAX];
-			ssize_t n = readlink(p.paths[i], tgt, sizeof(tgt) - 1);
-
-			tgt[n > 0 ? n : 0] = '\0';
-			buf_reset(&link);
-			buf_puts(&link, tgt);
-			archive_entry_set_filetype(p.e, AE_IFLNK);
-			archive_entry_set_perm(p.e, 0777);
-			archive_entry_copy_symlink(p.e, link.ptr);
-		} else {
-			if (fs_read_untrusted(".", p.paths[i], ARTIFACT_MAX,
-			    0, &data) != FS_READ_OK) {
-				rc = error("%s: cannot read '%s': it is not a "
-				    "regular file of its own, or too large",
-				    k->id, p.paths[i]);
-				break;
-			}
-			archive_entry_set_filetype(p.e, AE_IFREG);
-			archive_entry_set_perm(p.e, 0644);
-			archive_entry_set_size(p.e, (la_int64_t)data.len);
-		}
-		if (archive_write_header(p.ar, p.e) != ARCHIVE_OK ||
-		    (data.len && archive_write_data(p.ar, data.ptr, data.len)
-		    != (la_ssize_t)data.len))
-			rc = error("%s: cannot pack '%s': %s", k->id,
-			    p.paths[i], archive_error_string(p.ar));
-	}
-	if (archive_write_close(p.ar) != ARCHIVE_OK && rc == 0)
-		rc = error("%s: cannot finish '%s': %s", k->id, out,
-		    archive_error_string(p.ar));
-	archive_write_free(p.ar);
-	archive_entry_free(p.e);
-	for (i = 0; i < p.n; i++)
-		free(p.paths[i]);
-	free(p.paths);
-	buf_release(&data);
-	buf_release(&link);
-	if (rc != 0) {
-		fs_atomic_abort(&af);
-		return -1;
-	}
-	return fs_atomic_commit(&af);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(jobs, sizeof(jobs), "-j%ld", n < 1 ? 1 : n);
+	inst = xasprintf("INSTALL_PATH=%s/kselftest", k->work);
+	extra[0] = "-C";
+	extra[1] = "tools/testing/selftests";
+	extra[2] = jobs;
+	extra[3] = k->ksft_targets;
+	extra[4] = "install";
+	extra[5] = inst;
+	extra[6] = NULL;
+	kjob_log(k, "kselftest: %s", k->ksft_targets);
+	argv = kbox_make_argv(k, extra);
+	ks = kbox_step(k, argv, what);
+	kbox_free_argv(argv);
+	free(inst);
+	if (ks != K_PASS)
+		return ks;
+	if (lstat("kselftest/run_kselftest.sh", &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return kjob_fail(k, K_FAIL, "build", "%s made no "
+		    "run_kselftest.sh in its INSTALL_PATH", what);
+	return pack_store(k, "kselftest", "kselftest.tar.gz", PACK_GZ,
+	    "kselftest");
 }
 
 /*
@@ -621,10 +565,9 @@ pack(struct kjob *k, enum kstatus built)
 		kbox_free_argv(argv);
 		if (st != K_PASS)
 			return st;
-		if (fs_is_dir("modroot") && pack_modules(k, "modroot",
-		    "modules.tar.xz") == 0) {
-			st = store(k, "modules.tar.xz", "modules.tar.xz",
-			    "modules", 1);
+		if (fs_is_dir("modroot")) {
+			st = pack_store(k, "modroot", "modules.tar.xz",
+			    PACK_XZ, "modules");
 			if (st != K_PASS)
 				return st;
 		}
@@ -778,6 +721,7 @@ kbuild_run(const char *def, const char *work)
 	t = now_monotonic();
 	fs_remove_tree("src");
 	fs_remove_tree("modroot");
+	fs_remove_tree("kselftest");
 	kjob_log(&k, "extracting %s", tarball);
 	st = extract(&k, tarball);
 	phase(&k, "extract", t);
@@ -806,6 +750,11 @@ done:
 		phase(&k, "pack", t);
 		if (ps != K_PASS && st == K_PASS)
 			st = ps;
+	}
+	if (st == K_PASS && k.ksft_targets != NULL) {
+		t = now_monotonic();
+		st = kselftest(&k);
+		phase(&k, "kselftest", t);
 	}
 	status = st == K_PASS ? "pass" : st == K_FAIL ? "fail" : "incomplete";
 	kjob_log(&k, "%s in %.1fs", status, now_monotonic() - k.t0);
@@ -850,6 +799,7 @@ out:
 		close(k.log_fd);
 	free(tarball);
 	free(k.cc);
+	free(k.ksft_targets);
 	free(k.work);
 	if (k.box != NULL)
 		kbox_free_argv(k.box);

@@ -276,7 +276,7 @@ stored_artifacts(const struct config *cfg, const struct job_row *j,
 		{ "kernel", NULL }, { "modules", "modules.tar.xz" },
 		{ "config", "config" }, { "System.map", "System.map" },
 		{ "log", "build.log" }, { "metadata", "metadata.json" },
-		{ "dtbs", "dtbs/" },
+		{ "dtbs", "dtbs/" }, { "kselftest", "kselftest.tar.gz" },
 	};
 	static const char *const test_files[][2] = {
 		{ "log", "lava.log" }, { "console", "console.log" },
@@ -418,7 +418,22 @@ cleanup(const struct config *cfg, const char *work)
 		fs_remove_tree(work);
 }
 
-/* An attempt that did not finish: retry it, or make it final (ERROR). */
+/*
+ * Whether another attempt of a job whose attempt ended with code could
+ * end otherwise: not when this machine lacks the toolchain or host tools
+ * (error_code "toolchain"), which stay missing until someone installs
+ * them.
+ */
+static int
+retry_helps(const char *code)
+{
+	return strcmp(code, "toolchain") != 0;
+}
+
+/*
+ * An attempt that did not finish: retry it, or make it final (ERROR),
+ * at once when another attempt would not help.
+ */
 static int
 incomplete(const struct runtime *rt, struct job_row *j, json_t *res,
     const char *code, const char *msg, const char *excerpt,
@@ -430,7 +445,7 @@ incomplete(const struct runtime *rt, struct job_row *j, json_t *res,
 
 	if (db_begin(db) != 0)
 		return -1;
-	r = job_retry(cfg, db, j, code, msg);
+	r = retry_helps(code) ? job_retry(cfg, db, j, code, msg) : 0;
 	if (r == 0) {
 		r = job_finish(db, j, "incomplete", code, msg);
 		if (strcmp(j->kind, "test") == 0) {
@@ -445,8 +460,10 @@ incomplete(const struct runtime *rt, struct job_row *j, json_t *res,
 				    code, msg);
 		}
 		if (r == 0) {
-			error("job %s: incomplete after %lld attempts: %s: %s",
-			    j->id, j->attempt, code, msg);
+			error("job %s: incomplete after %lld attempt%s%s: "
+			    "%s: %s", j->id, j->attempt, j->attempt == 1 ?
+			    "" : "s", retry_helps(code) ? "" : " (not retried)",
+			    code, msg);
 			stats->failed++;
 		}
 	} else if (r > 0) {

@@ -192,6 +192,82 @@ test_errors(void)
 	free(err);
 }
 
+/* The build keys checked against the kbuild arch table and the labs. */
+static void
+test_builds(void)
+{
+	struct config *cfg;
+	char *err;
+
+	err = load(&cfg, "c.yaml",
+	    "builds:\n  a:\n    arch: arm64\n    compiler: clang\n"
+	    "    kselftest: [size, timers, net-x_1]\n"
+	    "  b:\n    arch: riscv\n    cross_compile: riscv64-linux-gnu-\n",
+	    NULL, NULL);
+	ok(cfg != NULL, "arm64 and riscv builds with kselftest load");
+	if (cfg == NULL) {
+		printf("# %s", err);
+		free(err);
+		return;
+	}
+	is_str(err, "", "and print nothing");
+	ok(cfg->builds[0].kselftest != NULL &&
+	    strcmp(cfg->builds[0].kselftest[1], "timers") == 0 &&
+	    cfg->builds[0].kselftest[3] == NULL, "the collections, in order");
+	ok(cfg->builds[1].kselftest == NULL, "none when the key is absent");
+	config_free(cfg);
+	free(err);
+
+	expect_error("kselftest that is no list",
+	    "builds:\n  b:\n    arch: x86_64\n    kselftest: size\n",
+	    "c.yaml:4:16: error: builds.b.kselftest must be a list");
+	expect_error("an empty kselftest list",
+	    "builds:\n  b:\n    arch: x86_64\n    kselftest: []\n",
+	    "c.yaml:4:16: error: builds.b.kselftest is empty");
+	expect_error("a kselftest collection that is no name",
+	    "builds:\n  b:\n    arch: x86_64\n"
+	    "    kselftest: [size, 'net/forwarding']\n",
+	    "c.yaml:4:23: error: builds.b.kselftest: collection "
+	    "'net/forwarding' must match ^[a-z0-9_-]+$");
+	expect_error("a kselftest collection in capitals",
+	    "builds:\n  b:\n    arch: x86_64\n    kselftest: [Size]\n",
+	    "collection 'Size' must match");
+
+	expect_error("a toolchain's arch name",
+	    "builds:\n  b:\n    arch: aarch64\n",
+	    "c.yaml:3:11: error: builds.b.arch 'aarch64' is not an "
+	    "architecture the builds know (did you mean 'arm64'? use the "
+	    "kernel's ARCH names: x86_64, i386, arm64, arm, riscv, powerpc, "
+	    "mips)");
+	expect_error("Debian's arch name",
+	    "builds:\n  b:\n    arch: riscv64\n", "(did you mean 'riscv'?");
+	expect_error("amd64",
+	    "builds:\n  b:\n    arch: amd64\n", "(did you mean 'x86_64'?");
+	expect_error("a typo",
+	    "builds:\n  b:\n    arch: x86_46\n", "(did you mean 'x86_64'?");
+	expect_error("an arch nothing is close to",
+	    "builds:\n  b:\n    arch: sparc64\n",
+	    "builds.b.arch 'sparc64' is not an architecture the builds know "
+	    "(one of: x86_64,");
+
+	expect_error("a build on a lava lab",
+	    "labs:\n  lab1:\n    type: lava\n    url: https://lava.example\n"
+	    "  big:\n    type: local\n"
+	    "builds:\n  b:\n    arch: x86_64\n    runtime: lab1\n",
+	    "c.yaml:10:14: error: builds.b.runtime 'lab1' is a lava lab, which "
+	    "cannot run builds (it only runs tests); labs that can build: "
+	    "'big' (local), 'local' (local)");
+	expect_error("a build on a pull lab",
+	    "labs:\n  p:\n    type: pull\n    path: /srv/pull\n"
+	    "builds:\n  b:\n    arch: x86_64\n    runtime: p\n",
+	    "c.yaml:8:14: error: builds.b.runtime 'p' is a pull lab, which "
+	    "cannot run builds");
+	expect_error("a build on a lab that is not there",
+	    "builds:\n  b:\n    arch: x86_64\n    runtime: nowhere\n",
+	    "c.yaml:4:14: error: builds.b.runtime 'nowhere' is not a lab in "
+	    "'labs'");
+}
+
 static void
 test_rules(void)
 {
@@ -228,6 +304,7 @@ main(void)
 	log_init("t-config");
 	test_good();
 	test_errors();
+	test_builds();
 	test_rules();
 	return tap_done();
 }
