@@ -1,5 +1,5 @@
 #!/bin/sh
-# make-ramdisk.sh OUT.cpio.gz [KROOT KVER]: a small busybox initramfs for
+# make-ramdisk.sh [-a ARCH] OUT.cpio.gz [KROOT KVER]: a small busybox initramfs for
 # booting test kernels under QEMU, from Debian's busybox-static.  Its
 # /init mounts the usual file systems, makes /dev/disk/by-uuid links
 # (LAVA mounts its test overlay disk by UUID; busybox has no blkid),
@@ -13,10 +13,44 @@
 # modules.dep order, so a distribution kernel can run LAVA's test shell.
 # The archive is reproducible: fixed mtimes, sorted entries.
 set -eu
-out=${1:?usage: make-ramdisk.sh OUT.cpio.gz [KROOT KVER]}
+
+usage() {
+	cat <<'EOF2'
+usage: make-ramdisk.sh [-a ARCH] OUT.cpio.gz [KROOT KVER]
+  -a ARCH   x86_64 (default), arm64 or riscv
+  OUT       the initramfs to write (gzip'd cpio newc)
+  KROOT KVER  add disk and ext4 modules from KROOT/lib/modules/KVER
+EOF2
+}
+
+arch=x86_64
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	-a) [ $# -ge 2 ] || { echo "make-ramdisk.sh: -a needs an ARCH" >&2; usage >&2; exit 2; }
+		arch=$2; shift 2 ;;
+	-a*) arch=${1#-a}; shift ;;
+	--) shift; break ;;
+	-?*) echo "make-ramdisk.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+case $# in
+1|3) ;;
+*) echo "make-ramdisk.sh: want OUT.cpio.gz [KROOT KVER]" >&2; usage >&2; exit 2 ;;
+esac
+case $arch in
+x86_64|arm64|riscv) ;;
+*) echo "make-ramdisk.sh: unknown ARCH '$arch' (x86_64, arm64, riscv)" >&2; exit 2 ;;
+esac
+out=$1
 kroot=${2:-}
 kver=${3:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$arch" != x86_64 ]; then
+	echo "make-ramdisk.sh: ARCH $arch is not supported yet" >&2
+	exit 2
+fi
 bb=/bin/busybox
 if [ ! -x "$bb" ]; then
 	"$top/scripts/deps.sh" run
