@@ -22,7 +22,8 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
 	python3-yaml sqlite3 ca-certificates time bubblewrap
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu clang lld llvm
-	qemu-system-arm qemu-system-misc mmdebstrap dpkg-dev binutils bzip2
+	qemu-system-arm qemu-system-misc mmdebstrap debian-archive-keyring
+	dpkg-dev binutils bzip2
 	util-linux"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl
 	chromium procps psmisc time clang libclang-rt-dev qemu-user-static"
