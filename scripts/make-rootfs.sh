@@ -269,4 +269,8 @@ find "$r" -exec touch -h -d @0 {} +
 echo "$me: $arch rootfs: $(du -sm "$r" | cut -f1) MB unpacked, made in $(($(date +%s) - start)) s" >&2
 mv "$w/out.cpio.gz" "$cached.tmp"
 mv "$cached.tmp" "$cached"
+# those an older script made are stale
+for f in "$cache/rootfs/debian-$arch"-*.cpio.gz; do
+	[ "$f" = "$cached" ] || rm -f "$f"
+done
 publish "$cached"
