@@ -41,18 +41,21 @@ has_kernel_in_boot(void)
 
 /*
  * What the ramdisk of a job's deploy asks for: the userland of ours it
- * names in storage ("busybox-x86_64" from .../rootfs/busybox-x86_64.cpio.gz,
- * caller frees) and whether LAVA puts its test overlay into it.
+ * names in storage ("busybox-x86_64" for <storage.url>rootfs/busybox-
+ * x86_64.cpio.gz, caller frees) and whether LAVA puts its test overlay
+ * into it.
  */
 static char *
-job_ramdisk(const struct ynode *def, int *overlaid)
+job_ramdisk(const struct config *cfg, const struct ynode *def,
+    int *overlaid)
 {
 	const struct ynode *acts, *rd;
 	const char *url, *base, *dash;
-	char *name;
+	char *name, *ours;
 	size_t i;
 
 	name = NULL;
+	ours = xasprintf("%srootfs/", cfg->storage_url);
 	acts = ynode_get(def, "actions");
 	for (i = 0; acts != NULL && i < acts->n; i++) {
 		rd = ynode_get(ynode_get(ynode_get(acts->items[i], "deploy"),
@@ -61,9 +64,9 @@ job_ramdisk(const struct ynode *def, int *overlaid)
 		if (ynode_get(ynode_get(rd, "overlays"), "lava") != NULL)
 			*overlaid = 1;
 		if (url == NULL || !str_starts(url, "file://") ||
-		    (base = strstr(url, "/rootfs/")) == NULL)
+		    !str_starts(url, ours))
 			continue;
-		base += strlen("/rootfs/");
+		base = url + strlen(ours);
 		dash = strchr(base, '-');
 		if (dash != NULL && strchr(base, '/') == NULL &&
 		    str_ends(base, ".cpio.gz")) {
@@ -71,6 +74,7 @@ job_ramdisk(const struct ynode *def, int *overlaid)
 			name = xstrndup(base, strlen(base) - strlen(".cpio.gz"));
 		}
 	}
+	free(ours);
 	return name;
 }
 
@@ -115,7 +119,7 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 		if (ynode_get(ynode_get(acts->items[i], "test"),
 		    "definitions") != NULL)
 			needs_overlay = 1;
-	ramdisk = job_ramdisk(def, &overlaid);
+	ramdisk = job_ramdisk(cfg, def, &overlaid);
 	ynode_free(def);
 	dev = lava_qemu_device(p->arch, overlaid || (ramdisk != NULL &&
 	    str_starts(ramdisk, "debian-")) ? 1024 : 512);
