@@ -66,7 +66,7 @@ jobs_run_script(const char *name, const char *const *args,
 	argv[0] = xasprintf("%s/../scripts/%s", dir, name);
 	free(dir);
 	buf_puts(&cmd, argv[0]);
-	for (i = 0; args[i] != NULL && i < JOBS_SCRIPT_ARGS; i++) {
+	for (i = 0; i < JOBS_SCRIPT_ARGS && args[i] != NULL; i++) {
 		argv[i + 1] = (char *)args[i];
 		buf_putc(&cmd, ' ');
 		buf_puts(&cmd, args[i]);
