@@ -3,10 +3,16 @@
 # needs and that are missing.  Groups:
 #   build   compiler and the six libraries (what `make` needs)
 #   run     what `make run` needs: tarball compressors, kernel build tools,
-#           Debian's linux-source, busybox, QEMU and lava-dispatcher
+#           Debian's linux-source, busybox, QEMU and lava-dispatcher;
+#           the arm64 and riscv64 cross compilers, clang/lld/llvm, QEMU
+#           for arm64 and riscv64, mmdebstrap and dpkg-dev for the
+#           userlands of scripts/make-ramdisk.sh and make-rootfs.sh
 #   test    what `make check` needs: run, plus git, the KCIDB schema
-#           validator, an HTML5 checker, LAVA's server, Chromium, and
-#           clang with libFuzzer's runtime for the fuzz targets
+#           validator, an HTML5 checker, LAVA's server, Chromium,
+#           clang with libFuzzer's runtime for the fuzz targets, and
+#           qemu-user-static to run foreign binaries
+# On Debian, run and test also add the arm64 architecture to dpkg
+# (multiarch), for busybox-static:arm64.  Quiet when nothing is missing.
 # Works on Debian 12 and Ubuntu 24.04, as root or with sudo.
 set -eu
 
@@ -14,9 +20,13 @@ build="gcc make pkg-config libgit2-dev libyaml-dev libsqlite3-dev
 	libarchive-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
 run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
-	python3-yaml sqlite3 ca-certificates time bubblewrap"
+	python3-yaml sqlite3 ca-certificates time bubblewrap
+	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu clang lld llvm
+	qemu-system-arm qemu-system-misc mmdebstrap debian-archive-keyring
+	dpkg-dev binutils bzip2
+	util-linux"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl
-	chromium procps psmisc time clang libclang-rt-dev"
+	chromium procps psmisc time clang libclang-rt-dev qemu-user-static"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.
@@ -58,7 +68,18 @@ case " $* " in *" run "*|*" test "*)
 	fi ;;
 esac
 
-if [ -z "$missing" ] && [ -z "${need_ksrc:-}" ]; then
+# arm64 packages (busybox-static:arm64) through multiarch, on Debian
+# only: Ubuntu keeps arm64 on another mirror (ports.ubuntu.com), which
+# its sources do not name, so adding the architecture there would break
+# apt-get update
+case " $* " in *" run "*|*" test "*)
+	if [ "$(. /etc/os-release 2>/dev/null && echo "${ID:-}")" = debian ] &&
+	    ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		need_arm64=1
+	fi ;;
+esac
+
+if [ -z "$missing" ] && [ -z "${need_ksrc:-}" ] && [ -z "${need_arm64:-}" ]; then
 	exit 0
 fi
 
@@ -67,7 +88,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		sudo="sudo"
 	else
-		echo "deps.sh: need root or sudo to install:$missing" >&2
+		echo "deps.sh: need root or sudo to install:$missing${need_arm64:+ (and add the arm64 architecture)}" >&2
 		exit 2
 	fi
 fi
@@ -79,10 +100,15 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
 	$sudo chmod +x /usr/sbin/policy-rc.d
 fi
+if [ -n "${need_arm64:-}" ]; then
+	echo "deps.sh: adding the arm64 architecture to dpkg" >&2
+	$sudo dpkg --add-architecture arm64
+fi
 $sudo apt-get update -q >/dev/null
 if [ -n "${need_ksrc:-}" ]; then
 	missing="$missing $(kernel_source)"
 fi
 # shellcheck disable=SC2086
-$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
+[ -z "${missing# }" ] ||
+    $sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
 echo "deps.sh: done" >&2
