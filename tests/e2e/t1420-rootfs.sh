@@ -87,6 +87,8 @@ has "riscv's console is QEMU virt's 16550" "$TMP/var/jobs/t2-own.rv-a.yaml" \
 check "and nothing is made for it" test ! -e "$rd/busybox-riscv.cpio.gz"
 has "the script's failure names the file" "$TMP/out" \
     "make-rootfs.sh -a riscv $rd/debian-riscv.cpio.gz'"
+has "with the script's own message" "$TMP/out" \
+    "failed (exit 2): make-rootfs.sh: no Debian rootfs for riscv"
 has "the job is not made, naming the file" "$TMP/out" \
     "job t2-deb.rv-a: not made: no ramdisk rootfs/debian-riscv.cpio.gz"
 has "the script is tried once per run" "$TMP/out" \
