@@ -65,6 +65,73 @@ check_runtime(struct checker *c, const struct config *cfg,
 	buf_release(&can);
 }
 
+static int
+in_list(char *const *list, const char *s)
+{
+	for (; list && *list; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does test t run on build b: named by the test, or on one of its arches. */
+static int
+test_uses_build(const struct config *cfg, const struct test_cfg *t,
+    const struct build_cfg *b)
+{
+	const struct platform_cfg *p;
+	char **q;
+
+	if (t->builds != NULL)
+		return in_list(t->builds, b->name);
+	for (q = t->platforms; q && *q; q++)
+		if ((p = config_platform(cfg, *q)) != NULL &&
+		    strcmp(p->arch, b->arch) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A test's kselftest collections (params.collections, a space-separated
+ * list) must each be installed by every build it runs on, or its jobs
+ * could never be made.
+ */
+static void
+check_collections(struct checker *c, const struct config *cfg,
+    const struct test_cfg *t)
+{
+	const struct ynode *v;
+	char *list, *word, *save;
+	size_t i;
+
+	v = ynode_get(t->params, "collections");
+	if (v == NULL)
+		return;
+	if (v->type != YNODE_SCALAR || v->value == NULL) {
+		cfg_bad(c, v, "tests.%s.params.collections: a space-separated "
+		    "list of kselftest collections", t->name);
+		return;
+	}
+	for (i = 0; i < cfg->nbuilds; i++) {
+		const struct build_cfg *b = &cfg->builds[i];
+
+		if (!test_uses_build(cfg, t, b))
+			continue;
+		list = xstrdup(v->value);
+		for (word = strtok_r(list, " \t", &save); word != NULL;
+		    word = strtok_r(NULL, " \t", &save)) {
+			if (in_list(b->kselftest, word))
+				continue;
+			cfg_bad(c, v, "tests.%s: build '%s' does not install "
+			    "the kselftest collection '%s' (add it to "
+			    "builds.%s.kselftest)", t->name, b->name, word,
+			    b->name);
+			break;
+		}
+		free(list);
+	}
+}
+
 void
 cfg_check_refs(struct checker *c, struct config *cfg)
 {
@@ -124,6 +191,7 @@ cfg_check_refs(struct checker *c, struct config *cfg)
 				cfg_bad(c, list_item_node(t->node, "platforms",
 				    *p), "tests.%s: platform '%s' is not in "
 				    "'platforms'", t->name, *p);
+		check_collections(c, cfg, t);
 	}
 }
 

@@ -197,7 +197,7 @@ static void
 test_builds(void)
 {
 	struct config *cfg;
-	char *err;
+	char *err, *dir, *path;
 
 	err = load(&cfg, "c.yaml",
 	    "builds:\n  a:\n    arch: arm64\n    compiler: clang\n"
@@ -249,6 +249,48 @@ test_builds(void)
 	    "builds:\n  b:\n    arch: sparc64\n",
 	    "builds.b.arch 'sparc64' is not an architecture the builds know "
 	    "(one of: x86_64,");
+
+	expect_error("a kselftest test on a build without the collection",
+	    "builds:\n  a:\n    arch: x86_64\n    kselftest: [size]\n"
+	    "  b:\n    arch: arm64\n    kselftest: [size]\n"
+	    "platforms:\n  p:\n    arch: x86_64\n    device_type: qemu\n"
+	    "    boot_method: qemu\n"
+	    "tests:\n  k:\n    template: kselftest\n    platforms: [p]\n"
+	    "    params:\n      collections: \"size timers\"\n",
+	    "c.yaml:18:20: error: tests.k: build 'a' does not install the "
+	    "kselftest collection 'timers' (add it to builds.a.kselftest)");
+	expect_error("a kselftest test on a build with no kselftest",
+	    "builds:\n  a:\n    arch: x86_64\n"
+	    "platforms:\n  p:\n    arch: x86_64\n    device_type: qemu\n"
+	    "    boot_method: qemu\n"
+	    "tests:\n  k:\n    template: kselftest\n    builds: [a]\n"
+	    "    platforms: [p]\n    params:\n      collections: size\n",
+	    "tests.k: build 'a' does not install the kselftest collection "
+	    "'size'");
+	/* with the plan in the config's own templates/ */
+	dir = tap_tmpdir();
+	path = xasprintf("%s/templates/test", dir);
+	fs_mkdir_p(path);
+	free(path);
+	tap_write(dir, "templates/test/kselftest.yaml", "actions: []\n");
+	tap_write(dir, "c.yaml",
+	    "builds:\n  a:\n    arch: x86_64\n    kselftest: [size, timers]\n"
+	    "  b:\n    arch: arm64\n"
+	    "platforms:\n  p:\n    arch: x86_64\n    device_type: qemu\n"
+	    "    boot_method: qemu\n"
+	    "tests:\n  k:\n    template: kselftest\n    platforms: [p]\n"
+	    "    params:\n      collections: \"timers  size\"\n");
+	capture_start();
+	cfg = config_load(dir);
+	err = capture_end();
+	ok(cfg != NULL, "collections every build of the test's arch "
+	    "installs load; a build of another arch is not asked");
+	if (cfg == NULL)
+		printf("# %s", err);
+	config_free(cfg);
+	free(err);
+	fs_remove_tree(dir);
+	free(dir);
 
 	expect_error("a build on a lava lab",
 	    "labs:\n  lab1:\n    type: lava\n    url: https://lava.example\n"
