@@ -8,6 +8,7 @@
 #include "fs.h"
 #include "kbuild.h"
 #include "log.h"
+#include "runtime.h"
 #include "safe.h"
 #include "ynode.h"
 #include "util.h"
@@ -202,13 +203,45 @@ fragments(const struct config *cfg, const struct build_cfg *b, int *err)
 	return seq;
 }
 
+/* path made absolute, so the worker can run from any directory */
+static char *
+absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		return fs_join(cwd, path);
+	return xstrdup(path);
+}
+
+/*
+ * The tarball as a file, for a build on this machine: its URL is the
+ * public one under storage.url, but a worker here reads it from
+ * storage.path instead of asking a web server (which may not serve it
+ * yet, or be this machine reached the long way round).  NULL otherwise.
+ */
+static char *
+local_tarball(const struct config *cfg, const struct build_cfg *b,
+    const char *url)
+{
+	char *rel, *path;
+
+	if (url == NULL || !runtime_is_local(cfg, b->runtime) ||
+	    !str_starts(url, cfg->storage_url))
+		return NULL;
+	rel = fs_join(cfg->storage_path, url + strlen(cfg->storage_url));
+	path = absolute(rel);
+	free(rel);
+	return path;
+}
+
 struct ynode *
 kbuild_definition(const struct config *cfg, const char *id,
     const struct build_cfg *b, const struct kbuild_checkout *co)
 {
 	const struct arch_info *ai;
 	struct ynode *def, *m, *t;
-	char cwd[PATH_MAX], *store, *abs, *url;
+	char *store, *abs, *url;
 	size_t i;
 	int err;
 
@@ -225,6 +258,10 @@ kbuild_definition(const struct config *cfg, const char *id,
 	ynode_set_str(m, "describe", co->describe);
 	m = ynode_set(def, "tarball", ynode_map());
 	ynode_set_str(m, "url", co->tarball_url);
+	abs = local_tarball(cfg, b, co->tarball_url);
+	if (abs != NULL)
+		ynode_set_str(m, "path", abs);
+	free(abs);
 	ynode_set_str(m, "sha256", co->tarball_sha256);
 	m = ynode_set(def, "build", ynode_map());
 	ynode_set_str(m, "name", b->name);
@@ -258,12 +295,8 @@ kbuild_definition(const struct config *cfg, const char *id,
 	ynode_push(t, ynode_scalar("System.map"));
 	ynode_push(t, ynode_scalar("build.log"));
 	ynode_push(t, ynode_scalar("metadata.json"));
-	/* absolute, so the worker can run from any directory */
 	store = xasprintf("%s/builds/%s", cfg->storage_path, id);
-	if (store[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
-		abs = fs_join(cwd, store);
-	else
-		abs = xstrdup(store);
+	abs = absolute(store);
 	url = xasprintf("%sbuilds/%s/", cfg->storage_url, id);
 	m = ynode_set(def, "storage", ynode_map());
 	ynode_set_str(m, "path", abs);

@@ -17,6 +17,7 @@ struct kjob {
 	struct ynode	*def;
 	const char	*id;
 	const char	*url;
+	const char	*tarball_path;	/* the tarball on this machine, or NULL */
 	const char	*sha256;
 	const char	*arch;
 	const char	*make_arch;

@@ -101,6 +101,7 @@ load_job(struct kjob *k, const char *def)
 	s = ynode_get(k->def, "storage");
 	k->id = ynode_str(k->def, "id");
 	k->url = ynode_str(t, "url");
+	k->tarball_path = ynode_str(t, "path");
 	k->sha256 = ynode_str(t, "sha256");
 	k->arch = ynode_str(b, "arch");
 	k->make_arch = ynode_str(b, "make_arch");
@@ -141,7 +142,10 @@ fetch(struct kjob *k, char **path)
 	enum http_outcome out;
 
 	*path = NULL;
-	if (str_starts(k->url, "file://")) {
+	if (k->tarball_path != NULL && fs_exists(k->tarball_path)) {
+		/* on the machine that made it: no web server needed */
+		dst = xstrdup(k->tarball_path);
+	} else if (str_starts(k->url, "file://")) {
 		dst = xstrdup(k->url + strlen("file://"));
 	} else {
 		ext = str_ends(k->url, ".zst") ? ".tar.zst" :

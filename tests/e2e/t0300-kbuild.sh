@@ -182,4 +182,18 @@ is "the started one finishes, the other still waits" \
     "$(sql "SELECT group_concat(state) FROM (SELECT state FROM job WHERE id IN ('b5-x86', 'b5-broken') ORDER BY state)")" \
     "done,pending"
 
+# storage published at a URL no server answers: a build on this machine
+# reads its tarball from storage.path, never over the network
+settings_add 'storage:' '  path: '"$TMP"'/var/storage' '  url: http://127.0.0.1:9/storage/'
+sed -i 's/jobs: 1/jobs: 8/' "$TMP/configs/trees.yaml"
+commit "$up" "sixth"
+check "a sixth checkout" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs"
+sql "UPDATE job SET state = 'done' WHERE id != 'b6-x86'"
+def=$(sql "SELECT definition FROM job WHERE id = 'b6-x86'")
+has "the definition keeps the public URL" "$def" "url: http://127.0.0.1:9/storage/tarballs/"
+has "and gives the file in storage" "$def" "path: $TMP/var/storage/tarballs/"
+check_rc 0 "submit" maestrino $C submit
+check_rc 0 "collect" maestrino $C collect --wait
+is "it built from storage" "$(sql "SELECT status FROM build WHERE job_id = 'b6-x86'")" PASS
+
 done_testing
