@@ -11,7 +11,9 @@
 #include "kbuild.h"
 #include "lava.h"
 #include "log.h"
+#include "proc.h"
 #include "store_plan.h"
+#include "strset.h"
 #include "template.h"
 #include "ynode.h"
 #include "util.h"
@@ -27,6 +29,79 @@ jobs_test_id(long long build_id, const char *test, const char *platform)
 {
 	/* '.' is in no config name: test and platform cannot run together */
 	return xasprintf("t%lld-%s.%s", build_id, test, platform);
+}
+
+/* The longest a userland script may take (mmdebstrap downloads). */
+#define SCRIPT_TIMEOUT	3600.0
+
+/* The last line of s that is not blank, cut to 300 bytes. */
+static char *
+last_line(const char *s, size_t len)
+{
+	const char *e, *b;
+
+	e = s + len;
+	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
+		e--;
+	b = e;
+	while (b > s && b[-1] != '\n')
+		b--;
+	if (e - b > 300)
+		e = b + 300;
+	return xstrndup(b, (size_t)(e - b));
+}
+
+int
+jobs_run_script(const char *name, const char *const *args,
+    struct buf *err)
+{
+	struct buf log = BUF_INIT, cmd = BUF_INIT;
+	char *dir, *argv[JOBS_SCRIPT_ARGS + 2], *msg, tmp[4096];
+	enum proc_end end;
+	size_t i, n;
+	FILE *f;
+	int code, rc;
+
+	dir = proc_self_dir();
+	argv[0] = xasprintf("%s/../scripts/%s", dir, name);
+	free(dir);
+	buf_puts(&cmd, argv[0]);
+	for (i = 0; i < JOBS_SCRIPT_ARGS && args[i] != NULL; i++) {
+		argv[i + 1] = (char *)args[i];
+		buf_putc(&cmd, ' ');
+		buf_puts(&cmd, args[i]);
+	}
+	argv[i + 1] = NULL;
+	f = tmpfile();
+	rc = -1;
+	if (f == NULL) {
+		error_to(err, "'%s': cannot make a log file: %s", cmd.ptr,
+		    strerror(errno));
+		goto out;
+	}
+	end = proc_run(argv, NULL, fileno(f), now_monotonic() +
+	    SCRIPT_TIMEOUT, &code);
+	rewind(f);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0 && log.len < 1 << 20)
+		buf_add(&log, tmp, n);
+	fclose(f);
+	msg = last_line(log.ptr ? log.ptr : "", log.len);
+	if (end == PROC_TIMEOUT)
+		error_to(err, "'%s' took more than %.0f s: %s", cmd.ptr,
+		    SCRIPT_TIMEOUT, msg);
+	else if (end == PROC_ERROR)
+		error_to(err, "'%s' could not be run", cmd.ptr);
+	else if (code != 0)
+		error_to(err, "'%s' failed (exit %d): %s", cmd.ptr, code,
+		    *msg ? msg : "(no message)");
+	else
+		rc = 0;
+	free(msg);
+out:
+	free(argv[0]);
+	buf_release(&log);
+	buf_release(&cmd);
+	return rc;
 }
 
 static int
@@ -159,11 +234,12 @@ kernel_type(const char *arch)
 	return strcmp(arch, "arm") == 0 ? "zimage" : "image";
 }
 
+/* The serial console: QEMU virt's 16550 on riscv, a PL011 on arm. */
 static const char *
 console_of(const char *arch)
 {
-	return strcmp(arch, "x86_64") == 0 || strcmp(arch, "i386") == 0 ?
-	    "ttyS0" : "ttyAMA0";
+	return strcmp(arch, "arm64") == 0 || strcmp(arch, "arm") == 0 ?
+	    "ttyAMA0" : "ttyS0";
 }
 
 /* Copy a free-form params mapping over the built-in values. */
@@ -184,14 +260,15 @@ merge_params(struct ynode *params, const struct ynode *extra)
 static struct ynode *
 test_params(const struct config *cfg, const char *instance,
     const struct plan_build *pb, const struct test_cfg *t,
-    const struct platform_cfg *p, const struct lab_cfg *lab, const char *id)
+    const struct platform_cfg *p, const struct lab_cfg *lab, const char *id,
+    char **rootfs)
 {
 	const struct checkout_row *co = &pb->co;
 	const struct build_row *b = &pb->b;
 	struct ynode *m;
 	json_t *arts;
 	json_error_t jerr;
-	const char *kernel, *modules, *dtbs;
+	const char *kernel, *modules, *dtbs, *kselftest, *name;
 	char *s;
 	long pr;
 	int minutes;
@@ -200,6 +277,7 @@ test_params(const struct config *cfg, const char *instance,
 	kernel = json_string_value(json_object_get(arts, "kernel"));
 	modules = json_string_value(json_object_get(arts, "modules"));
 	dtbs = json_string_value(json_object_get(arts, "dtbs"));
+	kselftest = json_string_value(json_object_get(arts, "kselftest"));
 	m = ynode_map();
 	ynode_set_str(m, "job_id", id);
 	s = xasprintf("%s %s@%s: %s/%s %s %s on %s", cfg->origin, id, instance,
@@ -229,9 +307,6 @@ test_params(const struct config *cfg, const char *instance,
 		ynode_set_str(m, "dtb_url", s);
 		free(s);
 	}
-	s = xasprintf("%srootfs/busybox-%s.cpio.gz", cfg->storage_url, p->arch);
-	ynode_set_str(m, "ramdisk_url", s);
-	free(s);
 	minutes = (t->timeout + 59) / 60;
 	set_int(m, "job_timeout", minutes + 5);
 	set_int(m, "action_timeout", minutes < 5 ? 5 : minutes);
@@ -255,6 +330,28 @@ test_params(const struct config *cfg, const char *instance,
 		ynode_set_str(m, "mach", p->mach);
 	merge_params(m, p->params);
 	merge_params(m, t->params);
+	/* the userland: a file of ours in storage unless one is named */
+	*rootfs = NULL;
+	name = ynode_str(m, "rootfs");
+	if (name == NULL) {
+		name = "busybox";
+		ynode_set_str(m, "rootfs", name);
+	}
+	if (ynode_get(m, "ramdisk_url") == NULL) {
+		*rootfs = xstrdup(name);
+		s = xasprintf("%srootfs/%s-%s.cpio.gz", cfg->storage_url, name,
+		    p->arch);
+		ynode_set_str(m, "ramdisk_url", s);
+		free(s);
+	}
+	/* kselftest travels in the ramdisk: LAVA appends it (qemu.yaml) */
+	if (kselftest != NULL && ynode_get(m, "collections") != NULL &&
+	    ynode_get(m, "kselftest_url") == NULL)
+		ynode_set_str(m, "kselftest_url", kselftest);
+	if (ynode_get(m, "kselftest_url") != NULL) {
+		ynode_set_str(m, "ramdisk_format", "cpio.newc");
+		ynode_set_str(m, "ramdisk_compression", "gz");
+	}
 	json_decref(arts);
 	return m;
 }
@@ -290,22 +387,152 @@ insert_test_job(struct db *db, const char *id, const struct build_row *b,
 	return store_plan_add_test(db, &j, made);
 }
 
-static int
-build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
-    const char *instance, const struct plan_build *pb, struct jobs_stats *stats)
+/* What the test jobs of one run share. */
+struct tests_ctx {
+	const struct config	*cfg;
+	struct db		*db;
+	struct templates	*tpl;
+	const char		*instance;
+	struct jobs_stats	*stats;
+	struct strset		 made;		/* userland files there */
+	struct strset		 failed;	/* ... that could not be made */
+};
+
+/* One test job to insert: its id, definition file, test and platform. */
+struct test_todo {
+	char			*id;
+	char			*path;
+	const struct test_cfg	*t;
+	const struct platform_cfg *p;
+};
+
+int
+jobs_make_rootfs(const struct config *cfg, const char *rootfs,
+    const char *arch, struct buf *err)
 {
+	const char *script, *args[4];
+	char *path;
+	int rc;
+
+	if (strcmp(rootfs, "busybox") == 0)
+		script = "make-ramdisk.sh";
+	else if (strcmp(rootfs, "debian") == 0)
+		script = "make-rootfs.sh";
+	else
+		return error_to(err, "rootfs '%s' is neither busybox nor "
+		    "debian (or give the test a ramdisk_url)", rootfs);
+	path = xasprintf("%s/rootfs/%s-%s.cpio.gz", cfg->storage_path, rootfs,
+	    arch);
+	rc = 0;
+	if (!fs_exists(path)) {
+		info("making %s with %s -a %s", path, script, arch);
+		args[0] = "-a";
+		args[1] = arch;
+		args[2] = path;
+		args[3] = NULL;
+		rc = fs_mkdir_parent(path);
+		if (rc != 0)
+			error_to(err, "cannot make the directory of %s", path);
+		else
+			rc = jobs_run_script(script, args, err);
+	}
+	free(path);
+	return rc;
+}
+
+/* The userland of a job in storage, made at most once per run. */
+static int
+ensure_rootfs(struct tests_ctx *x, const char *rootfs, const char *arch,
+    const char *id)
+{
+	struct buf err = BUF_INIT;
+	char *key;
+	int rc;
+
+	key = xasprintf("%s-%s", rootfs, arch);
+	rc = 0;
+	if (strset_has(&x->failed, key)) {
+		error("job %s: not made: its ramdisk rootfs/%s.cpio.gz could "
+		    "not be made (see above)", id, key);
+		rc = -1;
+	} else if (!strset_has(&x->made, key)) {
+		rc = jobs_make_rootfs(x->cfg, rootfs, arch, &err);
+		if (rc != 0) {
+			error("job %s: not made: no ramdisk rootfs/%s.cpio.gz",
+			    id, key);
+			strset_add(&x->failed, key);
+		} else {
+			strset_add(&x->made, key);
+		}
+	}
+	free(key);
+	buf_release(&err);
+	return rc;
+}
+
+/* True when some scalar of n is s. */
+static int
+has_scalar(const struct ynode *n, const char *s)
+{
+	size_t i;
+
+	if (n->type == YNODE_SCALAR)
+		return n->value != NULL && strcmp(n->value, s) == 0;
+	for (i = 0; i < n->n; i++)
+		if (has_scalar(n->items[i], s))
+			return 1;
+	return 0;
+}
+
+/* Render and write the definition of one test job; 0, or -1. */
+static int
+make_test_job(struct tests_ctx *x, const struct plan_build *pb,
+    const struct lab_cfg *lab, struct test_todo *td, const char *dir)
+{
+	struct ynode *params, *def;
+	char *rootfs;
+	int rc;
+
+	params = test_params(x->cfg, x->instance, pb, td->t, td->p, lab,
+	    td->id, &rootfs);
+	def = templates_render(x->tpl, td->t->template, td->p->boot_method,
+	    params);
+	rc = def != NULL ? 0 : -1;
+	/* our ramdisk before a job that names it (fastboot names none) */
+	if (rc == 0 && rootfs != NULL &&
+	    has_scalar(def, ynode_str(params, "ramdisk_url")))
+		rc = ensure_rootfs(x, rootfs, td->p->arch, td->id);
+	ynode_free(params);
+	if (rc == 0 && (fs_mkdir_p(dir) != 0 ||
+	    write_definition(td->path, def, td->id) != 0))
+		rc = -1;
+	if (rc != 0)
+		error("job %s: cannot make it (test %s on %s); it is tried "
+		    "again on the next run", td->id, td->t->name, td->p->name);
+	free(rootfs);
+	ynode_free(def);
+	return rc;
+}
+
+/*
+ * The test jobs of a build.  A job that cannot be made is left out and
+ * the build is not marked done, so it is tried again next run; the
+ * others are made all the same.
+ */
+static int
+build_tests(struct tests_ctx *x, const struct plan_build *pb)
+{
+	const struct config *cfg = x->cfg;
 	const struct checkout_row *co = &pb->co;
 	const struct build_row *b = &pb->b;
-	struct { char *id, *path; const struct test_cfg *t;
-	    const struct platform_cfg *p; } *todo;
-	struct ynode *params, *def;
+	struct test_todo *todo;
 	char *dir, **pl;
 	size_t n, alloc, i, j;
-	int rc, ok, made = 0;
+	int rc, failed, made = 0;
 
 	todo = NULL;
 	n = alloc = 0;
-	ok = 1;
+	failed = 0;
 	dir = config_data_path(cfg, "jobs");
 	for (i = 0; i < cfg->ntests; i++) {
 		const struct test_cfg *t = &cfg->tests[i];
@@ -320,7 +547,6 @@ build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
 			const struct platform_cfg *p;
 
 			p = config_platform(cfg, *pl);
-
 			if (p == NULL || strcmp(p->arch, b->arch) != 0)
 				continue;
 			xgrow((void **)&todo, &alloc, n + 1, sizeof(*todo));
@@ -329,43 +555,35 @@ build_tests(const struct config *cfg, struct db *db, struct templates *tpl,
 			todo[n].id = jobs_test_id(b->id, t->name, p->name);
 			todo[n].path = xasprintf("%s/%s.yaml", dir,
 			    todo[n].id);
-			params = test_params(cfg, instance, pb, t, p, lab,
-			    todo[n].id);
-			def = templates_render(tpl, t->template, p->boot_method,
-			    params);
-			ynode_free(params);
-			if (def == NULL || fs_mkdir_p(dir) != 0 ||
-			    write_definition(todo[n].path, def, todo[n].id)
-			    != 0) {
-				error("job %s: cannot make it (test %s on %s)",
-				    todo[n].id, t->name, p->name);
-				ok = 0;
+			if (make_test_job(x, pb, lab, &todo[n], dir) != 0) {
+				x->stats->failed++;
+				failed = 1;
+				free(todo[n].id);
+				free(todo[n].path);
+				continue;
 			}
-			ynode_free(def);
 			n++;
 		}
 	}
 	rc = 0;
-	if (!ok) {
-		stats->failed++;
+	if (n == 0 && failed)
 		goto out;
-	}
-	if (db_begin(db) != 0) {
+	if (db_begin(x->db) != 0) {
 		rc = -1;
 		goto out;
 	}
 	for (j = 0; j < n && rc == 0; j++) {
-		rc = insert_test_job(db, todo[j].id, b, todo[j].t, todo[j].p,
+		rc = insert_test_job(x->db, todo[j].id, b, todo[j].t, todo[j].p,
 		    todo[j].path, &made);
 		if (made) {
-			stats->tests++;
+			x->stats->tests++;
 			info("%s/%s %s: job %s", co->tree, co->branch,
 			    co->describe, todo[j].id);
 		}
 	}
-	if (rc == 0)
-		rc = store_plan_build_done(db, b->id);
-	rc = db_end(db, rc);
+	if (rc == 0 && !failed)
+		rc = store_plan_build_done(x->db, b->id);
+	rc = db_end(x->db, rc);
 out:
 	for (j = 0; j < n; j++) {
 		free(todo[j].id);
@@ -379,20 +597,27 @@ out:
 static int
 tests_stage(const struct config *cfg, struct db *db, struct jobs_stats *stats)
 {
+	struct tests_ctx x;
 	struct plan_build *rows;
-	struct templates *tpl;
 	char *instance;
 	size_t n, i;
 	int rc;
 
 	if (cfg->ntests == 0)
 		return 0;
+	memset(&x, 0, sizeof(x));
 	rc = store_plan_builds(db, &rows, &n);
 	instance = db_instance(db);
-	tpl = templates_open(config_template_dirs(cfg));
+	x.cfg = cfg;
+	x.db = db;
+	x.instance = instance;
+	x.stats = stats;
+	x.tpl = templates_open(config_template_dirs(cfg));
 	for (i = 0; i < n && rc == 0; i++)
-		rc = build_tests(cfg, db, tpl, instance, &rows[i], stats);
-	templates_close(tpl);
+		rc = build_tests(&x, &rows[i]);
+	templates_close(x.tpl);
+	strset_release(&x.made);
+	strset_release(&x.failed);
 	free(instance);
 	store_plan_builds_free(rows, n);
 	return rc;

@@ -270,6 +270,28 @@ path_part(struct buf *b, const char *s)
 	}
 }
 
+/* Each dot-separated part of s a path level; an empty part is '_'. */
+static void
+path_levels(struct buf *b, const char *s)
+{
+	const char *dot;
+	char *part;
+
+	for (;;) {
+		dot = strchr(s, '.');
+		part = xstrndup(s, dot ? (size_t)(dot - s) : strlen(s));
+		if (*part == '\0')
+			buf_putc(b, '_');
+		else
+			path_part(b, part);
+		free(part);
+		if (dot == NULL)
+			break;
+		buf_putc(b, '.');
+		s = dot + 1;
+	}
+}
+
 char *
 lava_test_path(const char *prefix, const char *suite, const char *name)
 {
@@ -278,21 +300,7 @@ lava_test_path(const char *prefix, const char *suite, const char *name)
 
 	if (prefix != NULL && *prefix) {
 		/* a configured prefix may hold dots: keep them as levels */
-		const char *p = prefix;
-
-		while (*p) {
-			const char *dot = strchr(p, '.');
-			char *part = xstrndup(p, dot ? (size_t)(dot - p) :
-			    strlen(p));
-
-			if (b.len)
-				buf_putc(&b, '.');
-			path_part(&b, part);
-			free(part);
-			if (dot == NULL)
-				break;
-			p = dot + 1;
-		}
+		path_levels(&b, prefix);
 	} else {
 		s = suite;
 		while (*s >= '0' && *s <= '9')
@@ -302,7 +310,8 @@ lava_test_path(const char *prefix, const char *suite, const char *name)
 		path_part(&b, suite);
 	}
 	buf_putc(&b, '.');
-	path_part(&b, name);
+	/* "timers.nanosleep": the collection and its test are levels */
+	path_levels(&b, name);
 	return buf_detach(&b, NULL);
 }
 
@@ -338,7 +347,7 @@ lava_qemu_device(const char *arch, int memory)
 {
 	static const char *const archs[] = {
 		"amd64", "x86_64", "i386", "arm64", "aarch64", "arm",
-		"riscv64", NULL
+		"riscv64", "riscv", NULL
 	};
 	struct ynode *d, *c, *m, *p, *o, *t, *a;
 	const char *cmd, *extra;
@@ -352,6 +361,7 @@ lava_qemu_device(const char *arch, int memory)
 		cmd = "qemu-system-aarch64";
 		extra = "-machine virt -cpu cortex-a57";
 	} else if (strcmp(arch, "riscv") == 0) {
+		/* OpenSBI, QEMU's default firmware, starts the kernel */
 		cmd = "qemu-system-riscv64";
 		extra = "-machine virt";
 	} else {

@@ -85,8 +85,10 @@ enum lava_verdict	 lava_judge(const struct lava_outcome *,
 
 /*
  * The KCIDB path of a case: "<prefix or suite>.<case>", the suite's
- * "N_" index dropped, anything outside [A-Za-z0-9_-] in each part
- * replaced by '_'.  Caller frees.
+ * "N_" index dropped; a dot in the prefix or the case name starts a
+ * level ("timers.nanosleep" under kselftest is kselftest.timers.nanosleep),
+ * anything else outside [A-Za-z0-9_-] is replaced by '_', an empty level
+ * is '_'.  Caller frees.
  */
 char	*lava_test_path(const char *prefix, const char *suite,
 	    const char *name);
@@ -95,7 +97,9 @@ char	*lava_test_path(const char *prefix, const char *suite,
 const char	*lava_arch(const char *arch);
 
 /*
- * The device dictionary lava-run needs for a QEMU device of arch, as
+ * The device dictionary lava-run needs for a QEMU device of arch (the
+ * kbuild name: x86_64, i386, arm64 on virt with a cortex-a57, riscv on
+ * riscv64 virt with OpenSBI), memory_mb of RAM (512 when 0), as
  * lava-server would render it from its qemu.jinja2 (no KVM).  NULL for
  * an arch QEMU is not set up for here.
  */

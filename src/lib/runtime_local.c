@@ -13,6 +13,7 @@
 #include "db.h"
 #include "fs.h"
 #include "job.h"
+#include "jobs.h"
 #include "kbuild.h"
 #include "lava.h"
 #include "local.h"
@@ -32,27 +33,6 @@
 
 /* ---- submit ---- */
 
-/* Run a script of the project's: <bindir>/../scripts/<name>. */
-static int
-run_script(const char *name, const char *arg, struct buf *out,
-    struct buf *err)
-{
-	char *dir, *path, *argv[3];
-	int rc;
-
-	dir = proc_self_dir();
-	path = xasprintf("%s/../scripts/%s", dir, name);
-	free(dir);
-	argv[0] = path;
-	argv[1] = (char *)arg;
-	argv[2] = NULL;
-	rc = proc_capture(argv, NULL, out);
-	if (rc != 0)
-		error_to(err, "'%s %s' failed (exit %d)", path, arg, rc);
-	free(path);
-	return rc == 0 ? 0 : -1;
-}
-
 static int
 has_kernel_in_boot(void)
 {
@@ -60,10 +40,51 @@ has_kernel_in_boot(void)
 }
 
 /*
+ * What the ramdisk of a job's deploy asks for: the userland of ours it
+ * names in storage ("busybox-x86_64" for <storage.url>rootfs/busybox-
+ * x86_64.cpio.gz, caller frees) and whether LAVA puts its test overlay
+ * into it.
+ */
+static char *
+job_ramdisk(const struct config *cfg, const struct ynode *def,
+    int *overlaid)
+{
+	const struct ynode *acts, *rd;
+	const char *url, *base, *dash;
+	char *name, *ours;
+	size_t i;
+
+	name = NULL;
+	ours = xasprintf("%srootfs/", cfg->storage_url);
+	acts = ynode_get(def, "actions");
+	for (i = 0; acts != NULL && i < acts->n; i++) {
+		rd = ynode_get(ynode_get(ynode_get(acts->items[i], "deploy"),
+		    "images"), "ramdisk");
+		url = ynode_str(rd, "url");
+		if (ynode_get(ynode_get(rd, "overlays"), "lava") != NULL)
+			*overlaid = 1;
+		if (url == NULL || !str_starts(url, "file://") ||
+		    !str_starts(url, ours))
+			continue;
+		base = url + strlen(ours);
+		dash = strchr(base, '-');
+		if (dash != NULL && strchr(base, '/') == NULL &&
+		    str_ends(base, ".cpio.gz")) {
+			free(name);
+			name = xstrndup(base, strlen(base) - strlen(".cpio.gz"));
+		}
+	}
+	free(ours);
+	return name;
+}
+
+/*
  * What a local LAVA job needs before lava-run: the device dictionary in
- * the work directory, the busybox ramdisk in storage, and a kernel for
- * libguestfs when the job has a test shell and /boot has none.  Adds the
- * worker's options to args.
+ * the work directory (more memory for a Debian userland or kselftest),
+ * the job's ramdisk in storage (the jobs stage makes it; this is the
+ * fallback for a file removed since), and a kernel for libguestfs when
+ * the job has a test shell on a disk of its own and /boot has none.
+ * Adds the worker's options to args.
  */
 static int
 prepare_lava(const struct config *cfg, const struct job_row *j,
@@ -73,9 +94,9 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	const struct ynode *acts;
 	struct ynode *dev, *def;
 	struct buf b = BUF_INIT;
-	const char *url;
-	char *path, *ramdisk, *env, *store, cwd[PATH_MAX];
-	int rc, needs_overlay;
+	char *path, *ramdisk, *env, *store, *dash, cwd[PATH_MAX];
+	const char *eargs[2];
+	int rc, needs_overlay, overlaid;
 	size_t i;
 
 	p = j->platform ? config_platform(cfg, j->platform) : NULL;
@@ -87,52 +108,50 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 		return error_to(err, "job %s: the local lab boots QEMU "
 		    "platforms only, not %s (%s)", j->id, p->name,
 		    p->boot_method);
-	dev = lava_qemu_device(p->arch, 512);
-	if (dev == NULL)
+	log_catch(err);
+	rc = ynode_parse_file(j->definition, &def);
+	log_uncatch(err, "cannot read the job");
+	if (rc != 0)
+		return -1;
+	needs_overlay = overlaid = 0;
+	acts = ynode_get(def, "actions");
+	for (i = 0; acts != NULL && i < acts->n; i++)
+		if (ynode_get(ynode_get(acts->items[i], "test"),
+		    "definitions") != NULL)
+			needs_overlay = 1;
+	ramdisk = job_ramdisk(cfg, def, &overlaid);
+	ynode_free(def);
+	dev = lava_qemu_device(p->arch, overlaid || (ramdisk != NULL &&
+	    str_starts(ramdisk, "debian-")) ? 1024 : 512);
+	if (dev == NULL) {
+		free(ramdisk);
 		return error_to(err, "job %s: no QEMU device for arch %s",
 		    j->id, p->arch);
+	}
 	rc = ynode_emit_buf(dev, &b);
 	ynode_free(dev);
 	path = fs_join(work, "device.yaml");
 	log_catch(err);
 	if (rc == 0)
 		rc = fs_write_atomic(path, b.ptr, b.len, 0);
+	log_uncatch(err, "cannot write the device");
 	buf_release(&b);
 	args[(*n)++] = xstrdup("--lava");
 	args[(*n)++] = path;
-	if (rc == 0)
-		rc = ynode_parse_file(j->definition, &def);
-	log_uncatch(err, "cannot write the device or read the job");
-	if (rc != 0)
-		return -1;
-	/* the shipped busybox ramdisk, made once */
-	needs_overlay = 0;
-	ramdisk = NULL;
-	acts = ynode_get(def, "actions");
-	for (i = 0; acts != NULL && i < acts->n; i++) {
-		const struct ynode *a = acts->items[i];
-
-		if (ynode_get(ynode_get(a, "test"), "definitions") != NULL)
-			needs_overlay = 1;
-		url = ynode_str(ynode_get(ynode_get(ynode_get(a, "deploy"),
-		    "images"), "ramdisk"), "url");
-		if (url != NULL && str_starts(url, "file://") &&
-		    strstr(url, "/rootfs/busybox-") != NULL)
-			ramdisk = xstrdup(url + strlen("file://"));
-	}
-	ynode_free(def);
-	if (ramdisk != NULL && !fs_exists(ramdisk)) {
-		info("making the busybox ramdisk %s", ramdisk);
-		rc = run_script("make-ramdisk.sh", ramdisk, &b, err);
-		buf_release(&b);
+	/* "<rootfs>-<arch>": the arch may hold no dash, the rootfs none */
+	dash = ramdisk != NULL ? strchr(ramdisk, '-') : NULL;
+	if (rc == 0 && dash != NULL) {
+		*dash = '\0';
+		rc = jobs_make_rootfs(cfg, ramdisk, dash + 1, err);
 	}
 	free(ramdisk);
 	if (rc != 0)
 		return -1;
-	if (needs_overlay && !has_kernel_in_boot()) {
+	if (needs_overlay && !overlaid && !has_kernel_in_boot()) {
 		env = config_data_path(cfg, "guestfs");
-		rc = run_script("guestfs-kernel.sh", env, &b, err);
-		buf_release(&b);
+		eargs[0] = env;
+		eargs[1] = NULL;
+		rc = jobs_run_script("guestfs-kernel.sh", eargs, err);
 		path = fs_join(env, "env");
 		free(env);
 		args[(*n)++] = xstrdup("--env");

@@ -98,14 +98,27 @@ site_res_cmp(const struct site_res *a, const struct site_res *b)
 }
 
 const char *
+site_res_label(const char *path, const char *plan, struct buf *b)
+{
+	buf_reset(b);
+	buf_puts(b, path);
+	if (strcmp(path, "boot") == 0 && plan != NULL && *plan != '\0')
+		buf_addf(b, " (%s)", plan);
+	return b->ptr;
+}
+
+const char *
 site_res_name(const struct site_res *r, const char *what, struct buf *b)
 {
+	struct buf l = BUF_INIT;
+
 	buf_reset(b);
 	if (strcmp(what, "build") == 0)
 		buf_addf(b, "%s %s %s", r->config, r->arch, r->compiler);
 	else
-		buf_addf(b, "%s on %s (%s %s)", r->path, r->platform, r->config,
-		    r->arch);
+		buf_addf(b, "%s on %s (%s %s)", site_res_label(r->path,
+		    r->plan, &l), r->platform, r->config, r->arch);
+	buf_release(&l);
 	return b->ptr;
 }
 

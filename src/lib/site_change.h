@@ -96,4 +96,12 @@ void	 site_streak(const struct site_histlist *h,
 	    const struct site_hist **first_fail,
 	    const struct site_hist **last_pass);
 
+/*
+ * What a result is called on a page: its path, and for a boot its test
+ * plan, "boot (baseline)", so two boots of one build on one platform
+ * are told apart.  Into b, which it returns the text of.
+ */
+const char	*site_res_label(const char *path, const char *plan,
+		    struct buf *b);
+
 #endif

@@ -188,6 +188,8 @@ static void
 result_row(struct buf *b, const char *root, const struct checkout_row *c,
     const struct site_res *r)
 {
+	struct buf label = BUF_INIT;
+
 	html_raw(b, "<tr data-status=\"");
 	html_attr(b, r->status ? r->status : "RUNNING");
 	html_raw(b, "\" data-arch=\"");
@@ -197,7 +199,9 @@ result_row(struct buf *b, const char *root, const struct checkout_row *c,
 	html_raw(b, "\" data-path=\"");
 	html_attr(b, r->path);
 	html_raw(b, "\"><td>");
-	site_res_link(b, root, c, r, 0, r->path);
+	site_res_link(b, root, c, r, 0, site_res_label(r->path, r->plan,
+	    &label));
+	buf_release(&label);
 	html_raw(b, "</td><td>");
 	html_text(b, r->platform);
 	html_raw(b, "</td><td>");

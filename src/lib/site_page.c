@@ -320,6 +320,8 @@ site_res_json(const struct checkout_row *c, const struct site_res *r,
 		rel = xasprintf("b/%lld.html", r->id);
 	} else {
 		json_object_set_new(o, "path", site_jstr(r->path));
+		if (r->plan != NULL && *r->plan != '\0')
+			json_object_set_new(o, "plan", site_jstr(r->plan));
 		json_object_set_new(o, "platform", site_jstr(r->platform));
 		if (r->has_value) {
 			json_object_set_new(o, "value", json_real(r->value));

@@ -15,6 +15,24 @@
 #include "strset.h"
 #include "util.h"
 
+/* The test plans of a history, newest first, each once: "a, b". */
+static void
+plans_of(const struct site_histlist *h, struct buf *out)
+{
+	struct strset seen = STRSET_INIT;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->v[i].plan == NULL || *h->v[i].plan == '\0' ||
+		    !strset_add(&seen, h->v[i].plan))
+			continue;
+		if (out->len)
+			buf_puts(out, ", ");
+		buf_puts(out, h->v[i].plan);
+	}
+	strset_release(&seen);
+}
+
 /* The page of test r on a branch, from its history h, newest first. */
 static int
 test_page(struct site *s, const char *tree, const char *branch,
@@ -22,22 +40,25 @@ test_page(struct site *s, const char *tree, const char *branch,
 {
 	const struct site_hist *first_fail, *last_pass;
 	const struct site_histlist h = *hl;
-	struct buf b = BUF_INIT, t = BUF_INIT;
+	struct buf b = BUF_INIT, t = BUF_INIT, plans = BUF_INIT, l = BUF_INIT;
 	json_t *j, *arr, *e;
 	char *rel, *root, *crel;
 	double rate;
 	size_t i;
-	int rc;
+	int rc, boot;
 
 	rate = site_flakiness(&h);
 	site_streak(&h, &first_fail, &last_pass);
 	rel = site_test_rel(tree, branch, r->config, r->arch, r->platform,
 	    r->path);
 	root = site_root_of(rel);
-	buf_addf(&t, "%s on %s", r->path, r->platform);
+	boot = strcmp(r->path, "boot") == 0;
+	plans_of(&h, &plans);
+	buf_addf(&t, "%s on %s", site_res_label(r->path, plans.ptr, &l),
+	    r->platform);
 	site_page_begin(&b, s, rel, t.ptr, root);
 	html_raw(&b, "<h1>");
-	html_text(&b, r->path);
+	html_text(&b, l.ptr);
 	html_raw(&b, " <span class=\"describe\">on ");
 	html_text(&b, r->platform);
 	html_raw(&b, "</span></h1>\n<dl class=\"facts\"><dt>tree</dt><dd>");
@@ -75,9 +96,11 @@ test_page(struct site *s, const char *tree, const char *branch,
 		html_raw(&b, "\xe2\x80\x94");
 	}
 	html_raw(&b, "</dd></dl>\n<h2>History</h2>\n"
-	    "<table class=\"filterable\"><thead><tr><th>checkout</th>"
-	    "<th>found</th><th>status</th><th>value</th><th>log</th></tr>"
-	    "</thead><tbody>\n");
+	    "<table class=\"filterable\"><thead><tr><th>checkout</th>");
+	if (boot)
+		html_raw(&b, "<th>plan</th>");
+	html_raw(&b, "<th>found</th><th>status</th><th>value</th><th>log</th>"
+	    "</tr></thead><tbody>\n");
 	arr = json_array();
 	for (i = 0; i < h.n; i++) {
 		const struct site_hist *x = &h.v[i];
@@ -88,6 +111,10 @@ test_page(struct site *s, const char *tree, const char *branch,
 		crel = xasprintf("c/%lld.html", x->checkout);
 		site_link(&b, root, crel, x->describe);
 		free(crel);
+		if (boot) {
+			html_raw(&b, "</td><td>");
+			html_text(&b, x->plan ? x->plan : "");
+		}
 		html_raw(&b, "</td><td>");
 		site_time_el(&b, x->created);
 		html_raw(&b, "</td>");
@@ -108,6 +135,8 @@ test_page(struct site *s, const char *tree, const char *branch,
 		json_object_set_new(e, "checkout", json_integer(x->checkout));
 		json_object_set_new(e, "describe", site_jstr(x->describe));
 		json_object_set_new(e, "status", site_jstr(x->status));
+		if (x->plan != NULL && *x->plan != '\0')
+			json_object_set_new(e, "plan", site_jstr(x->plan));
 		if (x->has_value)
 			json_object_set_new(e, "value", json_real(x->value));
 		json_array_append_new(arr, e);
@@ -118,6 +147,8 @@ test_page(struct site *s, const char *tree, const char *branch,
 	json_object_set_new(j, "tree", site_jstr(tree));
 	json_object_set_new(j, "branch", site_jstr(branch));
 	json_object_set_new(j, "path", site_jstr(r->path));
+	if (plans.len)
+		json_object_set_new(j, "plans", site_jstr(plans.ptr));
 	json_object_set_new(j, "platform", site_jstr(r->platform));
 	json_object_set_new(j, "config", site_jstr(r->config));
 	json_object_set_new(j, "arch", site_jstr(r->arch));
@@ -132,6 +163,8 @@ test_page(struct site *s, const char *tree, const char *branch,
 	rc = site_emit_page(s, rel, &b, j);
 	buf_release(&b);
 	buf_release(&t);
+	buf_release(&plans);
+	buf_release(&l);
 	free(rel);
 	free(root);
 	return rc;

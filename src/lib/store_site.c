@@ -20,6 +20,7 @@ site_res_release(struct site_res *r)
 	free(r->compiler);
 	free(r->platform);
 	free(r->path);
+	free(r->plan);
 	free(r->status);
 	free(r->kconfig);
 	free(r->unit);
@@ -45,6 +46,7 @@ site_histlist_release(struct site_histlist *h)
 
 	for (i = 0; i < h->n; i++) {
 		free(h->v[i].describe);
+		free(h->v[i].plan);
 		free(h->v[i].status);
 		free(h->v[i].unit);
 		free(h->v[i].log_url);
@@ -63,6 +65,7 @@ site_res_copy(struct site_res *dst, const struct site_res *src)
 	dst->compiler = xstrdup(src->compiler);
 	dst->platform = xstrdup(src->platform);
 	dst->path = xstrdup(src->path);
+	dst->plan = xstrdup(src->plan ? src->plan : "");
 	dst->status = src->status ? xstrdup(src->status) : NULL;
 }
 
@@ -263,8 +266,9 @@ store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 {
 	static const char sql[] = "SELECT t.id, b.config_name, "
 	    "coalesce(b.arch, ''), coalesce(t.platform, ''), t.path, "
-	    "t.status, t.number_value, t.number_unit, t.log_url, t.duration "
-	    "FROM test t JOIN build b ON b.id = t.build_id WHERE "
+	    "t.status, t.number_value, t.number_unit, t.log_url, t.duration, "
+	    "coalesce(j.config_name, '') FROM test t JOIN build b ON b.id = "
+	    "t.build_id LEFT JOIN job j ON j.id = t.job_id WHERE "
 	    "b.checkout_id = ? ORDER BY t.path, b.config_name, b.arch, "
 	    "t.platform, t.id";
 	sqlite3_stmt *st;
@@ -290,6 +294,7 @@ store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 		r->unit = db_col_dup(st, 7);
 		r->log_url = db_col_dup(st, 8);
 		r->duration = db_col_double(st, 9);
+		r->plan = dup_or(st, 10, "");
 	}
 	db_done(st);
 	if (rc < 0) {
@@ -317,6 +322,7 @@ hist_add(struct site_histlist *h, sqlite3_stmt *st, int first)
 	e->created = db_col_int(st, first + 6);
 	e->has_value = !db_col_is_null(st, first + 7);
 	e->value = db_col_double(st, first + 7);
+	e->plan = dup_or(st, first + 8, "");
 }
 
 int
@@ -325,15 +331,17 @@ store_site_history(struct db *db, const char *tree, const char *branch,
     struct site_histlist *h)
 {
 	static const char builds[] = "SELECT c.id, b.id, c.describe, "
-	    "b.status, NULL, b.log_url, c.created, NULL FROM checkout c CROSS "
+	    "b.status, NULL, b.log_url, c.created, NULL, NULL FROM checkout c "
+	    "CROSS "
 	    "JOIN build b ON b.checkout_id = c.id WHERE c.tree = ?1 AND "
 	    "c.branch = ?2 AND c.id <= ?7 AND b.config_name = ?3 AND "
 	    "coalesce(b.arch, '') = ?4 AND coalesce(b.compiler, '') = "
 	    "?5 ORDER BY c.id DESC, b.id DESC LIMIT ?6";
 	static const char tests[] = "SELECT c.id, t.id, c.describe, t.status, "
-	    "t.number_unit, t.log_url, c.created, t.number_value FROM "
-	    "checkout c CROSS JOIN build b ON b.checkout_id = c.id "
-	    "CROSS JOIN test t ON t.build_id = b.id WHERE c.tree = ?1 "
+	    "t.number_unit, t.log_url, c.created, t.number_value, "
+	    "coalesce(j.config_name, '') FROM checkout c CROSS JOIN build b "
+	    "ON b.checkout_id = c.id CROSS JOIN test t ON t.build_id = b.id "
+	    "LEFT JOIN job j ON j.id = t.job_id WHERE c.tree = ?1 "
 	    "AND c.branch = ?2 AND c.id <= ?8 AND b.config_name = ?3 AND "
 	    "coalesce(b.arch, '') = ?4 AND coalesce(t.platform, '') = "
 	    "?5 AND t.path = ?6 ORDER BY c.id DESC, t.id DESC LIMIT ?7";
@@ -398,9 +406,10 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 
 	st = db_prepare(db, "SELECT b.config_name, coalesce(b.arch, ''), "
 	    "coalesce(t.platform, ''), t.path, c.id, t.id, c.describe, "
-	    "t.status, t.number_unit, t.log_url, c.created, t.number_value "
-	    "FROM checkout c JOIN build b ON b.checkout_id = c.id JOIN test "
-	    "t ON t.build_id = b.id WHERE c.tree = ? AND c.branch = ? ORDER "
+	    "t.status, t.number_unit, t.log_url, c.created, t.number_value, "
+	    "coalesce(j.config_name, '') FROM checkout c JOIN build b ON "
+	    "b.checkout_id = c.id JOIN test t ON t.build_id = b.id LEFT JOIN "
+	    "job j ON j.id = t.job_id WHERE c.tree = ? AND c.branch = ? ORDER "
 	    "BY 1, 2, 3, 4, c.id DESC, t.id DESC");
 	if (st == NULL)
 		return -1;

@@ -27,6 +27,7 @@ struct site_res {
 	char		*compiler;	/* builds */
 	char		*platform;	/* tests */
 	char		*path;		/* tests; "" for builds */
+	char		*plan;		/* tests: the job's test plan, or "" */
 	char		*status;
 	char		*kconfig;
 	char		*unit;
@@ -47,6 +48,7 @@ struct site_hist {
 	long long	 checkout;
 	long long	 ref;		/* test or build id */
 	char		*describe;
+	char		*plan;		/* tests: the job's test plan, or "" */
 	char		*status;
 	char		*unit;
 	char		*log_url;

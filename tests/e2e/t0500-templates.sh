@@ -63,12 +63,15 @@ tests:
     template: kselftest
     platforms: [qemu-x86_64, rk3399]
     params:
-      collection: timers
+      collections: "size timers"
       kselftest_url: https://example.org/kselftest.tar.gz
 EOF2
 } >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
 check "the pipeline up to the builds" sh -c "maestrino $C poll && maestrino $C tarball && maestrino $C jobs && maestrino $C submit && maestrino $C collect --wait"
+# the arm64 userland stands ready (only x86_64's is made here, for real)
+mkdir -p "$TMP/var/storage/rootfs"
+: >"$TMP/var/storage/rootfs/busybox-arm64.cpio.gz"
 check_rc 0 "test jobs" maestrino $C jobs
 has "12 test jobs: 3 plans on 5 boot methods (kselftest on 2)" "$TMP/out" \
     "0 checkouts, 0 build jobs, 12 test jobs, 0 failed"
@@ -111,17 +114,51 @@ assert "console=ttyS0,115200" in k["image_arg"] and "quiet" not in k["image_arg"
 assert k["url"].endswith("/builds/b1-x86/bzImage"), k
 ' "$d"
 d=$(grep t2-kselftest.rk3399 "$TMP/defs")
-check "kselftest params in place" grep -q 'run_kselftest.sh -c "timers"' "$d"
-check "the kselftest TAP parser turns lines into cases" sh -c '
-printf "%s\n" "ok 1 selftests: timers: posix_timers" "not ok 2 selftests: timers: nanosleep # exit=1" \
-    "ok 3 selftests: timers: rtcpie # SKIP" >/tmp/kselftest.log
-step=$(/usr/bin/python3 -c "import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))[\"actions\"][2][\"test\"][\"definitions\"][0][\"repository\"][\"run\"][\"steps\"][3])" "'"$d"'")
-lava_test_case() { echo "$1 $3"; }
-out=$(eval "$(printf "%s\\n" "$step" | sed "s/lava-test-case/lava_test_case/")")
-[ "$out" = "posix_timers pass
-nanosleep fail
-rtcpie skip" ] || { echo "$out"; exit 1; }
-rm -f /tmp/kselftest.log'
+check "kselftest params in place" grep -q 'for c in size timers; do' "$d"
+# the plan's last step, run on a fake run_kselftest.sh printing TAP
+ks=$TMP/ks
+mkdir -p "$ks"
+cat >"$ks/run_kselftest.sh" <<'EOF2'
+#!/bin/sh
+case $2 in
+size) echo "ok 1 selftests: size: get_size" ;;
+timers) printf '%s\n' "ok 1 selftests: timers: posix_timers" \
+    "not ok 2 selftests: timers: nanosleep # exit=1" \
+    "ok 3 selftests: timers: rtcpie # SKIP" "ok 4 selftests: timers: a.b" ;;
+esac
+EOF2
+chmod +x "$ks/run_kselftest.sh"
+printf '#!/bin/sh\necho "$1 $3" >>"%s/cases"\n' "$ks" >"$ks/lava-test-case"
+chmod +x "$ks/lava-test-case"
+/usr/bin/python3 -c '
+import sys, yaml
+j = yaml.safe_load(open(sys.argv[1]))
+d = j["actions"][2]["test"]["definitions"][0]
+assert d["name"] == "kselftest", d["name"]
+print(d["repository"]["run"]["steps"][-1])' "$d" >"$ks/step"
+check "the kselftest TAP parser turns lines into <collection>.<test> cases" sh -c '
+cd "$1" && PATH="$1:$PATH" && . "$1/step" && [ "$(cat "$1/cases")" = "size.get_size pass
+timers.posix_timers pass
+timers.nanosleep fail
+timers.rtcpie skip
+timers.a_b pass" ] || { cat "$1/cases"; exit 1; }' sh "$ks"
+d=$(grep t1-kselftest.qemu "$TMP/defs")
+check "a kselftest qemu job appends LAVA's overlay and kselftest to its ramdisk" /usr/bin/python3 -c '
+import sys, yaml
+j = yaml.safe_load(open(sys.argv[1]))
+r = j["actions"][0]["deploy"]["images"]["ramdisk"]
+assert r["format"] == "cpio.newc" and r["compression"] == "gz", r
+assert r["overlays"] == {"lava": True, "kselftest": {"url": "https://example.org/kselftest.tar.gz", "compression": "gz", "format": "tar", "path": "/opt/kselftest"}}, r
+assert r["url"].endswith("/rootfs/busybox-x86_64.cpio.gz"), r
+' "$d"
+d=$(grep t1-smoke.qemu "$TMP/defs")
+check "any other qemu job has a plain ramdisk" /usr/bin/python3 -c '
+import sys, yaml
+j = yaml.safe_load(open(sys.argv[1]))
+r = j["actions"][0]["deploy"]["images"]["ramdisk"]
+assert sorted(r) == ["image_arg", "url"], r
+' "$d"
+check "the busybox userland of x86_64 was made in storage" test -s "$TMP/var/storage/rootfs/busybox-x86_64.cpio.gz"
 
 d=$(grep t2-baseline.dragonboard "$TMP/defs")
 check "a platform param overrides a built-in" grep -q 'root@linaro-alip' "$d"
@@ -179,6 +216,15 @@ assert d["name"] == "x a: [b, c]\n- d: {e: f}", d["name"]
 ' "$d"
 [ ! -e "$TMP/var/jobs/t1-typo.qemu-x86_64.yaml" ] && ok "no definition for a failed render" ||
     not_ok "a definition was written"
+is "the build's good test is made all the same" \
+    "$(sql "SELECT id FROM job WHERE id LIKE 't1-%' AND config_name IN ('typo', 'broken', 'inject')")" \
+    "t1-inject.qemu-x86_64"
+is "the build is left to try the others again" \
+    "$(sql "SELECT tests_made FROM build WHERE id = 1")" 0
+has "the failing job is named, with the retry" "$TMP/out" \
+    "job t1-typo.qemu-x86_64: cannot make it (test typo on qemu-x86_64); it is tried again on the next run"
+check_rc 1 "the next run tries them again" maestrino $C jobs
+has "and names the template again" "$TMP/out" "templates/test/typo.yaml:4:16: error"
 
 printf 'tests:\n  x:\n    template: nosuch\n    platforms: [qemu-x86_64]\n' >"$TMP/configs/t2.yaml"
 check_rc 2 "a missing test plan is a config error" maestrino $C jobs

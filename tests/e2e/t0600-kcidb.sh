@@ -63,8 +63,8 @@ is "an http:// URL is kept out of git_repository_url" \
 is "ids carry the origin" "$(py 'print(d["checkouts"][0]["id"].split(":")[0], d["builds"][0]["checkout_id"] == d["checkouts"][0]["id"])')" "test True"
 is "the 5 MB log line: the excerpt is its last 16384 code points" \
     "$(py 'e = d["builds"][0]["log_excerpt"]; print(len(e), e.endswith("# maestrino: pass in " + e.split("# maestrino: pass in ")[-1]))')" "16384 True"
-is "test paths made valid" \
-    "$(py 'print(" ".join(sorted(t["path"] for t in d["tests"])))')" "boot smoke.a_b_c_d smoke.boot_time"
+is "test paths made valid (a dot in a case name is a level)" \
+    "$(py 'print(" ".join(sorted(t["path"] for t in d["tests"])))')" "boot smoke.a.b_c_d smoke.boot_time"
 is "a measurement" "$(py 'print([t["number"] for t in d["tests"] if "number" in t])')" \
     "[{'value': 3.25, 'unit': 'seconds'}]"
 is "the environment" "$(py 'print(d["tests"][0]["environment"])')" \

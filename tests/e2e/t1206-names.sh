@@ -43,7 +43,7 @@ id=$(sql "SELECT id FROM job WHERE config_name = 'smoke'")
 mkdir -p "$TMP/farm/results"
 cat >"$TMP/farm/results/$id.yaml" <<'EOF2'
 - {suite: lava, name: login-action, result: pass}
-- {suite: 0_net, name: ping.v4, result: fail}
+- {suite: 0_net, name: "ping:v4", result: fail}
 - {suite: 0_net, name: ping v4, result: pass}
 - {suite: 1_net, name: ping/v4, result: pass}
 - {suite: lava, name: job, result: pass}

@@ -84,7 +84,7 @@ test_clash(void)
 	static const char results[] =
 	    "- {suite: lava, name: job, result: pass}\n"
 	    "- {suite: lava, name: login-action, result: pass}\n"
-	    "- {suite: 0_net, name: ping.v4, result: pass}\n"
+	    "- {suite: 0_net, name: ping:v4, result: pass}\n"
 	    "- {suite: 0_net, name: ping v4, result: fail}\n"
 	    "- {suite: 0_net, name: rtt, result: pass, measurement: '1.5',"
 	    " unit: ms}\n";
@@ -112,6 +112,7 @@ main(void)
 	pair("complete-results", 0);
 	pair("incomplete-results", 0);
 	pair("bootfail-results", 0);
+	pair("kselftest-results", 0);
 	pair("complete-log", 1);
 	pair("incomplete-log", 1);
 	test_clash();

@@ -3,12 +3,39 @@
  * builds still need jobs, and job rows made once.
  */
 #include "tap.h"
+#include "buf.h"
+#include "config.h"
 #include "db.h"
 #include "fs.h"
 #include "jobs.h"
 #include "log.h"
 #include "store_plan.h"
 #include "util.h"
+
+/* Scripts and userlands: what cannot be done is said, with its name. */
+static void
+test_scripts(const char *dir)
+{
+	static const char *const args[] = { "-a", "x86_64", NULL };
+	struct config cfg;
+	struct buf err = BUF_INIT;
+
+	capture_start();
+	ok(jobs_run_script("no-such-script.sh", args, &err) == -1,
+	    "a missing script fails");
+	capture_end();
+	contains(err.ptr, "no-such-script.sh -a x86_64' failed (exit 127): "
+	    "cannot run", "naming the command and the reason");
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.storage_path = (char *)dir;
+	capture_start();
+	ok(jobs_make_rootfs(&cfg, "alpine", "x86_64", &err) == -1,
+	    "an unknown rootfs fails");
+	capture_end();
+	contains(err.ptr, "rootfs 'alpine' is neither busybox nor debian",
+	    "naming it");
+	buf_release(&err);
+}
 
 int
 main(void)
@@ -118,6 +145,7 @@ main(void)
 	    "'t1-boot.qemu' AND kind = 'test' AND platform = 'qemu' AND "
 	    "build_id = 1", 0), 900, "the test job's row");
 	db_close(db);
+	test_scripts(dir);
 	fs_remove_tree(dir);
 	free(path);
 	free(dir);

@@ -96,8 +96,14 @@ test_paths(void)
 	p = lava_test_path(NULL, "0_smoke", "boot-time");
 	is_str(p, "smoke.boot-time", "index prefix dropped");
 	free(p);
-	p = lava_test_path(NULL, "12_kselftest-timers", "a/b c.d");
+	p = lava_test_path(NULL, "12_kselftest-timers", "a/b c:d");
 	is_str(p, "kselftest-timers.a_b_c_d", "odd characters replaced");
+	free(p);
+	p = lava_test_path(NULL, "1_kselftest", "timers.nanosleep");
+	is_str(p, "kselftest.timers.nanosleep", "a dot in a case is a level");
+	free(p);
+	p = lava_test_path(NULL, "1_kselftest", "size..get size.");
+	is_str(p, "kselftest.size._.get_size._", "an empty level is '_'");
 	free(p);
 	p = lava_test_path("ltp.syscalls", "0_ltp", "open01");
 	is_str(p, "ltp.syscalls.open01", "kcidb_path prefix keeps its levels");
@@ -105,6 +111,37 @@ test_paths(void)
 	p = lava_test_path(NULL, "3_", "x");
 	is_str(p, "3_.x", "a suite that is only an index stays");
 	free(p);
+}
+
+/* The device of arch: its command, and options among its options. */
+static void
+device_of(const char *arch, int mem, const char *cmd, const char *opt,
+    const char *memopt)
+{
+	const struct ynode *q, *o, *archs;
+	struct ynode *d;
+	size_t i;
+	int has_opt = 0, has_mem = 0, has_arch = 0;
+
+	d = lava_qemu_device(arch, mem);
+	ok(d != NULL, arch);
+	if (d == NULL)
+		return;
+	q = ynode_get(ynode_get(ynode_get(ynode_get(ynode_get(d, "actions"),
+	    "boot"), "methods"), "qemu"), "parameters");
+	is_str(ynode_str(q, "command"), cmd, "its qemu command");
+	o = ynode_get(q, "options");
+	for (i = 0; o != NULL && i < o->n; i++) {
+		has_opt |= strcmp(o->items[i]->value, opt) == 0;
+		has_mem |= strcmp(o->items[i]->value, memopt) == 0;
+	}
+	ok(has_opt, opt);
+	ok(has_mem, memopt);
+	archs = ynode_get(d, "available_architectures");
+	for (i = 0; archs != NULL && i < archs->n; i++)
+		has_arch |= strcmp(archs->items[i]->value, arch) == 0;
+	ok(has_arch, "its own name is a context arch it takes");
+	ynode_free(d);
 }
 
 static void
@@ -125,6 +162,10 @@ test_device(void)
 	ynode_free(d);
 	ynode_free(back);
 	buf_release(&b);
+	device_of("arm64", 1024, "qemu-system-aarch64",
+	    "-machine virt -cpu cortex-a57", "-m 1024");
+	device_of("riscv", 512, "qemu-system-riscv64", "-machine virt",
+	    "-m 512");
 }
 
 int

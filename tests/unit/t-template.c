@@ -287,6 +287,7 @@ main(void)
 	log_init("t-template");
 	pair("qemu-smoke");
 	pair("qemu-no-context");
+	pair("qemu-kselftest");
 	pair("tricky-values");
 	pair("shapes");
 	test_values_stay_values();
