@@ -16,7 +16,8 @@
 #   (a) lava-run started -> the prompt `lava-guest:~# ` matched,
 #   (b) LAVA's boot action (the qemu command started) -> the same prompt,
 # against (c) the qemu command of the LAVA log, run by hand with the
-# cached kernel and the storage ramdisk (LAVA's overlay disk left out),
+# cached kernel and the storage ramdisk (LAVA's overlay disk replaced by
+# a blank one: the initramfs waits up to 3 s for a disk to appear),
 # from exec to the prompt on its console.  Medians of 3.  Then the same
 # job with LAVA's test overlay appended to the ramdisk (`overlays:
 # {lava: true}`) instead of a guestfs disk made at each job start.
@@ -51,6 +52,7 @@ need() {
 
 need lava-run "install Debian's lava-dispatcher"
 need sqlite3 "install sqlite3"
+need qemu-img "install qemu-utils"
 need maestrino "run make first"
 [ -x /usr/bin/python3 ] || die "/usr/bin/python3 not found"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || die "python3-yaml not found"
@@ -202,7 +204,7 @@ printf '%-44s %9s s\n' "boot: $(echo "$arches" | wc -w) jobs via submit + collec
 # the helper: `lava ID DEVICE DEF OUT` runs lava-run, `qemu LOG KERNEL
 # RAMDISK` the boot command of LAVA's LOG by hand; each prints figures
 cat >"$BTMP/boot.py" <<'EOF2'
-import calendar, json, os, re, select, shlex, signal, subprocess, sys, time
+import calendar, json, os, pty, select, shlex, subprocess, sys, time
 PROMPT = "lava-guest:~# "
 
 def stamp(dt):
@@ -269,19 +271,32 @@ def qemu(cmdfile, kernel, ramdisk):
             out += [a, kernel]; i += 2; continue
         if a == "-initrd":
             out += [a, ramdisk]; i += 2; continue
-        if a == "-drive":       # LAVA's overlay disk
-            i += 2; continue
+        if a == "-drive":
+            # LAVA's overlay disk: a blank one of the same kind, as the
+            # initramfs waits up to 3 s for a disk to appear
+            blank = os.path.join(os.path.dirname(cmdfile), "blank.qcow2")
+            if not os.path.exists(blank):
+                subprocess.check_call(["qemu-img", "create", "-q", "-f",
+                    "qcow2", blank, "64M"])
+            opts = [o if not o.startswith("file=") else "file=" + blank
+                for o in argv[i + 1].split(",")]
+            out += [a, ",".join(opts)]; i += 2; continue
         out.append(a); i += 1
+    # on a terminal, as LAVA runs it (a pipe makes the boot slower)
+    master, slave = pty.openpty()
     t0 = time.time()
-    p = subprocess.Popen(out, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    p = subprocess.Popen(out, stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
     seen = b""
     while True:
         left = t0 + 600 - time.time()
-        if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+        if left <= 0 or not select.select([master], [], [], left)[0]:
             p.kill()
             sys.exit("b1400-boot: qemu by hand: no prompt in 600 s")
-        chunk = os.read(p.stdout.fileno(), 65536)
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            chunk = b""
         if not chunk:
             sys.exit("b1400-boot: qemu by hand exited before the prompt: "
                 + seen[-300:].decode(errors="replace"))
