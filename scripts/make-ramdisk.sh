@@ -311,8 +311,10 @@ echo "MAESTRINO-INITRAMFS: init started, kernel $(uname -r)"
 for m in $(cat /lib/modules/ORDER); do
 	insmod "/lib/modules/$m.ko" 2>/dev/null
 done
-# wait up to 3 s for a disk (LAVA's overlay) to appear
+# wait up to 3 s for a disk (LAVA's overlay), unless LAVA put its
+# overlay in this initramfs
 i=0
+ls -d /lava-* >/dev/null 2>&1 && i=15
 while [ $i -lt 15 ]; do
 	ls /sys/class/block 2>/dev/null | grep -qE '^(sd|vd|hd)' && break
 	sleep 0.2

@@ -42,14 +42,14 @@ has_kernel_in_boot(void)
 /*
  * What the ramdisk of a job's deploy asks for: the userland of ours it
  * names in storage ("busybox-x86_64" for <storage.url>rootfs/busybox-
- * x86_64.cpio.gz, caller frees) and whether LAVA puts its test overlay
- * into it.
+ * x86_64.cpio.gz, caller frees), whether LAVA puts its test overlay
+ * into it, and whether it appends more (kselftest) than that.
  */
 static char *
 job_ramdisk(const struct config *cfg, const struct ynode *def,
-    int *overlaid)
+    int *overlaid, int *more)
 {
-	const struct ynode *acts, *rd;
+	const struct ynode *acts, *rd, *ov;
 	const char *url, *base, *dash;
 	char *name, *ours;
 	size_t i;
@@ -61,8 +61,11 @@ job_ramdisk(const struct config *cfg, const struct ynode *def,
 		rd = ynode_get(ynode_get(ynode_get(acts->items[i], "deploy"),
 		    "images"), "ramdisk");
 		url = ynode_str(rd, "url");
-		if (ynode_get(ynode_get(rd, "overlays"), "lava") != NULL)
+		ov = ynode_get(rd, "overlays");
+		if (ynode_get(ov, "lava") != NULL)
 			*overlaid = 1;
+		if (ov != NULL && ov->n > (ynode_get(ov, "lava") ? 1u : 0u))
+			*more = 1;
 		if (url == NULL || !str_starts(url, "file://") ||
 		    !str_starts(url, ours))
 			continue;
@@ -96,7 +99,7 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	struct buf b = BUF_INIT;
 	char *path, *ramdisk, *env, *store, *dash, cwd[PATH_MAX];
 	const char *eargs[2];
-	int rc, needs_overlay, overlaid;
+	int rc, needs_overlay, overlaid, more;
 	size_t i;
 
 	p = j->platform ? config_platform(cfg, j->platform) : NULL;
@@ -113,15 +116,16 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	log_uncatch(err, "cannot read the job");
 	if (rc != 0)
 		return -1;
-	needs_overlay = overlaid = 0;
+	needs_overlay = overlaid = more = 0;
 	acts = ynode_get(def, "actions");
 	for (i = 0; acts != NULL && i < acts->n; i++)
 		if (ynode_get(ynode_get(acts->items[i], "test"),
 		    "definitions") != NULL)
 			needs_overlay = 1;
-	ramdisk = job_ramdisk(cfg, def, &overlaid);
+	ramdisk = job_ramdisk(cfg, def, &overlaid, &more);
 	ynode_free(def);
-	dev = lava_qemu_device(p->arch, overlaid || (ramdisk != NULL &&
+	/* a Debian userland or kselftest unpacked in RAM needs more */
+	dev = lava_qemu_device(p->arch, more || (ramdisk != NULL &&
 	    str_starts(ramdisk, "debian-")) ? 1024 : 512);
 	if (dev == NULL) {
 		free(ramdisk);

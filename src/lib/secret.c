@@ -308,7 +308,7 @@ allowed(const char *name, size_t n)
 		"TZ", "TMPDIR", "TERM", "SOURCE_DATE_EPOCH",
 		"http_proxy", "https_proxy", "no_proxy", "all_proxy",
 		"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY",
-		"MAESTRINO_VERBOSE", "MAESTRINO_CRASH_AT",
+		"MAESTRINO_VERBOSE", "MAESTRINO_CRASH_AT", "MAESTRINO_CACHE",
 		"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
 	};
 	static const char *const prefix[] = {

@@ -152,11 +152,12 @@ assert r["overlays"] == {"lava": True, "kselftest": {"url": "https://example.org
 assert r["url"].endswith("/rootfs/busybox-x86_64.cpio.gz"), r
 ' "$d"
 d=$(grep t1-smoke.qemu "$TMP/defs")
-check "any other qemu job has a plain ramdisk" /usr/bin/python3 -c '
+check "any other qemu job has LAVA's overlay alone in its ramdisk (no guest disk)" /usr/bin/python3 -c '
 import sys, yaml
 j = yaml.safe_load(open(sys.argv[1]))
 r = j["actions"][0]["deploy"]["images"]["ramdisk"]
-assert sorted(r) == ["image_arg", "url"], r
+assert r["format"] == "cpio.newc" and r["compression"] == "gz", r
+assert r["overlays"] == {"lava": True}, r
 ' "$d"
 check "the busybox userland of x86_64 was made in storage" test -s "$TMP/var/storage/rootfs/busybox-x86_64.cpio.gz"
 
