@@ -39,6 +39,10 @@ INSERT INTO build (checkout_id, job_id, config_name, arch, status, artifacts)
   SELECT 1, 'b' || i, 'x86', 'x86_64', 'PASS',
   json_object('kernel', 'file:///storage/builds/b' || i || '/bzImage') FROM n;
 EOF2
+# the busybox userland the jobs name is made once per storage, as a run
+# with an earlier job finds it: not timed
+"$top/scripts/make-ramdisk.sh" -a x86_64 \
+    "$BTMP/var/storage/rootfs/busybox-x86_64.cpio.gz" 2>/dev/null || exit 1
 measure maestrino-jobs -q -c "$BTMP/c" || exit 1
 made=$(ls "$BTMP"/var/jobs | wc -l)
 ours=$secs
