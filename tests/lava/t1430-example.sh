@@ -239,8 +239,12 @@ else
 fi
 sed -i '/max_queue: 3/d' "$B/configs/kernelorg.yaml"
 check_rc 0 "without the bound, submit the rest" maestrino $C submit
-is "every test job accepted, each with the lab's id" \
-    "$(dbq "$B" "SELECT COUNT(*) FROM job WHERE kind = 'test' AND state IN ('submitted', 'running') AND runtime_job_id GLOB '[0-9]*'")" 11
+cat "$TMP/out" >>"$TMP/b.out"
+# the lab's id of each job's first acceptance: the server's qemu device
+# may already have run one (a fixture kernel: incomplete, to be retried)
+sed -n 's/^maestrino-submit: job \([^:]*\): submitted to my-lava as \([0-9]*\)$/\1 \2/p' \
+    "$TMP/b.out" | sort -u -k1,1 >"$TMP/b.ids"
+is "every test job accepted, each with the lab's id" "$(wc -l <"$TMP/b.ids")" 11
 # shellcheck disable=SC2046
 check "the server has them, for both device types" $PY -c '
 import json, sys, urllib.request
@@ -252,13 +256,12 @@ for i in ids:
     j = json.load(urllib.request.urlopen(r))
     types[j["requested_device_type"]] = types.get(j["requested_device_type"], 0) + 1
 assert types == {"qemu": 7, "rk3399-rock-pi-4b": 4}, types
-' "$LAVA_URL" "$LAVA_TOKEN" $(dbq "$B" "SELECT runtime_job_id FROM job WHERE kind = 'test'")
+' "$LAVA_URL" "$LAVA_TOKEN" $(cut -d' ' -f2 "$TMP/b.ids")
 # no boots: cancel them, so the server's one device is free for others
-for i in $(dbq "$B" "SELECT runtime_job_id FROM job WHERE kind = 'test'"); do
+for i in $(cut -d' ' -f2 "$TMP/b.ids") $(dbq "$B" "SELECT runtime_job_id FROM job WHERE kind = 'test'"); do
 	curl -s -o /dev/null -H "Authorization: Token $LAVA_TOKEN" \
 	    "$LAVA_URL/api/v0.2/jobs/$i/cancel/"
 done
-cat "$TMP/out" >>"$TMP/b.out"
 hasnt "the token is never printed" "$TMP/b.out" "$LAVA_TOKEN"
 
 done_testing
