@@ -19,8 +19,10 @@ sl=$(printf '%s\n' "$mk" | sed -n 's/^SUBLEVEL = //p')
 release="$ver.$pl.$sl"
 
 mkdir -p "$TMP/configs" "$TMP/var"
-cp -r "$top/configs/fragments" "$top/configs/labs.yaml" \
-    "$top/configs/platforms.yaml" "$TMP/configs/"
+cp -r "$top/configs/fragments" "$top/configs/platforms.yaml" "$TMP/configs/"
+# three builds at once: their single-threaded parts (extract, config,
+# link) overlap, and so do the boots
+sed 's/jobs: 1$/jobs: 3/' "$top/configs/labs.yaml" >"$TMP/configs/labs.yaml"
 
 ln -s "$top/var/guestfs" "$TMP/var/guestfs"
 cat >"$TMP/configs/settings.yaml" <<EOF2
@@ -73,9 +75,8 @@ C="-c $TMP/configs"
 check "poll" maestrino $C poll
 check "tarball" maestrino $C tarball
 check "jobs" maestrino $C jobs
-# the builds one after the other (the local lab's jobs: 1; three at
-# once on two cores were no faster), then their tests: every stage again
-# until nothing more can start
+# the builds, then their tests: every stage again until nothing more
+# can start
 check_rc 0 "maestrino run --wait" maestrino $C run --wait
 has "nothing is left for this machine" "$TMP/out" "jobs left: 0 pending, 0 to retry, 0 running; exit 0"
 
