@@ -22,49 +22,25 @@
 # The archive is reproducible: fixed mtimes, sorted entries.
 set -eu
 me=make-ramdisk.sh
+top=$(cd "$(dirname "$0")/.." && pwd)
+# die, need, disk_links
+. "$top/scripts/userland.sh"
 
 usage() {
 	cat <<'EOF2'
 usage: make-ramdisk.sh [-a ARCH] OUT.cpio.gz [KROOT KVER]
-       make-ramdisk.sh --disk-links
   -a ARCH     x86_64 (default), arm64 or riscv
   OUT         the initramfs to write (gzip'd cpio newc)
   KROOT KVER  add disk and ext4 modules from KROOT/lib/modules/KVER
-  --disk-links  print the script that makes /dev/disk/by-uuid links
 Downloads and the riscv build are cached in $MAESTRINO_CACHE
 (default: var/cache in the source tree).
 EOF2
-}
-
-die() {
-	echo "$me: $*" >&2
-	exit 2
-}
-
-# the /sbin/update-disk-links script
-disk_links() {
-	cat <<'U'
-#!/bin/sh
-# /dev/disk/by-uuid/<uuid> for every ext2/3/4 block device, from the
-# superblock (magic 0xef53 at 1080, UUID at 1128)
-mkdir -p /dev/disk/by-uuid
-for d in /sys/class/block/*; do
-	dev=/dev/${d##*/}
-	[ -b "$dev" ] || continue
-	magic=$(dd if="$dev" bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1 | tr -d ' \n')
-	[ "$magic" = "53ef" ] || continue
-	h=$(dd if="$dev" bs=1 skip=1128 count=16 2>/dev/null | od -An -tx1 | tr -d ' \n')
-	uuid=$(echo "$h" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\)$/\1-\2-\3-\4-\5/')
-	ln -sf "$dev" "/dev/disk/by-uuid/$uuid" && echo "disk-link: $dev -> $uuid"
-done
-U
 }
 
 arch=x86_64
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
-	--disk-links) disk_links; exit 0 ;;
 	-a) [ $# -ge 2 ] || { usage >&2; die "-a needs an ARCH"; }
 		arch=$2; shift 2 ;;
 	-a*) arch=${1#-a}; shift ;;
@@ -80,17 +56,7 @@ esac
 out=$1
 kroot=${2:-}
 kver=${3:-}
-top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MAESTRINO_CACHE:-$top/var/cache}
-
-# need CMD PACKAGE: CMD must exist; try deps.sh once, then give up
-# naming the package
-need() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	"$top/scripts/deps.sh" run >&2 || true
-	command -v "$1" >/dev/null 2>&1 ||
-	    die "no $1 (apt-get install $2, or scripts/deps.sh run)"
-}
 
 # elf_machine FILE: readelf's Machine field
 elf_machine() {
@@ -311,15 +277,7 @@ echo "MAESTRINO-INITRAMFS: init started, kernel $(uname -r)"
 for m in $(cat /lib/modules/ORDER); do
 	insmod "/lib/modules/$m.ko" 2>/dev/null
 done
-# wait up to 3 s for a disk (LAVA's overlay), unless LAVA put its
-# overlay in this initramfs
-i=0
-ls -d /lava-* >/dev/null 2>&1 && i=15
-while [ $i -lt 15 ]; do
-	ls /sys/class/block 2>/dev/null | grep -qE '^(sd|vd|hd)' && break
-	sleep 0.2
-	i=$((i + 1))
-done
+# a disk (LAVA's overlay) and its /dev/disk/by-uuid link
 /sbin/update-disk-links
 echo "MAESTRINO-INITRAMFS: boot complete"
 hostname lava-guest

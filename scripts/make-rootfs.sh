@@ -19,9 +19,12 @@
 # runs Debian 12, else from deb.debian.org.  The result is reproducible
 # (fixed mtimes, sorted entries) and kept in
 # $MAESTRINO_CACHE/rootfs (default var/cache), keyed by this script's
-# content; -f makes it afresh.
+# content and scripts/userland.sh's; -f makes it afresh.
 set -eu
 me=make-rootfs.sh
+top=$(cd "$(dirname "$0")/.." && pwd)
+# die, need, disk_links
+. "$top/scripts/userland.sh"
 
 usage() {
 	cat <<'EOF2'
@@ -32,11 +35,6 @@ usage: make-rootfs.sh [-f] -a ARCH OUT.cpio.gz
 The result is cached in $MAESTRINO_CACHE/rootfs (default: var/cache in
 the source tree).
 EOF2
-}
-
-die() {
-	echo "$me: $*" >&2
-	exit 2
 }
 
 arch=""
@@ -62,7 +60,6 @@ riscv) die "no Debian rootfs for riscv: Debian 12 (bookworm) ships no riscv64 pa
 *) die "unknown ARCH '$arch' (x86_64 or arm64)" ;;
 esac
 out=$1
-top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MAESTRINO_CACHE:-$top/var/cache}
 
 # The packages: a shell and the usual tools, what kselftest's runner and
@@ -70,15 +67,6 @@ cache=${MAESTRINO_CACHE:-$top/var/cache}
 pkgs="libc6 base-files base-passwd bash dash coreutils debianutils
 	diffutils findutils grep gzip hostname iproute2 kmod mawk mount procps
 	sed tar util-linux xz-utils"
-
-# need CMD PACKAGE: CMD must exist; try deps.sh once, then give up
-# naming the package
-need() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	"$top/scripts/deps.sh" run >&2 || true
-	command -v "$1" >/dev/null 2>&1 ||
-	    die "no $1 (apt-get install $2, or scripts/deps.sh run)"
-}
 
 # publish FILE: copy the made FILE to OUT atomically
 publish() {
@@ -88,7 +76,7 @@ publish() {
 	echo "$me: made $out ($(wc -c <"$out") bytes)" >&2
 }
 
-key=$(sha256sum <"$0" | cut -c1-12)
+key=$(cat "$0" "$top/scripts/userland.sh" | sha256sum | cut -c1-12)
 cached=$cache/rootfs/debian-$arch-$key.cpio.gz
 if [ -z "$fresh" ] && [ -s "$cached" ]; then
 	publish "$cached"
@@ -198,7 +186,7 @@ export HOME=/root TERM=${TERM:-vt100}
 P
 # LAVA's test shell runs `. /etc/profile` and keeps its own prompt
 cp "$r/etc/profile" "$r/root/.profile"
-"$top/scripts/make-ramdisk.sh" --disk-links >"$r/sbin/update-disk-links"
+disk_links >"$r/sbin/update-disk-links"
 cat >"$r/init" <<'I'
 #!/bin/sh
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -213,15 +201,7 @@ mount -t tmpfs tmpfs /tmp 2>/dev/null
 mount -t tmpfs tmpfs /run 2>/dev/null
 chmod 1777 /tmp
 echo "MAESTRINO-INITRAMFS: init started, kernel $(uname -r)"
-# wait up to 3 s for a disk (LAVA's overlay), unless LAVA put its
-# overlay in this initramfs
-i=0
-ls -d /lava-* >/dev/null 2>&1 && i=15
-while [ $i -lt 15 ]; do
-	ls /sys/class/block 2>/dev/null | grep -qE '^(sd|vd|hd)' && break
-	sleep 0.2
-	i=$((i + 1))
-done
+# a disk (LAVA's overlay) and its /dev/disk/by-uuid link
 /sbin/update-disk-links
 echo "MAESTRINO-INITRAMFS: boot complete"
 hostname lava-guest 2>/dev/null || echo lava-guest >/proc/sys/kernel/hostname
