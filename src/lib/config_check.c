@@ -65,15 +65,6 @@ check_runtime(struct checker *c, const struct config *cfg,
 	buf_release(&can);
 }
 
-static int
-in_list(char *const *list, const char *s)
-{
-	for (; list && *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Does test t run on build b: named by the test, or on one of its arches. */
 static int
 test_uses_build(const struct config *cfg, const struct test_cfg *t,
@@ -83,7 +74,7 @@ test_uses_build(const struct config *cfg, const struct test_cfg *t,
 	char **q;
 
 	if (t->builds != NULL)
-		return in_list(t->builds, b->name);
+		return str_in_list(t->builds, b->name);
 	for (q = t->platforms; q && *q; q++)
 		if ((p = config_platform(cfg, *q)) != NULL &&
 		    strcmp(p->arch, b->arch) == 0)
@@ -121,7 +112,7 @@ check_collections(struct checker *c, const struct config *cfg,
 		list = xstrdup(v->value);
 		for (word = strtok_r(list, " \t", &save); word != NULL;
 		    word = strtok_r(NULL, " \t", &save)) {
-			if (in_list(b->kselftest, word))
+			if (str_in_list(b->kselftest, word))
 				continue;
 			cfg_bad(c, v, "tests.%s: build '%s' does not install "
 			    "the kselftest collection '%s' (add it to "

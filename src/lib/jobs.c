@@ -363,17 +363,6 @@ test_params(const struct config *cfg, const char *instance,
 }
 
 static int
-list_has(char *const *list, const char *s)
-{
-	if (list == NULL)
-		return 1;
-	for (; *list; list++)
-		if (strcmp(*list, s) == 0)
-			return 1;
-	return 0;
-}
-
-static int
 insert_test_job(struct db *db, const char *id, const struct build_row *b,
     const struct test_cfg *t, const struct platform_cfg *p,
     const char *defpath, int *made)
@@ -544,7 +533,9 @@ build_tests(struct tests_ctx *x, const struct plan_build *pb)
 		const struct test_cfg *t = &cfg->tests[i];
 		const struct lab_cfg *lab = config_lab(cfg, t->lab);
 
-		if (!list_has(t->builds, b->config_name) ||
+		/* no builds named: every build */
+		if ((t->builds != NULL &&
+		    !str_in_list(t->builds, b->config_name)) ||
 		    !config_rules_match(&t->rules, co->tree, co->branch,
 		    co->version, co->patchlevel, co->sublevel, b->arch) ||
 		    lab == NULL)

@@ -124,6 +124,15 @@ str_eq(const char *a, const char *b)
 }
 
 int
+str_in_list(char *const *list, const char *s)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+int
 str_is_name(const char *s, const char *extra)
 {
 	if (*s == '\0')

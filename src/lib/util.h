@@ -57,6 +57,8 @@ int	 str_starts(const char *s, const char *prefix);
 int	 str_ends(const char *s, const char *suffix);
 /* True when a and b are both NULL or both equal strings. */
 int	 str_eq(const char *a, const char *b);
+/* True when s is an item of the NULL-terminated list (none: false). */
+int	 str_in_list(char *const *list, const char *s);
 /* True when every byte of s is in the set [a-z0-9] plus extra. */
 int	 str_is_name(const char *s, const char *extra);
 /* Levenshtein distance between a and b, for "did you mean". */

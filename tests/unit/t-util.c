@@ -43,6 +43,7 @@ test_buf(void)
 static void
 test_strings(void)
 {
+	char *list[] = { "size", "timers", NULL };
 	long v;
 	char *s;
 
@@ -61,6 +62,9 @@ test_strings(void)
 	ok(parse_long("", 0, 100, &v) != 0, "parse_long rejects empty");
 	ok(str_ends("a.yaml", ".yaml") && !str_ends("yaml", ".yaml"),
 	    "str_ends");
+	ok(str_in_list(list, "timers") && !str_in_list(list, "time"),
+	    "str_in_list: whole items only");
+	ok(!str_in_list(NULL, "size"), "str_in_list: no list holds nothing");
 	s = str_subst("a/b c", "/ ", '_');
 	is_str(s, "a_b_c", "str_subst");
 	free(s);
