@@ -43,7 +43,8 @@ test_buf(void)
 static void
 test_strings(void)
 {
-	char *list[] = { "size", "timers", NULL };
+	char size[] = "size", timers[] = "timers";
+	char *list[] = { size, timers, NULL };
 	long v;
 	char *s;
 
