@@ -131,6 +131,12 @@ job_poll_failures(struct db *db, struct job_row *j, long long n)
 }
 
 int
+job_retry_helps(const char *code)
+{
+	return code == NULL || strcmp(code, "toolchain") != 0;
+}
+
+int
 job_retry(const struct config *cfg, struct db *db, struct job_row *j,
     const char *code, const char *msg)
 {
@@ -138,7 +144,7 @@ job_retry(const struct config *cfg, struct db *db, struct job_row *j,
 
 	if (!allowed(j, JOB_PENDING))
 		return -1;
-	if (j->attempt > cfg->retries)
+	if (j->attempt > cfg->retries || !job_retry_helps(code))
 		return 0;
 	delay = job_backoff(cfg, j->attempt);
 	next = (long long)time(NULL) + delay;

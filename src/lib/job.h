@@ -54,11 +54,18 @@ int	 job_poll_failures(struct db *, struct job_row *, long long n);
 /*
  * These run inside the caller's transaction, with the results they go
  * with.  An attempt did not finish (submitted or running): with
- * attempts left, pending for after the backoff (1); otherwise 0, and
- * the caller makes it final with job_finish().  -1 on error.
+ * attempts left and an error another attempt could end otherwise,
+ * pending for after the backoff (1); otherwise 0, and the caller makes
+ * it final with job_finish().  -1 on error.
  */
 int	 job_retry(const struct config *, struct db *, struct job_row *,
 	    const char *error_code, const char *error_msg);
+/*
+ * Whether another attempt after error_code could end otherwise: not
+ * after "toolchain" (this machine lacks a compiler or host tool, which
+ * stays missing until someone installs it).
+ */
+int	 job_retry_helps(const char *error_code);
 /*
  * Done with result (pass, fail, skip, incomplete) and an optional
  * error, from any state but done.

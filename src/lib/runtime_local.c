@@ -442,18 +442,6 @@ cleanup(const struct config *cfg, const char *work)
 }
 
 /*
- * Whether another attempt of a job whose attempt ended with code could
- * end otherwise: not when this machine lacks the toolchain or host tools
- * (error_code "toolchain"), which stay missing until someone installs
- * them.
- */
-static int
-retry_helps(const char *code)
-{
-	return strcmp(code, "toolchain") != 0;
-}
-
-/*
  * An attempt that did not finish: retry it, or make it final (ERROR),
  * at once when another attempt would not help.
  */
@@ -468,7 +456,7 @@ incomplete(const struct runtime *rt, struct job_row *j, json_t *res,
 
 	if (db_begin(db) != 0)
 		return -1;
-	r = retry_helps(code) ? job_retry(cfg, db, j, code, msg) : 0;
+	r = job_retry(cfg, db, j, code, msg);
 	if (r == 0) {
 		r = job_finish(db, j, "incomplete", code, msg);
 		if (strcmp(j->kind, "test") == 0) {
@@ -485,7 +473,7 @@ incomplete(const struct runtime *rt, struct job_row *j, json_t *res,
 		if (r == 0) {
 			error("job %s: incomplete after %lld attempt%s%s: "
 			    "%s: %s", j->id, j->attempt, j->attempt == 1 ?
-			    "" : "s", retry_helps(code) ? "" : " (not retried)",
+			    "" : "s", job_retry_helps(code) ? "" : " (not retried)",
 			    code, msg);
 			stats->failed++;
 		}

@@ -152,6 +152,11 @@ test_retry(const struct config *cfg)
 	char *err;
 
 	load("k1", &j);
+	is_int(job_retry(cfg, db, &j, "toolchain", "no gcc"), 0,
+	    "a missing toolchain is not retried, with attempts left");
+	load("k1", &d);
+	is_int(d.attempt, 1, "attempt unchanged");
+	store_job_release(&d);
 	now = (long long)time(NULL);
 	is_int(job_retry(cfg, db, &j, "worker_lost", "it died"), 1,
 	    "an incomplete attempt with attempts left is retried");
