@@ -15,6 +15,7 @@
 #include "store_plan.h"
 #include "strset.h"
 #include "template.h"
+#include "userland.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -29,79 +30,6 @@ jobs_test_id(long long build_id, const char *test, const char *platform)
 {
 	/* '.' is in no config name: test and platform cannot run together */
 	return xasprintf("t%lld-%s.%s", build_id, test, platform);
-}
-
-/* The longest a userland script may take (mmdebstrap downloads). */
-#define SCRIPT_TIMEOUT	3600.0
-
-/* The last line of s that is not blank, cut to 300 bytes. */
-static char *
-last_line(const char *s, size_t len)
-{
-	const char *e, *b;
-
-	e = s + len;
-	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
-		e--;
-	b = e;
-	while (b > s && b[-1] != '\n')
-		b--;
-	if (e - b > 300)
-		e = b + 300;
-	return xstrndup(b, (size_t)(e - b));
-}
-
-int
-jobs_run_script(const char *name, const char *const *args,
-    struct buf *err)
-{
-	struct buf log = BUF_INIT, cmd = BUF_INIT;
-	char *dir, *argv[JOBS_SCRIPT_ARGS + 2], *msg, tmp[4096];
-	enum proc_end end;
-	size_t i, n;
-	FILE *f;
-	int code, rc;
-
-	dir = proc_self_dir();
-	argv[0] = xasprintf("%s/../scripts/%s", dir, name);
-	free(dir);
-	buf_puts(&cmd, argv[0]);
-	for (i = 0; i < JOBS_SCRIPT_ARGS && args[i] != NULL; i++) {
-		argv[i + 1] = (char *)args[i];
-		buf_putc(&cmd, ' ');
-		buf_puts(&cmd, args[i]);
-	}
-	argv[i + 1] = NULL;
-	f = tmpfile();
-	rc = -1;
-	if (f == NULL) {
-		error_to(err, "'%s': cannot make a log file: %s", cmd.ptr,
-		    strerror(errno));
-		goto out;
-	}
-	end = proc_run(argv, NULL, fileno(f), now_monotonic() +
-	    SCRIPT_TIMEOUT, &code);
-	rewind(f);
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0 && log.len < 1 << 20)
-		buf_add(&log, tmp, n);
-	fclose(f);
-	msg = last_line(log.ptr ? log.ptr : "", log.len);
-	if (end == PROC_TIMEOUT)
-		error_to(err, "'%s' took more than %.0f s: %s", cmd.ptr,
-		    SCRIPT_TIMEOUT, msg);
-	else if (end == PROC_ERROR)
-		error_to(err, "'%s' could not be run", cmd.ptr);
-	else if (code != 0)
-		error_to(err, "'%s' failed (exit %d): %s", cmd.ptr, code,
-		    *msg ? msg : "(no message)");
-	else
-		rc = 0;
-	free(msg);
-out:
-	free(argv[0]);
-	buf_release(&log);
-	buf_release(&cmd);
-	return rc;
 }
 
 static int
@@ -339,8 +267,7 @@ test_params(const struct config *cfg, const char *instance,
 	}
 	if (ynode_get(m, "ramdisk_url") == NULL) {
 		*rootfs = xstrdup(name);
-		s = xasprintf("%srootfs/%s-%s.cpio.gz", cfg->storage_url, name,
-		    p->arch);
+		s = userland_url(cfg, name, p->arch);
 		ynode_set_str(m, "ramdisk_url", s);
 		free(s);
 	}
@@ -401,70 +328,6 @@ struct test_todo {
 	const struct platform_cfg *p;
 };
 
-int
-jobs_make_rootfs(const struct config *cfg, const char *rootfs,
-    const char *arch, struct buf *err)
-{
-	const char *script, *args[4];
-	char *path;
-	int rc;
-
-	if (strcmp(rootfs, "busybox") == 0)
-		script = "make-ramdisk.sh";
-	else if (strcmp(rootfs, "debian") == 0)
-		script = "make-rootfs.sh";
-	else
-		return error_to(err, "rootfs '%s' is neither busybox nor "
-		    "debian (or give the test a ramdisk_url)", rootfs);
-	path = xasprintf("%s/rootfs/%s-%s.cpio.gz", cfg->storage_path, rootfs,
-	    arch);
-	rc = 0;
-	if (!fs_exists(path)) {
-		info("making %s with %s -a %s", path, script, arch);
-		args[0] = "-a";
-		args[1] = arch;
-		args[2] = path;
-		args[3] = NULL;
-		rc = fs_mkdir_parent(path);
-		if (rc != 0)
-			error_to(err, "cannot make the directory of %s", path);
-		else
-			rc = jobs_run_script(script, args, err);
-	}
-	free(path);
-	return rc;
-}
-
-/* The userland of a job in storage, made at most once per run. */
-static int
-ensure_rootfs(struct tests_ctx *x, const char *rootfs, const char *arch,
-    const char *id)
-{
-	struct buf err = BUF_INIT;
-	char *key;
-	int rc;
-
-	key = xasprintf("%s-%s", rootfs, arch);
-	rc = 0;
-	if (strset_has(&x->failed, key)) {
-		error("job %s: not made: its ramdisk rootfs/%s.cpio.gz could "
-		    "not be made (see above)", id, key);
-		rc = -1;
-	} else if (!strset_has(&x->made, key)) {
-		rc = jobs_make_rootfs(x->cfg, rootfs, arch, &err);
-		if (rc != 0) {
-			error("job %s: not made: no ramdisk rootfs/%s.cpio.gz",
-			    id, key);
-			strset_add(&x->failed, key);
-		} else {
-			strset_add(&x->made, key);
-		}
-	}
-	free(key);
-	buf_release(&err);
-	return rc;
-}
-
 /* True when some scalar of n is s. */
 static int
 has_scalar(const struct ynode *n, const char *s)
@@ -477,6 +340,40 @@ has_scalar(const struct ynode *n, const char *s)
 		if (has_scalar(n->items[i], s))
 			return 1;
 	return 0;
+}
+
+/*
+ * The userland a job names (def holds url) in storage, made at most once
+ * per run: a file made or refused before is not looked at again.
+ */
+static int
+ensure_rootfs(struct tests_ctx *x, const char *rootfs, const char *arch,
+    const struct ynode *def, const char *url, const char *id)
+{
+	struct buf err = BUF_INIT;
+	char *key;
+	int rc;
+
+	key = xasprintf("%s-%s", rootfs, arch);
+	rc = 0;
+	if (strset_has(&x->failed, key)) {
+		error("job %s: not made: its ramdisk rootfs/%s.cpio.gz could "
+		    "not be made (see above)", id, key);
+		rc = -1;
+	} else if (!strset_has(&x->made, key) && has_scalar(def, url)) {
+		/* (fastboot names no ramdisk) */
+		rc = userland_make(x->cfg, rootfs, arch, &err);
+		if (rc != 0) {
+			error("job %s: not made: no ramdisk rootfs/%s.cpio.gz",
+			    id, key);
+			strset_add(&x->failed, key);
+		} else {
+			strset_add(&x->made, key);
+		}
+	}
+	free(key);
+	buf_release(&err);
+	return rc;
 }
 
 /* Render and write the definition of one test job; 0, or -1. */
@@ -493,10 +390,10 @@ make_test_job(struct tests_ctx *x, const struct plan_build *pb,
 	def = templates_render(x->tpl, td->t->template, td->p->boot_method,
 	    params);
 	rc = def != NULL ? 0 : -1;
-	/* our ramdisk before a job that names it (fastboot names none) */
-	if (rc == 0 && rootfs != NULL &&
-	    has_scalar(def, ynode_str(params, "ramdisk_url")))
-		rc = ensure_rootfs(x, rootfs, td->p->arch, td->id);
+	/* our ramdisk before a job that names it */
+	if (rc == 0 && rootfs != NULL)
+		rc = ensure_rootfs(x, rootfs, td->p->arch, def,
+		    ynode_str(params, "ramdisk_url"), td->id);
 	ynode_free(params);
 	if (rc == 0 && (fs_mkdir_p(dir) != 0 ||
 	    write_definition(td->path, def, td->id) != 0))

@@ -10,7 +10,6 @@
 
 #include <stddef.h>
 
-struct buf;
 struct config;
 struct db;
 
@@ -39,25 +38,5 @@ char	*jobs_test_id(long long build_id, const char *test,
 
 /* The job id of a build entry on a checkout: "b<checkout>-<build>". */
 char	*jobs_kbuild_id(long long checkout_id, const char *build);
-
-/* At most this many arguments to a script. */
-#define JOBS_SCRIPT_ARGS	6
-
-/*
- * Run the project's script <bindir>/../scripts/<name> with args (a
- * NULL-terminated list), its stdout and stderr kept aside.  0, or -1
- * after an error (also in err) naming the command, its exit status and
- * the last line it printed.
- */
-int	 jobs_run_script(const char *name, const char *const *args,
-	    struct buf *err);
-
-/*
- * Make the userland rootfs/<rootfs>-<arch>.cpio.gz in storage unless it
- * is there: "busybox" with scripts/make-ramdisk.sh, "debian" with
- * scripts/make-rootfs.sh.  0, or -1 after an error (also in err).
- */
-int	 jobs_make_rootfs(const struct config *, const char *rootfs,
-	    const char *arch, struct buf *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "log.h"
 #include "proc.h"
+#include "safe.h"
 #include "secret.h"
 #include "util.h"
 
@@ -424,4 +425,94 @@ proc_kill_descendants(void)
 		if (!found)
 			return;
 	}
+}
+
+/* The longest a project script may take (mmdebstrap downloads). */
+#define SCRIPT_TIMEOUT	3600.0
+/* How much of the end of a script's output is read for its last line. */
+#define SCRIPT_TAIL	65536
+
+/* The last line of s that is not blank, cut to 300 bytes. */
+static char *
+last_line(const char *s, size_t len)
+{
+	const char *e, *b;
+
+	e = s + len;
+	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
+		e--;
+	b = e;
+	while (b > s && b[-1] != '\n')
+		b--;
+	if (e - b > 300)
+		e = b + 300;
+	return xstrndup(b, (size_t)(e - b));
+}
+
+/* The end of what f holds, from its last SCRIPT_TAIL bytes. */
+static char *
+tail_line(FILE *f)
+{
+	struct buf log = BUF_INIT;
+	char tmp[4096], *line;
+	long size;
+	size_t n;
+
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > SCRIPT_TAIL)
+		fseek(f, size - SCRIPT_TAIL, SEEK_SET);
+	else
+		rewind(f);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(&log, tmp, n);
+	line = last_line(log.ptr ? log.ptr : "", log.len);
+	buf_release(&log);
+	return line;
+}
+
+int
+proc_run_script(const char *name, const char *const *args, struct buf *err)
+{
+	struct buf cmd = BUF_INIT;
+	char *dir, *argv[PROC_SCRIPT_ARGS + 2], *msg;
+	enum proc_end end;
+	size_t i;
+	FILE *f;
+	int code, rc;
+
+	dir = proc_self_dir();
+	argv[0] = xasprintf("%s/../scripts/%s", dir, name);
+	free(dir);
+	safe_shell_word(&cmd, argv[0]);
+	for (i = 0; i < PROC_SCRIPT_ARGS && args[i] != NULL; i++) {
+		argv[i + 1] = (char *)args[i];
+		buf_putc(&cmd, ' ');
+		safe_shell_word(&cmd, args[i]);
+	}
+	argv[i + 1] = NULL;
+	f = tmpfile();
+	rc = -1;
+	if (f == NULL) {
+		error_to(err, "%s: cannot make a log file: %s", cmd.ptr,
+		    strerror(errno));
+		goto out;
+	}
+	end = proc_run(argv, NULL, fileno(f), now_monotonic() +
+	    SCRIPT_TIMEOUT, &code);
+	msg = tail_line(f);
+	fclose(f);
+	if (end == PROC_TIMEOUT)
+		error_to(err, "%s took more than %.0f s: %s", cmd.ptr,
+		    SCRIPT_TIMEOUT, msg);
+	else if (end == PROC_ERROR)
+		error_to(err, "%s could not be run", cmd.ptr);
+	else if (code != 0)
+		error_to(err, "%s failed (exit %d): %s", cmd.ptr, code,
+		    *msg ? msg : "(no message)");
+	else
+		rc = 0;
+	free(msg);
+out:
+	free(argv[0]);
+	buf_release(&cmd);
+	return rc;
 }

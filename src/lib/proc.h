@@ -83,4 +83,16 @@ char	*proc_which(const char *prog);
 /* The directory of the running executable (caller frees). */
 char	*proc_self_dir(void);
 
+/* At most this many arguments to a script. */
+#define PROC_SCRIPT_ARGS	6
+
+/*
+ * Run the project's script <bindir>/../scripts/<name> with args (a
+ * NULL-terminated list), its stdout and stderr kept aside, for at most
+ * an hour.  0, or -1 after an error (also in err) naming the command
+ * (its words quoted), its exit status and the last line it printed.
+ */
+int	 proc_run_script(const char *name, const char *const *args,
+	    struct buf *err);
+
 #endif

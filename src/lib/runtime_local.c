@@ -13,7 +13,6 @@
 #include "db.h"
 #include "fs.h"
 #include "job.h"
-#include "jobs.h"
 #include "kbuild.h"
 #include "lava.h"
 #include "local.h"
@@ -22,6 +21,7 @@
 #include "runtime.h"
 #include "secret.h"
 #include "store_build.h"
+#include "userland.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -40,45 +40,31 @@ has_kernel_in_boot(void)
 }
 
 /*
- * What the ramdisk of a job's deploy asks for: the userland of ours it
- * names in storage ("busybox-x86_64" for <storage.url>rootfs/busybox-
- * x86_64.cpio.gz, caller frees), whether LAVA puts its test overlay
- * into it, and whether it appends more (kselftest) than that.
+ * What the ramdisk of a job's deploy asks for: a userland of ours in
+ * storage (its kind and arch, caller frees; NULL when none), whether
+ * LAVA puts its test overlay into it, and whether it appends more
+ * (kselftest) than that.
  */
-static char *
+static void
 job_ramdisk(const struct config *cfg, const struct ynode *def,
-    int *overlaid, int *more)
+    char **rootfs, char **arch, int *overlaid, int *more)
 {
 	const struct ynode *acts, *rd, *ov;
-	const char *url, *base, *dash;
-	char *name, *ours;
 	size_t i;
 
-	name = NULL;
-	ours = xasprintf("%srootfs/", cfg->storage_url);
 	acts = ynode_get(def, "actions");
 	for (i = 0; acts != NULL && i < acts->n; i++) {
 		rd = ynode_get(ynode_get(ynode_get(acts->items[i], "deploy"),
 		    "images"), "ramdisk");
-		url = ynode_str(rd, "url");
 		ov = ynode_get(rd, "overlays");
 		if (ynode_get(ov, "lava") != NULL)
 			*overlaid = 1;
 		if (ov != NULL && ov->n > (ynode_get(ov, "lava") ? 1u : 0u))
 			*more = 1;
-		if (url == NULL || !str_starts(url, "file://") ||
-		    !str_starts(url, ours))
-			continue;
-		base = url + strlen(ours);
-		dash = strchr(base, '-');
-		if (dash != NULL && strchr(base, '/') == NULL &&
-		    str_ends(base, ".cpio.gz")) {
-			free(name);
-			name = xstrndup(base, strlen(base) - strlen(".cpio.gz"));
-		}
+		if (*rootfs == NULL && str_starts(cfg->storage_url, "file://"))
+			userland_of_url(cfg, ynode_str(rd, "url"), rootfs,
+			    arch);
 	}
-	free(ours);
-	return name;
 }
 
 /*
@@ -97,7 +83,7 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	const struct ynode *acts;
 	struct ynode *dev, *def;
 	struct buf b = BUF_INIT;
-	char *path, *ramdisk, *env, *store, *dash, cwd[PATH_MAX];
+	char *path, *rootfs, *arch, *env, *store, cwd[PATH_MAX];
 	const char *eargs[2];
 	int rc, needs_overlay, overlaid, more;
 	size_t i;
@@ -122,13 +108,15 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 		if (ynode_get(ynode_get(acts->items[i], "test"),
 		    "definitions") != NULL)
 			needs_overlay = 1;
-	ramdisk = job_ramdisk(cfg, def, &overlaid, &more);
+	rootfs = arch = NULL;
+	job_ramdisk(cfg, def, &rootfs, &arch, &overlaid, &more);
 	ynode_free(def);
 	/* a Debian userland or kselftest unpacked in RAM needs more */
-	dev = lava_qemu_device(p->arch, more || (ramdisk != NULL &&
-	    str_starts(ramdisk, "debian-")) ? 1024 : 512);
+	dev = lava_qemu_device(p->arch, more || (rootfs != NULL &&
+	    strcmp(rootfs, "debian") == 0) ? 1024 : 512);
 	if (dev == NULL) {
-		free(ramdisk);
+		free(rootfs);
+		free(arch);
 		return error_to(err, "job %s: no QEMU device for arch %s",
 		    j->id, p->arch);
 	}
@@ -142,20 +130,18 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	buf_release(&b);
 	args[(*n)++] = xstrdup("--lava");
 	args[(*n)++] = path;
-	/* "<rootfs>-<arch>": the arch may hold no dash, the rootfs none */
-	dash = ramdisk != NULL ? strchr(ramdisk, '-') : NULL;
-	if (rc == 0 && dash != NULL) {
-		*dash = '\0';
-		rc = jobs_make_rootfs(cfg, ramdisk, dash + 1, err);
-	}
-	free(ramdisk);
+	/* made by the jobs stage; again if it was removed since */
+	if (rc == 0 && rootfs != NULL)
+		rc = userland_make(cfg, rootfs, arch, err);
+	free(rootfs);
+	free(arch);
 	if (rc != 0)
 		return -1;
 	if (needs_overlay && !overlaid && !has_kernel_in_boot()) {
 		env = config_data_path(cfg, "guestfs");
 		eargs[0] = env;
 		eargs[1] = NULL;
-		rc = jobs_run_script("guestfs-kernel.sh", eargs, err);
+		rc = proc_run_script("guestfs-kernel.sh", eargs, err);
 		path = fs_join(env, "env");
 		free(env);
 		args[(*n)++] = xstrdup("--env");

@@ -9,8 +9,42 @@
 #include "fs.h"
 #include "jobs.h"
 #include "log.h"
+#include "proc.h"
 #include "store_plan.h"
+#include "userland.h"
 #include "util.h"
+
+/* The name of a userland, made and read back. */
+static void
+test_userland_names(const struct config *cfg)
+{
+	static const char *const bad[] = {
+		"https://files.example/s/rootfs/alpine-x86_64.cpio.gz",
+		"https://files.example/s/rootfs/busybox-.cpio.gz",
+		"https://files.example/s/rootfs/busybox-x86_64.cpio",
+		"https://files.example/s/rootfs/x/busybox-arm64.cpio.gz",
+		"https://files.example/s/kernels/busybox-arm64.cpio.gz",
+		"https://elsewhere.example/s/rootfs/busybox-arm64.cpio.gz",
+		NULL
+	};
+	const char *const *b;
+	char *url, *rootfs, *arch;
+
+	url = userland_url(cfg, "debian", "arm64");
+	is_str(url, "https://files.example/s/rootfs/debian-arm64.cpio.gz",
+	    "a userland's URL");
+	ok(userland_of_url(cfg, url, &rootfs, &arch) == 1 &&
+	    strcmp(rootfs, "debian") == 0 && strcmp(arch, "arm64") == 0,
+	    "read back: kind and arch");
+	free(rootfs);
+	free(arch);
+	free(url);
+	for (b = bad; *b != NULL; b++)
+		ok(userland_of_url(cfg, *b, &rootfs, &arch) == 0,
+		    "not a userland of ours");
+	ok(userland_known("busybox") && !userland_known("alpine"),
+	    "the kinds we make");
+}
 
 /* Scripts and userlands: what cannot be done is said, with its name. */
 static void
@@ -21,20 +55,22 @@ test_scripts(const char *dir)
 	struct buf err = BUF_INIT;
 
 	capture_start();
-	ok(jobs_run_script("no-such-script.sh", args, &err) == -1,
+	ok(proc_run_script("no-such-script.sh", args, &err) == -1,
 	    "a missing script fails");
 	capture_end();
-	contains(err.ptr, "no-such-script.sh -a x86_64' failed (exit 127): "
+	contains(err.ptr, "no-such-script.sh -a x86_64 failed (exit 127): "
 	    "cannot run", "naming the command and the reason");
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.storage_path = (char *)dir;
+	cfg.storage_url = (char *)"https://files.example/s/";
 	capture_start();
-	ok(jobs_make_rootfs(&cfg, "alpine", "x86_64", &err) == -1,
+	ok(userland_make(&cfg, "alpine", "x86_64", &err) == -1,
 	    "an unknown rootfs fails");
 	capture_end();
 	contains(err.ptr, "rootfs 'alpine' is neither busybox nor debian",
 	    "naming it");
 	buf_release(&err);
+	test_userland_names(&cfg);
 }
 
 int
