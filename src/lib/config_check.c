@@ -11,6 +11,7 @@
 #include "runtime.h"
 #include "safe.h"
 #include "secret.h"
+#include "userland.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -124,6 +125,21 @@ check_collections(struct checker *c, const struct config *cfg,
 	}
 }
 
+/* A test's userland (params.rootfs): one we make, unless it has its own. */
+static void
+check_rootfs(struct checker *c, const struct test_cfg *t)
+{
+	const struct ynode *v;
+
+	v = ynode_get(t->params, "rootfs");
+	if (v == NULL || ynode_get(t->params, "ramdisk_url") != NULL)
+		return;
+	if (v->type != YNODE_SCALAR || v->value == NULL ||
+	    !userland_known(v->value))
+		cfg_bad(c, v, "tests.%s.params.rootfs: busybox or debian (or "
+		    "give the test its own ramdisk_url)", t->name);
+}
+
 void
 cfg_check_refs(struct checker *c, struct config *cfg)
 {
@@ -184,6 +200,7 @@ cfg_check_refs(struct checker *c, struct config *cfg)
 				    *p), "tests.%s: platform '%s' is not in "
 				    "'platforms'", t->name, *p);
 		check_collections(c, cfg, t);
+		check_rootfs(c, t);
 	}
 }
 

@@ -292,6 +292,15 @@ test_builds(void)
 	fs_remove_tree(dir);
 	free(dir);
 
+	expect_error("a rootfs we do not make",
+	    "builds:\n  a:\n    arch: x86_64\n"
+	    "platforms:\n  p:\n    arch: x86_64\n    device_type: qemu\n"
+	    "    boot_method: qemu\n"
+	    "tests:\n  k:\n    template: smoke\n    platforms: [p]\n"
+	    "    params:\n      rootfs: debain\n",
+	    "c.yaml:14:15: error: tests.k.params.rootfs: busybox or debian "
+	    "(or give the test its own ramdisk_url)");
+
 	expect_error("a build on a lava lab",
 	    "labs:\n  lab1:\n    type: lava\n    url: https://lava.example\n"
 	    "  big:\n    type: local\n"
