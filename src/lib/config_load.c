@@ -208,14 +208,8 @@ file_url(const char *path)
 	char *abs, *url;
 
 	abs = realpath(path, NULL);
-	if (abs == NULL) {
-		char cwd[PATH_MAX];
-
-		if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
-			abs = fs_join(cwd, path);
-		else
-			abs = xstrdup(path);
-	}
+	if (abs == NULL)
+		abs = fs_absolute(path);
 	url = xasprintf("file://%s%s", abs, str_ends(abs, "/") ? "" : "/");
 	free(abs);
 	return url;

@@ -90,6 +90,16 @@ fs_join(const char *a, const char *b)
 	return xasprintf("%s/%s", a, b);
 }
 
+char *
+fs_absolute(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+		return fs_join(cwd, path);
+	return xstrdup(path);
+}
+
 static int
 rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {

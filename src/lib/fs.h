@@ -21,6 +21,8 @@ int	 fs_exists(const char *path);
 int	 fs_is_dir(const char *path);
 /* Join a and b with one '/'; b absolute wins.  Caller frees. */
 char	*fs_join(const char *a, const char *b);
+/* path made absolute against the working directory.  Caller frees. */
+char	*fs_absolute(const char *path);
 /* Remove path and everything below it; a missing path is no error. */
 int	 fs_remove_tree(const char *path);
 

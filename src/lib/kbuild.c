@@ -203,17 +203,6 @@ fragments(const struct config *cfg, const struct build_cfg *b, int *err)
 	return seq;
 }
 
-/* path made absolute, so the worker can run from any directory */
-static char *
-absolute(const char *path)
-{
-	char cwd[PATH_MAX];
-
-	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
-		return fs_join(cwd, path);
-	return xstrdup(path);
-}
-
 /*
  * The tarball as a file, for a build on this machine: its URL is the
  * public one under storage.url, but a worker here reads it from
@@ -230,7 +219,7 @@ local_tarball(const struct config *cfg, const struct build_cfg *b,
 	    !str_starts(url, cfg->storage_url))
 		return NULL;
 	rel = fs_join(cfg->storage_path, url + strlen(cfg->storage_url));
-	path = absolute(rel);
+	path = fs_absolute(rel);
 	free(rel);
 	return path;
 }
@@ -296,7 +285,7 @@ kbuild_definition(const struct config *cfg, const char *id,
 	ynode_push(t, ynode_scalar("build.log"));
 	ynode_push(t, ynode_scalar("metadata.json"));
 	store = xasprintf("%s/builds/%s", cfg->storage_path, id);
-	abs = absolute(store);
+	abs = fs_absolute(store);
 	url = xasprintf("%sbuilds/%s/", cfg->storage_url, id);
 	m = ynode_set(def, "storage", ynode_map());
 	ynode_set_str(m, "path", abs);

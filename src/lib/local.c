@@ -18,12 +18,10 @@
 char *
 local_work_dir(const struct config *cfg, const char *job_id)
 {
-	char cwd[PATH_MAX], *rel, *abs;
+	char *rel, *abs;
 
 	rel = xasprintf("%s/work/%s", cfg->data_dir, job_id);
-	if (rel[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
-		return rel;
-	abs = fs_join(cwd, rel);
+	abs = fs_absolute(rel);
 	free(rel);
 	return abs;
 }
@@ -40,7 +38,7 @@ pid_t
 local_start(const char *job_id, const char *def, const char *work,
     char *const *extra, struct buf *err)
 {
-	char *argv[16], *exe, *dir, *log, *pidf, *absdef, cwd[PATH_MAX];
+	char *argv[16], *exe, *dir, *log, *pidf, *absdef;
 	char *secrets;
 	size_t n, slen;
 	pid_t pid;
@@ -54,10 +52,7 @@ local_start(const char *job_id, const char *def, const char *work,
 		free(exe);
 		return -1;
 	}
-	if (def[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
-		absdef = fs_join(cwd, def);
-	else
-		absdef = xstrdup(def);
+	absdef = fs_absolute(def);
 	log = fs_join(work, "worker.log");
 	pidf = fs_join(work, "worker.pid");
 	n = 0;

@@ -83,7 +83,7 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	const struct ynode *acts;
 	struct ynode *dev, *def;
 	struct buf b = BUF_INIT;
-	char *path, *rootfs, *arch, *env, *store, cwd[PATH_MAX];
+	char *path, *rootfs, *arch, *env, *store;
 	const char *eargs[2];
 	int rc, needs_overlay, overlaid, more;
 	size_t i;
@@ -151,10 +151,7 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	}
 	store = xasprintf("%s/tests/%s", cfg->storage_path, j->id);
 	args[(*n)++] = xstrdup("--store");
-	if (store[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
-		args[(*n)++] = fs_join(cwd, store);
-	else
-		args[(*n)++] = xstrdup(store);
+	args[(*n)++] = fs_absolute(store);
 	free(store);
 	args[(*n)++] = xstrdup("--store-url");
 	args[(*n)++] = xasprintf("%stests/%s/", cfg->storage_url, j->id);

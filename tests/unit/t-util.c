@@ -2,6 +2,7 @@
  * t-util.c: buffers, strings, numbers and the secret filter.
  */
 #include "tap.h"
+#include "fs.h"
 #include "buf.h"
 #include "log.h"
 #include "secret.h"
@@ -66,6 +67,12 @@ test_strings(void)
 	ok(str_in_list(list, "timers") && !str_in_list(list, "time"),
 	    "str_in_list: whole items only");
 	ok(!str_in_list(NULL, "size"), "str_in_list: no list holds nothing");
+	s = fs_absolute("/a/b");
+	is_str(s, "/a/b", "fs_absolute: an absolute path stays");
+	free(s);
+	s = fs_absolute("a/b");
+	ok(s[0] == '/' && str_ends(s, "/a/b"), "fs_absolute: below the cwd");
+	free(s);
 	s = str_subst("a/b c", "/ ", '_');
 	is_str(s, "a_b_c", "str_subst");
 	free(s);
