@@ -167,20 +167,11 @@ cfg_bad(struct checker *c, const struct ynode *n, const char *fmt, ...)
 static const char *
 suggest(const char *key, const struct field *fields)
 {
-	const char *best;
-	size_t d, bestd, limit;
+	struct str_closest c = STR_CLOSEST_INIT;
 
-	best = NULL;
-	bestd = SIZE_MAX;
-	limit = strlen(key) / 3 + 2;
-	for (; fields->key != NULL; fields++) {
-		d = str_distance(key, fields->key);
-		if (d < bestd) {
-			bestd = d;
-			best = fields->key;
-		}
-	}
-	return bestd <= limit ? best : NULL;
+	for (; fields->key != NULL; fields++)
+		str_closest_offer(&c, key, fields->key);
+	return str_closest_best(&c, strlen(key) / 3 + 2);
 }
 
 static void

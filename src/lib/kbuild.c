@@ -71,22 +71,15 @@ kbuild_arch_hint(const char *arch)
 		{ "mips64", "mips" }, { "mipsel", "mips" },
 		{ "mips64el", "mips" },
 	};
-	const char *best;
-	size_t i, d, bestd;
+	struct str_closest c = STR_CLOSEST_INIT;
+	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(alias); i++)
 		if (strcmp(alias[i][0], arch) == 0)
 			return alias[i][1];
-	best = NULL;
-	bestd = SIZE_MAX;
-	for (i = 0; i < ARRAY_SIZE(arches); i++) {
-		d = str_distance(arch, arches[i].arch);
-		if (d < bestd) {
-			bestd = d;
-			best = arches[i].arch;
-		}
-	}
-	return bestd <= strlen(arch) / 4 + 1 ? best : NULL;
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		str_closest_offer(&c, arch, arches[i].arch);
+	return str_closest_best(&c, strlen(arch) / 4 + 1);
 }
 
 char *

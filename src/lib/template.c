@@ -136,18 +136,13 @@ next_placeholder(const char *p, const char **start, const char **end,
 static void
 unknown(const struct ynode *at, const char *name, const struct ynode *params)
 {
+	struct str_closest c = STR_CLOSEST_INIT;
 	const char *best;
-	size_t i, d, bestd;
+	size_t i;
 
-	best = NULL;
-	bestd = strlen(name) / 3 + 2;
-	for (i = 0; params != NULL && i < params->n; i++) {
-		d = str_distance(name, params->keys[i]->value);
-		if (d < bestd) {
-			bestd = d;
-			best = params->keys[i]->value;
-		}
-	}
+	for (i = 0; params != NULL && i < params->n; i++)
+		str_closest_offer(&c, name, params->keys[i]->value);
+	best = str_closest_best(&c, strlen(name) / 3 + 1);
 	if (best != NULL)
 		error_at(at->file, at->line, at->col, "unknown placeholder "
 		    "'{{ %s }}' (did you mean '{{ %s }}'?)", name, best);

@@ -146,6 +146,25 @@ str_is_name(const char *s, const char *extra)
 	return 1;
 }
 
+void
+str_closest_offer(struct str_closest *c, const char *word,
+    const char *candidate)
+{
+	size_t d;
+
+	d = str_distance(word, candidate);
+	if (d < c->dist) {
+		c->dist = d;
+		c->best = candidate;
+	}
+}
+
+const char *
+str_closest_best(const struct str_closest *c, size_t max)
+{
+	return c->best != NULL && c->dist <= max ? c->best : NULL;
+}
+
 size_t
 str_distance(const char *a, const char *b)
 {

@@ -61,6 +61,20 @@ int	 str_eq(const char *a, const char *b);
 int	 str_in_list(char *const *list, const char *s);
 /* True when every byte of s is in the set [a-z0-9] plus extra. */
 int	 str_is_name(const char *s, const char *extra);
+/*
+ * The candidate closest to a word, for "did you mean": start with
+ * STR_CLOSEST_INIT, str_closest_offer() each candidate, then
+ * str_closest_best() gives the first nearest one within max edits, or
+ * NULL.
+ */
+struct str_closest {
+	const char	*best;
+	size_t		 dist;
+};
+#define STR_CLOSEST_INIT	{ NULL, (size_t)-1 }
+void	 str_closest_offer(struct str_closest *, const char *word,
+	    const char *candidate);
+const char *str_closest_best(const struct str_closest *, size_t max);
 /* Levenshtein distance between a and b, for "did you mean". */
 size_t	 str_distance(const char *a, const char *b);
 /* Return a newly allocated copy of s with every byte in from set to c. */
