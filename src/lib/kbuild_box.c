@@ -30,10 +30,9 @@ package_for(const char *cmd)
 	if (str_ends(base, "-gcc")) {
 		n = strlen(base) - strlen("-gcc");
 		pkg = xasprintf("gcc-%.*s", (int)n, base);
-		for (p = pkg; *p; p++)
-			if (*p == '_')
-				*p = '-';
-		return pkg;
+		p = str_subst(pkg, "_", '-');
+		free(pkg);
+		return p;
 	}
 	return xstrdup(base);
 }

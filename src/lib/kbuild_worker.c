@@ -335,17 +335,25 @@ has_target(const struct kjob *k, const char *t)
 	return 0;
 }
 
+/* make's -j<processors> into jobs */
+static void
+make_jobs(char jobs[32])
+{
+	long n;
+
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(jobs, 32, "-j%ld", n < 1 ? 1 : n);
+}
+
 static enum kstatus
 build(struct kjob *k)
 {
 	const char **extra;
 	char jobs[32], **argv;
-	long n;
 	size_t i;
 	enum kstatus st;
 
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	snprintf(jobs, sizeof(jobs), "-j%ld", n < 1 ? 1 : n);
+	make_jobs(jobs);
 	extra = xcalloc(k->targets->n + 2, sizeof(*extra));
 	extra[0] = jobs;
 	for (i = 0; i < k->targets->n; i++)
@@ -455,12 +463,10 @@ kselftest(struct kjob *k)
 	    "install)";
 	const char *extra[7];
 	char jobs[32], *inst, **argv;
-	long n;
 	struct stat st;
 	enum kstatus ks;
 
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	snprintf(jobs, sizeof(jobs), "-j%ld", n < 1 ? 1 : n);
+	make_jobs(jobs);
 	inst = xasprintf("INSTALL_PATH=%s/kselftest", k->work);
 	extra[0] = "-C";
 	extra[1] = "tools/testing/selftests";
