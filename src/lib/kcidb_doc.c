@@ -266,9 +266,8 @@ checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
 }
 
 static json_t *
-build_object(const struct kcidb_ids *ids, const struct kcidb_build *x)
+build_object(const struct kcidb_ids *ids, const struct build_row *r)
 {
-	const struct build_row *r = &x->row;
 	json_t *o, *misc, *files;
 	const char *t;
 
@@ -416,11 +415,11 @@ kcidb_doc_bytes(const struct kcidb_row *row)
 		    row->u.c.row.subject_len;
 		break;
 	case KCIDB_BUILDS:
-		b = &row->u.b.row;
+		b = &row->u.b;
 		n += len(b->job_id) + len(b->arch) + len(b->compiler_version ?
 		    b->compiler_version : b->compiler) + len(b->kconfig) +
 		    len(b->config_url) + len(b->log_url) +
-		    row->u.b.row.log_excerpt_len + len(b->status) +
+		    row->u.b.log_excerpt_len + len(b->status) +
 		    len(b->artifacts) + len(b->misc) + len(b->config_name);
 		break;
 	default:

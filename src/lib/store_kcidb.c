@@ -87,7 +87,7 @@ store_kcidb_row_id(const struct kcidb_row *r)
 	case KCIDB_CHECKOUTS:
 		return r->u.c.row.id;
 	case KCIDB_BUILDS:
-		return r->u.b.row.id;
+		return r->u.b.id;
 	default:
 		return r->u.t.row.id;
 	}
@@ -101,7 +101,7 @@ store_kcidb_row_release(struct kcidb_row *r)
 		store_checkout_release(&r->u.c.row);
 		break;
 	case KCIDB_BUILDS:
-		store_build_release(&r->u.b.row);
+		store_build_release(&r->u.b);
 		break;
 	default:
 		store_test_release(&r->u.t.row);
@@ -143,7 +143,7 @@ store_kcidb_next(struct store_kcidb_cursor *c, struct kcidb_row *out)
 		checkout_from(c->st, c->extra, &out->u.c);
 		break;
 	case KCIDB_BUILDS:
-		store_build_from(c->st, &out->u.b.row);
+		store_build_from(c->st, &out->u.b);
 		break;
 	default:
 		test_from(c->st, c->extra, &out->u.t);

@@ -36,10 +36,6 @@ struct kcidb_checkout {
 	long long		 tests_finish;
 };
 
-struct kcidb_build {
-	struct build_row	 row;
-};
-
 struct kcidb_test {
 	struct test_row		 row;
 	char			*build_job_id;
@@ -50,7 +46,7 @@ struct kcidb_row {
 	enum kcidb_table	 table;
 	union {
 		struct kcidb_checkout	c;
-		struct kcidb_build	b;
+		struct build_row	b;	/* a build is its row */
 		struct kcidb_test	t;
 	}			 u;
 };
