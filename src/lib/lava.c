@@ -258,37 +258,41 @@ lava_judge(const struct lava_outcome *o, const char **boot)
 	return LAVA_INCOMPLETE;
 }
 
+/* c as a character of a path level: [A-Za-z0-9_-], else '_' */
+static void
+path_char(struct buf *b, char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-')
+		buf_putc(b, c);
+	else
+		buf_putc(b, '_');
+}
+
 static void
 path_part(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '_' || *s == '-')
-			buf_putc(b, *s);
-		else
-			buf_putc(b, '_');
-	}
+	for (; *s; s++)
+		path_char(b, *s);
 }
 
 /* Each dot-separated part of s a path level; an empty part is '_'. */
 static void
 path_levels(struct buf *b, const char *s)
 {
-	const char *dot;
-	char *part;
+	size_t start;
 
-	for (;;) {
-		dot = strchr(s, '.');
-		part = xstrndup(s, dot ? (size_t)(dot - s) : strlen(s));
-		if (*part == '\0')
+	for (start = b->len;; s++) {
+		if (*s != '.' && *s != '\0') {
+			path_char(b, *s);
+			continue;
+		}
+		if (b->len == start)
 			buf_putc(b, '_');
-		else
-			path_part(b, part);
-		free(part);
-		if (dot == NULL)
+		if (*s == '\0')
 			break;
 		buf_putc(b, '.');
-		s = dot + 1;
+		start = b->len;
 	}
 }
 
