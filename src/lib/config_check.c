@@ -40,7 +40,7 @@ check_runtime(struct checker *c, const struct config *cfg,
     const struct build_cfg *b)
 {
 	const struct ynode *v;
-	struct runtime rt;
+	struct runtime rt, other;
 	struct buf can = BUF_INIT;
 	size_t i;
 
@@ -55,11 +55,10 @@ check_runtime(struct checker *c, const struct config *cfg,
 	if (rt.ops->builds)
 		return;
 	for (i = 0; i < cfg->nlabs; i++)
-		if (runtime_get(cfg, NULL, cfg->labs[i].name, &rt) == 0 &&
-		    rt.ops->builds)
+		if (runtime_get(cfg, NULL, cfg->labs[i].name, &other) == 0 &&
+		    other.ops->builds)
 			buf_addf(&can, "%s'%s' (%s)", can.len ? ", " : "",
 			    cfg->labs[i].name, cfg->labs[i].type);
-	runtime_get(cfg, NULL, b->runtime, &rt);
 	cfg_bad(c, v, "builds.%s.runtime '%s' is a %s lab, which cannot run "
 	    "builds (it only runs tests); labs that can build: %s", b->name,
 	    b->runtime, rt.lab->type, can.len ? can.ptr : "none");

@@ -84,10 +84,11 @@ enum kstatus	 kbox_step(struct kjob *, char **argv, const char *what);
 
 /*
  * Pack the directory root (relative to the work directory) into out,
- * written atomically: sorted, fixed owners and mtimes, so the same tree
- * packs to the same bytes (kbuild_pack.c).  -1 with the reason in err.
+ * written atomically: sorted, fixed owners, every mtime mtime, so the
+ * same tree packs to the same bytes; at most 100,000 entries and 1 GiB
+ * of files (kbuild_pack.c).  -1 with the reason in err.
  */
-int		 kbox_pack(struct kjob *, const char *root, const char *out,
+int		 kbox_pack(const char *root, const char *out, time_t mtime,
 		    enum pack_filter, struct buf *err);
 
 #endif

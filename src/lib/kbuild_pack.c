@@ -15,12 +15,20 @@
 #include "kbuild_box.h"
 #include "util.h"
 
+/*
+ * What the tree may install, at most: entries, and bytes of files in
+ * all (each file is also at most ARTIFACT_MAX).
+ */
+#define PACK_ENTRIES_MAX	100000
+#define PACK_BYTES_MAX		ARTIFACT_MAX
+
 struct packer {
 	struct archive		*ar;
 	struct archive_entry	*e;
 	size_t			 prefix;
 	char			**paths;
 	size_t			 n, alloc;
+	size_t			 bytes;
 };
 
 static struct packer *the_packer;
@@ -37,6 +45,8 @@ collect_path(const char *path, const struct stat *st, int flag,
 		return 0;
 	if (strlen(path) <= p->prefix)
 		return 0;
+	if (p->n == PACK_ENTRIES_MAX)
+		return 1;
 	xgrow((void **)&p->paths, &p->alloc, p->n + 1, sizeof(*p->paths));
 	p->paths[p->n++] = xstrdup(path);
 	return 0;
@@ -46,17 +56,6 @@ static int
 cmp_paths(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The one mtime of a packed tree's entries. */
-static time_t
-pack_mtime(const struct kjob *k)
-{
-	struct stat st;
-
-	if (lstat("src/Makefile", &st) == 0 && st.st_mtime > 0)
-		return st.st_mtime;
-	return k->start;
 }
 
 /* One path below the packed root as an entry; -1 with the reason in err. */
@@ -98,6 +97,12 @@ pack_entry(struct packer *p, const char *path, time_t mtime, struct buf *data,
 		archive_entry_set_perm(p->e, st.st_mode & S_IXUSR ? 0755 :
 		    0644);
 		archive_entry_set_size(p->e, (la_int64_t)data->len);
+		p->bytes += data->len;
+		if (p->bytes > PACK_BYTES_MAX) {
+			buf_addf(err, "more than %zu MiB of files", (size_t)
+			    PACK_BYTES_MAX >> 20);
+			return -1;
+		}
 	}
 	if (archive_write_header(p->ar, p->e) != ARCHIVE_OK ||
 	    (data->len && archive_write_data(p->ar, data->ptr, data->len) !=
@@ -110,13 +115,12 @@ pack_entry(struct packer *p, const char *path, time_t mtime, struct buf *data,
 }
 
 int
-kbox_pack(struct kjob *k, const char *root, const char *out,
+kbox_pack(const char *root, const char *out, time_t mtime,
     enum pack_filter filter, struct buf *err)
 {
 	struct packer p;
 	struct afile af;
 	struct buf data = BUF_INIT;
-	time_t mtime;
 	char *why;
 	size_t i;
 	int rc;
@@ -125,8 +129,15 @@ kbox_pack(struct kjob *k, const char *root, const char *out,
 	memset(&af, 0, sizeof(af));
 	p.prefix = strlen(root) + 1;
 	the_packer = &p;
-	if (nftw(root, collect_path, 16, FTW_PHYS) != 0) {
-		buf_addf(err, "cannot list '%s'", root);
+	rc = nftw(root, collect_path, 16, FTW_PHYS);
+	if (rc != 0) {
+		if (rc > 0)
+			buf_addf(err, "more than %d entries", PACK_ENTRIES_MAX);
+		else
+			buf_addf(err, "cannot list '%s'", root);
+		for (i = 0; i < p.n; i++)
+			free(p.paths[i]);
+		free(p.paths);
 		return -1;
 	}
 	if (p.n > 1)
@@ -153,7 +164,6 @@ kbox_pack(struct kjob *k, const char *root, const char *out,
 		    archive_error_string(p.ar));
 		rc = -1;
 	}
-	mtime = pack_mtime(k);
 	for (i = 0; i < p.n && rc == 0; i++)
 		rc = pack_entry(&p, p.paths[i], mtime, &data, err);
 	if (archive_write_close(p.ar) != ARCHIVE_OK && rc == 0) {

@@ -430,6 +430,17 @@ store(struct kjob *k, const char *src, const char *name, const char *key,
 	    fs_read_problem(r));
 }
 
+/* The one mtime of packed entries: the tree's, as the tarball gave it. */
+static time_t
+pack_mtime(const struct kjob *k)
+{
+	struct stat st;
+
+	if (lstat("src/Makefile", &st) == 0 && st.st_mtime > 0)
+		return st.st_mtime;
+	return k->start;
+}
+
 /* Pack root into name and store it as artifact key. */
 static enum kstatus
 pack_store(struct kjob *k, const char *root, const char *name,
@@ -438,7 +449,7 @@ pack_store(struct kjob *k, const char *root, const char *name,
 	struct buf err = BUF_INIT;
 	enum kstatus st;
 
-	if (kbox_pack(k, root, name, filter, &err) != 0) {
+	if (kbox_pack(root, name, pack_mtime(k), filter, &err) != 0) {
 		st = kjob_fail(k, K_FAIL, "build", "cannot pack %s/ into %s: "
 		    "%s", root, name, err.ptr);
 		buf_release(&err);

@@ -60,6 +60,11 @@ builds:
     targets: [bzImage]
     fragments: [CONFIG_KSFT_NOSCRIPT=y]
     kselftest: [size]
+  ksft-flood:
+    arch: x86_64
+    targets: [bzImage]
+    fragments: [CONFIG_KSFT_FLOOD=y]
+    kselftest: [size]
 EOF2
 } >"$TMP/configs/c.yaml"
 C="-c $TMP/configs"
@@ -147,6 +152,11 @@ is "saying so" "$(misc ksft-noscript error_msg)" \
     "kselftest (make -C tools/testing/selftests install) made no run_kselftest.sh in its INSTALL_PATH"
 is "no kselftest artifact for either" \
     "$(sql "SELECT COUNT(*) FROM build WHERE job_id IN ('b1-ksft-broken', 'b1-ksft-noscript') AND json_extract(artifacts, '\$.kselftest') IS NOT NULL")" 0
+# a tree that installs more files than anyone packs: bounded, not taken
+is "a flood of installed files fails the build" "$(bstat ksft-flood)" FAIL
+is "saying how many is too many" "$(misc ksft-flood error_msg)" \
+    "cannot pack kselftest/ into kselftest.tar.gz: more than 100000 entries"
+check "and packs nothing" test ! -e "$TMP/var/storage/builds/b1-ksft-flood/kselftest.tar.gz"
 
 # a clang build on a machine without ld.lld: final at once, naming the
 # packages (a PATH holding every tool but LLVM's linker)
@@ -156,7 +166,7 @@ for t in make flex bison bc perl clang llvm-ar sh git sqlite3 bwrap rsync; do
 done
 commit "$up" "second"
 sed -i 's/^  arm64:/  arm64:\n    rules: {min_version: "9"}/' "$TMP/configs/c.yaml"
-for b in arm64-again riscv ksft-broken ksft-noscript; do
+for b in arm64-again riscv ksft-broken ksft-noscript ksft-flood; do
 	sed -i "s/^  $b:/  $b:\n    rules: {min_version: \"9\"}/" "$TMP/configs/c.yaml"
 done
 check "poll, tarball and jobs" sh -c \
