@@ -1,8 +1,9 @@
 #!/bin/sh
 # Kernel builds on the local runtime, with a fixture tree whose Makefile
 # stands in for kbuild: pass, compile failure, a missing cross compiler
-# (final at once: another attempt would miss it too), a worker killed with SIGKILL, a timeout, retries, no duplicate jobs,
-# and a submit killed half-way.
+# (final at once: another attempt would miss it too), a worker killed
+# with SIGKILL, a timeout, retries, no duplicate jobs, a submit killed
+# half-way, and a tarball read from storage.path, not storage.url.
 . "$(dirname "$0")/lib.sh"
 
 up=$TMP/up

@@ -4,8 +4,9 @@
 # kernel.org trees pointed at a local fixture tree (nothing else changed,
 # no traffic leaves 127.0.0.1: KCIDB's url is dropped).  It goes through
 # the builds and then hands its tests
-#   A. to a pull lab in place of my-lava (storage.url the example's
-#      https://ci.example.org/storage/): every job definition passes LAVA's
+#   A. to a pull lab in place of my-lava (storage published, as the
+#      example asks, by a web server: one on loopback): every job
+#      definition passes LAVA's
 #      schema and every URL under storage.url names a file in storage, the
 #      kernel, modules, dtb, ramdisks (busybox per arch, Debian for
 #      kselftest) and the kselftest overlay among them;
@@ -97,8 +98,9 @@ sys.exit(1 if bad else 0)
 EOF2
 
 # --- A: a pull lab in place of my-lava -------------------------------------
-# The local builds fetch their tarballs from storage.url too, so storage is
-# published, as the example says, by a web server: here one on loopback.
+# Labs fetch from storage.url, so storage is published, as the example
+# says, by a web server: here one on loopback (the builds here read their
+# tarballs from storage.path).
 A=$TMP/a
 mkdir -p "$A/storage"
 $PY -m http.server --bind 127.0.0.1 --directory "$A" 0 >"$TMP/http.out" 2>&1 &
@@ -145,11 +147,9 @@ is "all handed to the pull lab" \
 ls "$A"/farm/*.yaml >"$TMP/a.defs" 2>/dev/null
 is "11 job definitions in the pull directory" "$(wc -l <"$TMP/a.defs")" 11
 # shellcheck disable=SC2046
-check "every definition passes LAVA's schema; every storage URL is a file" \
+check_rc 0 "every definition passes LAVA's schema; every storage URL is a file" \
     $PY "$TMP/urls.py" "$A/storage" "$AURL" $(cat "$TMP/a.defs")
-# shellcheck disable=SC2046
-$PY "$TMP/urls.py" "$A/storage" "$AURL" \
-    $(cat "$TMP/a.defs") >"$TMP/a.urls" 2>&1
+cp "$TMP/out" "$TMP/a.urls"
 for f in busybox-x86_64 busybox-arm64 debian-x86_64; do
 	check "rootfs/$f.cpio.gz in storage is a gzip'd cpio" sh -c \
 	    "gzip -dc '$A/storage/rootfs/$f.cpio.gz' | head -c 6 | grep -qx 070701"
@@ -170,14 +170,17 @@ has "kselftest has the build's kselftest.tar.gz as overlay" "$TMP/a.urls" \
 check "the overlay is a kselftest overlay with its collections' runner" \
     $PY -c '
 import sys, yaml
+n = 0
 for f in sys.argv[1:]:
     d = yaml.safe_load(open(f))
     if "kselftest" not in f:
         continue
+    n += 1
     deploy = [a["deploy"] for a in d["actions"] if "deploy" in a][0]
     o = deploy["images"]["ramdisk"]["overlays"]["kselftest"]
     assert o["path"] == "/opt/kselftest" and o["format"] == "tar", o
-    assert o["url"].endswith("/kselftest.tar.gz"), o' $(cat "$TMP/a.defs")
+    assert o["url"].endswith("/kselftest.tar.gz"), o
+assert n == 2, "%d kselftest jobs" % n' $(cat "$TMP/a.defs")
 
 # --- mistakes refused at load time ---------------------------------------
 E=$TMP/e

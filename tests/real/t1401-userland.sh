@@ -40,9 +40,12 @@ for a in x86_64 arm64 riscv; do
 	f=$TMP/busybox-$a.cpio.gz
 	check_rc 0 "busybox $a: made" "$ramdisk" -a "$a" "$f"
 	check_rc 0 "busybox $a: made again" "$ramdisk" -a "$a" "$f.2"
-	hasnt "busybox $a: the second time from the cache" "$TMP/out" "fetching"
-	hasnt "busybox $a: nothing built the second time" "$TMP/out" "building"
-	check "busybox $a: reproducible" cmp "$f" "$f.2"
+	if [ "$a" != x86_64 ]; then
+		# (x86_64's is the host's busybox: nothing to fetch or build)
+		hasnt "busybox $a: the second time from the cache" "$TMP/out" "fetching"
+		hasnt "busybox $a: nothing built the second time" "$TMP/out" "building"
+	fi
+	check "busybox $a: packed again, the same bytes" cmp "$f" "$f.2"
 	check "busybox $a: gzip'd newc cpio" newc "$f"
 	d=$TMP/bb-$a
 	check "busybox $a: unpacks" unpack "$f" "$d"
@@ -70,7 +73,7 @@ for a in x86_64 arm64; do
 	check_rc 0 "debian $a: made" "$rootfs" -a "$a" "$f"
 	check_rc 0 "debian $a: made again" "$rootfs" -a "$a" "$f.2"
 	hasnt "debian $a: the second time from the cache" "$TMP/out" "unpacking"
-	check "debian $a: reproducible" cmp "$f" "$f.2"
+	check "debian $a: the cache gives the same bytes" cmp "$f" "$f.2"
 	check "debian $a: gzip'd newc cpio" newc "$f"
 	d=$TMP/deb-$a
 	check "debian $a: unpacks" unpack "$f" "$d"
