@@ -50,7 +50,6 @@ need() {
 
 need lava-run "install Debian's lava-dispatcher"
 need sqlite3 "install sqlite3"
-need qemu-img "install qemu-utils"
 need maestrino "run make first"
 [ -x /usr/bin/python3 ] || die "/usr/bin/python3 not found"
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || die "python3-yaml not found"
@@ -276,15 +275,6 @@ def qemu(cmdfile, kernel, ramdisk):
             out += [a, kernel]; i += 2; continue
         if a == "-initrd":
             out += [a, ramdisk]; i += 2; continue
-        if a == "-drive":
-            # a disk of LAVA's (there should be none): a blank one
-            blank = os.path.join(os.path.dirname(cmdfile), "blank.qcow2")
-            if not os.path.exists(blank):
-                subprocess.check_call(["qemu-img", "create", "-q", "-f",
-                    "qcow2", blank, "64M"])
-            opts = [o if not o.startswith("file=") else "file=" + blank
-                for o in argv[i + 1].split(",")]
-            out += [a, ",".join(opts)]; i += 2; continue
         out.append(a); i += 1
     # on a terminal, as LAVA runs it (a pipe makes the boot slower)
     master, slave = pty.openpty()
@@ -361,7 +351,7 @@ for a in $arches; do
 	    s "qemu by hand" "$hand" "< 1.3"
 	report "boot $a: boot action to prompt" "$(field 4 "$BTMP/runs/$a.lava")" \
 	    s "qemu by hand" "$hand"
-	printf '%-44s %9s s   (lava-run start-up %s, deploy %s, of it guest disk %s)\n' \
+	printf '%-44s %9s s   (lava-run start-up %s, deploy %s, of it a guest disk %s)\n' \
 	    "boot $a: job start to boot action" \
 	    "$(awk '{ printf "%.3f\n", $2 - $4 }' "$BTMP/runs/$a.lava" | median)" \
 	    "$(field 6 "$BTMP/runs/$a.lava")" "$(field 8 "$BTMP/runs/$a.lava")" \

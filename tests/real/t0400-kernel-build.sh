@@ -4,8 +4,8 @@
 # for x86_64 and arm64 (gcc, the default config of `make run`, plus
 # kselftest) and for riscv (clang, LLVM=1), then boot each under QEMU TCG
 # with lava-run: baseline and smoke on busybox, and two kselftest
-# collections on a Debian rootfs for x86_64 and arm64.  About twenty
-# minutes on two cores, most of it the three kernel builds.
+# collections on a Debian rootfs for x86_64 and arm64.  About 27 minutes
+# on two cores, most of it the three kernel builds.
 . "$(dirname "$0")/../e2e/lib.sh"
 
 demo="$top/var/demo/linux.git"
