@@ -143,6 +143,13 @@ is "saying so" "$(misc ksft-noscript error_msg)" \
     "kselftest (make -C tools/testing/selftests install) made no run_kselftest.sh in its INSTALL_PATH"
 is "no kselftest artifact for either" \
     "$(sql "SELECT COUNT(*) FROM build WHERE job_id IN ('b1-ksft-broken', 'b1-ksft-noscript') AND json_extract(artifacts, '\$.kselftest') IS NOT NULL")" 0
+# a link the tree installed to a secret of the host stays a link
+tar -tvzf "$TMP/var/storage/builds/b1-arm64/kselftest.tar.gz" >"$TMP/ksft.list"
+has "a link in the install is packed as a link" "$TMP/ksft.list" \
+    "kselftest/shadow -> /etc/shadow"
+mkdir -p "$TMP/ksft-x"
+tar -xzf "$TMP/var/storage/builds/b1-arm64/kselftest.tar.gz" -C "$TMP/ksft-x"
+check "not as the file it names" test -L "$TMP/ksft-x/kselftest/shadow"
 # a tree that installs more files than anyone packs: bounded, not taken
 is "a flood of installed files fails the build" "$(bstat ksft-flood)" FAIL
 is "saying how many is too many" "$(misc ksft-flood error_msg)" \
