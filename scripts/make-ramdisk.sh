@@ -8,7 +8,8 @@
 # The busybox comes, per ARCH, from:
 #   x86_64  the host's Debian busybox-static (/bin/busybox)
 #   arm64   Debian's busybox-static:arm64, downloaded with apt-get
-#           (multiarch) and unpacked with dpkg-deb
+#           (multiarch) and unpacked with dpkg-deb; where dpkg has no
+#           arm64 packages (Ubuntu), built as riscv's is
 #   riscv   Debian's busybox source package, built static with
 #           riscv64-linux-gnu-gcc and Debian's own static configuration
 # arm64 and riscv are made once and kept in $MAESTRINO_CACHE/busybox/ARCH
@@ -90,9 +91,12 @@ fetch_arm64() {
 		"$top/scripts/deps.sh" run >&2 || true
 	fi
 	if ! (cd "$t" && apt-get download -q busybox-static:arm64 >/dev/null 2>"$t/apt.log"); then
-		sed 's/^/  /' "$t/apt.log" >&2
+		# no arm64 in dpkg (Ubuntu keeps it on another mirror): make
+		# it as riscv's is made
+		echo "$me: no busybox-static:arm64 to download ($(tail -n 1 "$t/apt.log")); building it" >&2
 		rm -rf "$t"
-		die "cannot download busybox-static:arm64: dpkg needs the arm64 architecture and its package lists (scripts/deps.sh run does that on Debian; see docs/rootfs.md)"
+		build_busybox arm64 aarch64-linux-gnu-
+		return
 	fi
 	deb=$(ls "$t"/busybox-static_*_arm64.deb)
 	dpkg-deb -x "$deb" "$t/x"
@@ -109,8 +113,7 @@ fetch_arm64() {
 		die "cannot list the arm64 busybox's applets: install qemu-user-static, or busybox-static of the same version"
 	fi
 	mv "$t/x/bin/busybox" "$t/busybox"
-	mv "$deb" "$t/"busybox-static_arm64.deb
-	rm -rf "$t/x" "$t/apt.log"
+	rm -rf "$t/x" "$t/apt.log" "$deb"
 	rm -rf "$d"
 	mv "$t" "$d"
 }
@@ -123,16 +126,24 @@ src_apt() {
 	    -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= "$@"
 }
 
-# the riscv busybox: built once from Debian's busybox source package
-build_riscv() {
-	d=$cache/busybox/riscv
+# build_busybox ARCH CROSS_COMPILE: a busybox for ARCH built once from
+# Debian's busybox source package with Debian's static configuration
+# (riscv always: Debian 12 has no riscv64 packages; arm64 where dpkg has
+# no arm64 packages)
+build_busybox() {
+	d=$cache/busybox/$1
+	cross=$2
 	[ -x "$d/busybox" ] && [ -s "$d/busybox.list" ] && return 0
-	need riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
+	need "${cross}gcc" "gcc-$(echo "${cross%-}" | tr _ -)"
 	need dpkg-source dpkg-dev
 	need make make
 	need bzip2 bzip2
 	need readelf binutils
-	s=$cache/busybox/riscv-src
+	s=$cache/busybox/src
+	# (a cache made before arm64 could be built kept it here)
+	if [ ! -d "$s" ] && [ -d "$cache/busybox/riscv-src" ]; then
+		mv "$cache/busybox/riscv-src" "$s"
+	fi
 	if ! ls "$s"/busybox_*.dsc >/dev/null 2>&1; then
 		echo "$me: fetching Debian's busybox source package" >&2
 		rm -rf "$s"
@@ -161,7 +172,7 @@ build_riscv() {
 		    { cat "$s/apt.log" >&2; rm -rf "$s"; die "apt-get source busybox failed"; }
 		rm -rf "$s/lists"
 	fi
-	echo "$me: building busybox for riscv (static, a few minutes, once)" >&2
+	echo "$me: building busybox for $1 (static, a few minutes, once)" >&2
 	b=$d.build.$$
 	rm -rf "$b"
 	mkdir -p "$b"
@@ -177,15 +188,15 @@ build_riscv() {
 	KCONFIG_NOTIMESTAMP=1
 	export SOURCE_DATE_EPOCH KCONFIG_NOTIMESTAMP
 	bbmake() {
-		make -C "$b/src" CROSS_COMPILE=riscv64-linux-gnu- \
+		make -C "$b/src" CROSS_COMPILE="$cross" \
 		    BB_EXTRA_VERSION="Debian $ver" "$@"
 	}
 	yes "" | bbmake oldconfig >"$b/build.log" 2>&1 ||
 	    { tail -n 20 "$b/build.log" >&2; die "busybox oldconfig failed"; }
 	# progress: one line per 100 compiled files
-	{ bbmake -j2 busybox 2>&1; echo "rc=$?" >"$b/rc"; } | tee -a "$b/build.log" |
-	    awk '/^  CC /{n++; if (n % 100 == 0) printf "make-ramdisk.sh: riscv busybox: %d files compiled\n", n > "/dev/stderr"}'
-	[ "$(cat "$b/rc")" = rc=0 ] ||
+	{ bbmake -j"$(nproc)" busybox 2>&1 && : >"$b/ok"; } | tee -a "$b/build.log" |
+	    awk -v a="$1" '/^  CC /{n++; if (n % 100 == 0) printf "make-ramdisk.sh: %s busybox: %d files compiled\n", a, n > "/dev/stderr"}'
+	[ -f "$b/ok" ] ||
 	    { tail -n 20 "$b/build.log" >&2; die "busybox build failed (log: $b/build.log)"; }
 	bbmake busybox.links >>"$b/build.log" 2>&1 ||
 	    die "busybox.links failed (log: $b/build.log)"
@@ -219,7 +230,7 @@ arm64|riscv)
 	need flock util-linux
 	exec 9>"$cache/busybox/$arch.lock"
 	flock 9
-	if [ "$arch" = arm64 ]; then fetch_arm64; else build_riscv; fi
+	if [ "$arch" = arm64 ]; then fetch_arm64; else build_busybox riscv riscv64-linux-gnu-; fi
 	exec 9>&-
 	bb=$cache/busybox/$arch/busybox
 	applets=$(cat "$cache/busybox/$arch/busybox.list")

@@ -1,4 +1,4 @@
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2154
 # userland.sh: what make-ramdisk.sh and make-rootfs.sh share, sourced
 # by both after they set $me and $top: die, need, and the
 # /sbin/update-disk-links script of their initramfs.
