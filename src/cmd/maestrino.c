@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 
+#include "cli.h"
 #include "config.h"
 #include "log.h"
 #include "run.h"
@@ -30,12 +31,29 @@ static const char usage[] =
 	"                     storage.url, kcidb.output or site.path\n"
 	"  <stage> [args]     run one stage: poll, tarball, jobs, submit,\n"
 	"                     collect, kcidb or site (see maestrino <stage> -h)\n"
-	"  help               show this help\n"
+	"  help               show this help\n";
+
+static const char usage_tail[] =
 	"\n"
 	STAGE_USAGE_COMMON
 	"\n"
-	"Exit status: 0 all done, 1 some items failed (the rest committed),\n"
-	"2 usage, config or database error.\n";
+	"Exit status: 0 all done, 1 some items failed (the rest committed)\n"
+	"or something asked for failed or was not found, 2 usage, config or\n"
+	"database error.\n";
+
+/* The whole help: the stages' commands, then those of the table. */
+static void
+print_usage(FILE *fp)
+{
+	const struct cli_cmd *c;
+
+	fputs(usage, fp);
+	fputs("\nCommands for people and scripts (maestrino COMMAND -h):\n",
+	    fp);
+	for (c = cli_cmds; c->name != NULL; c++)
+		fprintf(fp, "  %-18s %s\n", c->name, c->summary);
+	fputs(usage_tail, fp);
+}
 
 static int
 cmd_run(int argc, char **argv, const char *confdir)
@@ -154,6 +172,7 @@ cmd_status(int argc, char **argv, const char *confdir)
 int
 main(int argc, char **argv)
 {
+	const struct cli_cmd *c;
 	const char *confdir, *cmd;
 	int i;
 
@@ -164,7 +183,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "-c") == 0 ||
 		    strcmp(argv[i], "--config") == 0) {
 			if (++i == argc) {
-				fputs(usage, stderr);
+				print_usage(stderr);
 				return EXIT_FATAL;
 			}
 			confdir = argv[i];
@@ -178,21 +197,21 @@ main(int argc, char **argv)
 			log_set_level(2);
 		} else if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
+			print_usage(stdout);
 			return EXIT_OK;
 		} else {
 			error("unknown option '%s'", argv[i]);
-			fputs(usage, stderr);
+			print_usage(stderr);
 			return EXIT_FATAL;
 		}
 	}
 	if (i == argc) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return EXIT_FATAL;
 	}
 	cmd = argv[i];
 	if (strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
+		print_usage(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(cmd, "run") == 0)
@@ -201,6 +220,8 @@ main(int argc, char **argv)
 		return cmd_status(argc - i, argv + i, confdir);
 	if (strcmp(cmd, "config") == 0)
 		return cmd_config(argc - i, argv + i, confdir);
+	if ((c = cli_find(cmd)) != NULL)
+		return c->fn(argc - i, argv + i, confdir);
 	if (!run_is_stage(cmd)) {
 		error("unknown command '%s' (see maestrino --help)", cmd);
 		return EXIT_FATAL;

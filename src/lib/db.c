@@ -203,6 +203,28 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE job ADD COLUMN poll_failures INTEGER NOT NULL "
 	"DEFAULT 0;\n",
+
+	/*
+	 * 7: checkouts made on demand (`maestrino checkout`) and by
+	 * bisection besides branch heads: what was asked for, the patches
+	 * applied on top and the commit made of them in the mirror, the
+	 * build and test entries the matrix is restricted to (JSON arrays,
+	 * NULL for all).  A job retried by hand names the attempt it
+	 * repeats; a cancelled job ends done, incomplete, error_code
+	 * 'cancelled'.
+	 */
+	"ALTER TABLE checkout ADD COLUMN kind TEXT NOT NULL DEFAULT 'head' "
+	"CHECK (kind IN ('head', 'ondemand', 'bisect'));\n"
+	"ALTER TABLE checkout ADD COLUMN ref TEXT;\n"
+	"ALTER TABLE checkout ADD COLUMN patchset_hash TEXT;\n"
+	"ALTER TABLE checkout ADD COLUMN patches TEXT;\n"
+	"ALTER TABLE checkout ADD COLUMN source_commit TEXT;\n"
+	"ALTER TABLE checkout ADD COLUMN only_builds TEXT;\n"
+	"ALTER TABLE checkout ADD COLUMN only_tests TEXT;\n"
+	"CREATE INDEX checkout_kind ON checkout(tree, branch, kind, id);\n"
+	"ALTER TABLE job ADD COLUMN retry_of TEXT;\n"
+	"CREATE INDEX job_retry_of ON job(retry_of) "
+	"WHERE retry_of IS NOT NULL;\n",
 };
 
 int

@@ -1,0 +1,42 @@
+/*
+ * Commands for people and scripts: `maestrino checkout`, `results`,
+ * `compare`, `retry`, `cancel`, `show`, `log`, `watch`.  One table says
+ * what each is called, what it takes and what it does; `--help`, the
+ * bash completion and the man page are made from it.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+typedef int	 cli_fn(int argc, char **argv, const char *confdir);
+
+struct cli_cmd {
+	const char	*name;		/* "checkout" */
+	const char	*synopsis;	/* what follows the name */
+	const char	*summary;	/* one line for `maestrino --help` */
+	/*
+	 * Its options for completion, space separated; "=" after one
+	 * that takes a value, "@" after the name of one that takes a
+	 * file: "--patch=@ --build= --json".
+	 */
+	const char	*options;
+	/* what its words complete to: "tree", "checkout", "job", "" */
+	const char	*args;
+	cli_fn		*fn;
+};
+
+extern const struct cli_cmd	cli_cmds[];
+
+/* The command named name, or NULL. */
+const struct cli_cmd	*cli_find(const char *name);
+
+cli_fn	cli_checkout;
+cli_fn	cli_results;
+cli_fn	cli_compare;
+cli_fn	cli_show;
+cli_fn	cli_log;
+cli_fn	cli_retry;
+cli_fn	cli_cancel;
+cli_fn	cli_watch;
+cli_fn	cli_completion;
+
+#endif
