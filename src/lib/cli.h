@@ -7,6 +7,8 @@
 #ifndef CLI_H
 #define CLI_H
 
+#include <stdio.h>
+
 typedef int	 cli_fn(int argc, char **argv, const char *confdir);
 
 struct cli_cmd {
@@ -28,6 +30,16 @@ extern const struct cli_cmd	cli_cmds[];
 
 /* The command named name, or NULL. */
 const struct cli_cmd	*cli_find(const char *name);
+
+/*
+ * The text summary `maestrino results` prints for checkout id (counts
+ * by status, then each failure with its log): for `watch` to end with.
+ * 0, 1 when there is no such checkout, -1 after a message.
+ */
+struct config;
+struct db;
+int	 cli_results_print(const struct config *, struct db *, long long id,
+	    FILE *);
 
 cli_fn	cli_checkout;
 cli_fn	cli_results;

@@ -30,3 +30,10 @@ cli_log(int argc, char **argv, const char *confdir)
 	return error("log: not written yet"), 2;
 }
 
+int
+cli_results_print(const struct config *cfg, struct db *db, long long id,
+    FILE *fp)
+{
+	(void)cfg; (void)db; (void)id; (void)fp;
+	return error("results: not written yet");
+}

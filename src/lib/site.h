@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct config;
 struct db;
 
@@ -34,5 +36,13 @@ int	 site_render(const struct config *, struct db *, const char *assets,
  * two results.
  */
 double	 site_flip_rate(const char *const *statuses, size_t n);
+
+/*
+ * The document the site publishes as api/c/<id>.json for checkout id,
+ * made as the site makes it but written nowhere; 0, 1 when there is no
+ * such checkout, or -1 after a message.
+ */
+int	 site_checkout_doc(const struct config *, struct db *, long long id,
+	    json_t **out);
 
 #endif

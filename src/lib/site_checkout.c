@@ -461,3 +461,32 @@ site_render_checkout(struct site *s, long long id)
 	store_checkout_release(&c);
 	return rc;
 }
+
+int
+site_checkout_doc(const struct config *cfg, struct db *db, long long id,
+    json_t **out)
+{
+	struct site_stats stats;
+	struct site s;
+	char *rel;
+	int rc;
+
+	*out = NULL;
+	memset(&s, 0, sizeof(s));
+	memset(&stats, 0, sizeof(stats));
+	s.cfg = cfg;
+	s.db = db;
+	s.stats = &stats;
+	rel = xasprintf("c/%lld.html", id);
+	s.capture_rel = rel;
+	rc = site_render_checkout(&s, id);
+	free(rel);
+	if (rc == 0 && s.capture == NULL)
+		return 1;
+	if (rc != 0) {
+		json_decref(s.capture);
+		return -1;
+	}
+	*out = s.capture;
+	return 0;
+}

@@ -21,6 +21,8 @@ site_emit(struct site *s, const char *rel, const char *data, size_t len)
 	char *path;
 	int r;
 
+	if (s->capture_rel != NULL)
+		return 0;
 	path = fs_join(s->cfg->site_path, rel);
 	r = fs_write_if_changed(path, data, len);
 	free(path);
@@ -53,6 +55,13 @@ site_emit_page(struct site *s, const char *rel, const struct buf *html,
 	char *jrel, *text;
 	int rc;
 
+	if (s->capture_rel != NULL) {
+		if (strcmp(rel, s->capture_rel) == 0 && s->capture == NULL)
+			s->capture = data;
+		else
+			json_decref(data);
+		return 0;
+	}
 	rc = site_emit(s, rel, html->ptr, html->len);
 	jrel = json_rel(rel);
 	text = json_dumps(data, JSON_COMPACT | JSON_PRESERVE_ORDER |

@@ -36,6 +36,12 @@ struct site {
 	const char		*assets;
 	struct strset		*done;		/* test pages rendered */
 	pthread_mutex_t		*done_lock;
+	/*
+	 * Set by site_checkout_doc(): pages are made but not written, and
+	 * the JSON twin of capture_rel is kept in capture.
+	 */
+	const char		*capture_rel;
+	json_t			*capture;
 };
 
 /* Write rel under the site if its bytes changed; 0 or -1. */
