@@ -51,9 +51,14 @@ main(int argc, char **argv)
 	}
 	memset(&ss, 0, sizeof(ss));
 	rc = submit_stage(st.cfg, st.db, &ss);
-	stage_summary(&st, "%zu submitted, %zu waiting for a slot, "
-	    "%zu adopted, %zu failed", ss.submitted, ss.waiting, ss.adopted,
-	    ss.failed);
+	if (ss.cancelled > 0)
+		stage_summary(&st, "%zu submitted, %zu waiting for a slot, "
+		    "%zu adopted, %zu failed, %zu cancelled", ss.submitted,
+		    ss.waiting, ss.adopted, ss.failed, ss.cancelled);
+	else
+		stage_summary(&st, "%zu submitted, %zu waiting for a slot, "
+		    "%zu adopted, %zu failed", ss.submitted, ss.waiting,
+		    ss.adopted, ss.failed);
 	stage_close(&st);
 	if (rc != 0)
 		return EXIT_FATAL;

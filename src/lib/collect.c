@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "collect.h"
 #include "config.h"
 #include "db.h"
@@ -16,6 +17,7 @@
 #include "runtime.h"
 #include "safe.h"
 #include "secret.h"
+#include "store_build.h"
 #include "store_test.h"
 #include "strset.h"
 #include "util.h"
@@ -73,14 +75,37 @@ kcidb_status(const char *lava_result)
 	return "ERROR";
 }
 
+/*
+ * The KCIDB id of the test path of the attempt j repeats, or NULL when
+ * j is no retry or that attempt had no such result: misc.retry_of, as
+ * KCIDB v5.3 has no field that links a retry (docs/design.md).
+ */
+static char *
+retry_link(const struct config *cfg, struct db *db, const struct job_row *j,
+    const char *path)
+{
+	char *instance, *id;
+	int has;
+
+	if (j->retry_of == NULL || store_job_has_test(db, j->retry_of, path,
+	    &has) != 0 || !has)
+		return NULL;
+	instance = db_instance(db);
+	id = xasprintf("%s:%s.%s.%s", cfg->origin, instance, j->retry_of,
+	    path);
+	free(instance);
+	return id;
+}
+
 static int
-upsert_test(struct db *db, const struct job_row *j, const char *path,
-    const char *status, const struct lava_case *c, const char *compatible,
-    const struct lava_info *li, const char *etype, const char *emsg)
+upsert_test(const struct config *cfg, struct db *db, const struct job_row *j,
+    const char *path, const char *status, const struct lava_case *c,
+    const char *compatible, const struct lava_info *li, const char *etype,
+    const char *emsg)
 {
 	struct test_row t;
 	json_t *misc;
-	char *misc_text;
+	char *misc_text, *link;
 	int rc;
 
 	misc = json_object();
@@ -101,6 +126,10 @@ upsert_test(struct db *db, const struct job_row *j, const char *path,
 		json_object_set_new(misc, "error_type", json_string(etype));
 	if (emsg != NULL)
 		json_object_set_new(misc, "error_msg", json_string(emsg));
+	link = retry_link(cfg, db, j, path);
+	if (link != NULL)
+		json_object_set_new(misc, "retry_of", json_string(link));
+	free(link);
 	misc_text = json_dumps(misc, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(misc);
 	memset(&t, 0, sizeof(t));
@@ -157,8 +186,8 @@ collect_boot_error(const struct runtime *rt, struct job_row *j,
 	li.start_time = j->started;
 	li.excerpt = excerpt;
 	compat = compatible_json(rt->cfg, j->platform);
-	rc = upsert_test(rt->db, j, "boot", "ERROR", NULL, compat, &li, code,
-	    msg);
+	rc = upsert_test(rt->cfg, rt->db, j, "boot", "ERROR", NULL, compat,
+	    &li, code, msg);
 	free(compat);
 	return rc;
 }
@@ -325,8 +354,9 @@ collect_lava(const struct runtime *rt, struct job_row *j,
 	    &clashes);
 	boot = rows[0].status;
 	for (i = 0; i < n && r == 0; i++)
-		r = upsert_test(db, j, rows[i].path, rows[i].status, rows[i].c,
-		    compat, li, rows[i].error_type, rows[i].error_msg);
+		r = upsert_test(cfg, db, j, rows[i].path, rows[i].status,
+		    rows[i].c, compat, li, rows[i].error_type,
+		    rows[i].error_msg);
 	if (clashes > 0)
 		warning("job %s: %zu result name%s became a path another "
 		    "result has; each got a suffix of its own", j->id,
@@ -421,8 +451,8 @@ final_boot(const struct runtime *rt, struct job_row *j, const char *status,
 	rc = job_finish(db, j, "incomplete", code, msg);
 	compat = compatible_json(rt->cfg, j->platform);
 	if (rc == 0)
-		rc = upsert_test(db, j, "boot", status, NULL, compat, &li,
-		    code, msg);
+		rc = upsert_test(rt->cfg, db, j, "boot", status, NULL, compat,
+		    &li, code, msg);
 	free(compat);
 	if (rc != 0) {
 		db_rollback(db);
@@ -540,6 +570,97 @@ collect_polled(const struct runtime *rt, struct job_row *j,
 	return rc;
 }
 
+int
+collect_entry_gone(const struct config *cfg, const struct job_row *j,
+    char *why, size_t len)
+{
+	int build;
+
+	build = strcmp(j->kind, "kbuild") == 0;
+	if (build ? config_build(cfg, j->config_name) != NULL :
+	    config_test(cfg, j->config_name) != NULL)
+		return 0;
+	if (why != NULL)
+		snprintf(why, len, "%s '%s' is no longer in the config",
+		    build ? "build" : "test", j->config_name);
+	return 1;
+}
+
+int
+collect_cancel(const struct config *cfg, struct db *db,
+    const struct runtime *rt, struct job_row *j, const char *why,
+    struct buf *err)
+{
+	struct lava_info li;
+	enum lab_result r;
+	char *compat;
+	int rc, has;
+
+	r = LAB_DONE;
+	if (rt != NULL && rt->ops->cancel != NULL &&
+	    (j->state == JOB_SUBMITTING || j->state == JOB_SUBMITTED ||
+	    j->state == JOB_RUNNING))
+		r = rt->ops->cancel(rt, j, err);
+	if (db_begin(db) != 0)
+		return -1;
+	if (r != LAB_DONE) {
+		/* never lost: the next run asks the lab again */
+		rc = store_job_mark_cancel(db, j->id, why);
+		if (db_end(db, rc) != 0)
+			return -1;
+		free(j->error_code);
+		j->error_code = xstrdup(JOB_CANCELLING);
+		return 1;
+	}
+	rc = job_finish(db, j, "incomplete", JOB_CANCELLED, why);
+	if (rc == 0 && strcmp(j->kind, "kbuild") == 0) {
+		rc = store_build_final(db, j->id, "MISS", JOB_CANCELLED, why);
+	} else if (rc == 0) {
+		rc = store_job_has_tests(db, j->id, &has);
+		if (rc == 0 && !has) {
+			memset(&li, 0, sizeof(li));
+			li.start_time = j->started;
+			compat = compatible_json(cfg, j->platform);
+			rc = upsert_test(cfg, db, j, "boot", "MISS", NULL,
+			    compat, &li, JOB_CANCELLED, why);
+			free(compat);
+		}
+	}
+	if (db_end(db, rc) != 0)
+		return -1;
+	free(j->error_code);
+	j->error_code = xstrdup(JOB_CANCELLED);
+	return 0;
+}
+
+int
+collect_cancel_pending(const struct config *cfg, struct db *db,
+    struct job_row *j)
+{
+	struct buf err = BUF_INIT;
+	struct runtime rt, *rtp;
+	char why[320];
+	int rc, gone;
+
+	gone = collect_entry_gone(cfg, j, why, sizeof(why));
+	if (!gone)
+		snprintf(why, sizeof(why), "%s", j->error_msg ? j->error_msg :
+		    "cancelled by request");
+	rtp = runtime_get(cfg, db, j->runtime, &rt) == 0 ? &rt : NULL;
+	log_catch(&err);
+	rc = collect_cancel(cfg, db, rtp, j, why, &err);
+	log_uncatch(&err, "the lab refused");
+	if (rc == 0 && gone)
+		warning("job %s: %s: cancelled", j->id, why);
+	else if (rc == 0)
+		info("job %s: cancelled, as was asked (%s)", j->id, why);
+	else if (rc > 0)
+		warning("job %s: cannot cancel it yet (%s); trying again next "
+		    "run", j->id, err.ptr);
+	buf_release(&err);
+	return rc;
+}
+
 static int
 collect_once(const struct config *cfg, struct db *db,
     struct collect_stats *stats, size_t *local_running)
@@ -561,6 +682,14 @@ collect_once(const struct config *cfg, struct db *db,
 			warning("job %s: lab '%s' is no longer in the config",
 			    list[i].id, list[i].runtime);
 			continue;
+		}
+		if (job_cancel_asked(&list[i]) ||
+		    collect_entry_gone(cfg, &list[i], NULL, 0)) {
+			rc = collect_cancel_pending(cfg, db, &list[i]);
+			if (rc != 1)
+				continue;
+			/* the lab cannot be told: its results are taken */
+			rc = 0;
 		}
 		if (!rt.ops->local && budget_spent()) {
 			/* a slow lab must not hold the run past its budget */

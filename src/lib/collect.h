@@ -91,4 +91,34 @@ int	 collect_lava(const struct runtime *, struct job_row *,
 int	 collect_boot_error(const struct runtime *, struct job_row *,
 	    const char *code, const char *msg, const char *excerpt);
 
+struct buf;
+
+/*
+ * Cancel job j (not done) because of why: its lab stops it (rt, or
+ * NULL when its lab is no longer in the config or it never reached
+ * one), then it is done, incomplete, error_code 'cancelled', its build
+ * MISS or, for a test job without results, its boot MISS (KCIDB's job
+ * that never ran).  0 when cancelled; 1 when the lab could not be told
+ * (the reason in err): the job keeps its state, marked JOB_CANCELLING,
+ * and the submit or collect stage of the next run tries again.  -1 on a
+ * database error.
+ */
+int	 collect_cancel(const struct config *, struct db *,
+	    const struct runtime *rt, struct job_row *j, const char *why,
+	    struct buf *err);
+/*
+ * Whether the build or test entry of j (its config_name) has been
+ * removed from the config: 1 with why ("build 'x' is no longer in the
+ * config"), else 0.
+ */
+int	 collect_entry_gone(const struct config *, const struct job_row *j,
+	    char *why, size_t len);
+/*
+ * Cancel j because its entry is gone or someone asked for it and its
+ * lab could not be told then: one line says so.  0 cancelled, 1 not
+ * (yet), -1 on a database error.
+ */
+int	 collect_cancel_pending(const struct config *, struct db *,
+	    struct job_row *j);
+
 #endif

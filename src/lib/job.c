@@ -133,7 +133,17 @@ job_poll_failures(struct db *db, struct job_row *j, long long n)
 int
 job_retry_helps(const char *code)
 {
-	return code == NULL || strcmp(code, "toolchain") != 0;
+	/* a cancelled job was stopped on purpose: it stays stopped */
+	return code == NULL || (strcmp(code, "toolchain") != 0 &&
+	    strcmp(code, JOB_CANCELLED) != 0 &&
+	    strcmp(code, JOB_CANCELLING) != 0);
+}
+
+int
+job_cancel_asked(const struct job_row *j)
+{
+	return j->error_code != NULL && strcmp(j->error_code,
+	    JOB_CANCELLING) == 0;
 }
 
 int
@@ -144,7 +154,8 @@ job_retry(const struct config *cfg, struct db *db, struct job_row *j,
 
 	if (!allowed(j, JOB_PENDING))
 		return -1;
-	if (j->attempt > cfg->retries || !job_retry_helps(code))
+	if (j->attempt > cfg->retries || !job_retry_helps(code) ||
+	    job_cancel_asked(j))
 		return 0;
 	delay = job_backoff(cfg, j->attempt);
 	next = (long long)time(NULL) + delay;

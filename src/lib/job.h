@@ -63,9 +63,14 @@ int	 job_retry(const struct config *, struct db *, struct job_row *,
 /*
  * Whether another attempt after error_code could end otherwise: not
  * after "toolchain" (this machine lacks a compiler or host tool, which
- * stays missing until someone installs it).
+ * stays missing until someone installs it), nor after "cancelled".
  */
 int	 job_retry_helps(const char *error_code);
+/*
+ * Whether someone asked for the job to be cancelled and its lab could
+ * not be told yet (error_code JOB_CANCELLING): it is never retried.
+ */
+int	 job_cancel_asked(const struct job_row *);
 /*
  * Done with result (pass, fail, skip, incomplete) and an optional
  * error, from any state but done.

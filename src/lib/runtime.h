@@ -115,6 +115,15 @@ struct runtime_ops {
 	 */
 	int		(*collect)(const struct runtime *, struct job_row *,
 			    struct collect_stats *);
+	/*
+	 * Stop a job the lab has or may have (submitting, submitted or
+	 * running; a submitting one may have no lab id yet): LAB_DONE
+	 * when it is stopped, gone or was never there, LAB_RETRY when the
+	 * lab cannot be told now, LAB_FAIL when it refused (the reason in
+	 * err).  NULL: nothing to stop.
+	 */
+	enum lab_result	(*cancel)(const struct runtime *, struct job_row *,
+			    struct buf *err);
 };
 
 /*

@@ -440,10 +440,66 @@ rest_poll(const struct runtime *rt, struct job_row *j, int *running,
 	    "", running, o, fin);
 }
 
+/*
+ * Cancel the job on the server: POST /api/v0.2/jobs/<id>/cancel/, or
+ * GET where the server answers 405 (lava-server before 2024 takes a
+ * GET).  The server itself says nothing of a job that finished already.
+ */
+static enum lab_result
+lava_cancel(const struct lab_cfg *lab, const char *lab_id, struct buf *err)
+{
+	struct http_response resp;
+	enum http_outcome out;
+	enum lab_result r;
+	char *path;
+
+	path = xasprintf("/api/v0.2/jobs/%s/cancel/", lab_id);
+	out = request(lab, "POST", path, "{}", 0, &resp);
+	if (out != HTTP_OK && resp.status == 405) {
+		http_response_release(&resp);
+		out = request(lab, "GET", path, NULL, 0, &resp);
+	}
+	r = classify(out, resp.status);
+	if (r != LAB_DONE)
+		error_to(err, "lab %s: cannot cancel job %s: %s", lab->name,
+		    lab_id, resp.error ? resp.error : "refused");
+	http_response_release(&resp);
+	free(path);
+	return r;
+}
+
+static enum lab_result
+rest_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
+{
+	enum lab_result r;
+	char *id;
+
+	id = j->runtime_job_id ? xstrdup(j->runtime_job_id) : NULL;
+	if (id == NULL) {
+		/* left submitting: the POST may have reached the server */
+		r = lava_lookup(rt->lab, j->definition, &id);
+		if (r == LAB_WAIT)
+			return LAB_DONE;
+		if (r != LAB_DONE) {
+			error_to(err, "lab %s: cannot tell whether it has job "
+			    "%s", rt->lab->name, j->id);
+			free(id);
+			return LAB_RETRY;
+		}
+	}
+	r = lava_cancel(rt->lab, id, err);
+	if (r == LAB_DONE)
+		debug("job %s: cancelled on lab %s as %s", j->id,
+		    rt->lab->name, id);
+	free(id);
+	return r;
+}
+
 const struct runtime_ops runtime_lava = {
 	.type = "lava",
 	.needs = "url",
 	.submit = rest_submit,
 	.lookup = rest_lookup,
 	.poll = rest_poll,
+	.cancel = rest_cancel,
 };

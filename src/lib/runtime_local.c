@@ -660,6 +660,48 @@ local_collect(const struct runtime *rt, struct job_row *j,
 	return rc;
 }
 
+/*
+ * Stop the worker and everything it started (its session), wait for it
+ * to go, and clear its work directory.
+ */
+static enum lab_result
+local_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
+{
+	struct timespec ts = { 0, 50 * 1000000L };
+	enum local_state ls;
+	time_t started;
+	pid_t pid;
+	long v;
+	char *work;
+	int i, ours;
+
+	work = j->work_dir ? xstrdup(j->work_dir) : local_work_dir(rt->cfg,
+	    j->id);
+	pid = 0;
+	if (j->runtime_job_id != NULL &&
+	    parse_long(j->runtime_job_id, 0, INT_MAX, &v) == 0)
+		pid = (pid_t)v;
+	ours = pid > 0;
+	started = (time_t)j->started;
+	ls = local_check(work, &pid, &started);
+	if (ls == LOCAL_RUNNING || (ls == LOCAL_LOST && ours))
+		local_kill(pid);
+	for (i = 0; ls == LOCAL_RUNNING && i < 100 &&
+	    proc_alive(pid, "maestrino-worker"); i++)
+		nanosleep(&ts, NULL);
+	if (ls == LOCAL_RUNNING && proc_alive(pid, "maestrino-worker")) {
+		error_to(err, "job %s: worker %ld is still alive after "
+		    "SIGKILL", j->id, (long)pid);
+		free(work);
+		return LAB_RETRY;
+	}
+	if (ls == LOCAL_RUNNING)
+		debug("job %s: stopped worker %ld", j->id, (long)pid);
+	cleanup(rt->cfg, work);
+	free(work);
+	return LAB_DONE;
+}
+
 const struct runtime_ops runtime_local = {
 	.type = "local",
 	.builds = 1,
@@ -668,4 +710,5 @@ const struct runtime_ops runtime_local = {
 	.submit = local_submit,
 	.lookup = local_lookup,
 	.collect = local_collect,
+	.cancel = local_cancel,
 };

@@ -404,6 +404,51 @@ dir_done(const struct runtime *rt, const struct job_row *j,
 	pull_done(rt->lab, rt->db, j->id, attempt);
 }
 
+/*
+ * A job cancelled: it leaves the index and its definition goes, so the
+ * lab does not fetch it; results it may have dropped are moved aside.
+ */
+static enum lab_result
+dir_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
+{
+	const struct lab_cfg *lab = rt->lab;
+	json_t *idx, *jobs, *e;
+	enum lab_result r;
+	char *rel, *path;
+	size_t i;
+
+	r = LAB_DONE;
+	idx = read_index(lab, rt->db);
+	jobs = json_object_get(idx, "jobs");
+	json_array_foreach(jobs, i, e) {
+		if (str_eq(json_string_value(json_object_get(e, "id")),
+		    j->id)) {
+			json_array_remove(jobs, i);
+			if (write_index(lab, idx) != 0) {
+				path = pull_file(lab, "index.json");
+				error_to(err, "lab %s: cannot write '%s'",
+				    lab->name, path);
+				free(path);
+				r = LAB_RETRY;
+			}
+			break;
+		}
+	}
+	json_decref(idx);
+	if (r != LAB_DONE)
+		return r;
+	rel = xasprintf("%s.yaml", j->id);
+	path = pull_file(lab, rel);
+	if (unlink(path) != 0 && errno != ENOENT)
+		warning("lab %s: cannot remove '%s': %s", lab->name, path,
+		    strerror(errno));
+	free(path);
+	free(rel);
+	move_results(lab, j->id, JOB_CANCELLED);
+	debug("job %s: removed from lab %s's index", j->id, lab->name);
+	return LAB_DONE;
+}
+
 const struct runtime_ops runtime_pull = {
 	.type = "pull",
 	.needs = "path",
@@ -411,4 +456,5 @@ const struct runtime_ops runtime_pull = {
 	.lookup = dir_lookup,
 	.poll = dir_poll,
 	.done = dir_done,
+	.cancel = dir_cancel,
 };

@@ -75,6 +75,7 @@ store_job_from(struct sqlite3_stmt *st, struct job_row *j)
 	j->created = db_col_int(st, 19);
 	j->finished = db_col_int(st, 20);
 	j->next_try = db_col_int(st, 21);
+	j->retry_of = db_col_dup(st, 22);
 }
 
 void
@@ -91,6 +92,7 @@ store_job_release(struct job_row *j)
 	free(j->result);
 	free(j->error_code);
 	free(j->error_msg);
+	free(j->retry_of);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -283,4 +285,106 @@ store_job_set_poll_failures(struct db *db, const char *id, long long n)
 {
 	return db_run(db, "UPDATE job SET poll_failures = ? WHERE id = ?",
 	    "it", n, id);
+}
+
+int
+store_job_mark_cancel(struct db *db, const char *id, const char *msg)
+{
+	return db_run(db, "UPDATE job SET error_code = '" JOB_CANCELLING "', "
+	    "error_msg = ? WHERE id = ? AND state != 'done'", "tt", msg, id);
+}
+
+/* A job replaced by a retry that was not cancelled. */
+#define RETRIED(t)	"EXISTS (SELECT 1 FROM job r WHERE r.retry_of = " \
+	t ".id AND coalesce(r.error_code, '') != '" JOB_CANCELLED "')"
+
+int
+store_job_of_checkout(struct db *db, long long checkout, int failed,
+    struct job_row **out, size_t *n)
+{
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	st = db_prepare(db, "SELECT " STORE_JOB_COLUMNS("j") " FROM job j "
+	    "WHERE j.checkout_id = ?1 AND (?2 = 0 OR (j.state = 'done' AND "
+	    "coalesce(j.error_code, '') != '" JOB_CANCELLED "' AND NOT "
+	    RETRIED("j") " AND (j.result IN ('fail', 'incomplete') OR "
+	    "EXISTS (SELECT 1 FROM build b WHERE b.job_id = j.id AND "
+	    "b.status IN ('FAIL', 'ERROR', 'MISS')) OR EXISTS (SELECT 1 "
+	    "FROM test t WHERE t.job_id = j.id AND t.status IN ('FAIL', "
+	    "'ERROR', 'MISS'))))) ORDER BY j.created, j.id");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, checkout);
+	db_bind_int(st, 2, failed);
+	return read_rows(db, st, out, n);
+}
+
+int
+store_job_retried(struct db *db, const char *id, char **out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*out = NULL;
+	st = db_cached(db, "SELECT id FROM job WHERE retry_of = ? AND "
+	    "coalesce(error_code, '') != '" JOB_CANCELLED "' "
+	    "ORDER BY created DESC, id DESC LIMIT 1");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	r = db_step(db, st);
+	if (r == 1)
+		*out = db_col_dup(st, 0);
+	db_done(st);
+	return r < 0 ? -1 : 0;
+}
+
+int
+store_job_add_retry(struct db *db, const struct job_row *old,
+    const char *new_id, const char *def, const char *link)
+{
+	if (db_run(db, "INSERT INTO job (id, kind, checkout_id, build_id, "
+	    "config_name, platform, runtime, definition, created, timeout, "
+	    "retry_of) SELECT ?1, kind, checkout_id, build_id, config_name, "
+	    "platform, runtime, ?2, ?3, timeout, id FROM job WHERE id = ?4",
+	    "ttit", new_id, def, (long long)time(NULL), old->id) != 0)
+		return -1;
+	if (strcmp(old->kind, "kbuild") != 0)
+		return 0;
+	/* the build again: a row of its own, its tests made anew */
+	return db_run(db, "INSERT INTO build (checkout_id, job_id, "
+	    "config_name, arch, compiler, kconfig, misc) SELECT checkout_id, "
+	    "?1, config_name, arch, compiler, kconfig, json_object('runtime', "
+	    "json_extract(misc, '$.runtime'), 'build', config_name, "
+	    "'retry_of', ?2) FROM build WHERE job_id = ?3", "ttt", new_id,
+	    link, old->id);
+}
+
+int
+store_job_has_tests(struct db *db, const char *id, int *has)
+{
+	long long n;
+
+	n = 0;
+	if (db_run_int(db, &n, "SELECT COUNT(*) FROM test WHERE job_id = ?",
+	    "t", id) < 0)
+		return -1;
+	*has = n > 0;
+	return 0;
+}
+
+int
+store_job_has_test(struct db *db, const char *id, const char *path,
+    int *has)
+{
+	long long n;
+
+	n = 0;
+	if (db_run_int(db, &n, "SELECT COUNT(*) FROM test WHERE job_id = ? "
+	    "AND path = ?", "tt", id, path) < 0)
+		return -1;
+	*has = n > 0;
+	return 0;
 }

@@ -54,7 +54,8 @@ int		 job_state_parse(const char *, enum job_state *);
 	t ".error_msg, " \
 	t ".created, " \
 	"coalesce(" t ".finished, 0), " \
-	"coalesce(" t ".next_try, 0)"
+	"coalesce(" t ".next_try, 0), " \
+	t ".retry_of"
 
 struct job_row {
 	char		*id;
@@ -79,6 +80,7 @@ struct job_row {
 	long long	 created;
 	long long	 finished;
 	long long	 next_try;
+	char		*retry_of;	/* the job a manual retry repeats */
 };
 
 /* A row from a statement that selected STORE_JOB_COLUMNS first. */
@@ -145,5 +147,38 @@ int	 store_job_finish(struct db *, const char *id, const char *result,
 	    const char *code, const char *msg, long long now);
 int	 store_job_set_poll_failures(struct db *, const char *id,
 	    long long n);
+
+/*
+ * A cancel its lab could not be told of yet: the job keeps its state
+ * with error_code JOB_CANCELLING and the reason, for the next run.
+ */
+#define JOB_CANCELLING	"cancelling"
+#define JOB_CANCELLED	"cancelled"
+int	 store_job_mark_cancel(struct db *, const char *id, const char *msg);
+
+/*
+ * The jobs of checkout, ordered by creation; with failed, only the
+ * finished ones that failed (result fail or incomplete, or a build or
+ * test row FAIL, ERROR or MISS), not cancelled and not retried already.
+ * -1 on error.
+ */
+int	 store_job_of_checkout(struct db *, long long checkout, int failed,
+	    struct job_row **out, size_t *n);
+/* The newest retry of id that was not cancelled, in *out (caller frees),
+ * or NULL: 0, or -1 on error. */
+int	 store_job_retried(struct db *, const char *id, char **out);
+/*
+ * Insert the job new_id, a manual retry of old (a row read from the
+ * database), with the definition file def; a build job gets a new build
+ * row of its own, misc.retry_of set to retry_link.  Must run in a
+ * transaction.
+ */
+int	 store_job_add_retry(struct db *, const struct job_row *old,
+	    const char *new_id, const char *def, const char *retry_link);
+/* Whether the job has test rows (*has): 0, or -1 on error. */
+int	 store_job_has_tests(struct db *, const char *id, int *has);
+/* Whether the test row job/path exists (*has): 0, or -1 on error. */
+int	 store_job_has_test(struct db *, const char *id, const char *path,
+	    int *has);
 
 #endif

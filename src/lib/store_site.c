@@ -223,13 +223,28 @@ res_add(struct site_reslist *l)
 	return r;
 }
 
+/*
+ * A result of a job retried by hand (job.retry_of) is superseded once a
+ * retry of it has finished, unless that retry was cancelled; the rows
+ * of a retry show only once it has finished, not cancelled.  So the
+ * site, `results` and the changes see the newest attempt of each.
+ */
+#define SUPERSEDED(id)	"EXISTS (SELECT 1 FROM job r WHERE r.retry_of = " \
+	id " AND r.state = 'done' AND coalesce(r.error_code, '') != " \
+	"'cancelled')"
+#define CURRENT_ATTEMPT(j)	"(" j ".retry_of IS NULL OR (" j ".state = " \
+	"'done' AND coalesce(" j ".error_code, '') != 'cancelled'))"
+
 int
 store_site_builds(struct db *db, long long checkout, struct site_reslist *l)
 {
-	static const char sql[] = "SELECT id, config_name, coalesce(arch, ''), "
-	    "coalesce(compiler, ''), status, kconfig, duration, log_url "
-	    "FROM build WHERE checkout_id = ? ORDER BY config_name, arch, "
-	    "compiler, id";
+	/* the newest attempt of each: see SUPERSEDED */
+	static const char sql[] = "SELECT b.id, b.config_name, "
+	    "coalesce(b.arch, ''), coalesce(b.compiler, ''), b.status, "
+	    "b.kconfig, b.duration, b.log_url FROM build b LEFT JOIN job j "
+	    "ON j.id = b.job_id WHERE b.checkout_id = ? AND NOT "
+	    SUPERSEDED("b.job_id") " AND " CURRENT_ATTEMPT("j")
+	    " ORDER BY b.config_name, b.arch, b.compiler, b.id";
 	sqlite3_stmt *st;
 	struct site_res *r;
 	int rc;
@@ -269,8 +284,9 @@ store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 	    "t.status, t.number_value, t.number_unit, t.log_url, t.duration, "
 	    "coalesce(j.config_name, '') FROM test t JOIN build b ON b.id = "
 	    "t.build_id LEFT JOIN job j ON j.id = t.job_id WHERE "
-	    "b.checkout_id = ? ORDER BY t.path, b.config_name, b.arch, "
-	    "t.platform, t.id";
+	    "b.checkout_id = ? AND NOT " SUPERSEDED("t.job_id") " AND NOT "
+	    SUPERSEDED("b.job_id") " AND " CURRENT_ATTEMPT("j")
+	    " ORDER BY t.path, b.config_name, b.arch, t.platform, t.id";
 	sqlite3_stmt *st;
 	struct site_res *r;
 	int rc;

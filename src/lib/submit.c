@@ -1,9 +1,11 @@
 /*
  * submit.c: the submit stage: jobs left submitting by a killed run are
- * looked up in their lab, then every runnable job is handed to its lab
+ * looked up in their lab, jobs whose build or test entry left the config
+ * are cancelled, then every runnable job is handed to its lab
  * (runtime.h), which moves it along its states (job.h).
  */
 #include "buf.h"
+#include "collect.h"
 #include "config.h"
 #include "job.h"
 #include "log.h"
@@ -95,6 +97,15 @@ reconcile(const struct config *cfg, struct db *db, struct submit_stats *stats)
 		return -1;
 	rc = 0;
 	for (i = 0; i < n && rc == 0; i++) {
+		if (job_cancel_asked(&list[i]) ||
+		    collect_entry_gone(cfg, &list[i], NULL, 0)) {
+			rc = collect_cancel_pending(cfg, db, &list[i]);
+			if (rc == 0)
+				stats->cancelled++;
+			if (rc >= 0)
+				rc = 0;
+			continue;
+		}
 		if (runtime_get(cfg, db, list[i].runtime, &rt) != 0)
 			continue;
 		id = work = NULL;
@@ -121,6 +132,36 @@ reconcile(const struct config *cfg, struct db *db, struct submit_stats *stats)
 	return rc;
 }
 
+/*
+ * Jobs waiting to be submitted whose build or test entry was removed
+ * from the config: cancelled, one line each, instead of going round
+ * for ever.
+ */
+static int
+cancel_removed(const struct config *cfg, struct db *db,
+    struct submit_stats *stats)
+{
+	struct job_row *list;
+	size_t n, i;
+	int rc;
+
+	if (store_job_list(db, 1U << JOB_PENDING | 1U << JOB_FAILED_SUBMIT,
+	    &list, &n) != 0)
+		return -1;
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!collect_entry_gone(cfg, &list[i], NULL, 0))
+			continue;
+		rc = collect_cancel_pending(cfg, db, &list[i]);
+		if (rc == 0)
+			stats->cancelled++;
+		if (rc > 0)
+			rc = 0;
+	}
+	store_job_list_free(list, n);
+	return rc;
+}
+
 int
 submit_stage(const struct config *cfg, struct db *db,
     struct submit_stats *stats)
@@ -130,7 +171,8 @@ submit_stage(const struct config *cfg, struct db *db,
 	size_t n, i;
 	int rc;
 
-	if (reconcile(cfg, db, stats) != 0)
+	if (reconcile(cfg, db, stats) != 0 ||
+	    cancel_removed(cfg, db, stats) != 0)
 		return -1;
 	if (store_job_list_runnable(db, (long long)time(NULL), &list,
 	    &n) != 0)

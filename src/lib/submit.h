@@ -14,6 +14,7 @@ struct submit_stats {
 	size_t	waiting;	/* no free slot in their lab */
 	size_t	adopted;	/* found running after a crash */
 	size_t	failed;
+	size_t	cancelled;	/* their config entry is gone, or asked */
 };
 
 /* Submit every runnable job whose lab has room.  -1 on a database error. */
