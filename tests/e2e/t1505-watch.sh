@@ -66,7 +66,7 @@ has "it waited for the lab, and said so" "$TMP/out" \
 has "the closing line" "$TMP/out" "checkout 1: finished: 2 jobs, 1 failed"
 is "each job once" "$(grep -c '^job ' "$TMP/out")" 2
 is "the test was collected" \
-    "$(sql "SELECT state FROM job WHERE id = 't1-smoke.board'")" done
+    "$(sql "SELECT state FROM job WHERE id = 't1-smoke.board'")" "done"
 
 # the summary is `maestrino results`, as that command prints it
 if maestrino $C results 1 >"$TMP/results.out" 2>&1; then
