@@ -30,28 +30,28 @@ check_rc 0 "poll" maestrino $C poll
 check_rc 1 "an unknown checkout" maestrino $C watch 99
 has "is not found" "$TMP/out" "no checkout 99 in '$TMP/var'"
 
-# play_lab JOB RESULTS: once JOB's definition is in the farm, drop
-# RESULTS and the log back a few seconds later, as a lab would while
-# watch waits
+# play_lab CHECKOUT JOB RESULTS: once watch says it waits for the lab
+# (in $TMP/out), drop RESULTS and the log of JOB back into the farm, as
+# a lab would
 play_lab() {
 	(
 		i=0
-		while [ ! -f "$TMP/farm/$1.yaml" ] && [ $i -lt 600 ]; do
+		until grep -q "checkout $1: waiting for" "$TMP/out" 2>/dev/null ||
+		    [ $i -ge 1200 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		sleep 3
 		mkdir -p "$TMP/farm/results"
-		cp "$top/tests/data/lava/complete-log.yaml" "$TMP/farm/$1.log.new"
-		cp "$2" "$TMP/farm/$1.yaml.new"
-		mv "$TMP/farm/$1.log.new" "$TMP/farm/results/$1.log"
-		mv "$TMP/farm/$1.yaml.new" "$TMP/farm/results/$1.yaml"
+		cp "$top/tests/data/lava/complete-log.yaml" "$TMP/farm/$2.log.new"
+		cp "$3" "$TMP/farm/$2.yaml.new"
+		mv "$TMP/farm/$2.log.new" "$TMP/farm/results/$2.log"
+		mv "$TMP/farm/$2.yaml.new" "$TMP/farm/results/$2.yaml"
 	) &
 	player=$!
 }
 
 # checkout 1: the build passes, a test in the lab fails
-play_lab t1-smoke.board "$top/tests/data/lava/complete-results.yaml"
+play_lab 1 t1-smoke.board "$top/tests/data/lava/complete-results.yaml"
 check_rc 1 "watch a checkout whose test fails: exit 1" \
     maestrino $C watch 1 --interval 1
 wait "$player"
@@ -86,7 +86,7 @@ commit "$up" "second" NEWS 2
 check_rc 0 "poll finds checkout 2" maestrino $C poll
 sed 's/result: fail/result: pass/' "$top/tests/data/lava/complete-results.yaml" \
     >"$TMP/pass.yaml"
-play_lab t2-smoke.board "$TMP/pass.yaml"
+play_lab 2 t2-smoke.board "$TMP/pass.yaml"
 flock "$TMP/var/lock" sleep 3 &
 holder=$!
 sleep 0.5
