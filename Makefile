@@ -1,6 +1,7 @@
 # Maestrino: kernel CI as a batch job.  One Makefile, pkg-config, no
 # autotools.  `make` builds bin/, `make check` runs every test, `make run`
-# runs the whole pipeline on the default config.
+# runs the whole pipeline on the default config, `make install` installs
+# it under PREFIX (and DESTDIR).
 
 PKGS	= libgit2 yaml-0.1 sqlite3 libarchive libcurl jansson libcrypto
 
@@ -28,6 +29,31 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 CONFIG	?= configs
 STAGE	?= poll
 
+# `make install`: the front door in bin/, the stages beside its real
+# self in libexec/maestrino/ (bin/maestrino links there), and the files
+# they load at run time in share/maestrino/, laid out as in this tree;
+# the executables find them from where they are (proc_data_dir()), so
+# only PREFIX and DESTDIR move them.
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/bin
+EXECDIR	 = $(PREFIX)/libexec/maestrino
+DATADIR	 = $(PREFIX)/share/maestrino
+MANDIR	 = $(PREFIX)/share/man
+COMPDIR	 = $(PREFIX)/share/bash-completion/completions
+INSTALL	?= install
+# What the programs load: the default config and its templates, the
+# site's assets, and the scripts that make ramdisks and disks.
+DATA_DIRS = configs configs/templates configs/templates/boot \
+	    configs/templates/test configs/fragments configs/examples \
+	    configs/examples/fragments site
+DATA_FILES = $(wildcard configs/*.yaml configs/templates/*.yaml \
+	     configs/templates/boot/*.yaml configs/templates/test/*.yaml \
+	     configs/fragments/*.config configs/examples/*.yaml \
+	     configs/examples/fragments/*.config site/*.css site/*.js)
+DATA_SCRIPTS = scripts/make-ramdisk.sh scripts/make-rootfs.sh \
+	       scripts/userland.sh scripts/guestfs-kernel.sh scripts/deps.sh
+
 LIB_SRC	= $(wildcard src/lib/*.c)
 LIB_OBJ	= $(LIB_SRC:src/lib/%.c=build/lib/%.o)
 CMD_SRC	= $(wildcard src/cmd/*.c)
@@ -41,7 +67,7 @@ STAGE_BINS = $(filter-out bin/maestrino-maestrino,\
 	     $(CMD_SRC:src/cmd/%.c=bin/maestrino-%))
 
 .PHONY: all check unit e2e bench lint run run-stage clean deps-check \
-	check-deps fuzz fuzz-build FORCE
+	check-deps fuzz fuzz-build install FORCE
 
 all: bin/maestrino $(STAGE_BINS)
 
@@ -158,6 +184,22 @@ fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
 	@FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(EXECDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR) \
+		$(DESTDIR)$(DATADIR)/scripts \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(DATA_DIRS))
+	$(INSTALL) -m 755 bin/maestrino $(STAGE_BINS) $(DESTDIR)$(EXECDIR)/
+	ln -sf "$$(realpath -m --relative-to=$(BINDIR) \
+		$(EXECDIR))/maestrino" $(DESTDIR)$(BINDIR)/maestrino
+	for f in $(DATA_FILES); do \
+		$(INSTALL) -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit; \
+	done
+	$(INSTALL) -m 755 $(DATA_SCRIPTS) $(DESTDIR)$(DATADIR)/scripts/
+	$(INSTALL) -m 644 docs/maestrino.1 $(DESTDIR)$(MANDIR)/man1/
+	bin/maestrino completion bash >$(DESTDIR)$(COMPDIR)/maestrino.tmp
+	mv $(DESTDIR)$(COMPDIR)/maestrino.tmp $(DESTDIR)$(COMPDIR)/maestrino
 
 clean:
 	rm -rf build bin

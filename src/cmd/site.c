@@ -57,8 +57,8 @@ main(int argc, char **argv)
 		stage_close(&st);
 		return rc > 0 ? EXIT_OK : EXIT_FATAL;
 	}
-	dir = proc_self_dir();
-	assets = xasprintf("%s/../site", dir);
+	dir = proc_data_dir();
+	assets = xasprintf("%s/site", dir);
 	free(dir);
 	memset(&ss, 0, sizeof(ss));
 	rc = site_render(st.cfg, st.db, assets, all, &ss);

@@ -8,6 +8,7 @@
 #include "config_impl.h"
 #include "fs.h"
 #include "log.h"
+#include "proc.h"
 #include "secret.h"
 #include "ynode.h"
 #include "util.h"
@@ -15,32 +16,24 @@
 static void
 find_template_dirs(struct config *cfg)
 {
-	char self[PATH_MAX], *dir, *slash, *shipped;
-	ssize_t n;
+	char *data, *dir, *shipped, *mine;
 
 	cfg->template_dirs = xcalloc(3, sizeof(char *));
 	cfg->template_dirs[0] = xasprintf("%s/templates", cfg->dir);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash != NULL) {
-			*slash = '\0';
-			dir = xasprintf("%s/../configs/templates", self);
-			shipped = realpath(dir, NULL);
-			free(dir);
-			if (shipped != NULL) {
-				char *mine = realpath(cfg->template_dirs[0],
-				    NULL);
-
-				if (mine == NULL || strcmp(mine, shipped) != 0)
-					cfg->template_dirs[1] = shipped;
-				else
-					free(shipped);
-				free(mine);
-			}
-		}
-	}
+	/* the shipped ones, where the executable finds its own files */
+	data = proc_data_dir();
+	dir = xasprintf("%s/configs/templates", data);
+	free(data);
+	shipped = realpath(dir, NULL);
+	free(dir);
+	if (shipped == NULL)
+		return;
+	mine = realpath(cfg->template_dirs[0], NULL);
+	if (mine == NULL || strcmp(mine, shipped) != 0)
+		cfg->template_dirs[1] = shipped;
+	else
+		free(shipped);
+	free(mine);
 }
 
 char *const *

@@ -53,6 +53,24 @@ proc_self_dir(void)
 	return self;
 }
 
+/* Where `make install` puts the executables, below its prefix. */
+#define INSTALLED_EXEC_DIR	"/libexec/maestrino"
+
+char *
+proc_data_dir(void)
+{
+	char *dir, *data;
+
+	dir = proc_self_dir();
+	if (str_ends(dir, INSTALLED_EXEC_DIR))
+		data = xasprintf("%.*s/share/maestrino", (int)(strlen(dir) -
+		    strlen(INSTALLED_EXEC_DIR)), dir);
+	else
+		data = xasprintf("%s/..", dir);
+	free(dir);
+	return data;
+}
+
 /* The child of proc_run_fg() while it runs, and a signal to pass on. */
 static volatile pid_t fg_pid;
 static volatile sig_atomic_t fg_signal;
@@ -479,8 +497,8 @@ proc_run_script(const char *name, const char *const *args, struct buf *err)
 	FILE *f;
 	int code, rc;
 
-	dir = proc_self_dir();
-	argv[0] = xasprintf("%s/../scripts/%s", dir, name);
+	dir = proc_data_dir();
+	argv[0] = xasprintf("%s/scripts/%s", dir, name);
 	free(dir);
 	safe_shell_word(&cmd, argv[0]);
 	for (i = 0; i < PROC_SCRIPT_ARGS && args[i] != NULL; i++) {

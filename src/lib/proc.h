@@ -83,11 +83,19 @@ char	*proc_which(const char *prog);
 /* The directory of the running executable (caller frees). */
 char	*proc_self_dir(void);
 
+/*
+ * The directory of the project's own files (configs/templates, site,
+ * scripts): the source tree the running executable was built in
+ * (<bindir>/..), or <prefix>/share/maestrino when `make install` put
+ * the executables in <prefix>/libexec/maestrino (caller frees).
+ */
+char	*proc_data_dir(void);
+
 /* At most this many arguments to a script. */
 #define PROC_SCRIPT_ARGS	6
 
 /*
- * Run the project's script <bindir>/../scripts/<name> with args (a
+ * Run the project's script scripts/<name> (in proc_data_dir()) with args (a
  * NULL-terminated list), its stdout and stderr kept aside, for at most
  * an hour.  0, or -1 after an error (also in err) naming the command
  * (its words quoted), its exit status and the last line it printed.

@@ -51,6 +51,12 @@ run_is_stage(const char *name)
 	return 0;
 }
 
+const char *
+run_stage_name(size_t i)
+{
+	return i < ARRAY_SIZE(stages) ? stages[i] : NULL;
+}
+
 /* The executable of a stage, beside this one's (caller frees). */
 static char *
 stage_path(const char *stage)

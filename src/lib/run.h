@@ -6,6 +6,8 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include <stddef.h>
+
 struct run_opts {
 	const char	*confdir;
 	int		 wait;		/* --wait */
@@ -25,6 +27,8 @@ int	 run_pipeline(const struct run_opts *, int *stop_signal);
 
 /* Is name one of the stages (poll, tarball, jobs, ... site)? */
 int	 run_is_stage(const char *name);
+/* The i-th stage in order, or NULL past the last (for completion). */
+const char	*run_stage_name(size_t i);
 
 /*
  * Become the executable of stage with -c confdir, the verbosity of
