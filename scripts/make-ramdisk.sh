@@ -34,7 +34,8 @@ usage: make-ramdisk.sh [-a ARCH] OUT.cpio.gz [KROOT KVER]
   OUT         the initramfs to write (gzip'd cpio newc)
   KROOT KVER  add disk and ext4 modules from KROOT/lib/modules/KVER
 Downloads and the riscv build are cached in $MAESTRINO_CACHE
-(default: var/cache in the source tree).
+(default: var/cache in the source tree; installed, ~/.cache/maestrino,
+/var/cache/maestrino for root).
 EOF2
 }
 
@@ -57,7 +58,7 @@ esac
 out=$1
 kroot=${2:-}
 kver=${3:-}
-cache=${MAESTRINO_CACHE:-$top/var/cache}
+cache=${MAESTRINO_CACHE:-$(default_cache)}
 
 # elf_machine FILE: readelf's Machine field
 elf_machine() {

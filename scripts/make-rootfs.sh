@@ -33,7 +33,8 @@ usage: make-rootfs.sh [-f] -a ARCH OUT.cpio.gz
   -f        make it afresh, do not take it from the cache
   OUT       the initramfs to write (gzip'd cpio newc)
 The result is cached in $MAESTRINO_CACHE/rootfs (default: var/cache in
-the source tree).
+the source tree; installed, ~/.cache/maestrino, /var/cache/maestrino for
+root).
 EOF2
 }
 
@@ -60,7 +61,7 @@ riscv) die "no Debian rootfs for riscv: Debian 12 (bookworm) ships no riscv64 pa
 *) die "unknown ARCH '$arch' (x86_64 or arm64)" ;;
 esac
 out=$1
-cache=${MAESTRINO_CACHE:-$top/var/cache}
+cache=${MAESTRINO_CACHE:-$(default_cache)}
 
 # The packages: a shell and the usual tools, what kselftest's runner and
 # LAVA's test shell scripts call, and their libraries.

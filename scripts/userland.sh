@@ -48,3 +48,18 @@ for d in /sys/class/block/*; do
 done
 U
 }
+
+# default_cache: where userlands are cached without $MAESTRINO_CACHE:
+# var/cache in the source tree; installed (under share/maestrino), the
+# user's cache directory, or /var/cache/maestrino for root.
+default_cache() {
+	case $top in
+	*/share/maestrino)
+		if [ "$(id -u)" = 0 ]; then
+			echo /var/cache/maestrino
+		else
+			echo "${XDG_CACHE_HOME:-$HOME/.cache}/maestrino"
+		fi ;;
+	*) echo "$top/var/cache" ;;
+	esac
+}
