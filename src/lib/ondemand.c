@@ -405,8 +405,7 @@ ondemand_patchset_hash(char *const *sha256, size_t n, char out[65])
 		hash_add(h, sha256[i], strlen(sha256[i]));
 		hash_add(h, "\n", 1);
 	}
-	hash_hex(h, out);
-	hash_free(h);
+	hash_hex(h, out);	/* frees h */
 }
 
 char *
@@ -670,8 +669,7 @@ read_patch(struct pfile *f)
 	f->text = buf_detach(&b, NULL);
 	h = hash_new();
 	hash_add(h, f->text, f->len);
-	hash_hex(h, f->sha256);
-	hash_free(h);
+	hash_hex(h, f->sha256);	/* frees h */
 	return 0;
 }
 
