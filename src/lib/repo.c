@@ -528,6 +528,7 @@ repo_apply_patch(struct git_repository *repo, const char *parent_hex,
 	git_diff *diff;
 	git_oid id;
 	const char *path;
+	size_t i;
 	int rc;
 
 	rc = -1;
@@ -553,6 +554,20 @@ repo_apply_patch(struct git_repository *repo, const char *parent_hex,
 		error_to(err, "%s: holds no diff", p->what);
 		goto out;
 	}
+	/* libgit2 would write a new file over one there: git refuses */
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		git_tree_entry *te;
+
+		if (d->status != GIT_DELTA_ADDED ||
+		    git_tree_entry_bypath(&te, base, d->new_file.path) != 0)
+			continue;
+		git_tree_entry_free(te);
+		error_to(err, "%s: does not apply to %.12s at '%s': it "
+		    "already exists", p->what, parent_hex, d->new_file.path);
+		goto out;
+	}
+	git_error_clear();
 	git_apply_options_init(&ao, GIT_APPLY_OPTIONS_VERSION);
 	ao.delta_cb = note_delta;
 	ao.payload = &path;
