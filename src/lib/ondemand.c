@@ -185,6 +185,7 @@ parse_date(const char *v, long long *t, int *tz)
 {
 	struct tm tm;
 	const char *end;
+	long off;
 
 	memset(&tm, 0, sizeof(tm));
 	end = v != NULL ? strptime(v, "%a, %d %b %Y %H:%M:%S %z", &tm) : NULL;
@@ -197,8 +198,10 @@ parse_date(const char *v, long long *t, int *tz)
 		*tz = 0;
 		return;
 	}
-	*tz = (int)(tm.tm_gmtoff / 60);
-	*t = (long long)timegm(&tm) - tm.tm_gmtoff;
+	/* timegm() resets tm_gmtoff */
+	off = tm.tm_gmtoff;
+	*tz = (int)(off / 60);
+	*t = (long long)timegm(&tm) - off;
 }
 
 /* The value of header key in the unfolded headers hdr, or NULL. */
@@ -250,10 +253,12 @@ parse_mail(const char *p, const char *end, const char *what, int nth,
 		for (p = next_line(p, end); p < end &&
 		    (*p == ' ' || *p == '\t'); p = next_line(p, end)) {
 			char *joined;
+			size_t skip;
 
 			n = line_len(p, end);
-			joined = xasprintf("%s %.*s", hdr[nhdr - 1], (int)n,
-			    p + strspn(p, " \t"));
+			skip = strspn(p, " \t");
+			joined = xasprintf("%s %.*s", hdr[nhdr - 1],
+			    (int)(n > skip ? n - skip : 0), p + skip);
 			free(hdr[nhdr - 1]);
 			hdr[nhdr - 1] = joined;
 		}
