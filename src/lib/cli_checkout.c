@@ -34,8 +34,8 @@ static const char usage[] =
 	STAGE_USAGE_COMMON
 	"\n"
 	"Exit status: 0 recorded, 1 the tree, REF, a patch or a name was\n"
-	"not found or does not apply (nothing recorded), 2 usage, config or\n"
-	"database error.\n";
+	"not found or does not apply (nothing recorded), 2 usage, config,\n"
+	"database or storage error.\n";
 
 /* Append s to the NULL-terminated list *v of *n. */
 static void

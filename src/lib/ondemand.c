@@ -18,6 +18,7 @@
 #include "repo.h"
 #include "safe.h"
 #include "store_checkout.h"
+#include "tarball.h"
 #include "util.h"
 
 /* ---- mails ---- */
@@ -633,6 +634,7 @@ struct pfile {
 	char		 sha256[65];
 	char		*name;		/* stored as */
 	char		*rel;		/* relative to storage */
+	char		*url;		/* where it is published */
 	int		 made;		/* this call wrote it */
 	struct ondemand_mail *mails;
 	size_t		 nmails;
@@ -787,6 +789,22 @@ store(const struct config *cfg, const char *hash, struct pfile *f, size_t n,
 			}
 			f[i].made = 1;
 		}
+		if (cfg->storage_upload_url != NULL) {
+			/* where labs and KCIDB can fetch it from */
+			struct buf err = BUF_INIT;
+			char *what = xasprintf("patch '%s'", f[i].path);
+
+			f[i].url = tarball_upload(cfg, full, f[i].rel, what,
+			    &err);
+			free(what);
+			buf_release(&err);
+			if (f[i].url == NULL) {
+				free(full);
+				return -1;
+			}
+		} else
+			f[i].url = xasprintf("%s%s", cfg->storage_url,
+			    f[i].rel);
 		free(full);
 	}
 	return 0;
@@ -794,19 +812,17 @@ store(const struct config *cfg, const char *hash, struct pfile *f, size_t n,
 
 /* The patches column: [{name, url, path, sha256, subjects}]. */
 static char *
-patches_json(const struct config *cfg, const struct pfile *f, size_t n)
+patches_json(const struct pfile *f, size_t n)
 {
 	json_t *a, *o, *subj;
-	char *url, *s;
+	char *s;
 	size_t i, j;
 
 	a = json_array();
 	for (i = 0; i < n; i++) {
 		o = json_object();
 		json_object_set_new(o, "name", json_string(f[i].name));
-		url = xasprintf("%s%s", cfg->storage_url, f[i].rel);
-		json_object_set_new(o, "url", json_string(url));
-		free(url);
+		json_object_set_new(o, "url", json_string(f[i].url));
 		json_object_set_new(o, "path", json_string(f[i].rel));
 		json_object_set_new(o, "sha256", json_string(f[i].sha256));
 		subj = json_array();
@@ -924,7 +940,7 @@ ondemand_record(const struct config *cfg, struct db *db,
 	c.kind = (char *)r->kind;
 	c.ref = (char *)r->ref;
 	c.patchset_hash = r->npatches > 0 ? hash : NULL;
-	c.patches = r->npatches > 0 ? patches_json(cfg, f, r->npatches) :
+	c.patches = r->npatches > 0 ? patches_json(f, r->npatches) :
 	    NULL;
 	c.source_commit = source[0] != '\0' ? source : NULL;
 	c.only_builds = name_list(r->builds, r->nbuilds);
@@ -972,6 +988,7 @@ out:
 		free(f[i].text);
 		free(f[i].name);
 		free(f[i].rel);
+		free(f[i].url);
 		ondemand_mails_free(f[i].mails, f[i].nmails);
 	}
 	free(f);

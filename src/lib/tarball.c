@@ -497,9 +497,8 @@ storage_fault(int e)
 	    e == EFBIG;
 }
 
-/* PUT the file to the upload URL; return the URL, or NULL with err set. */
-static char *
-upload(const struct config *cfg, const char *file, const char *rel,
+char *
+tarball_upload(const struct config *cfg, const char *file, const char *rel,
     const char *what, struct buf *err)
 {
 	struct http_response resp;
@@ -594,7 +593,7 @@ make_one(const struct config *cfg, struct db *db,
 	    &res, &err) != 0)
 		goto failed;
 	if (cfg->storage_upload_url != NULL) {
-		url = upload(cfg, file, rel, what, &err);
+		url = tarball_upload(cfg, file, rel, what, &err);
 		if (url == NULL)
 			goto failed;
 		stats->uploaded++;

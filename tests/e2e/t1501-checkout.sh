@@ -235,4 +235,32 @@ is "its previous checkout is the head before it" \
     "$(py "$api/c/5.json" 'print(d["previous_checkout"])')" 1
 is "the history still holds only heads" "$(py "$tree" 'print([c["id"] for c in d["checkouts"]])')" "[5, 1]"
 
+# with storage.upload_url, the patches are uploaded as tarballs are
+port=$((20000 + $$ % 20000))
+cat >"$TMP/put.py" <<'EOF2'
+import http.server, os, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_PUT(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        open(os.path.join(sys.argv[2], os.path.basename(self.path)), "wb").write(body)
+        self.send_response(201); self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+EOF2
+mkdir -p "$TMP/uploaded"
+/usr/bin/python3 "$TMP/put.py" "$port" "$TMP/uploaded" &
+srv=$!
+wait_port "$port"
+settings_add 'storage:' "  upload_url: http://127.0.0.1:$port/up"
+check_rc 0 "a patch with an upload URL" maestrino $C checkout fix master --patch "$p1" --json
+id=$(py "$TMP/out" 'print(d["checkout"])')
+h1=$(sha256sum "$p1" | cut -c-64 | sha256sum | cut -c-64)
+is "its URL is the uploaded one" "$(sql "SELECT json_extract(patches, '$[0].url') FROM checkout WHERE id = $id")" \
+    "http://127.0.0.1:$port/up/patches/$h1/0001-$(basename "$p1")"
+check "the uploaded file is the patch" cmp "$p1" "$TMP/uploaded/0001-$(basename "$p1")"
+kill $srv
+check_rc 2 "an upload that fails" maestrino $C checkout fix master --patch "$p1" --patch "$p2"
+has "says so, naming the patch" "$TMP/out" "patch '$p1': "
+is "and records nothing" "$(sql "SELECT count(*) FROM checkout WHERE id > $id")" 0
+
 done_testing
