@@ -255,7 +255,7 @@ settings_add 'storage:' "  upload_url: http://127.0.0.1:$port/up"
 check_rc 0 "a patch with an upload URL" maestrino $C checkout fix master --patch "$p1" --json
 id=$(py "$TMP/out" 'print(d["checkout"])')
 h1=$(sha256sum "$p1" | cut -c-64 | sha256sum | cut -c-64)
-is "its URL is the uploaded one" "$(sql "SELECT json_extract(patches, '$[0].url') FROM checkout WHERE id = $id")" \
+is "its URL is the uploaded one" "$(sql "SELECT json_extract(patches, '\$[0].url') FROM checkout WHERE id = $id")" \
     "http://127.0.0.1:$port/up/patches/$h1/0001-$(basename "$p1")"
 check "the uploaded file is the patch" cmp "$p1" "$TMP/uploaded/0001-$(basename "$p1")"
 kill $srv
