@@ -225,6 +225,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE job ADD COLUMN retry_of TEXT;\n"
 	"CREATE INDEX job_retry_of ON job(retry_of) "
 	"WHERE retry_of IS NOT NULL;\n",
+
+	/*
+	 * 8: the platforms a checkout's tests are restricted to (a JSON
+	 * array, NULL for all), as a bisection step runs one test on one
+	 * platform.
+	 */
+	"ALTER TABLE checkout ADD COLUMN only_platforms TEXT;\n",
 };
 
 int

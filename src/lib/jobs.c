@@ -32,6 +32,45 @@ jobs_test_id(long long build_id, const char *test, const char *platform)
 	return xasprintf("t%lld-%s.%s", build_id, test, platform);
 }
 
+/*
+ * A checkout made on demand or by bisection may restrict the matrix to
+ * named entries (a JSON array; NULL: no restriction).  1 when name is
+ * named, 0 when not, -1 when there is no restriction.
+ */
+static int
+named_in(const char *list, const char *name)
+{
+	json_error_t e;
+	json_t *a, *v;
+	size_t i;
+	int found;
+
+	if (list == NULL)
+		return -1;
+	a = json_loads(list, 0, &e);
+	found = 0;
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v),
+		    name) == 0)
+			found = 1;
+	json_decref(a);
+	return found;
+}
+
+/*
+ * Rules r, but without its tree and branch filters when the entry was
+ * named (named is 1): whoever asked for it by name wants it run.
+ */
+static struct rules
+rules_for(const struct rules *r, int named)
+{
+	struct rules x = *r;
+
+	if (named == 1)
+		x.trees = x.branches = NULL;
+	return x;
+}
+
 static int
 write_definition(const char *path, const struct ynode *def, const char *id)
 {
@@ -97,9 +136,12 @@ checkout_jobs(const struct config *cfg, struct db *db,
 	 * other way round */
 	for (i = 0; i < n; i++) {
 		const struct build_cfg *b = &cfg->builds[i];
+		int named = named_in(co->only_builds, b->name);
+		struct rules r = rules_for(&b->rules, named);
 
-		if (!config_rules_match(&b->rules, co->tree, co->branch,
-		    co->version, co->patchlevel, co->sublevel, NULL))
+		if (named == 0 || !config_rules_match(&r, co->tree,
+		    co->branch, co->version, co->patchlevel, co->sublevel,
+		    NULL))
 			continue;
 		ids[i] = jobs_kbuild_id(co->id, b->name);
 		defs[i] = kbuild_definition(cfg, ids[i], b, &kc);
@@ -429,11 +471,13 @@ build_tests(struct tests_ctx *x, const struct plan_build *pb)
 	for (i = 0; i < cfg->ntests; i++) {
 		const struct test_cfg *t = &cfg->tests[i];
 		const struct lab_cfg *lab = config_lab(cfg, t->lab);
+		int named = named_in(co->only_tests, t->name);
+		struct rules r = rules_for(&t->rules, named);
 
 		/* no builds named: every build */
-		if ((t->builds != NULL &&
+		if (named == 0 || (t->builds != NULL &&
 		    !str_in_list(t->builds, b->config_name)) ||
-		    !config_rules_match(&t->rules, co->tree, co->branch,
+		    !config_rules_match(&r, co->tree, co->branch,
 		    co->version, co->patchlevel, co->sublevel, b->arch) ||
 		    lab == NULL)
 			continue;
@@ -441,7 +485,8 @@ build_tests(struct tests_ctx *x, const struct plan_build *pb)
 			const struct platform_cfg *p;
 
 			p = config_platform(cfg, *pl);
-			if (p == NULL || strcmp(p->arch, b->arch) != 0)
+			if (p == NULL || strcmp(p->arch, b->arch) != 0 ||
+			    named_in(co->only_platforms, p->name) == 0)
 				continue;
 			xgrow((void **)&todo, &alloc, n + 1, sizeof(*todo));
 			todo[n].t = t;

@@ -213,6 +213,30 @@ tag_list(const char *tags)
 	return list;
 }
 
+/* The patches column as KCIDB's patchset_files: [{name, url}]. */
+static json_t *
+patchset_files(const char *patches)
+{
+	json_error_t e;
+	json_t *a, *list, *v, *r, *name, *url;
+	size_t i;
+
+	a = patches != NULL ? json_loads(patches, 0, &e) : NULL;
+	list = json_array();
+	json_array_foreach(a, i, v) {
+		name = json_object_get(v, "name");
+		url = json_object_get(v, "url");
+		if (!json_is_string(name) || !json_is_string(url))
+			continue;
+		r = json_object();
+		json_object_set(r, "name", name);
+		json_object_set(r, "url", url);
+		json_array_append_new(list, r);
+	}
+	json_decref(a);
+	return list;
+}
+
 static json_t *
 checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
 {
@@ -258,6 +282,16 @@ checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
 		    json_integer(r->tarball_size));
 	set_str(misc, "tarball_error", r->tarball_error);
 	set_time(misc, "commit_time", r->commit_time);
+	if (r->kind != NULL && strcmp(r->kind, "head") != 0) {
+		/* git_commit_hash is the base; the patches go on top */
+		json_object_set_new(o, "patchset_files",
+		    patchset_files(r->patches));
+		json_object_set_new(o, "patchset_hash", json_string(
+		    r->patchset_hash != NULL ? r->patchset_hash : ""));
+		set_str(misc, "kind", r->kind);
+		set_str(misc, "ref", r->ref);
+		set_str(misc, "patched_commit", r->source_commit);
+	}
 	if (r->subject != NULL)
 		json_object_set_new(misc, "subject", kcidb_string(r->subject,
 		    r->subject_len, 0));
@@ -412,7 +446,9 @@ kcidb_doc_bytes(const struct kcidb_row *row)
 		    row->u.c.row.message_len + len(c->tags) +
 		    len(c->tarball_state) + len(c->tarball_url) +
 		    len(c->tarball_sha256) + len(c->tarball_error) +
-		    row->u.c.row.subject_len;
+		    row->u.c.row.subject_len + len(c->patches) +
+		    len(c->patchset_hash) + len(c->ref) +
+		    len(c->source_commit);
 		break;
 	case KCIDB_BUILDS:
 		b = &row->u.b;

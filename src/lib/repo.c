@@ -250,16 +250,17 @@ clean_locks(const char *path)
 	free(p);
 }
 
+/* Fetch the n refspecs specs (and every tag when tags) from url. */
 static int
-fetch(git_repository *repo, const char *url, const char *token,
-    char *const *branches, size_t nbranches, const char *what,
+fetch_specs(git_repository *repo, const char *url, const char *token,
+    char *const *specs, size_t n, int tags, const char *what,
     struct buf *err)
 {
 	git_fetch_options fo;
 	struct cred_state cs;
 	git_remote *remote;
-	git_strarray specs;
-	char **spec;
+	git_strarray sa;
+	char **spec, tagspec[] = "+refs/tags/*:refs/tags/*";
 	size_t i;
 	int rc;
 
@@ -268,21 +269,22 @@ fetch(git_repository *repo, const char *url, const char *token,
 	cs.what = what;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	init_callbacks(&fo.callbacks, &cs);
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+	fo.download_tags = tags ? GIT_REMOTE_DOWNLOAD_TAGS_ALL :
+	    GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	fo.update_fetchhead = 0;
 	fo.prune = GIT_FETCH_NO_PRUNE;
-	spec = xcalloc(nbranches + 1, sizeof(*spec));
-	for (i = 0; i < nbranches; i++)
-		spec[i] = xasprintf("+refs/heads/%s:refs/heads/%s",
-		    branches[i], branches[i]);
-	spec[nbranches] = xstrdup("+refs/tags/*:refs/tags/*");
-	specs.strings = spec;
-	specs.count = nbranches + 1;
+	spec = xcalloc(n + 2, sizeof(*spec));
+	for (i = 0; i < n; i++)
+		spec[i] = specs[i];
+	if (tags)
+		spec[n++] = tagspec;
+	sa.strings = spec;
+	sa.count = n;
 	remote = NULL;
 	rc = -1;
 	progress_start("fetching", 0);
 	if (git_remote_create_anonymous(&remote, repo, url) != 0 ||
-	    git_remote_fetch(remote, &specs, &fo, "maestrino poll") != 0) {
+	    git_remote_fetch(remote, &sa, &fo, "maestrino fetch") != 0) {
 		progress_end();
 		error_to(err, "%s: cannot fetch '%s': %s", what, url,
 		    git_msg());
@@ -292,7 +294,25 @@ fetch(git_repository *repo, const char *url, const char *token,
 	rc = 0;
 out:
 	git_remote_free(remote);
-	for (i = 0; i <= nbranches; i++)
+	free(spec);
+	return rc;
+}
+
+static int
+fetch(git_repository *repo, const char *url, const char *token,
+    char *const *branches, size_t nbranches, const char *what,
+    struct buf *err)
+{
+	char **spec;
+	size_t i;
+	int rc;
+
+	spec = xcalloc(nbranches + 1, sizeof(*spec));
+	for (i = 0; i < nbranches; i++)
+		spec[i] = xasprintf("+refs/heads/%s:refs/heads/%s",
+		    branches[i], branches[i]);
+	rc = fetch_specs(repo, url, token, spec, nbranches, 1, what, err);
+	for (i = 0; i < nbranches; i++)
 		free(spec[i]);
 	free(spec);
 	return rc;
@@ -387,6 +407,232 @@ repo_mirror_update(const char *path, const char *url, const char *token,
 	git_repository_free(repo);
 	free(u);
 	return rc;
+}
+
+int
+repo_fetch(const char *path, const char *url, const char *token,
+    char *const *specs, size_t n, int tags, const char *what,
+    struct buf *err)
+{
+	git_repository *repo;
+	char *u;
+	int rc;
+
+	repo_init();
+	clean_locks(path);
+	repo = repo_open(path, err);
+	if (repo == NULL)
+		return -1;
+	u = resolve_url(url);
+	rc = fetch_specs(repo, u, token, specs, n, tags, what, err);
+	git_repository_free(repo);
+	free(u);
+	return rc;
+}
+
+/* The commit ref name peels to, into oid; 0, or -1 when none. */
+static int
+peel_ref(git_repository *repo, const char *name, char oid[41])
+{
+	git_reference *ref;
+	git_object *obj;
+	int rc;
+
+	if (git_reference_lookup(&ref, repo, name) != 0) {
+		git_error_clear();
+		return -1;
+	}
+	rc = git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT);
+	git_reference_free(ref);
+	if (rc != 0) {
+		git_error_clear();
+		return -1;
+	}
+	git_oid_tostr(oid, 41, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+int
+repo_resolve(struct git_repository *repo, const char *name, char oid[41],
+    struct buf *err)
+{
+	git_object *obj, *peeled;
+	git_oid id;
+	char *full;
+	size_t len;
+	int rc;
+
+	full = xasprintf("refs/heads/%s", name);
+	rc = peel_ref(repo, full, oid);
+	free(full);
+	if (rc == 0)
+		return REPO_REF_BRANCH;
+	full = xasprintf("refs/tags/%s", name);
+	rc = peel_ref(repo, full, oid);
+	free(full);
+	if (rc == 0)
+		return REPO_REF_TAG;
+	len = strlen(name);
+	if (len < 4 || len > 40 || strspn(name, "0123456789abcdefABCDEF") !=
+	    len)
+		return REPO_REF_NONE;
+	if (git_oid_fromstrn(&id, name, len) != 0)
+		return REPO_REF_NONE;
+	rc = git_object_lookup_prefix(&obj, repo, &id, len, GIT_OBJECT_ANY);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		return REPO_REF_NONE;
+	}
+	if (rc == GIT_EAMBIGUOUS)
+		return error_to(err, "'%s' is ambiguous in '%s': more than "
+		    "one object starts with it", name,
+		    git_repository_path(repo));
+	if (rc != 0)
+		return error_to(err, "cannot look '%s' up in '%s': %s", name,
+		    git_repository_path(repo), git_msg());
+	rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	if (rc != 0) {
+		error_to(err, "'%s' names a %s in '%s', not a commit", name,
+		    git_object_type2string(git_object_type(obj)),
+		    git_repository_path(repo));
+		git_object_free(obj);
+		return -1;
+	}
+	git_oid_tostr(oid, 41, git_object_id(peeled));
+	git_object_free(peeled);
+	git_object_free(obj);
+	return REPO_REF_COMMIT;
+}
+
+/* The path of the delta being applied, for the message of a failure. */
+static int
+note_delta(const git_diff_delta *d, void *payload)
+{
+	const char **path = payload;
+
+	*path = d->new_file.path != NULL ? d->new_file.path :
+	    d->old_file.path;
+	return 0;
+}
+
+int
+repo_apply_patch(struct git_repository *repo, const char *parent_hex,
+    const struct repo_patch *p, char oid[41], struct buf *err)
+{
+	git_apply_options ao;
+	git_signature *sig;
+	git_commit *parent;
+	git_tree *base, *tree;
+	git_index *index;
+	git_diff *diff;
+	git_oid id;
+	const char *path;
+	size_t i;
+	int rc;
+
+	rc = -1;
+	parent = NULL;
+	base = tree = NULL;
+	index = NULL;
+	diff = NULL;
+	sig = NULL;
+	path = NULL;
+	if (git_oid_fromstr(&id, parent_hex) != 0 ||
+	    git_commit_lookup(&parent, repo, &id) != 0 ||
+	    git_commit_tree(&base, parent) != 0) {
+		error_to(err, "%s: cannot read commit %s: %s", p->what,
+		    parent_hex, git_msg());
+		goto out;
+	}
+	if (git_diff_from_buffer(&diff, p->diff, p->len) != 0) {
+		error_to(err, "%s: not a patch git can read: %s", p->what,
+		    git_msg());
+		goto out;
+	}
+	if (git_diff_num_deltas(diff) == 0) {
+		error_to(err, "%s: holds no diff", p->what);
+		goto out;
+	}
+	/* libgit2 would write a new file over one there: git refuses */
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		git_tree_entry *te;
+
+		if (d->status != GIT_DELTA_ADDED ||
+		    git_tree_entry_bypath(&te, base, d->new_file.path) != 0)
+			continue;
+		git_tree_entry_free(te);
+		error_to(err, "%s: does not apply to %.12s at '%s': it "
+		    "already exists", p->what, parent_hex, d->new_file.path);
+		goto out;
+	}
+	git_error_clear();
+	git_apply_options_init(&ao, GIT_APPLY_OPTIONS_VERSION);
+	ao.delta_cb = note_delta;
+	ao.payload = &path;
+	if (git_apply_to_tree(&index, repo, base, diff, &ao) != 0) {
+		error_to(err, "%s: does not apply to %.12s at '%s': %s",
+		    p->what, parent_hex, path != NULL ? path : "?",
+		    git_msg());
+		goto out;
+	}
+	if (git_index_write_tree_to(&id, index, repo) != 0 ||
+	    git_tree_lookup(&tree, repo, &id) != 0) {
+		error_to(err, "%s: cannot write its tree: %s", p->what,
+		    git_msg());
+		goto out;
+	}
+	/* the author commits too: a series on a base is one commit id */
+	if (git_signature_new(&sig, p->author_name[0] ? p->author_name :
+	    "unknown", p->author_email, (git_time_t)p->time, p->tz) != 0) {
+		error_to(err, "%s: bad author: %s", p->what, git_msg());
+		goto out;
+	}
+	if (git_commit_create(&id, repo, NULL, sig, sig, "UTF-8", p->message,
+	    tree, 1, (const git_commit **)&parent) != 0) {
+		error_to(err, "%s: cannot make its commit: %s", p->what,
+		    git_msg());
+		goto out;
+	}
+	git_oid_tostr(oid, 41, &id);
+	rc = 0;
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(index);
+	git_diff_free(diff);
+	git_tree_free(base);
+	git_commit_free(parent);
+	return rc;
+}
+
+int
+repo_set_ref(struct git_repository *repo, const char *name, const char *hex,
+    struct buf *err)
+{
+	git_reference *ref;
+	git_oid id;
+
+	if (git_oid_fromstr(&id, hex) != 0 ||
+	    git_reference_create(&ref, repo, name, &id, 1,
+	    "maestrino checkout") != 0)
+		return error_to(err, "cannot make ref %s in '%s': %s", name,
+		    git_repository_path(repo), git_msg());
+	git_reference_free(ref);
+	return 0;
+}
+
+void
+repo_delete_ref(struct git_repository *repo, const char *name)
+{
+	git_reference *ref;
+
+	if (git_reference_lookup(&ref, repo, name) == 0) {
+		git_reference_delete(ref);
+		git_reference_free(ref);
+	}
+	git_error_clear();
 }
 
 int

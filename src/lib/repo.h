@@ -94,6 +94,59 @@ int	 repo_commit_info(struct git_repository *, const char *oid,
 void	 commit_info_release(struct commit_info *);
 
 /*
+ * Fetch refspecs (n of them, "+src:dst") from url into the mirror at
+ * path, and tags when tags is set.  On failure, err (may be NULL) says
+ * why.
+ */
+int	 repo_fetch(const char *path, const char *url, const char *token,
+	    char *const *specs, size_t n, int tags, const char *what,
+	    struct buf *err);
+
+/* What repo_resolve() found a name to be. */
+enum repo_ref_kind {
+	REPO_REF_NONE = 0,	/* nothing by that name */
+	REPO_REF_COMMIT,	/* a full or abbreviated commit id */
+	REPO_REF_BRANCH,	/* refs/heads/<name> */
+	REPO_REF_TAG		/* refs/tags/<name>, peeled */
+};
+
+/*
+ * Resolve name in the mirror to a commit (hex into oid): a branch, then
+ * a tag, then a full or abbreviated (at least 4 hex digits) commit id.
+ * REPO_REF_NONE when nothing has that name; -1 after an error message
+ * (also in err) when it is ambiguous or names no commit.
+ */
+int	 repo_resolve(struct git_repository *, const char *name,
+	    char oid[41], struct buf *err);
+
+/* A commit made from a patch by repo_apply_patch(). */
+struct repo_patch {
+	const char	*diff;		/* the diff text */
+	size_t		 len;
+	const char	*author_name;
+	const char	*author_email;
+	long long	 time;		/* author time (seconds) */
+	int		 tz;		/* its offset, in minutes */
+	const char	*message;	/* the whole commit message */
+	const char	*what;		/* names the patch in messages */
+};
+
+/*
+ * Apply p's diff to the tree of commit parent (hex) and write a commit
+ * of the result whose parent is parent, into oid.  Nothing but objects
+ * is written.  On failure, err says why, naming p->what and the first
+ * path that did not apply.
+ */
+int	 repo_apply_patch(struct git_repository *, const char *parent,
+	    const struct repo_patch *p, char oid[41], struct buf *err);
+
+/* Point ref name at oid (hex), creating it; 0, or -1 with err set. */
+int	 repo_set_ref(struct git_repository *, const char *name,
+	    const char *oid, struct buf *err);
+/* Remove ref name if it exists. */
+void	 repo_delete_ref(struct git_repository *, const char *name);
+
+/*
  * Parse VERSION, PATCHLEVEL, SUBLEVEL and EXTRAVERSION out of a kernel
  * top-level Makefile; return 0 if VERSION and PATCHLEVEL were found.
  */

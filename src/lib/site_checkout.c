@@ -55,6 +55,13 @@ change_row(struct buf *b, const char *root, const struct checkout_row *c,
 	json_array_append_new(arr, e);
 }
 
+/* A branch head, as opposed to a checkout on demand or by bisection. */
+static int
+is_head(const struct checkout_row *c)
+{
+	return c->kind == NULL || strcmp(c->kind, "head") == 0;
+}
+
 static void
 changes_section(struct buf *b, const char *root, const struct checkout_row *c,
     const struct site_changelist *cl, long long prev, json_t *j)
@@ -71,7 +78,10 @@ changes_section(struct buf *b, const char *root, const struct checkout_row *c,
 	for (k = 0; k < CHANGE_KINDS; k++)
 		json_object_set_new(jc, site_change_name(k), json_array());
 	html_raw(b, "<section id=\"changes\"><h2>Changes since ");
-	if (prev > 0) {
+	if (!is_head(c)) {
+		html_raw(b, "\xe2\x80\x94 a checkout on demand is no head of "
+		    "its branch, and is compared with none");
+	} else if (prev > 0) {
 		char *rel = xasprintf("c/%lld.html", prev);
 
 		site_link(b, root, rel, "the previous checkout");
@@ -353,10 +363,66 @@ site_changes_release(struct site_changes *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* What a checkout on demand was asked for: ref, base and patches. */
+static void
+ondemand_facts(struct buf *b, const struct checkout_row *c)
+{
+	json_error_t e;
+	json_t *p, *v, *subj;
+	size_t i, k;
+
+	html_raw(b, "<dt>made</dt><dd>");
+	html_text(b, strcmp(c->kind, "bisect") == 0 ? "by bisection" :
+	    "on demand");
+	html_raw(b, "</dd><dt>ref</dt><dd><code>");
+	html_text(b, c->ref != NULL ? c->ref : "");
+	html_raw(b, "</code></dd><dt>patches</dt><dd>");
+	p = c->patches != NULL ? json_loads(c->patches, 0, &e) : NULL;
+	if (json_array_size(p) == 0)
+		html_raw(b, "none");
+	else
+		html_raw(b, "<ol class=\"patches\">");
+	json_array_foreach(p, i, v) {
+		html_raw(b, "<li><a href=\"");
+		html_href(b, json_string_value(json_object_get(v, "url")));
+		html_raw(b, "\">");
+		html_text(b, json_string_value(json_object_get(v, "name")));
+		html_raw(b, "</a>");
+		subj = json_object_get(v, "subjects");
+		if (json_array_size(subj) > 0)
+			html_raw(b, "<ul>");
+		for (k = 0; k < json_array_size(subj); k++) {
+			html_raw(b, "<li>");
+			html_text(b, json_string_value(json_array_get(subj,
+			    k)));
+			html_raw(b, "</li>");
+		}
+		if (json_array_size(subj) > 0)
+			html_raw(b, "</ul>");
+		html_raw(b, "</li>");
+	}
+	if (json_array_size(p) > 0) {
+		html_raw(b, "</ol>patchset_hash <code>");
+		html_text(b, c->patchset_hash);
+		html_raw(b, "</code>");
+	}
+	json_decref(p);
+	html_raw(b, "</dd>");
+	if (c->source_commit != NULL) {
+		html_raw(b, "<dt>patched commit</dt><dd><code>");
+		html_text(b, c->source_commit);
+		html_raw(b, "</code></dd>");
+	}
+}
+
 static void
 facts(struct buf *b, const struct checkout_row *c)
 {
-	html_raw(b, "</p>\n<dl class=\"facts\"><dt>commit</dt><dd><code>");
+	html_raw(b, "</p>\n<dl class=\"facts\">");
+	if (!is_head(c))
+		ondemand_facts(b, c);
+	html_raw(b, is_head(c) ? "<dt>commit</dt><dd><code>" :
+	    "<dt>base commit</dt><dd><code>");
 	html_text(b, c->commit);
 	html_raw(b, "</code></dd><dt>author</dt><dd>");
 	html_text(b, c->author_name);
@@ -395,16 +461,34 @@ page(struct site *s, const struct checkout_row *c,
 
 	rel = xasprintf("c/%lld.html", c->id);
 	root = site_root_of(rel);
-	buf_addf(&t, "%s/%s %s", c->tree, c->branch, c->describe);
+	if (is_head(c))
+		buf_addf(&t, "%s/%s %s", c->tree, c->branch, c->describe);
+	else
+		buf_addf(&t, "%s %s %s", c->tree, c->describe,
+		    strcmp(c->kind, "bisect") == 0 ? "(bisection)" :
+		    "(on demand)");
 	site_page_begin(&b, s, rel, t.ptr, root);
 	html_raw(&b, "<h1>");
-	trel = site_tree_rel(c->tree, c->branch);
+	trel = NULL;
 	buf_reset(&t);
-	buf_addf(&t, "%s/%s", c->tree, c->branch);
-	site_link(&b, root, trel, t.ptr);
+	if (c->branch[0] != '\0') {
+		trel = site_tree_rel(c->tree, c->branch);
+		buf_addf(&t, "%s/%s", c->tree, c->branch);
+		site_link(&b, root, trel, t.ptr);
+	} else
+		html_text(&b, c->tree);
 	html_raw(&b, " <span class=\"describe\">");
 	html_text(&b, c->describe);
-	html_raw(&b, "</span></h1>\n<p class=\"subject\">");
+	html_raw(&b, "</span>");
+	if (!is_head(c)) {
+		buf_addf(&b, " <span class=\"ondemand\">%s</span>",
+		    strcmp(c->kind, "bisect") == 0 ? "bisection step" :
+		    "on demand");
+		if (c->patches != NULL)
+			html_raw(&b, " <span class=\"ondemand\">+ "
+			    "patches</span>");
+	}
+	html_raw(&b, "</h1>\n<p class=\"subject\">");
 	html_text(&b, c->subject);
 	facts(&b, c);
 	html_raw(&b, "<table class=\"summary\"><tr><th>builds</th>"

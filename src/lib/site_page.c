@@ -364,6 +364,36 @@ site_checkout_json(const struct checkout_row *c)
 	json_object_set_new(o, "tarball_url", site_jstr(c->tarball_url));
 	json_object_set_new(o, "tarball_sha256", site_jstr(c->tarball_sha256));
 	json_object_set_new(o, "tip", json_boolean(c->is_tip));
+	json_object_set_new(o, "kind", site_jstr(c->kind != NULL ? c->kind :
+	    "head"));
+	if (c->kind != NULL && strcmp(c->kind, "head") != 0) {
+		json_error_t e;
+		json_t *p, *v, *pub;
+		size_t i;
+
+		/* commit is the base; the patches go on top of it */
+		json_object_set_new(o, "ref", site_jstr(c->ref));
+		json_object_set_new(o, "patchset_hash",
+		    site_jstr(c->patchset_hash != NULL ? c->patchset_hash :
+		    ""));
+		json_object_set_new(o, "patched_commit",
+		    site_jstr(c->source_commit));
+		p = c->patches != NULL ? json_loads(c->patches, 0, &e) : NULL;
+		pub = json_array();
+		json_array_foreach(p, i, v) {
+			json_t *x = json_object();
+
+			json_object_set(x, "name", json_object_get(v, "name"));
+			json_object_set(x, "url", json_object_get(v, "url"));
+			json_object_set(x, "sha256",
+			    json_object_get(v, "sha256"));
+			json_object_set(x, "subjects",
+			    json_object_get(v, "subjects"));
+			json_array_append_new(pub, x);
+		}
+		json_decref(p);
+		json_object_set_new(o, "patches", pub);
+	}
 	return o;
 }
 

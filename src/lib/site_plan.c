@@ -81,7 +81,7 @@ branches(struct db *db, struct site_plan *p)
 {
 	struct checkout_row c;
 	size_t i, j;
-	int r;
+	int r, ondemand;
 
 	if (store_site_branches(db, p->all, &p->br, &p->nbr) != 0)
 		return -1;
@@ -91,9 +91,15 @@ branches(struct db *db, struct site_plan *p)
 			return -1;
 		if (r > 0)
 			continue;
+		/*
+		 * A checkout on demand is listed on every branch page of
+		 * its tree, and changes no branch's history.
+		 */
+		ondemand = c.kind != NULL && strcmp(c.kind, "head") != 0;
 		for (i = 0; i < p->nbr; i++)
 			if (strcmp(c.tree, p->br[i].tree) == 0 &&
-			    strcmp(c.branch, p->br[i].branch) == 0)
+			    (ondemand ||
+			    strcmp(c.branch, p->br[i].branch) == 0))
 				p->br[i].changed = 1;
 		store_checkout_release(&c);
 	}

@@ -45,13 +45,85 @@ sparkline(struct buf *b, const struct site_counts *counts, size_t n)
 	html_raw(b, "</svg>");
 }
 
+/* The commits the patches of a checkout's JSON make. */
+static size_t
+patch_count(json_t *co)
+{
+	json_t *p;
+	size_t i, n;
+
+	n = 0;
+	json_array_foreach(json_object_get(co, "patches"), i, p)
+		n += json_array_size(json_object_get(p, "subjects"));
+	return n;
+}
+
+/*
+ * The tree's checkouts made on demand or by bisection, apart: they are
+ * no part of the branch's history above.  Their JSON into arr.
+ */
+static int
+ondemand_section(struct site *s, struct buf *b, const char *root,
+    const char *tree, json_t *arr)
+{
+	struct site_ids ids;
+	struct site_counts c;
+	struct checkout_row co;
+	json_t *e;
+	char *crel;
+	size_t i;
+	int rc;
+
+	if (store_site_ondemand(s->db, tree, TREE_ROWS, &ids) != 0)
+		return -1;
+	rc = 0;
+	if (ids.n > 0)
+		html_raw(b, "<h2>On demand</h2>\n<table><thead><tr>"
+		    "<th>checkout</th><th>ref</th><th>patches</th>"
+		    "<th>found</th><th>builds</th><th>boots</th>"
+		    "<th>tests</th></tr></thead><tbody>\n");
+	for (i = 0; i < ids.n && rc == 0; i++) {
+		rc = store_site_checkout(s->db, ids.v[i], &co);
+		if (rc != 0) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
+		if (store_site_counts(s->db, co.id, &c) != 0) {
+			store_checkout_release(&co);
+			rc = -1;
+			break;
+		}
+		html_raw(b, "<tr><td>");
+		crel = xasprintf("c/%lld.html", co.id);
+		site_link(b, root, crel, co.describe);
+		free(crel);
+		html_raw(b, "</td><td>");
+		html_text(b, co.ref != NULL ? co.ref : "");
+		e = site_checkout_json(&co);
+		buf_addf(b, "</td><td>%zu</td><td>", patch_count(e));
+		site_time_el(b, co.created);
+		html_raw(b, "</td>");
+		site_counts_cells(b, c.b);
+		site_counts_cells(b, c.r);
+		site_counts_cells(b, c.t);
+		html_raw(b, "</tr>\n");
+		json_object_set_new(e, "counts", site_counts_json(&c));
+		json_array_append_new(arr, e);
+		store_checkout_release(&co);
+	}
+	if (ids.n > 0)
+		html_raw(b, "</tbody></table>\n");
+	free(ids.v);
+	return rc;
+}
+
 int
 site_render_tree(struct site *s, const char *tree, const char *branch)
 {
 	struct site_ids ids;
 	struct site_counts *cs, c;
 	struct buf b = BUF_INIT, t = BUF_INIT;
-	json_t *j, *arr, *e;
+	json_t *j, *arr, *e, *od;
 	size_t i;
 	char *rel, *root, *crel, *brel;
 	int rc;
@@ -117,15 +189,20 @@ site_render_tree(struct site *s, const char *tree, const char *branch)
 		store_checkout_release(&co);
 	}
 	html_raw(&b, "</tbody></table>\n");
+	od = json_array();
+	if (rc == 0)
+		rc = ondemand_section(s, &b, root, tree, od);
 	site_page_end(&b);
 	if (rc != 0) {
 		json_decref(arr);
+		json_decref(od);
 		goto out;
 	}
 	j = json_object();
 	json_object_set_new(j, "tree", site_jstr(tree));
 	json_object_set_new(j, "branch", site_jstr(branch));
 	json_object_set_new(j, "checkouts", arr);
+	json_object_set_new(j, "ondemand", od);
 	rc = site_emit_page(s, rel, &b, j);
 out:
 	free(cs);

@@ -43,6 +43,14 @@ store_checkout_from(struct sqlite3_stmt *st, struct checkout_row *c)
 	c->gen = db_col_int(st, 28);
 	c->exported_gen = db_col_int(st, 29);
 	c->site_gen = db_col_int(st, 30);
+	c->kind = db_col_dup(st, 31);
+	c->ref = db_col_dup(st, 32);
+	c->patchset_hash = db_col_dup(st, 33);
+	c->patches = db_col_dup(st, 34);
+	c->source_commit = db_col_dup(st, 35);
+	c->only_builds = db_col_dup(st, 36);
+	c->only_tests = db_col_dup(st, 37);
+	c->only_platforms = db_col_dup(st, 38);
 }
 
 void
@@ -64,6 +72,14 @@ store_checkout_release(struct checkout_row *c)
 	free(c->tarball_url);
 	free(c->tarball_sha256);
 	free(c->tarball_error);
+	free(c->kind);
+	free(c->ref);
+	free(c->patchset_hash);
+	free(c->patches);
+	free(c->source_commit);
+	free(c->only_builds);
+	free(c->only_tests);
+	free(c->only_platforms);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -105,6 +121,13 @@ store_tree_note(struct db *db, const char *name, const char *url,
 	    "last_error) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE "
 	    "SET url = excluded.url, last_poll = excluded.last_poll, "
 	    "last_error = excluded.last_error", "ttit", name, url, now, err);
+}
+
+int
+store_tree_ensure(struct db *db, const char *name, const char *url)
+{
+	return db_run(db, "INSERT INTO tree (name, url) VALUES (?, ?) "
+	    "ON CONFLICT (name) DO NOTHING", "tt", name, url);
 }
 
 char *
@@ -154,6 +177,31 @@ store_checkout_add(struct db *db, const struct checkout_row *c,
 	    "excluded.commit_hash, checkout_id = excluded.checkout_id, "
 	    "updated = excluded.updated", "tttii", c->tree, c->branch,
 	    c->commit, *id, c->created);
+}
+
+int
+store_checkout_add_ondemand(struct db *db, const struct checkout_row *c,
+    long long *id)
+{
+	if (db_run(db, "INSERT INTO checkout (tree, branch, url, "
+	    "commit_hash, describe, version, patchlevel, sublevel, "
+	    "extraversion, subject, message, author_name, author_email, "
+	    "commit_time, tags, is_tip, created, kind, ref, patchset_hash, "
+	    "patches, source_commit, only_builds, only_tests, "
+	    "only_platforms) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "CASE WHEN ?6 >= 0 THEN ?6 END, CASE WHEN ?6 >= 0 THEN ?7 END, "
+	    "CASE WHEN ?6 >= 0 THEN ?8 END, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+	    "0, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+	    "tttttiiitttttititttttttt", c->tree, c->branch, c->url,
+	    c->commit, c->describe, (long long)c->version,
+	    (long long)c->patchlevel, (long long)c->sublevel, c->extraversion,
+	    c->subject, c->message, c->author_name, c->author_email,
+	    c->commit_time, c->tags, c->created, c->kind, c->ref,
+	    c->patchset_hash, c->patches, c->source_commit, c->only_builds,
+	    c->only_tests, c->only_platforms) != 0)
+		return -1;
+	*id = db_last_id(db);
+	return 0;
 }
 
 /* Rows of a query selecting STORE_CHECKOUT_COLUMNS first, into out. */

@@ -47,7 +47,15 @@ struct sqlite3_stmt;
 	t ".jobs_made, " \
 	t ".gen, " \
 	t ".exported_gen, " \
-	t ".site_gen"
+	t ".site_gen, " \
+	t ".kind, " \
+	t ".ref, " \
+	t ".patchset_hash, " \
+	t ".patches, " \
+	t ".source_commit, " \
+	t ".only_builds, " \
+	t ".only_tests, " \
+	t ".only_platforms"
 
 struct checkout_row {
 	long long	 id;
@@ -83,6 +91,14 @@ struct checkout_row {
 	long long	 gen;
 	long long	 exported_gen;
 	long long	 site_gen;
+	char		*kind;		/* head, ondemand, bisect */
+	char		*ref;		/* what was asked for, or NULL */
+	char		*patchset_hash;	/* NULL without patches */
+	char		*patches;	/* JSON: [{name, url, path, sha256}] */
+	char		*source_commit;	/* the commit to tar, or NULL */
+	char		*only_builds;	/* JSON arrays of names, or NULL */
+	char		*only_tests;
+	char		*only_platforms;
 };
 
 /* A list of rows; store_checkout_list_free() frees it. */
@@ -108,6 +124,8 @@ void	 store_checkout_from(struct sqlite3_stmt *, struct checkout_row *out);
  */
 int	 store_tree_note(struct db *, const char *name, const char *url,
 	    long long now, const char *err);
+/* Tree name at url has a row (polled or not).  0, or -1 after an error. */
+int	 store_tree_ensure(struct db *, const char *name, const char *url);
 /*
  * The commit the database last saw at tree/branch (caller frees), or
  * NULL when there is none (or after an error message).
@@ -122,6 +140,15 @@ char	*store_branch_head(struct db *, const char *tree, const char *branch);
  * *id.  0, or -1 after an error message.
  */
 int	 store_checkout_add(struct db *, const struct checkout_row *c,
+	    long long *id);
+/*
+ * Add c as a checkout of kind c->kind ("ondemand" or "bisect"), in the
+ * caller's transaction: the columns store_checkout_add() takes, and
+ * ref, patchset_hash, patches, source_commit and the only_* lists.  It
+ * is never a tip and leaves branch_head alone.  0, or -1 after an error
+ * message.
+ */
+int	 store_checkout_add_ondemand(struct db *, const struct checkout_row *c,
 	    long long *id);
 /* The tips of tree's branches, in out.  0, or -1 on error. */
 int	 store_checkout_tips(struct db *, const char *tree,

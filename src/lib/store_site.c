@@ -114,7 +114,8 @@ store_site_checkout(struct db *db, long long id, struct checkout_row *c)
 	static const char sql[] = "SELECT id, tree, branch, url, commit_hash, "
 	    "describe, subject, author_name, tags, commit_time, created, "
 	    "tarball_url, tarball_size, tarball_sha256, tarball_state, "
-	    "tarball_error, is_tip FROM checkout WHERE id = ?";
+	    "tarball_error, is_tip, kind, ref, patchset_hash, patches, "
+	    "source_commit FROM checkout WHERE id = ?";
 	sqlite3_stmt *st;
 	int r;
 
@@ -142,6 +143,11 @@ store_site_checkout(struct db *db, long long id, struct checkout_row *c)
 		c->tarball_state = db_col_dup(st, 14);
 		c->tarball_error = db_col_dup(st, 15);
 		c->is_tip = (int)db_col_int(st, 16);
+		c->kind = db_col_dup(st, 17);
+		c->ref = db_col_dup(st, 18);
+		c->patchset_hash = db_col_dup(st, 19);
+		c->patches = db_col_dup(st, 20);
+		c->source_commit = db_col_dup(st, 21);
 	}
 	db_done(st);
 	if (r < 0)
@@ -154,11 +160,14 @@ store_site_previous(struct db *db, const struct checkout_row *c,
     long long *prev)
 {
 	static const char sql[] = "SELECT id FROM checkout WHERE tree = ? AND "
-	    "branch = ? AND id < ? ORDER BY id DESC LIMIT 1";
+	    "branch = ? AND kind = 'head' AND id < ? ORDER BY id DESC LIMIT 1";
 	sqlite3_stmt *st;
 	int r;
 
 	*prev = 0;
+	/* only branch heads follow one another */
+	if (c->kind != NULL && strcmp(c->kind, "head") != 0)
+		return 0;
 	st = db_cached(db, sql);
 	if (st == NULL)
 		return -1;
@@ -350,7 +359,8 @@ store_site_history(struct db *db, const char *tree, const char *branch,
 	    "b.status, NULL, b.log_url, c.created, NULL, NULL FROM checkout c "
 	    "CROSS "
 	    "JOIN build b ON b.checkout_id = c.id WHERE c.tree = ?1 AND "
-	    "c.branch = ?2 AND c.id <= ?7 AND b.config_name = ?3 AND "
+	    "c.branch = ?2 AND c.kind = 'head' AND c.id <= ?7 AND "
+	    "b.config_name = ?3 AND "
 	    "coalesce(b.arch, '') = ?4 AND coalesce(b.compiler, '') = "
 	    "?5 ORDER BY c.id DESC, b.id DESC LIMIT ?6";
 	static const char tests[] = "SELECT c.id, t.id, c.describe, t.status, "
@@ -358,7 +368,8 @@ store_site_history(struct db *db, const char *tree, const char *branch,
 	    "coalesce(j.config_name, '') FROM checkout c CROSS JOIN build b "
 	    "ON b.checkout_id = c.id CROSS JOIN test t ON t.build_id = b.id "
 	    "LEFT JOIN job j ON j.id = t.job_id WHERE c.tree = ?1 "
-	    "AND c.branch = ?2 AND c.id <= ?8 AND b.config_name = ?3 AND "
+	    "AND c.branch = ?2 AND c.kind = 'head' AND c.id <= ?8 AND "
+	    "b.config_name = ?3 AND "
 	    "coalesce(b.arch, '') = ?4 AND coalesce(t.platform, '') = "
 	    "?5 AND t.path = ?6 ORDER BY c.id DESC, t.id DESC LIMIT ?7";
 	sqlite3_stmt *st;
@@ -425,7 +436,8 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 	    "t.status, t.number_unit, t.log_url, c.created, t.number_value, "
 	    "coalesce(j.config_name, '') FROM checkout c JOIN build b ON "
 	    "b.checkout_id = c.id JOIN test t ON t.build_id = b.id LEFT JOIN "
-	    "job j ON j.id = t.job_id WHERE c.tree = ? AND c.branch = ? ORDER "
+	    "job j ON j.id = t.job_id WHERE c.tree = ? AND c.branch = ? AND "
+	    "c.kind = 'head' ORDER "
 	    "BY 1, 2, 3, 4, c.id DESC, t.id DESC");
 	if (st == NULL)
 		return -1;
@@ -485,10 +497,11 @@ store_site_latest(struct db *db, const char *tree, const char *branch,
 	memset(l, 0, sizeof(*l));
 	if (branch != NULL)
 		st = db_prepare(db, "SELECT id FROM checkout WHERE tree = ? "
-		    "AND branch = ? ORDER BY id DESC LIMIT ?");
+		    "AND branch = ? AND kind = 'head' ORDER BY id DESC "
+		    "LIMIT ?");
 	else
 		st = db_prepare(db, "SELECT id FROM checkout WHERE tree = ? "
-		    "ORDER BY id DESC LIMIT ?");
+		    "AND kind = 'head' ORDER BY id DESC LIMIT ?");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, tree);
@@ -502,6 +515,31 @@ store_site_latest(struct db *db, const char *tree, const char *branch,
 		memset(l, 0, sizeof(*l));
 		return error("cannot read the checkouts of %s%s%s", tree,
 		    branch ? "/" : "", branch ? branch : "");
+	}
+	return 0;
+}
+
+int
+store_site_ondemand(struct db *db, const char *tree, size_t limit,
+    struct site_ids *l)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	st = db_prepare(db, "SELECT id FROM checkout WHERE tree = ? AND "
+	    "kind != 'head' ORDER BY id DESC LIMIT ?");
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, tree);
+	db_bind_int(st, 2, (long long)limit);
+	r = ids_from(db, st, l);
+	db_finalize(st);
+	if (r < 0) {
+		free(l->v);
+		memset(l, 0, sizeof(*l));
+		return error("cannot read the checkouts on demand of %s",
+		    tree);
 	}
 	return 0;
 }
@@ -626,8 +664,9 @@ store_site_next(struct db *db, long long id, long long *next)
 
 	*next = 0;
 	st = db_prepare(db, "SELECT n.id FROM checkout c JOIN checkout n ON "
-	    "n.tree = c.tree AND n.branch = c.branch AND n.id > c.id WHERE "
-	    "c.id = ? ORDER BY n.id LIMIT 1");
+	    "n.tree = c.tree AND n.branch = c.branch AND n.kind = 'head' AND "
+	    "n.id > c.id WHERE c.id = ? AND c.kind = 'head' ORDER BY n.id "
+	    "LIMIT 1");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, id);
@@ -652,7 +691,7 @@ store_site_branches(struct db *db, int changed, struct site_branch **v,
 	*v = NULL;
 	*n = alloc = 0;
 	st = db_prepare(db, "SELECT tree, branch, MAX(id) FROM checkout "
-	    "GROUP BY tree, branch ORDER BY tree, branch");
+	    "WHERE kind = 'head' GROUP BY tree, branch ORDER BY tree, branch");
 	if (st == NULL)
 		return -1;
 	while ((r = db_step(db, st)) == 1) {

@@ -107,7 +107,10 @@ void	 site_platform_rows_release(struct site_platform_rows *);
  * marks): 0, 1 when there is none, -1 on error.
  */
 int	 store_site_checkout(struct db *, long long id, struct checkout_row *);
-/* The checkout before c on its branch into *prev (0 if none). */
+/*
+ * The branch head before c on its branch into *prev (0 if none, and
+ * always for a checkout that is not a branch head).
+ */
 int	 store_site_previous(struct db *, const struct checkout_row *c,
 	    long long *prev);
 /* The builds, boots and tests of a checkout by status. */
@@ -135,9 +138,15 @@ int	 store_site_branch_tests(struct db *, const char *tree,
 	    const char *branch, size_t limit,
 	    int (*fn)(void *, const struct site_res *,
 	    const struct site_histlist *), void *arg);
-/* Newest checkouts of a branch (of a tree when branch is NULL). */
+/*
+ * Newest branch heads of a branch (of a tree when branch is NULL); the
+ * history, branches and next checkout above count only heads too.
+ */
 int	 store_site_latest(struct db *, const char *tree, const char *branch,
 	    size_t limit, struct site_ids *);
+/* The newest checkouts of tree that are not branch heads, by id. */
+int	 store_site_ondemand(struct db *, const char *tree, size_t limit,
+	    struct site_ids *);
 /* The builds of a checkout, by id. */
 int	 store_site_build_ids(struct db *, long long checkout,
 	    struct site_ids *);

@@ -497,9 +497,8 @@ storage_fault(int e)
 	    e == EFBIG;
 }
 
-/* PUT the file to the upload URL; return the URL, or NULL with err set. */
-static char *
-upload(const struct config *cfg, const char *file, const char *rel,
+char *
+tarball_upload(const struct config *cfg, const char *file, const char *rel,
     const char *what, struct buf *err)
 {
 	struct http_response resp;
@@ -549,7 +548,19 @@ make_one(const struct config *cfg, struct db *db,
 	repo = NULL;
 	url = NULL;
 	rc = 0;
-	name = tarball_name(p->tree, p->branch, p->describe);
+	if (p->kind != NULL && strcmp(p->kind, "head") != 0) {
+		/*
+		 * Not a branch head: another checkout may have the same
+		 * commit and describe, and patches change the content, so
+		 * the name takes the kind and the id.
+		 */
+		char *d = xasprintf("%s-%s%lld", p->describe, p->kind, p->id);
+
+		name = tarball_name(p->tree, p->branch[0] != '\0' ?
+		    p->branch : p->kind, d);
+		free(d);
+	} else
+		name = tarball_name(p->tree, p->branch, p->describe);
 	rel = xasprintf("tarballs/%s%s", name, tarball_ext(cfg->compression));
 	/*
 	 * A tag moved to another commit describes both the same way: the
@@ -577,11 +588,12 @@ make_one(const struct config *cfg, struct db *db,
 	}
 	repo = repo_open(mirror, &err);
 	if (repo == NULL ||
-	    tarball_write(repo, p->commit, name, cfg->compression, file, what,
+	    tarball_write(repo, p->source_commit != NULL ?
+	    p->source_commit : p->commit, name, cfg->compression, file, what,
 	    &res, &err) != 0)
 		goto failed;
 	if (cfg->storage_upload_url != NULL) {
-		url = upload(cfg, file, rel, what, &err);
+		url = tarball_upload(cfg, file, rel, what, &err);
 		if (url == NULL)
 			goto failed;
 		stats->uploaded++;
