@@ -26,6 +26,8 @@
 			    JSON_REAL_PRECISION(9))
 /* The largest log `log` prints: far more than a lab or worker keeps. */
 #define LOG_MAX		((size_t)1 << 30)
+/* The lines of a log excerpt the text of `show` prints. */
+#define EXCERPT_LINES	30
 
 /*
  * A row for people: "name  value" lines.  Values from outside go
@@ -67,10 +69,24 @@ field_lines(FILE *fp, const char *name, const char *text, size_t len)
 	struct buf line = BUF_INIT;
 	const char *p, *end, *nl;
 
+	size_t lines, skip;
+
 	if (text == NULL || len == 0)
 		return;
+	end = text + len;
+	if (end[-1] == '\n')
+		end--;
+	for (lines = 1, p = text; p < end; p++)
+		lines += *p == '\n';
 	fprintf(fp, "%s:\n", name);
-	for (p = text, end = text + len; p < end; p = nl + 1) {
+	/* the end of it, where a failure says why: --json has it all */
+	p = text;
+	if (lines > EXCERPT_LINES) {
+		for (skip = lines - EXCERPT_LINES; skip > 0; p++)
+			skip -= *p == '\n';
+		fprintf(fp, "  [%zu lines before]\n", lines - EXCERPT_LINES);
+	}
+	for (; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end;
