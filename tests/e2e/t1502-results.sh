@@ -165,6 +165,10 @@ is "the fields" "$(/usr/bin/python3 -c 'import json, sys; d = json.load(sys.stdi
     "smoke.modules board FAIL $TJOB True"
 check_rc 0 "show test $T" maestrino $C show test "$T"
 has "its path" "$TMP/out" "path         smoke.modules"
+sql "UPDATE test SET log_excerpt = 'boot' || char(10) || 'x ' || char(27) || '[2J y' WHERE id = $T"
+check_rc 0 "show test with a hostile excerpt" maestrino $C show test "$T"
+has "shows it" "$TMP/out" 'x \x1b[2J y'
+hasnt "sends no escape byte" "$TMP/out" "$esc"
 check_rc 0 "show job $TJOB" maestrino $C show job "$TJOB"
 has "its kind" "$TMP/out" "kind         test"
 has "its lab" "$TMP/out" "runtime      farm"
@@ -234,6 +238,10 @@ has "says so" "$TMP/out" "job '$BJOB' has no log recorded"
 
 # a second branch: results needs to be told which
 sql "INSERT INTO checkout (tree, branch, url, commit_hash, describe, subject, message, commit_time, created) SELECT tree, 'stable', url, commit_hash, describe, subject, message, commit_time, created FROM checkout WHERE id = $A"
+sql "INSERT INTO checkout (tree, branch, url, commit_hash, describe, subject, message, commit_time, created, kind) SELECT tree, branch, url, commit_hash, describe, 'on demand', message, commit_time, created, 'ondemand' FROM checkout WHERE id = $A"
+check_rc 0 "results --tree fix --branch master after an on-demand checkout" \
+    maestrino $C results --tree fix --branch master
+has "is still the latest head checkout" "$TMP/out" "checkout $B: fix/master"
 check_rc 2 "results with two branches and no argument" maestrino $C results
 has "asks for one, naming them" "$TMP/out" "fix/master, fix/stable"
 check_rc 2 "results --tree with two branches" maestrino $C results --tree fix
