@@ -439,54 +439,6 @@ cli_show(int argc, char **argv, const char *confdir)
 	return rc == 0 ? EXIT_OK : rc == 1 ? EXIT_ITEMS : EXIT_FATAL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * The file under storage.path that url names, when url is under
- * storage.url: NULL when it is not, or names no plain path below it
- * (an escape, a "..", a NUL).
- */
-static char *
-storage_rel(const struct config *cfg, const char *url)
-{
-	struct buf b = BUF_INIT;
-	const char *p;
-	char *rel;
-	int hi, lo;
-
-	if (url == NULL || !str_starts(url, cfg->storage_url))
-		return NULL;
-	for (p = url + strlen(cfg->storage_url); *p; p++) {
-		if (*p == '%' && (hi = hexval(p[1])) >= 0 &&
-		    (lo = hexval(p[2])) >= 0 && (hi || lo)) {
-			buf_putc(&b, hi * 16 + lo);
-			p += 2;
-		} else if (*p == '?' || *p == '#') {
-			break;
-		} else {
-			buf_putc(&b, *p);
-		}
-	}
-	rel = buf_detach(&b, NULL);
-	if (*rel == '\0' || *rel == '/' || strcmp(rel, "..") == 0 ||
-	    str_starts(rel, "../") || strstr(rel, "/../") != NULL ||
-	    str_ends(rel, "/..")) {
-		free(rel);
-		return NULL;
-	}
-	return rel;
-}
-
 /*
  * Write a log for a terminal: each line as safe_visible() shows it,
  * the newlines and tabs kept, so nothing in it moves the cursor or
@@ -539,7 +491,7 @@ print_log(const struct config *cfg, const char *job, const char *url)
 	char *rel;
 	int rc;
 
-	rel = storage_rel(cfg, url);
+	rel = query_storage_rel(cfg, url);
 	if (rel == NULL) {
 		error("the log of job '%s' is not in local storage (%s): "
 		    "see %s", job, cfg->storage_path, url);

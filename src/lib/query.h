@@ -69,5 +69,12 @@ int	 query_open(struct stage *, const char *name, const char *confdir);
 void	 query_put(FILE *, const char *s);
 /* Print a JSON document and a newline; 0, -1 after a message. */
 int	 query_print_json(FILE *, json_t *, size_t flags);
+/*
+ * The path below storage.path of a file url names, when url is under
+ * storage.url (percent escapes decoded, a query or fragment dropped):
+ * NULL when it is not, or when it names no plain path below it (empty,
+ * absolute, a ".." component, a NUL).  Caller frees.
+ */
+char	*query_storage_rel(const struct config *, const char *url);
 /* A checkout id from an argument: 0, -1 after a message (usage). */
 int	 query_parse_id(const char *what, const char *arg, long long *id);

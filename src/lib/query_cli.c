@@ -73,3 +73,47 @@ query_parse_id(const char *what, const char *arg, long long *id)
 	*id = v;
 	return 0;
 }
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+query_storage_rel(const struct config *cfg, const char *url)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	char *rel;
+	size_t len;
+	int hi, lo;
+
+	if (url == NULL || !str_starts(url, cfg->storage_url))
+		return NULL;
+	for (p = url + strlen(cfg->storage_url); *p; p++) {
+		if (*p == '%' && (hi = hexval(p[1])) >= 0 &&
+		    (lo = hexval(p[2])) >= 0) {
+			buf_putc(&b, hi * 16 + lo);
+			p += 2;
+		} else if (*p == '?' || *p == '#') {
+			break;
+		} else {
+			buf_putc(&b, *p);
+		}
+	}
+	rel = buf_detach(&b, &len);
+	if (*rel == '\0' || strlen(rel) != len || *rel == '/' || strcmp(rel, "..") == 0 ||
+	    str_starts(rel, "../") || strstr(rel, "/../") != NULL ||
+	    str_ends(rel, "/..")) {
+		free(rel);
+		return NULL;
+	}
+	return rel;
+}
