@@ -4,6 +4,9 @@
 # from disk with `jq .`: the best of five runs each.  Target: < 2.
 . "$(dirname "$0")/lib.sh"
 
+command -v jq >/dev/null ||
+    { echo "bench: jq is needed (scripts/deps.sh test installs it)" >&2; exit 1; }
+
 d=$BTMP/r
 mkdir -p "$d/c"
 printf 'settings:\n  data_dir: %s/var\n  site:\n    path: %s/public\n' \

@@ -31,6 +31,12 @@ query_open(struct stage *st, const char *name, const char *confdir)
 		rc = 1;
 	} else if ((st->db = db_open(path, 1)) == NULL) {
 		rc = -1;
+	} else if (db_exec(st->db, "PRAGMA temp_store = MEMORY") != 0) {
+		/*
+		 * The results of a checkout are sorted as the site matches
+		 * them; in memory, not spilled to a file in /var/tmp.
+		 */
+		rc = -1;
 	}
 	free(path);
 	if (rc != 0)
@@ -56,10 +62,19 @@ query_put(FILE *fp, const char *s)
 int
 query_print_json(FILE *fp, json_t *j, size_t flags)
 {
-	if (json_dumpf(j, fp, flags) != 0)
-		return error("cannot write the JSON document");
-	fputc('\n', fp);
-	return 0;
+	char *text;
+	size_t len;
+	int rc;
+
+	/* made whole, then written at once: a token at a time is slower */
+	text = json_dumps(j, flags);
+	if (text == NULL)
+		return error("cannot encode the JSON document");
+	len = strlen(text);
+	rc = fwrite(text, 1, len, fp) == len && fputc('\n', fp) != EOF ? 0 :
+	    error("cannot write the JSON document: %s", strerror(errno));
+	free(text);
+	return rc;
 }
 
 int
