@@ -560,6 +560,8 @@ cli_log(int argc, char **argv, const char *confdir)
 			url = b.log_url ? xstrdup(b.log_url) : NULL;
 			store_build_release(&b);
 		}
+		if (rc == 1)	/* gone between two reads: no log */
+			rc = 0;
 	} else {
 		rc = query_job_test_logs(st.db, id, &lava, &console);
 		/* the whole log first: the console is cut out of it */
