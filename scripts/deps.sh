@@ -28,7 +28,8 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	dpkg-dev binutils bzip2 rsync fakechroot fakeroot
 	util-linux"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl jq
-	chromium procps psmisc time clang libclang-rt-dev qemu-user-static"
+	chromium procps psmisc time clang libclang-rt-dev qemu-user-static
+	groff-base man-db"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.

@@ -340,6 +340,8 @@ site_res_json(const struct checkout_row *c, const struct site_res *r,
 		    r->platform, r->path);
 	}
 	json_object_set_new(o, "page", json_string(rel));
+	if (r->log_url != NULL)
+		json_object_set_new(o, "log_url", site_jstr(r->log_url));
 	free(rel);
 	return o;
 }

@@ -80,6 +80,7 @@ recent_checkouts(struct db *db)
 		json_object_set_new(o, "id", json_integer(c->id));
 		set_text(o, "tree", c->tree);
 		set_text(o, "branch", c->branch);
+		set_text(o, "kind", c->kind);
 		set_text(o, "commit", c->commit);
 		set_text(o, "describe", c->describe);
 		set_text(o, "tarball_state", c->tarball_state);
@@ -194,12 +195,20 @@ print_text(json_t *s, FILE *fp)
 	if (json_array_size(json_object_get(s, "recent_checkouts")) > 0)
 		fprintf(fp, "\nrecent checkouts:\n");
 	json_array_foreach(json_object_get(s, "recent_checkouts"), i, v) {
-		const char *url, *sha, *err;
+		const char *url, *sha, *err, *kind, *branch;
 
-		fprintf(fp, "  %" JSON_INTEGER_FORMAT " %s/%s %.12s ",
-		    geti(v, "id"),
-		    json_string_value(json_object_get(v, "tree")),
-		    json_string_value(json_object_get(v, "branch")),
+		kind = json_string_value(json_object_get(v, "kind"));
+		fprintf(fp, "  %" JSON_INTEGER_FORMAT " %s", geti(v, "id"),
+		    json_string_value(json_object_get(v, "tree")));
+		branch = json_string_value(json_object_get(v, "branch"));
+		if (branch != NULL && *branch != '\0') {
+			fputc('/', fp);
+			put_outside(fp, branch);
+		}
+		if (kind != NULL && strcmp(kind, "head") != 0)
+			fprintf(fp, " (%s)", strcmp(kind, "ondemand") == 0 ?
+			    "on demand" : "bisection step");
+		fprintf(fp, " %.12s ",
 		    json_string_value(json_object_get(v, "commit")));
 		put_outside(fp, json_string_value(json_object_get(v,
 		    "describe")));

@@ -105,15 +105,8 @@ for s in NAME SYNOPSIS DESCRIPTION COMMANDS "EXIT STATUS" ENVIRONMENT \
 	grep -q "^\.SH \"*$s\"*$" "$man1" || missing="$missing $s"
 done
 is "and every section of a man page" "$missing" ""
-if command -v groff >/dev/null; then
-	is "groff renders it without a warning" \
-	    "$(groff -man -Tutf8 -ww -z "$man1" 2>&1)" ""
-else
-	ok "# SKIP groff is not installed"
-fi
-if command -v man >/dev/null; then
-	check "man -l renders it" sh -c "man -l '$man1' | grep -q 'watch CHECKOUT'"
-else
-	ok "# SKIP man is not installed"
-fi
+# groff-base and man-db come from scripts/deps.sh test
+is "groff renders it without a warning" \
+    "$(groff -man -Tutf8 -ww -z "$man1" 2>&1)" ""
+check "man -l renders it" sh -c "man -l '$man1' | grep -q 'watch CHECKOUT'"
 done_testing

@@ -57,7 +57,7 @@ test_scripts(const char *dir)
 	capture_start();
 	ok(proc_run_script("no-such-script.sh", args, &err) == -1,
 	    "a missing script fails");
-	capture_end();
+	free(capture_end());
 	contains(err.ptr, "no-such-script.sh -a x86_64 failed (exit 127): "
 	    "cannot run", "naming the command and the reason");
 	memset(&cfg, 0, sizeof(cfg));
@@ -66,7 +66,7 @@ test_scripts(const char *dir)
 	capture_start();
 	ok(userland_make(&cfg, "alpine", "x86_64", &err) == -1,
 	    "an unknown rootfs fails");
-	capture_end();
+	free(capture_end());
 	contains(err.ptr, "rootfs 'alpine' is neither busybox nor debian",
 	    "naming it");
 	buf_release(&err);
