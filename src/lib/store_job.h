@@ -154,6 +154,27 @@ int	 store_job_set_poll_failures(struct db *, const char *id,
  */
 #define JOB_CANCELLING	"cancelling"
 #define JOB_CANCELLED	"cancelled"
+
+/*
+ * Which attempt of a result stands, in SQL, for every reader (site,
+ * results, compare, watch): a job's rows stand until a retry of it has
+ * finished without being cancelled (STORE_JOB_SUPERSEDED is true of
+ * job id id then); a retry's rows stand once it has so finished
+ * (STORE_JOB_CURRENT of job row j: not a retry, or such a one).  A
+ * result without a job (id NULL) always stands.
+ */
+#define STORE_JOB_SUPERSEDED(id)	"EXISTS (SELECT 1 FROM job r WHERE " \
+	"r.retry_of = " id " AND r.state = 'done' AND coalesce(" \
+	"r.error_code, '') != '" JOB_CANCELLED "')"
+#define STORE_JOB_CURRENT(j)	"(" j ".retry_of IS NULL OR (" j ".state = " \
+	"'done' AND coalesce(" j ".error_code, '') != '" JOB_CANCELLED "'))"
+/* A build row of alias b and a test row of alias t that stand. */
+#define STORE_BUILD_STANDS(b)	"NOT " STORE_JOB_SUPERSEDED(b ".job_id") \
+	" AND NOT EXISTS (SELECT 1 FROM job jb WHERE jb.id = " b ".job_id " \
+	"AND NOT " STORE_JOB_CURRENT("jb") ")"
+#define STORE_TEST_STANDS(t)	"NOT " STORE_JOB_SUPERSEDED(t ".job_id") \
+	" AND NOT EXISTS (SELECT 1 FROM job jt WHERE jt.id = " t ".job_id " \
+	"AND NOT " STORE_JOB_CURRENT("jt") ")"
 int	 store_job_mark_cancel(struct db *, const char *id, const char *msg);
 
 /*

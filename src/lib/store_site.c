@@ -9,6 +9,7 @@
 #include "log.h"
 #include "site_change.h"
 #include "store_checkout.h"
+#include "store_job.h"
 #include "store_site.h"
 #include "util.h"
 
@@ -186,11 +187,13 @@ store_site_previous(struct db *db, const struct checkout_row *c,
 int
 store_site_counts(struct db *db, long long checkout, struct site_counts *c)
 {
-	static const char builds[] = "SELECT status, COUNT(*) FROM build "
-	    "WHERE checkout_id = ? GROUP BY status";
+	static const char builds[] = "SELECT b.status, COUNT(*) FROM build b "
+	    "WHERE b.checkout_id = ? AND " STORE_BUILD_STANDS("b")
+	    " GROUP BY b.status";
 	static const char tests[] = "SELECT t.path = 'boot', t.status, "
 	    "COUNT(*) FROM test t JOIN build b ON b.id = t.build_id WHERE "
-	    "b.checkout_id = ? GROUP BY 1, 2";
+	    "b.checkout_id = ? AND " STORE_BUILD_STANDS("b") " AND "
+	    STORE_TEST_STANDS("t") " GROUP BY 1, 2";
 	sqlite3_stmt *st;
 	long *to;
 	int r;
@@ -238,21 +241,15 @@ res_add(struct site_reslist *l)
  * of a retry show only once it has finished, not cancelled.  So the
  * site, `results` and the changes see the newest attempt of each.
  */
-#define SUPERSEDED(id)	"EXISTS (SELECT 1 FROM job r WHERE r.retry_of = " \
-	id " AND r.state = 'done' AND coalesce(r.error_code, '') != " \
-	"'cancelled')"
-#define CURRENT_ATTEMPT(j)	"(" j ".retry_of IS NULL OR (" j ".state = " \
-	"'done' AND coalesce(" j ".error_code, '') != 'cancelled'))"
-
 int
 store_site_builds(struct db *db, long long checkout, struct site_reslist *l)
 {
-	/* the newest attempt of each: see SUPERSEDED */
+	/* the newest attempt of each: see STORE_JOB_SUPERSEDED */
 	static const char sql[] = "SELECT b.id, b.config_name, "
 	    "coalesce(b.arch, ''), coalesce(b.compiler, ''), b.status, "
 	    "b.kconfig, b.duration, b.log_url FROM build b LEFT JOIN job j "
-	    "ON j.id = b.job_id WHERE b.checkout_id = ? AND NOT "
-	    SUPERSEDED("b.job_id") " AND " CURRENT_ATTEMPT("j")
+	    "ON j.id = b.job_id WHERE b.checkout_id = ? AND "
+	    STORE_BUILD_STANDS("b")
 	    " ORDER BY b.config_name, b.arch, b.compiler, b.id";
 	sqlite3_stmt *st;
 	struct site_res *r;
@@ -293,8 +290,8 @@ store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 	    "t.status, t.number_value, t.number_unit, t.log_url, t.duration, "
 	    "coalesce(j.config_name, '') FROM test t JOIN build b ON b.id = "
 	    "t.build_id LEFT JOIN job j ON j.id = t.job_id WHERE "
-	    "b.checkout_id = ? AND NOT " SUPERSEDED("t.job_id") " AND NOT "
-	    SUPERSEDED("b.job_id") " AND " CURRENT_ATTEMPT("j")
+	    "b.checkout_id = ? AND " STORE_TEST_STANDS("t") " AND "
+	    STORE_BUILD_STANDS("b")
 	    " ORDER BY t.path, b.config_name, b.arch, t.platform, t.id";
 	sqlite3_stmt *st;
 	struct site_res *r;
@@ -360,7 +357,7 @@ store_site_history(struct db *db, const char *tree, const char *branch,
 	    "CROSS "
 	    "JOIN build b ON b.checkout_id = c.id WHERE c.tree = ?1 AND "
 	    "c.branch = ?2 AND c.kind = 'head' AND c.id <= ?7 AND "
-	    "b.config_name = ?3 AND "
+	    STORE_BUILD_STANDS("b") " AND b.config_name = ?3 AND "
 	    "coalesce(b.arch, '') = ?4 AND coalesce(b.compiler, '') = "
 	    "?5 ORDER BY c.id DESC, b.id DESC LIMIT ?6";
 	static const char tests[] = "SELECT c.id, t.id, c.describe, t.status, "
@@ -369,7 +366,8 @@ store_site_history(struct db *db, const char *tree, const char *branch,
 	    "ON b.checkout_id = c.id CROSS JOIN test t ON t.build_id = b.id "
 	    "LEFT JOIN job j ON j.id = t.job_id WHERE c.tree = ?1 "
 	    "AND c.branch = ?2 AND c.kind = 'head' AND c.id <= ?8 AND "
-	    "b.config_name = ?3 AND "
+	    STORE_BUILD_STANDS("b") " AND " STORE_TEST_STANDS("t")
+	    " AND b.config_name = ?3 AND "
 	    "coalesce(b.arch, '') = ?4 AND coalesce(t.platform, '') = "
 	    "?5 AND t.path = ?6 ORDER BY c.id DESC, t.id DESC LIMIT ?7";
 	sqlite3_stmt *st;
@@ -437,7 +435,8 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 	    "coalesce(j.config_name, '') FROM checkout c JOIN build b ON "
 	    "b.checkout_id = c.id JOIN test t ON t.build_id = b.id LEFT JOIN "
 	    "job j ON j.id = t.job_id WHERE c.tree = ? AND c.branch = ? AND "
-	    "c.kind = 'head' ORDER "
+	    "c.kind = 'head' AND " STORE_BUILD_STANDS("b") " AND "
+	    STORE_TEST_STANDS("t") " ORDER "
 	    "BY 1, 2, 3, 4, c.id DESC, t.id DESC");
 	if (st == NULL)
 		return -1;
@@ -586,8 +585,9 @@ store_site_platform_rows(struct db *db, const char *platform, size_t limit,
 	    "'boot' AND t.status = 'FAIL'), SUM(t.path != 'boot' AND "
 	    "coalesce(t.status, '') NOT IN ('PASS', 'FAIL')) FROM checkout c "
 	    "CROSS JOIN build b ON b.checkout_id = c.id CROSS JOIN test t ON "
-	    "t.build_id = b.id AND t.platform = ? GROUP BY c.id ORDER BY c.id "
-	    "DESC LIMIT ?");
+	    "t.build_id = b.id AND t.platform = ? WHERE "
+	    STORE_BUILD_STANDS("b") " AND " STORE_TEST_STANDS("t")
+	    " GROUP BY c.id ORDER BY c.id DESC LIMIT ?");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, platform);
