@@ -6,13 +6,12 @@
 #include <getopt.h>
 #include <jansson.h>
 
-#include "buf.h"
 #include "cli.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
 #include "ondemand.h"
-#include "safe.h"
+#include "query.h"
 #include "stage.h"
 #include "store_checkout.h"
 #include "util.h"
@@ -51,21 +50,21 @@ static int
 print_text(struct db *db, long long id)
 {
 	struct checkout_row c;
-	struct buf b = BUF_INIT;
 	json_error_t je;
 	json_t *p, *e;
 	size_t i, n;
 
 	if (store_checkout_get(db, id, &c) != 0)
 		return -1;
-	buf_addf(&b, "checkout %lld: ", id);
-	safe_visible(&b, c.tree);
-	buf_putc(&b, ' ');
-	safe_visible(&b, c.describe);
+	/* what came from the tree is printed as every command prints it */
+	printf("checkout %lld: ", id);
+	query_put(stdout, c.tree);
+	putchar(' ');
+	query_put(stdout, c.describe);
 	if (c.branch != NULL && c.branch[0] != '\0') {
-		buf_puts(&b, " (");
-		safe_visible(&b, c.branch);
-		buf_putc(&b, ')');
+		fputs(" (", stdout);
+		query_put(stdout, c.branch);
+		putchar(')');
 	}
 	n = 0;
 	p = c.patches != NULL ? json_loads(c.patches, 0, &je) : NULL;
@@ -73,10 +72,8 @@ print_text(struct db *db, long long id)
 		n += json_array_size(json_object_get(e, "subjects"));
 	json_decref(p);
 	if (n > 0)
-		buf_addf(&b, " + %zu patch%s", n, n == 1 ? "" : "es");
-	buf_puts(&b, ", queued\n");
-	fputs(b.ptr, stdout);
-	buf_release(&b);
+		printf(" + %zu patch%s", n, n == 1 ? "" : "es");
+	fputs(", queued\n", stdout);
 	store_checkout_release(&c);
 	return 0;
 }

@@ -295,16 +295,19 @@ latest_of(struct db *db, const char *tree, const char *branch,
 			    l.v[i].branch);
 		if (l.n > 10)
 			buf_puts(&names, ", ...");
-		if (l.n == 0)
+		if (l.n == 0) {
+			/* nothing to show is "not found", not a misuse */
 			error("results: no head checkout yet; name a "
 			    "checkout");
-		else if (tree != NULL)
+			rc = EXIT_ITEMS;
+		} else if (tree != NULL)
 			error("results: tree '%s' has %zu branches (%s); "
 			    "name one with --branch", tree, l.n, names.ptr);
 		else
 			error("results: %zu branches (%s); name a checkout "
 			    "or --tree and --branch", l.n, names.ptr);
-		rc = EXIT_FATAL;
+		if (l.n > 0)
+			rc = EXIT_FATAL;
 	}
 	buf_release(&names);
 	query_branches_release(&l);

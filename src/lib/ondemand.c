@@ -247,22 +247,37 @@ parse_mail(const char *p, const char *end, const char *what, int nth,
 	memset(m, 0, sizeof(*m));
 	if (p < end && is_from_line(p, end, p))
 		p = next_line(p, end);
-	/* headers, unfolded, up to the blank line */
+	/* headers, unfolded, up to the blank line; bounded: outside text */
 	while (p < end && is_header_line(p, end)) {
-		xgrow((void **)&hdr, &alloc, nhdr + 1, sizeof(*hdr));
-		hdr[nhdr++] = xstrndup(p, line_len(p, end));
+		struct buf h = BUF_INIT;
+
+		if (nhdr == ONDEMAND_HEADERS_MAX) {
+			*err = xasprintf("%s (mail %d): more than %d header "
+			    "lines; not a patch mail", what, nth,
+			    ONDEMAND_HEADERS_MAX);
+			goto fail;
+		}
+		buf_add(&h, p, line_len(p, end));
 		for (p = next_line(p, end); p < end &&
 		    (*p == ' ' || *p == '\t'); p = next_line(p, end)) {
-			char *joined;
 			size_t skip;
 
 			n = line_len(p, end);
 			skip = strspn(p, " \t");
-			joined = xasprintf("%s %.*s", hdr[nhdr - 1],
-			    (int)(n > skip ? n - skip : 0), p + skip);
-			free(hdr[nhdr - 1]);
-			hdr[nhdr - 1] = joined;
+			buf_putc(&h, ' ');
+			buf_add(&h, p + skip, n > skip ? n - skip : 0);
+			if (h.len > ONDEMAND_HEADER_MAX)
+				break;
 		}
+		if (h.len > ONDEMAND_HEADER_MAX) {
+			buf_release(&h);
+			*err = xasprintf("%s (mail %d): a header longer than "
+			    "%d bytes; not a patch mail", what, nth,
+			    ONDEMAND_HEADER_MAX);
+			goto fail;
+		}
+		xgrow((void **)&hdr, &alloc, nhdr + 1, sizeof(*hdr));
+		hdr[nhdr++] = buf_detach(&h, NULL);
 	}
 	for (i = 0; i < nhdr; i++)
 		hdr[i][strcspn(hdr[i], "\r")] = '\0';
@@ -537,6 +552,7 @@ resolve(const struct tree_cfg *t, const char *mirror, const char *ref,
 	int rc, kind, listed;
 
 	*is_branch = 0;
+	spec[0] = NULL;
 	what = xasprintf("tree '%s'", t->name);
 	token = config_token(t->token_env, what, "trying");
 	rc = -1;
@@ -571,10 +587,10 @@ resolve(const struct tree_cfg *t, const char *mirror, const char *ref,
 		if (!repo_has_object(repo, remote_oid) &&
 		    repo_fetch(mirror, t->url, token, spec, 1,
 		    kind == REPO_REF_TAG, what, &err) != 0) {
-			free(spec[0]);
 			goto out;
 		}
 		free(spec[0]);
+		spec[0] = NULL;
 		repo_close(repo);
 		if ((repo = repo_open(mirror, &err)) == NULL)
 			goto out;
@@ -596,10 +612,10 @@ resolve(const struct tree_cfg *t, const char *mirror, const char *ref,
 		debug("%s: fetching every branch to find '%s'", what, ref);
 		if (repo_fetch(mirror, t->url, token, spec, 1, 1, what,
 		    &err) != 0) {
-			free(spec[0]);
 			goto out;
 		}
 		free(spec[0]);
+		spec[0] = NULL;
 		repo_close(repo);
 		if ((repo = repo_open(mirror, &err)) == NULL)
 			goto out;
@@ -618,6 +634,7 @@ resolve(const struct tree_cfg *t, const char *mirror, const char *ref,
 		rc = 0;
 	}
 out:
+	free(spec[0]);
 	repo_close(repo);
 	remote_refs_release(&refs);
 	buf_release(&err);

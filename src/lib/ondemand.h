@@ -14,6 +14,9 @@ struct db;
 
 /* Patch files larger than this are refused. */
 #define ONDEMAND_PATCH_MAX	((long long)64 << 20)
+/* A mail's headers: at most this many, each at most this long unfolded. */
+#define ONDEMAND_HEADERS_MAX	1000
+#define ONDEMAND_HEADER_MAX	16384
 
 struct ondemand_req {
 	const char	*kind;		/* "ondemand" or "bisect" */

@@ -28,6 +28,11 @@ C="-c $TMP/configs"
 P=$TMP/public
 esc=$(printf '\033')
 
+# a database with no checkout yet: nothing to summarise is "not found"
+maestrino $C site >/dev/null 2>&1
+check_rc 1 "results before any checkout" maestrino $C results
+has "saying there is none yet" "$TMP/out" "no head checkout yet"
+
 # one checkout through the stages: every test passes there
 stages() {
 	check "$1: build, then hand the test to the pull lab" sh -c "

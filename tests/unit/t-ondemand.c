@@ -4,6 +4,7 @@
  * names patch files are stored under.
  */
 #include "tap.h"
+#include "buf.h"
 #include "ondemand.h"
 #include "util.h"
 
@@ -119,10 +120,43 @@ test_names(void)
 	free(s);
 }
 
+/* Headers are outside text: bounded, and unfolded in linear time. */
+static void
+test_header_bounds(void)
+{
+	struct ondemand_mail *m;
+	struct buf b = BUF_INIT;
+	char *err;
+	size_t n, i;
+	double t0;
+
+	buf_puts(&b, "From: x <x@example.org>\nSubject: a\n");
+	for (i = 0; i < 200000; i++)
+		buf_puts(&b, " a\n");
+	buf_puts(&b, "\ndiff --git a/f b/f\n");
+	t0 = now_monotonic();
+	ok(ondemand_split(b.ptr, b.len, "folded", &m, &n, &err) != 0,
+	    "a header folded over 200,000 lines is refused");
+	ok(now_monotonic() - t0 < 2.0, "at once");
+	contains(err, "folded (mail 1): a header longer than 16384 bytes",
+	    "saying which and why");
+	free(err);
+	buf_reset(&b);
+	for (i = 0; i < ONDEMAND_HEADERS_MAX + 1; i++)
+		buf_addf(&b, "X-H%zu: v\n", i);
+	buf_puts(&b, "\ndiff --git a/f b/f\n");
+	ok(ondemand_split(b.ptr, b.len, "many", &m, &n, &err) != 0,
+	    "more than 1000 headers are refused");
+	contains(err, "more than 1000 header lines", "saying so");
+	free(err);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
 	test_split();
+	test_header_bounds();
 	test_hash();
 	test_names();
 	return tap_done();
