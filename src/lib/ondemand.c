@@ -140,6 +140,30 @@ header_text(const char *v, size_t max)
 	return out;
 }
 
+/*
+ * A name, address or subject made one clean line, as git mailinfo makes
+ * it: each control character (a decoded "=0A" too) a space, runs of
+ * blanks one, none at either end.  Else a mail could put a header line
+ * of its own into the commit it becomes.
+ */
+static void
+one_line(char *s)
+{
+	char *r, *w;
+
+	w = s;
+	for (r = s; *r != '\0'; r++) {
+		if ((unsigned char)*r < 0x20 || *r == 0x7f || *r == ' ') {
+			if (w > s && w[-1] != ' ')
+				*w++ = ' ';
+		} else
+			*w++ = *r;
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
 /* "[PATCH v2 1/3] " and the like taken off, as git am does. */
 static const char *
 strip_subject(const char *s)
@@ -301,6 +325,15 @@ parse_mail(const char *p, const char *end, const char *what, int nth,
 		free(name);
 		free(email);
 		free(dec);
+		one_line(m->author_name);
+		one_line(m->author_email);
+		if (strchr(m->author_email, ' ') != NULL ||
+		    strpbrk(m->author_email, "<>") != NULL) {
+			*err = xasprintf("%s (mail %d): the From: address "
+			    "'%.80s' is not an e-mail address", what, nth,
+			    m->author_email);
+			goto fail;
+		}
 	} else {
 		m->author_name = xstrdup("unknown");
 		m->author_email = xstrdup("");
@@ -308,6 +341,7 @@ parse_mail(const char *p, const char *end, const char *what, int nth,
 	parse_date(header(hdr, nhdr, "Date"), &m->time, &m->tz);
 	v = header(hdr, nhdr, "Subject");
 	subject = header_text(v != NULL ? v : "", 1024);
+	one_line(subject);
 	m->subject = xstrdup(strip_subject(subject));
 	free(subject);
 
@@ -391,6 +425,15 @@ ondemand_split(const char *text, size_t len, const char *what,
 		if (nx < end && !is_from_line(nx, end, text))
 			continue;
 		/* the mail from start to nx */
+		if (*n == ONDEMAND_MAILS_MAX) {
+			ondemand_mails_free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			*err = xasprintf("%s: more than %d mails; a checkout "
+			    "takes at most %d patches", what,
+			    ONDEMAND_MAILS_MAX, ONDEMAND_MAILS_MAX);
+			return -1;
+		}
 		xgrow((void **)out, &alloc, *n + 1, sizeof(**out));
 		if (parse_mail(start, nx, what, (int)*n + 1, &(*out)[*n],
 		    err) != 0) {
@@ -561,12 +604,15 @@ resolve(const struct tree_cfg *t, const char *mirror, const char *ref,
 	listed = repo_ls_remote(t->url, token, what, &refs, &err) == 0;
 	if (!listed)
 		warning("%s: looking '%s' up in the mirror only", what, ref);
-	if (listed && !str_starts(ref, "-")) {
+	/* a full id is a commit whatever the remote names like it */
+	if (listed && !str_starts(ref, "-") && !repo_is_full_id(ref)) {
 		name = xasprintf("refs/heads/%s", ref);
 		remote_oid = remote_refs_find(&refs, name);
 		if (remote_oid != NULL) {
 			kind = REPO_REF_BRANCH;
-			spec[0] = xasprintf("+%s:%s", name, name);
+			/* beside the polled branches, never over them */
+			spec[0] = xasprintf("+%s:refs/maestrino/remote/%s",
+			    name, ref);
 		}
 		free(name);
 		if (remote_oid == NULL) {
@@ -712,6 +758,13 @@ apply_all(const char *mirror, const char *base, struct pfile *f, size_t n,
 	size_t i, j;
 	int rc;
 
+	for (i = j = 0; i < n; i++)
+		j += f[i].nmails;
+	if (j > ONDEMAND_MAILS_MAX) {
+		error("%zu patches in all: a checkout takes at most %d", j,
+		    ONDEMAND_MAILS_MAX);
+		return 1;
+	}
 	repo = repo_open(mirror, &err);
 	if (repo == NULL) {
 		buf_release(&err);

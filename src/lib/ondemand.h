@@ -17,6 +17,8 @@ struct db;
 /* A mail's headers: at most this many, each at most this long unfolded. */
 #define ONDEMAND_HEADERS_MAX	1000
 #define ONDEMAND_HEADER_MAX	16384
+/* Patches (mails) in one file and in one checkout. */
+#define ONDEMAND_MAILS_MAX	1000
 
 struct ondemand_req {
 	const char	*kind;		/* "ondemand" or "bisect" */

@@ -4,6 +4,7 @@
  * and JSON.
  */
 #include <jansson.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -66,6 +67,13 @@ query_print_json(FILE *fp, json_t *j, size_t flags)
 	size_t len;
 	int rc;
 
+	/*
+	 * On a terminal, what is not ASCII is written \uXXXX: jansson
+	 * escapes only C0 controls, and a U+202E from a subject must not
+	 * reorder what a person reads.  Piped, the bytes are the site's.
+	 */
+	if (isatty(fileno(fp)))
+		flags |= JSON_ENSURE_ASCII;
 	/* made whole, then written at once: a token at a time is slower */
 	text = json_dumps(j, flags);
 	if (text == NULL)

@@ -454,6 +454,13 @@ peel_ref(git_repository *repo, const char *name, char oid[41])
 }
 
 int
+repo_is_full_id(const char *name)
+{
+	return strlen(name) == 40 &&
+	    strspn(name, "0123456789abcdefABCDEF") == 40;
+}
+
+int
 repo_resolve(struct git_repository *repo, const char *name, char oid[41],
     struct buf *err)
 {
@@ -463,17 +470,23 @@ repo_resolve(struct git_repository *repo, const char *name, char oid[41],
 	size_t len;
 	int rc;
 
-	full = xasprintf("refs/heads/%s", name);
-	rc = peel_ref(repo, full, oid);
-	free(full);
-	if (rc == 0)
-		return REPO_REF_BRANCH;
-	full = xasprintf("refs/tags/%s", name);
-	rc = peel_ref(repo, full, oid);
-	free(full);
-	if (rc == 0)
-		return REPO_REF_TAG;
+	/*
+	 * A full object id is that object, as git rev-parse has it: a
+	 * branch or tag a tree's owner names like one must not redirect it.
+	 */
 	len = strlen(name);
+	if (!repo_is_full_id(name)) {
+		full = xasprintf("refs/heads/%s", name);
+		rc = peel_ref(repo, full, oid);
+		free(full);
+		if (rc == 0)
+			return REPO_REF_BRANCH;
+		full = xasprintf("refs/tags/%s", name);
+		rc = peel_ref(repo, full, oid);
+		free(full);
+		if (rc == 0)
+			return REPO_REF_TAG;
+	}
 	if (len < 4 || len > 40 || strspn(name, "0123456789abcdefABCDEF") !=
 	    len)
 		return REPO_REF_NONE;
@@ -554,12 +567,19 @@ repo_apply_patch(struct git_repository *repo, const char *parent_hex,
 		error_to(err, "%s: holds no diff", p->what);
 		goto out;
 	}
-	/* libgit2 would write a new file over one there: git refuses */
+	/*
+	 * libgit2 would write a new file, or a renamed or copied one, over
+	 * one that is there: git refuses, and so do we.
+	 */
 	for (i = 0; i < git_diff_num_deltas(diff); i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		git_tree_entry *te;
+		int moved;
 
-		if (d->status != GIT_DELTA_ADDED ||
+		moved = (d->status == GIT_DELTA_RENAMED ||
+		    d->status == GIT_DELTA_COPIED) &&
+		    strcmp(d->old_file.path, d->new_file.path) != 0;
+		if ((d->status != GIT_DELTA_ADDED && !moved) ||
 		    git_tree_entry_bypath(&te, base, d->new_file.path) != 0)
 			continue;
 		git_tree_entry_free(te);

@@ -102,6 +102,9 @@ int	 repo_fetch(const char *path, const char *url, const char *token,
 	    char *const *specs, size_t n, int tags, const char *what,
 	    struct buf *err);
 
+/* Is name a full object id (40 hex digits)? */
+int	 repo_is_full_id(const char *name);
+
 /* What repo_resolve() found a name to be. */
 enum repo_ref_kind {
 	REPO_REF_NONE = 0,	/* nothing by that name */

@@ -263,4 +263,42 @@ check_rc 2 "an upload that fails" maestrino $C checkout fix master --patch "$p1"
 has "says so, naming the patch" "$TMP/out" "patch '$p1': "
 is "and records nothing" "$(sql "SELECT count(*) FROM checkout WHERE id > $id")" 0
 
+# ---- what a tree's owner or a list can word against us ----
+# (no upload from here on: the two lines settings_add wrote go)
+sed -i '/^  storage:$/d; /^    upload_url: /d' "$TMP/configs/settings.yaml"
+# a tag named as the full id of one commit, pointing at another
+git -C "$up" tag "$head" "$old"
+check_rc 0 "a full id that a tag of the tree is named" maestrino $C checkout fix "$head" --json
+id=$(py "$TMP/out" 'print(d["checkout"])')
+is "is that commit, never the tag's" "$(sql "SELECT commit_hash FROM checkout WHERE id = $id")" "$head"
+git -C "$up" tag -d "$head" >/dev/null
+# a name and subject with encoded line breaks stay one line each
+sed -e 's/^From: .*/From: =?UTF-8?q?Evil=0A::error::x?= <evil@example.org>/' \
+    -e 's/^Subject: .*/Subject: [PATCH] =?UTF-8?q?one=0D=0Atree 0000?=/' \
+    "$p1" >"$TMP/crlf.patch"
+check_rc 0 "a mail whose name and subject hold line breaks" maestrino $C checkout fix master --patch "$TMP/crlf.patch" --json
+id=$(py "$TMP/out" 'print(d["checkout"])')
+src=$(sql "SELECT source_commit FROM checkout WHERE id = $id")
+is "its commit's author is one line" "$(git --git-dir="$mirror" log -1 --format='%an <%ae>' "$src")" \
+    "Evil ::error::x <evil@example.org>"
+is "and its subject" "$(git --git-dir="$mirror" log -1 --format=%s "$src")" "one tree 0000"
+check "and the commit reads back whole" git --git-dir="$mirror" fsck --no-dangling --no-progress
+# a rename onto a file that is there, which git am refuses
+cat >"$TMP/rename.patch" <<'EOF2'
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: A U Thor <a@example.org>
+Date: Mon, 1 Jan 2024 00:00:00 +0000
+Subject: [PATCH] harmless rename
+
+---
+diff --git a/Makefile b/README
+similarity index 100%
+rename from Makefile
+rename to README
+EOF2
+n=$(rows)
+check_rc 1 "a rename onto a file that exists" maestrino $C checkout fix master --patch "$TMP/rename.patch"
+has "is refused, naming it" "$TMP/out" "at 'README': it already exists"
+is "and records nothing" "$(rows)" "$n"
+
 done_testing

@@ -149,6 +149,14 @@ test_header_bounds(void)
 	    "more than 1000 headers are refused");
 	contains(err, "more than 1000 header lines", "saying so");
 	free(err);
+	buf_reset(&b);
+	for (i = 0; i < ONDEMAND_MAILS_MAX + 1; i++)
+		buf_puts(&b, "From 0 Mon Sep 17 00:00:00 2001\nSubject: x\n\n"
+		    "diff --git a/f b/f\n\n");
+	ok(ondemand_split(b.ptr, b.len, "flood", &m, &n, &err) != 0,
+	    "an mbox of 1001 mails is refused");
+	contains(err, "flood: more than 1000 mails", "saying so");
+	free(err);
 	buf_release(&b);
 }
 
