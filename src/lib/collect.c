@@ -592,11 +592,9 @@ collect_cancel(const struct config *cfg, struct db *db,
     struct buf *err)
 {
 	struct lava_info li;
-	enum lab_result r;
 	char *compat;
 	int rc, has;
 
-	r = LAB_DONE;
 	if (rt != NULL && rt->ops->cancel != NULL &&
 	    (j->state == JOB_SUBMITTING || j->state == JOB_SUBMITTED ||
 	    j->state == JOB_RUNNING)) {
@@ -612,9 +610,9 @@ collect_cancel(const struct config *cfg, struct db *db,
 			free(j->error_code);
 			j->error_code = xstrdup(JOB_CANCELLING);
 		}
-		r = rt->ops->cancel(rt, j, err);
+		rc = rt->ops->cancel(rt, j, err) == LAB_DONE;
 		crashpoint("cancel-lab-told");
-		if (r != LAB_DONE)
+		if (!rc)
 			return 1;	/* the next run asks the lab again */
 	}
 	if (db_begin(db) != 0)

@@ -55,7 +55,7 @@ is "two run, the third waits for a slot" \
     "$(sql "SELECT group_concat(id || '=' || state, ' ') FROM (SELECT id, state FROM job ORDER BY id)")" \
     "b1-slow=submitted b1-x86=submitted b1-zgone=pending"
 i=0
-while [ "$(sql "SELECT state FROM job WHERE id = 'b1-x86'")" != done ] &&
+while [ "$(sql "SELECT state FROM job WHERE id = 'b1-x86'")" != "done" ] &&
     [ $i -lt 100 ]; do
 	maestrino $C collect >/dev/null 2>&1
 	sleep 0.2
