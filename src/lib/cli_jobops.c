@@ -14,9 +14,11 @@
 #include "db.h"
 #include "fs.h"
 #include "job.h"
+#include "kcidb_doc.h"
 #include "log.h"
 #include "runtime.h"
 #include "stage.h"
+#include "store_checkout.h"
 #include "store_job.h"
 #include "ynode.h"
 #include "util.h"
@@ -37,7 +39,8 @@ static const char retry_usage[] =
 	STAGE_USAGE_COMMON
 	"\n"
 	"Exit status: 0 all queued, 1 some job is unknown, unfinished, "
-	"cancelled or\nretried already (the others are queued), 2 usage, "
+	"cancelled,\nretried already, or its build or test entry or lab is "
+	"no longer in the\nconfig (the others are queued), 2 usage, "
 	"config or database error.\n";
 
 static const char cancel_usage[] =
@@ -50,7 +53,8 @@ static const char cancel_usage[] =
 	"and is never retried.  When its lab cannot be told now, the job is\n"
 	"marked and the next run tells it.\n"
 	"\n"
-	"  --checkout N      every unfinished job of checkout N\n"
+	"  --checkout N      every unfinished job of checkout N; no more\n"
+	"                    jobs or tests are made for it\n"
 	"  --json            print {\"cancelled\": [...], \"marked\": [...]}\n"
 	STAGE_USAGE_COMMON
 	"\n"
@@ -135,8 +139,8 @@ parse(int argc, char **argv, const char *confdir, const char *usage,
 static int
 open_stage(struct stage *st, const char *name, const struct opts *o)
 {
-	long long n;
-	int rc;
+	struct checkout_row c;
+	int rc, r;
 
 	rc = stage_open(st, name, o->confdir);
 	if (rc != 0) {
@@ -147,13 +151,14 @@ open_stage(struct stage *st, const char *name, const struct opts *o)
 		return rc > 0 ? EXIT_ITEMS : EXIT_FATAL;
 	}
 	if (o->checkout > 0) {
-		n = 0;
-		if (db_run_int(st->db, &n, "SELECT COUNT(*) FROM checkout "
-		    "WHERE id = ?", "i", (long long)o->checkout) < 0) {
+		r = store_checkout_get(st->db, o->checkout, &c);
+		if (r == 0)
+			store_checkout_release(&c);
+		if (r < 0) {
 			stage_close(st);
 			return EXIT_FATAL;
 		}
-		if (n == 0) {
+		if (r > 0) {
 			error("checkout %ld: no such checkout", o->checkout);
 			stage_close(st);
 			return EXIT_ITEMS;
@@ -311,7 +316,7 @@ static int
 retry_one(const struct config *cfg, struct db *db, struct job_row *j,
     char **new_id)
 {
-	char *id, *def, *link, *other, *instance;
+	char *id, *def, *link, *other, *instance, why[320];
 	int rc;
 
 	if (j->state != JOB_DONE) {
@@ -323,6 +328,15 @@ retry_one(const struct config *cfg, struct db *db, struct job_row *j,
 	    JOB_CANCELLED) == 0) {
 		error("job %s: was cancelled; a cancelled job is not retried",
 		    j->id);
+		return 1;
+	}
+	if (collect_entry_gone(cfg, j, why, sizeof(why))) {
+		error("job %s: %s; not retried", j->id, why);
+		return 1;
+	}
+	if (config_lab(cfg, j->runtime) == NULL) {
+		error("job %s: lab '%s' is no longer in the config; not "
+		    "retried", j->id, j->runtime);
 		return 1;
 	}
 	if (store_job_retried(db, j->id, &other) != 0)
@@ -342,7 +356,7 @@ retry_one(const struct config *cfg, struct db *db, struct job_row *j,
 	}
 	/* the KCIDB id of the build this one repeats */
 	instance = db_instance(db);
-	link = xasprintf("%s:%s.%s", cfg->origin, instance, j->id);
+	link = kcidb_local_id(cfg->origin, instance, j->id, NULL);
 	free(instance);
 	rc = db_begin(db);
 	if (rc == 0)
@@ -465,6 +479,7 @@ cli_cancel(int argc, char **argv, const char *confdir)
 	struct stage st;
 	struct job_row *list, j;
 	json_t *doc, *done, *marked, *e;
+	long long stopped;
 	size_t n, i, k;
 	int rc, r, status;
 
@@ -476,8 +491,16 @@ cli_cancel(int argc, char **argv, const char *confdir)
 	list = NULL;
 	n = 0;
 	rc = 0;
+	stopped = 0;
 	if (o.checkout > 0) {
-		rc = store_job_of_checkout(st.db, o.checkout, 0, &list, &n);
+		/* first no more jobs, lest the next run make new ones */
+		rc = db_begin(st.db);
+		if (rc == 0)
+			rc = db_end(st.db, store_job_stop_checkout(st.db,
+			    o.checkout, &stopped));
+		if (rc == 0)
+			rc = store_job_of_checkout(st.db, o.checkout, 0, &list,
+			    &n);
 		/* the unfinished ones */
 		for (i = k = 0; i < n; i++) {
 			if (list[i].state == JOB_DONE)
@@ -504,6 +527,11 @@ cli_cancel(int argc, char **argv, const char *confdir)
 	marked = json_array();
 	json_object_set_new(doc, "cancelled", done);
 	json_object_set_new(doc, "marked", marked);
+	if (o.checkout > 0)
+		json_object_set_new(doc, "stopped", json_boolean(stopped > 0));
+	if (rc == 0 && stopped > 0 && !o.json)
+		printf("checkout %ld: stopped; no more jobs are made for it\n",
+		    o.checkout);
 	for (i = 0; i < n && rc == 0; i++) {
 		buf_reset(&err);
 		r = cancel_one(st.cfg, st.db, &list[i], &err);
@@ -525,7 +553,7 @@ cli_cancel(int argc, char **argv, const char *confdir)
 		else if (!o.json)
 			printf("job %s: marked for cancel\n", list[i].id);
 	}
-	if (rc == 0 && o.checkout > 0 && n == 0 && !o.json)
+	if (rc == 0 && o.checkout > 0 && n == 0 && stopped == 0 && !o.json)
 		printf("checkout %ld: no unfinished job to cancel\n",
 		    o.checkout);
 	if (rc == 0 && o.json)

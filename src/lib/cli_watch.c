@@ -17,15 +17,13 @@
 #include "fs.h"
 #include "log.h"
 #include "proc.h"
+#include "query.h"
 #include "run.h"
-#include "safe.h"
-#include "secret.h"
 #include "stage.h"
 #include "status.h"
+#include "store_watch.h"
 #include "strset.h"
 #include "util.h"
-
-#include <sqlite3.h>
 
 /* Between runs that leave only lab jobs to wait for. */
 #define WATCH_INTERVAL		30
@@ -55,159 +53,74 @@ catch_stops(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* Outside text (a lab's message) on a terminal: masked, controls shown. */
-static void
-put_outside(FILE *fp, const char *s)
-{
-	struct buf b = BUF_INIT;
-	char *m;
-
-	m = secret_mask(s != NULL ? s : "?");
-	safe_visible(&b, m);
-	fputs(b.ptr, fp);
-	buf_release(&b);
-	free(m);
-}
-
-/* A test that counts against the checkout (the site's failure kinds). */
-#define FAILED_STATUS	"('FAIL', 'ERROR', 'MISS')"
-/* A job a manual retry repeats: its newest attempt speaks for it. */
-#define SUPERSEDED(col)	"EXISTS (SELECT 1 FROM job r WHERE r.retry_of = " col ")"
+/* What print_job() needs: where, and the jobs printed already. */
+struct printed {
+	FILE		*fp;
+	struct strset	*seen;	/* "id#attempt" */
+};
 
 /*
- * One line for each job of checkout id that finished since the last
- * call (seen holds "id#attempt" of those already printed): its result,
- * what it built or tested, how long it took and, for a job that did not
- * pass, why.  -1 on a database error.
+ * One line for a finished job, once: its result, what it built or
+ * tested, how long it took and, for a job that did not pass, why.
+ */
+static void
+print_job(void *arg, const struct watch_job *w)
+{
+	struct printed *p = arg;
+	FILE *fp = p->fp;
+	char key[256], took[32];
+
+	snprintf(key, sizeof(key), "%s#%lld", w->id, w->attempt);
+	if (!strset_add(p->seen, key))
+		return;
+	fprintf(fp, "job %s: %s (%s %s", w->id, w->result,
+	    strcmp(w->kind, "kbuild") == 0 ? "build" : "test",
+	    w->config_name);
+	if (w->platform != NULL)
+		fprintf(fp, " on %s", w->platform);
+	if (w->arch != NULL)
+		fprintf(fp, ", %s", w->arch);
+	took[0] = '\0';
+	if (w->started > 0 && w->finished >= w->started)
+		time_human((double)(w->finished - w->started), took,
+		    sizeof(took));
+	else if (w->build_duration >= 0)
+		time_human(w->build_duration, took, sizeof(took));
+	if (took[0] != '\0')
+		fprintf(fp, ", %s", took);
+	if (w->attempt > 1)
+		fprintf(fp, ", attempt %lld", w->attempt);
+	if (w->retry_of != NULL)
+		fprintf(fp, ", retry of %s", w->retry_of);
+	if (strcmp(w->kind, "test") == 0 && w->tests > 0)
+		fprintf(fp, "; %lld results, %lld failed", w->tests,
+		    w->failed);
+	fputc(')', fp);
+	if (w->error_code != NULL) {
+		fputs(": ", fp);
+		query_put(fp, w->error_code);
+		if (w->error_msg != NULL) {
+			fputs(": ", fp);
+			query_put(fp, w->error_msg);
+		}
+	}
+	fputc('\n', fp);
+}
+
+/*
+ * A line for each job of checkout id that finished since the last call
+ * (seen holds "id#attempt" of those printed already).  -1 on a database
+ * error.
  */
 static int
 print_finished(struct db *db, long long id, struct strset *seen, FILE *fp)
 {
-	sqlite3_stmt *st;
-	const char *kind, *platform, *code, *msg, *arch, *retry_of, *result;
-	char key[256], took[32];
-	long long tests, failed, started, finished;
-	int r;
+	struct printed p = { fp, seen };
+	int rc;
 
-	st = db_prepare(db, "SELECT j.id, j.kind, j.config_name, j.platform, "
-	    "coalesce(j.result, '?'), j.error_code, j.error_msg, j.attempt, "
-	    "j.started, j.finished, coalesce(b.arch, tb.arch), b.duration, "
-	    "(SELECT count(*) FROM test t WHERE t.job_id = j.id), "
-	    "(SELECT count(*) FROM test t WHERE t.job_id = j.id AND "
-	    "t.status IN " FAILED_STATUS "), j.retry_of, "
-	    "coalesce(b.status IN " FAILED_STATUS ", 0) "
-	    "FROM job j LEFT JOIN build b ON b.job_id = j.id "
-	    "LEFT JOIN build tb ON tb.id = j.build_id "
-	    "WHERE j.checkout_id = ? AND j.state = 'done' "
-	    "ORDER BY j.finished, j.id");
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, id);
-	while ((r = db_step(db, st)) == 1) {
-		snprintf(key, sizeof(key), "%s#%lld", db_col_text(st, 0),
-		    db_col_int(st, 7));
-		if (!strset_add(seen, key))
-			continue;
-		kind = db_col_text(st, 1);
-		platform = db_col_text(st, 3);
-		code = db_col_text(st, 5);
-		msg = db_col_text(st, 6);
-		arch = db_col_text(st, 10);
-		tests = db_col_int(st, 12);
-		failed = db_col_int(st, 13);
-		retry_of = db_col_text(st, 14);
-		/* a job that ran to its end with failed results failed */
-		result = db_col_text(st, 4);
-		if (strcmp(result, "pass") == 0 && (failed > 0 ||
-		    db_col_int(st, 15)))
-			result = "fail";
-		fprintf(fp, "job %s: %s (%s %s", db_col_text(st, 0), result,
-		    strcmp(kind, "kbuild") == 0 ? "build" : "test",
-		    db_col_text(st, 2));
-		if (platform != NULL)
-			fprintf(fp, " on %s", platform);
-		if (arch != NULL)
-			fprintf(fp, ", %s", arch);
-		started = db_col_int(st, 8);
-		finished = db_col_int(st, 9);
-		took[0] = '\0';
-		if (started > 0 && finished >= started)
-			time_human((double)(finished - started), took,
-			    sizeof(took));
-		else if (!db_col_is_null(st, 11))
-			time_human(db_col_double(st, 11), took, sizeof(took));
-		if (took[0] != '\0')
-			fprintf(fp, ", %s", took);
-		if (db_col_int(st, 7) > 1)
-			fprintf(fp, ", attempt %lld", db_col_int(st, 7));
-		if (retry_of != NULL)
-			fprintf(fp, ", retry of %s", retry_of);
-		if (strcmp(kind, "test") == 0 && tests > 0)
-			fprintf(fp, "; %lld results, %lld failed", tests,
-			    failed);
-		fputc(')', fp);
-		if (code != NULL) {
-			fputs(": ", fp);
-			put_outside(fp, code);
-			if (msg != NULL) {
-				fputs(": ", fp);
-				put_outside(fp, msg);
-			}
-		}
-		fputc('\n', fp);
-	}
-	db_finalize(st);
+	rc = store_watch_finished_jobs(db, id, print_job, &p);
 	fflush(fp);
-	return r < 0 ? -1 : 0;
-}
-
-/*
- * Has every job of checkout id finished: its tarball made (or given
- * up), its matrix made, the tests of each passing build made, and no job
- * left that is not done?  1, 0, or -1 on a database error.
- */
-static int
-finished(struct db *db, long long id)
-{
-	long long v;
-
-	if (db_run_int(db, &v, "SELECT CASE "
-	    "WHEN c.tarball_state = 'pending' THEN 0 "
-	    "WHEN c.tarball_state = 'failed' THEN "
-	    "coalesce(c.tarball_next, 0) = 0 "
-	    "WHEN c.jobs_made = 0 THEN 0 "
-	    "WHEN EXISTS (SELECT 1 FROM job j WHERE j.checkout_id = c.id "
-	    "AND j.state != 'done') THEN 0 "
-	    "WHEN EXISTS (SELECT 1 FROM build b WHERE b.checkout_id = c.id "
-	    "AND b.status = 'PASS' AND b.tests_made = 0) THEN 0 "
-	    "ELSE 1 END FROM checkout c WHERE c.id = ?", "i", id) != 0)
-		return -1;
-	return (int)v;
-}
-
-/*
- * What a run changes when it moves the checkout on: its tarball, its
- * matrix, the jobs made and finished, the tests made.  A run that
- * changed none of it leaves only labs to wait for.
- */
-static char *
-progress_mark(struct db *db, long long id)
-{
-	sqlite3_stmt *st;
-	char *mark;
-
-	st = db_prepare(db, "SELECT c.tarball_state || ' ' || c.jobs_made || "
-	    "' ' || (SELECT count(*) FROM job j WHERE j.checkout_id = c.id) || "
-	    "' ' || (SELECT count(*) FROM job j WHERE j.checkout_id = c.id "
-	    "AND j.state = 'done') || ' ' || (SELECT count(*) FROM build b "
-	    "WHERE b.checkout_id = c.id AND b.tests_made = 1) "
-	    "FROM checkout c WHERE c.id = ?");
-	if (st == NULL)
-		return NULL;
-	db_bind_int(st, 1, id);
-	mark = db_step(db, st) == 1 ? db_col_dup(st, 0) : NULL;
-	db_finalize(st);
-	return mark != NULL ? mark : xstrdup("");
+	return rc;
 }
 
 /* "waiting for 2 of 5 jobs (1 in a lab, 1 pending)" and the like. */
@@ -216,14 +129,7 @@ print_waiting(struct db *db, long long id, long interval)
 {
 	long long all, out, pending;
 
-	all = out = pending = 0;
-	(void)db_run_int(db, &all, "SELECT count(*) FROM job WHERE "
-	    "checkout_id = ?", "i", id);
-	(void)db_run_int(db, &out, "SELECT count(*) FROM job WHERE "
-	    "checkout_id = ? AND state IN ('submitted', 'running')", "i", id);
-	(void)db_run_int(db, &pending, "SELECT count(*) FROM job WHERE "
-	    "checkout_id = ? AND state IN ('pending', 'submitting', "
-	    "'failed-submit')", "i", id);
+	(void)store_watch_waiting(db, id, &all, &out, &pending);
 	if (out + pending == 0)
 		info("checkout %lld: waiting for its tarball or matrix; next "
 		    "run in %lds", id, interval);
@@ -318,7 +224,7 @@ run_once(const struct config *cfg, struct db *db, long long id,
 			    "waiting for it", holder, cfg->data_dir);
 		if (print_finished(db, id, seen, stdout) != 0)
 			return RUN_ERROR;
-		if ((rc = finished(db, id)) != 0)
+		if ((rc = store_watch_done(db, id)) != 0)
 			return rc > 0 ? RUN_FINISHED : RUN_ERROR;
 		nap(LOCK_POLL);
 		if (stop_signal)
@@ -350,35 +256,28 @@ run_once(const struct config *cfg, struct db *db, long long id,
 }
 
 /*
- * The verdict on a finished checkout: the jobs that did not pass (a
- * failed or incomplete job, a failed build, a failed, erroneous or
- * missing test), an attempt repeated by a retry counted by its retry
- * only, and a tarball given up on.  Prints the closing line; 0 when
- * nothing failed, 1 otherwise, -1 on a database error.
+ * The verdict on a finished checkout: the jobs that did not pass, of
+ * those whose results stand (store_watch_verdict()), and a tarball
+ * given up on; a checkout where no job ran passes nothing.  Prints the
+ * closing line; 0 when nothing failed, 1 otherwise, -1 on a database
+ * error.
  */
 static int
 verdict(struct db *db, long long id, FILE *fp)
 {
-	long long jobs, bad, tarball;
+	long long jobs, bad;
+	int tarball;
 
-	if (db_run_int(db, &jobs, "SELECT count(*) FROM job j WHERE "
-	    "j.checkout_id = ? AND NOT " SUPERSEDED("j.id"), "i", id) != 0 ||
-	    db_run_int(db, &bad, "SELECT count(*) FROM job j WHERE "
-	    "j.checkout_id = ? AND NOT " SUPERSEDED("j.id") " AND "
-	    "(coalesce(j.result, 'incomplete') IN ('fail', 'incomplete') OR "
-	    "EXISTS (SELECT 1 FROM build b WHERE b.job_id = j.id AND "
-	    "b.status IN " FAILED_STATUS ") OR EXISTS (SELECT 1 FROM test t "
-	    "WHERE t.job_id = j.id AND t.status IN " FAILED_STATUS "))",
-	    "i", id) != 0 ||
-	    db_run_int(db, &tarball, "SELECT tarball_state = 'failed' FROM "
-	    "checkout WHERE id = ?", "i", id) != 0)
+	if (store_watch_verdict(db, id, &jobs, &bad, &tarball) != 0)
 		return -1;
 	if (tarball)
 		fprintf(fp, "checkout %lld: finished: its tarball failed\n", id);
+	else if (jobs == 0)
+		fprintf(fp, "checkout %lld: finished: no job ran\n", id);
 	else
 		fprintf(fp, "checkout %lld: finished: %lld job%s, %lld "
 		    "failed\n", id, jobs, jobs == 1 ? "" : "s", bad);
-	return tarball || bad > 0 ? 1 : 0;
+	return tarball || jobs == 0 || bad > 0 ? 1 : 0;
 }
 
 /* The usage of watch, its synopsis from the table (caller frees). */
@@ -416,7 +315,6 @@ cli_watch(int argc, char **argv, const char *confdir)
 	struct db *db;
 	enum run_end end;
 	char *before, *after, *usage;
-	long long one;
 	long interval, id;
 	int c, rc, code, done, sig, found;
 
@@ -458,11 +356,10 @@ cli_watch(int argc, char **argv, const char *confdir)
 	}
 	rc = EXIT_FATAL;
 	before = after = NULL;
-	found = db == NULL ? 1 : db_run_int(db, &one, "SELECT 1 FROM "
-	    "checkout WHERE id = ?", "i", (long long)id);
+	found = db == NULL ? 0 : store_watch_exists(db, id);
 	if (found < 0)
 		goto out;
-	if (found == 1) {
+	if (found == 0) {
 		error("no checkout %ld in '%s'", id, st.cfg->data_dir);
 		rc = EXIT_ITEMS;
 		goto out;
@@ -470,12 +367,12 @@ cli_watch(int argc, char **argv, const char *confdir)
 	catch_stops();
 	while (!stop_signal) {
 		if (print_finished(db, id, &seen, stdout) != 0 ||
-		    (done = finished(db, id)) < 0)
+		    (done = store_watch_done(db, id)) < 0)
 			goto out;
 		if (done)
 			break;
 		free(before);
-		before = progress_mark(db, id);
+		before = store_watch_mark(db, id);
 		code = EXIT_OK;
 		end = run_once(st.cfg, db, id, &seen, &code);
 		if (end == RUN_ERROR)
@@ -483,12 +380,12 @@ cli_watch(int argc, char **argv, const char *confdir)
 		if (end != RUN_RAN)
 			continue;
 		if (print_finished(db, id, &seen, stdout) != 0 ||
-		    (done = finished(db, id)) < 0)
+		    (done = store_watch_done(db, id)) < 0)
 			goto out;
 		if (done)
 			break;
 		free(after);
-		after = progress_mark(db, id);
+		after = store_watch_mark(db, id);
 		if (strcmp(before, after) != 0)
 			continue;
 		/* nothing moved: a run that cannot run is not waited out */

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "fs.h"
 #include "job.h"
+#include "kcidb_doc.h"
 #include "lava.h"
 #include "log.h"
 #include "runtime.h"
@@ -91,8 +92,7 @@ retry_link(const struct config *cfg, struct db *db, const struct job_row *j,
 	    &has) != 0 || !has)
 		return NULL;
 	instance = db_instance(db);
-	id = xasprintf("%s:%s.%s.%s", cfg->origin, instance, j->retry_of,
-	    path);
+	id = kcidb_local_id(cfg->origin, instance, j->retry_of, path);
 	free(instance);
 	return id;
 }
@@ -592,26 +592,31 @@ collect_cancel(const struct config *cfg, struct db *db,
     struct buf *err)
 {
 	struct lava_info li;
-	enum lab_result r;
 	char *compat;
 	int rc, has;
 
-	r = LAB_DONE;
 	if (rt != NULL && rt->ops->cancel != NULL &&
 	    (j->state == JOB_SUBMITTING || j->state == JOB_SUBMITTED ||
-	    j->state == JOB_RUNNING))
-		r = rt->ops->cancel(rt, j, err);
+	    j->state == JOB_RUNNING)) {
+		/*
+		 * The request is kept before the lab is told: a run killed
+		 * after the lab stopped the job must not take it for a job
+		 * that died and retry it; the next run ends the cancel.
+		 */
+		if (!job_cancel_asked(j)) {
+			if (db_begin(db) != 0 || db_end(db,
+			    store_job_mark_cancel(db, j->id, why)) != 0)
+				return -1;
+			free(j->error_code);
+			j->error_code = xstrdup(JOB_CANCELLING);
+		}
+		rc = rt->ops->cancel(rt, j, err) == LAB_DONE;
+		crashpoint("cancel-lab-told");
+		if (!rc)
+			return 1;	/* the next run asks the lab again */
+	}
 	if (db_begin(db) != 0)
 		return -1;
-	if (r != LAB_DONE) {
-		/* never lost: the next run asks the lab again */
-		rc = store_job_mark_cancel(db, j->id, why);
-		if (db_end(db, rc) != 0)
-			return -1;
-		free(j->error_code);
-		j->error_code = xstrdup(JOB_CANCELLING);
-		return 1;
-	}
 	rc = job_finish(db, j, "incomplete", JOB_CANCELLED, why);
 	if (rc == 0 && strcmp(j->kind, "kbuild") == 0) {
 		rc = store_build_final(db, j->id, "MISS", JOB_CANCELLED, why);

@@ -168,21 +168,32 @@ resources(const char *artifacts)
 	return list;
 }
 
-static char *
-local_id(const struct kcidb_ids *ids, const char *local)
+char *
+kcidb_local_id(const char *origin, const char *instance, const char *local,
+    const char *path)
 {
-	return xasprintf("%s:%s.%s", ids->origin, ids->instance, local);
+	if (path != NULL)
+		return xasprintf("%s:%s.%s.%s", origin, instance, local, path);
+	return xasprintf("%s:%s.%s", origin, instance, local);
+}
+
+/* The id of local (and path, for a test) at key of o. */
+static void
+set_test_id(json_t *o, const char *key, const struct kcidb_ids *ids,
+    const char *local, const char *path)
+{
+	char *id;
+
+	id = kcidb_local_id(ids->origin, ids->instance, local, path);
+	json_object_set_new(o, key, json_string(id));
+	free(id);
 }
 
 static void
 set_id(json_t *o, const char *key, const struct kcidb_ids *ids,
     const char *local)
 {
-	char *id;
-
-	id = local_id(ids, local);
-	json_object_set_new(o, key, json_string(id));
-	free(id);
+	set_test_id(o, key, ids, local, NULL);
 }
 
 /* A checkout's local id: c<id>. */
@@ -370,13 +381,10 @@ test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
 {
 	const struct test_row *r = &x->row;
 	json_t *o, *num;
-	char *local;
 
 	o = json_object();
-	local = xasprintf("%s.%s", r->job_id ? r->job_id : "test",
+	set_test_id(o, "id", ids, r->job_id ? r->job_id : "test",
 	    r->path ? r->path : "");
-	set_id(o, "id", ids, local);
-	free(local);
 	json_object_set_new(o, "origin", json_string(ids->origin));
 	set_id(o, "build_id", ids, x->build_job_id ? x->build_job_id :
 	    "build");

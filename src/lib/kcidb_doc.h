@@ -17,6 +17,14 @@ struct kcidb_ids {
 };
 
 /*
+ * The KCIDB id of a local id (a job's, or c<n> for a checkout):
+ * <origin>:<instance>.<local>, and .<path> after it for a test's when
+ * path is not NULL.  Caller frees.
+ */
+char		*kcidb_local_id(const char *origin, const char *instance,
+		    const char *local, const char *path);
+
+/*
  * The object of a row, its strings masked (rows of older releases were
  * stored before their border masked secrets), not yet checked against
  * the schema.

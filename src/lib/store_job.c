@@ -294,9 +294,21 @@ store_job_mark_cancel(struct db *db, const char *id, const char *msg)
 	    "error_msg = ? WHERE id = ? AND state != 'done'", "tt", msg, id);
 }
 
-/* A job replaced by a retry that was not cancelled. */
-#define RETRIED(t)	"EXISTS (SELECT 1 FROM job r WHERE r.retry_of = " \
-	t ".id AND coalesce(r.error_code, '') != '" JOB_CANCELLED "')"
+int
+store_job_stop_checkout(struct db *db, long long checkout,
+    long long *stopped)
+{
+	*stopped = 0;
+	if (db_run(db, "UPDATE checkout SET jobs_made = 1 WHERE id = ? AND "
+	    "jobs_made = 0", "i", checkout) != 0)
+		return -1;
+	*stopped += db_changes(db);
+	if (db_run(db, "UPDATE build SET tests_made = 1 WHERE checkout_id = ? "
+	    "AND tests_made = 0", "i", checkout) != 0)
+		return -1;
+	*stopped += db_changes(db);
+	return 0;
+}
 
 int
 store_job_of_checkout(struct db *db, long long checkout, int failed,
@@ -309,7 +321,9 @@ store_job_of_checkout(struct db *db, long long checkout, int failed,
 	st = db_prepare(db, "SELECT " STORE_JOB_COLUMNS("j") " FROM job j "
 	    "WHERE j.checkout_id = ?1 AND (?2 = 0 OR (j.state = 'done' AND "
 	    "coalesce(j.error_code, '') != '" JOB_CANCELLED "' AND NOT "
-	    RETRIED("j") " AND (j.result IN ('fail', 'incomplete') OR "
+	    STORE_JOB_RETRIED("j") " AND NOT EXISTS (SELECT 1 FROM build "
+	    "tb JOIN job bj ON bj.id = tb.job_id WHERE j.kind = 'test' AND "
+	    "tb.id = j.build_id AND " STORE_JOB_RETRIED("bj") ") AND (j.result IN ('fail', 'incomplete') OR "
 	    "EXISTS (SELECT 1 FROM build b WHERE b.job_id = j.id AND "
 	    "b.status IN ('FAIL', 'ERROR', 'MISS')) OR EXISTS (SELECT 1 "
 	    "FROM test t WHERE t.job_id = j.id AND t.status IN ('FAIL', "

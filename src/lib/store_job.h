@@ -175,13 +175,31 @@ int	 store_job_set_poll_failures(struct db *, const char *id,
 #define STORE_TEST_STANDS(t)	"NOT " STORE_JOB_SUPERSEDED(t ".job_id") \
 	" AND NOT EXISTS (SELECT 1 FROM job jt WHERE jt.id = " t ".job_id " \
 	"AND NOT " STORE_JOB_CURRENT("jt") ")"
+/*
+ * A different question: has job row j been retried already, so that
+ * `retry` refuses it and `retry --failed` leaves it out?  Any retry
+ * that was not cancelled counts, one pending or running included: a
+ * second retry beside it would run the same thing twice.  What stands
+ * (above) waits for the retry to finish; this does not.
+ */
+#define STORE_JOB_RETRIED(j)	"EXISTS (SELECT 1 FROM job r WHERE " \
+	"r.retry_of = " j ".id AND coalesce(r.error_code, '') != '" \
+	JOB_CANCELLED "')"
+/* Mark job id JOB_CANCELLING with the reason msg, unless it is done. */
 int	 store_job_mark_cancel(struct db *, const char *id, const char *msg);
+/*
+ * No more jobs for checkout: its matrix is taken as made and so are
+ * the tests of each of its builds, in the caller's transaction.  How
+ * many of those were still to be made in *stopped.  -1 on error.
+ */
+int	 store_job_stop_checkout(struct db *, long long checkout,
+	    long long *stopped);
 
 /*
  * The jobs of checkout, ordered by creation; with failed, only the
  * finished ones that failed (result fail or incomplete, or a build or
- * test row FAIL, ERROR or MISS), not cancelled and not retried already.
- * -1 on error.
+ * test row FAIL, ERROR or MISS), not cancelled, not retried already
+ * (STORE_JOB_RETRIED), and no test of a build that was.  -1 on error.
  */
 int	 store_job_of_checkout(struct db *, long long checkout, int failed,
 	    struct job_row **out, size_t *n);

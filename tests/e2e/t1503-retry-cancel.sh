@@ -55,7 +55,7 @@ is "two run, the third waits for a slot" \
     "$(sql "SELECT group_concat(id || '=' || state, ' ') FROM (SELECT id, state FROM job ORDER BY id)")" \
     "b1-slow=submitted b1-x86=submitted b1-zgone=pending"
 i=0
-while [ "$(sql "SELECT state FROM job WHERE id = 'b1-x86'")" != done ] &&
+while [ "$(sql "SELECT state FROM job WHERE id = 'b1-x86'")" != "done" ] &&
     [ $i -lt 100 ]; do
 	maestrino $C collect >/dev/null 2>&1
 	sleep 0.2
@@ -166,7 +166,6 @@ is "both attempts of the boot stay" \
 
 # --- KCIDB and the site ---
 check_rc 0 "export to KCIDB" maestrino $C kcidb
-inst=$(sql "SELECT value FROM meta WHERE key = 'instance'" 2>/dev/null)
 check "KCIDB links each retry to the attempt it repeats" /usr/bin/python3 -c '
 import glob, json, sys
 kcidb, t1 = sys.argv[1], sys.argv[2]
@@ -197,5 +196,78 @@ assert [b["status"] for b in builds] == ["PASS"], builds
 boots = [t for t in d["tests"] if t.get("path") == "boot" and t.get("platform") == "board"]
 assert [t["status"] for t in boots] == ["PASS"], boots
 ' "$TMP/public/api/c/1.json"
+check "its counts are those of its lists: no attempt counted twice" \
+    /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = {k: sum(v.values()) for k, v in d["counts"].items()}
+assert n["builds"] == len(d["builds"]), (n, d["builds"])
+assert n["boots"] + n["tests"] == len(d["tests"]), (n, d["tests"])
+' "$TMP/public/api/c/1.json"
+
+# --- retry --failed leaves out the tests of a build retried since ---
+check_rc 0 "retry the passed test" maestrino $C retry "$t1-r2"
+check_rc 0 "submit it" maestrino $C submit
+cp "$top/tests/data/lava/bootfail-results.yaml" "$TMP/farm/results/$t1-r3.yaml"
+check_rc 0 "collect it: its boot fails" maestrino $C collect
+is "the third attempt failed" "$(sql "SELECT status FROM test WHERE job_id = '$t1-r3' AND path = 'boot'")" FAIL
+check_rc 0 "retry its build" maestrino $C retry b1-x86-r2
+check_rc 0 "retry --checkout 1 --failed" maestrino $C retry --checkout 1 --failed --json
+is "not the test of the build retried since" \
+    "$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin))' <"$TMP/out")" \
+    "{'retried': []}"
+check_rc 0 "cancel the build's retry while it waits" maestrino $C cancel b1-x86-r3
+
+# --- a retry whose entry or lab left the config ---
+cp "$TMP/configs/c.yaml" "$TMP/c.yaml.keep"
+sed '/^tests:/,$d' "$TMP/c.yaml.keep" >"$TMP/configs/c.yaml"
+check_rc 1 "retry of a test whose entry is gone: exit 1" maestrino $C retry "$t1-r3"
+has "names the job and why" "$TMP/out" \
+    "job $t1-r3: test 'smoke' is no longer in the config; not retried"
+hasnt "says nothing was retried" "$TMP/out" "retried as"
+sed 's/^  farm:/  farm2:/; s/lab: farm$/lab: farm2/' "$TMP/c.yaml.keep" \
+    >"$TMP/configs/c.yaml"
+check_rc 1 "retry of a test whose lab is gone: exit 1" maestrino $C retry "$t1-r3"
+has "names the job and the lab" "$TMP/out" \
+    "job $t1-r3: lab 'farm' is no longer in the config; not retried"
+is "no new job either time" "$(sql "SELECT COUNT(*) FROM job WHERE id = '$t1-r4'")" 0
+cp "$TMP/c.yaml.keep" "$TMP/configs/c.yaml"
+
+# --- a cancel killed after its lab was told is finished, never retried ---
+sed -i 's/retries: 0/retries: 2/' "$TMP/configs/settings.yaml"
+commit "$up" "second" NEWS 2
+check "checkout 2's builds start" sh -c "maestrino $C poll && maestrino $C tarball &&
+    maestrino $C jobs && maestrino $C submit"
+is "its slow build runs" "$(sql "SELECT state FROM job WHERE id = 'b2-slow'")" submitted
+pid=$(sql "SELECT runtime_job_id FROM job WHERE id = 'b2-slow'")
+MAESTRINO_CRASH_AT=cancel-lab-told check_rc 137 "cancel killed once the worker is" \
+    maestrino $C cancel b2-slow
+is "the worker is gone" "$(alive "$pid")" 0
+is "the request is kept" "$(sql "SELECT error_code FROM job WHERE id = 'b2-slow'")" cancelling
+check_rc 0 "the next collect" maestrino $C collect --wait
+is "ends the cancel: one attempt, its build MISS" \
+    "$(sql "SELECT j.state || ' ' || j.error_code || ' ' || j.attempt || ' ' || b.status FROM job j JOIN build b ON b.job_id = j.id WHERE j.id = 'b2-slow'")" \
+    "done cancelled 1 MISS"
+check_rc 0 "a later submit" maestrino $C submit
+is "it was never submitted again" "$(sql "SELECT state || ' ' || attempt FROM job WHERE id = 'b2-slow'")" "done 1"
+sed -i 's/retries: 2/retries: 0/' "$TMP/configs/settings.yaml"
+
+# --- cancel --checkout stops the jobs not made yet ---
+is "checkout 2's build passed, its tests not made yet" \
+    "$(sql "SELECT status || ' ' || tests_made FROM build WHERE job_id = 'b2-x86'")" "PASS 0"
+check_rc 0 "cancel --checkout 2" maestrino $C cancel --checkout 2
+has "says no more jobs are made" "$TMP/out" "checkout 2: stopped; no more jobs are made for it"
+check_rc 0 "the jobs stage" maestrino $C jobs
+is "made no test for it" "$(sql "SELECT COUNT(*) FROM job WHERE checkout_id = 2 AND kind = 'test'")" 0
+commit "$up" "third" NEWS 3
+check_rc 0 "poll finds checkout 3" maestrino $C poll
+check_rc 0 "cancel --checkout 3 before its tarball" maestrino $C cancel --checkout 3 --json
+is "says it stopped it" \
+    "$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin))' <"$TMP/out")" \
+    "{'cancelled': [], 'marked': [], 'stopped': True}"
+check "tarball and jobs" sh -c "maestrino $C tarball && maestrino $C jobs"
+is "made no job for it" "$(sql "SELECT COUNT(*) FROM job WHERE checkout_id = 3")" 0
+check_rc 0 "cancel --checkout 3 again" maestrino $C cancel --checkout 3
+has "has nothing left to do" "$TMP/out" "checkout 3: no unfinished job to cancel"
 
 done_testing

@@ -117,4 +117,31 @@ has "saying the checkout is not finished" "$TMP/watch3.out" \
 check "the lock is free again" flock -n "$TMP/var/lock" true
 is "its test job is still out in the lab" \
     "$(sql "SELECT state FROM job WHERE id = 't3-smoke.board'")" submitted
+
+# checkout 1 again: its failed test retried, and the retry passes
+check_rc 0 "retry the failed test" maestrino $C retry t1-smoke.board
+: >"$TMP/out"
+play_lab 1 t1-smoke.board-r2 "$TMP/pass.yaml"
+check_rc 0 "watch: a retry that passes after a fail: exit 0" \
+    maestrino $C watch 1 --interval 1
+wait "$player"
+has "a line for the retry" "$TMP/out" \
+    "job t1-smoke.board-r2: pass (test smoke on board, x86_64, "
+has "the retry speaks for the test" "$TMP/out" "checkout 1: finished: 2 jobs, 0 failed"
+
+# checkout 2: a passed test whose retry was cancelled still passes
+check_rc 0 "retry the passed test" maestrino $C retry t2-smoke.board
+check_rc 0 "cancel the retry" maestrino $C cancel t2-smoke.board-r2
+check_rc 0 "watch: a pass whose retry was cancelled: exit 0" \
+    maestrino $C watch 2
+has "the first attempt stands, as on the site" "$TMP/out" \
+    "checkout 2: finished: 2 jobs, 0 failed"
+
+# checkout 4: no job at all is no pass
+commit "$up" "fourth" NEWS 4
+check_rc 0 "poll finds checkout 4" maestrino $C poll
+check_rc 0 "it makes no job" maestrino $C cancel --checkout 4
+check_rc 1 "watch: a checkout where no job ran: exit 1" \
+    maestrino $C watch 4 --interval 1
+has "says so" "$TMP/out" "checkout 4: finished: no job ran"
 done_testing

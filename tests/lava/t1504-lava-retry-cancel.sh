@@ -51,7 +51,7 @@ is "it ends cancelled, its boot MISS" \
 i=0
 while [ $i -lt 60 ]; do
 	maestrino $C collect >>"$TMP/collect.out" 2>&1
-	[ "$(sql "SELECT state FROM job WHERE id = 't1-smoke.qemu-broken'")" = done ] && break
+	[ "$(sql "SELECT state FROM job WHERE id = 't1-smoke.qemu-broken'")" = "done" ] && break
 	sleep 5
 	i=$((i + 1))
 done
