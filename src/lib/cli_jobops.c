@@ -371,12 +371,40 @@ retry_one(const struct config *cfg, struct db *db, struct job_row *j,
 	return 0;
 }
 
+/*
+ * The jobs named on the command line, in order, into *list; one not
+ * there is said and makes *status EXIT_ITEMS.  0, or -1 on a database
+ * error.
+ */
+static int
+named_jobs(struct db *db, const struct opts *o, struct job_row **list,
+    size_t *n, int *status)
+{
+	struct job_row j;
+	size_t i;
+	int r;
+
+	*list = xcalloc((size_t)o->njobs, sizeof(**list));
+	*n = 0;
+	for (i = 0; i < (size_t)o->njobs; i++) {
+		r = store_job_get(db, o->jobs[i], &j);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			error("job %s: no such job", o->jobs[i]);
+			*status = EXIT_ITEMS;
+		} else
+			(*list)[(*n)++] = j;
+	}
+	return 0;
+}
+
 int
 cli_retry(int argc, char **argv, const char *confdir)
 {
 	struct opts o;
 	struct stage st;
-	struct job_row *list, j;
+	struct job_row *list;
 	json_t *doc, *arr, *e;
 	size_t n, i;
 	char *id;
@@ -393,17 +421,7 @@ cli_retry(int argc, char **argv, const char *confdir)
 	if (o.checkout > 0) {
 		rc = store_job_of_checkout(st.db, o.checkout, 1, &list, &n);
 	} else {
-		list = xcalloc((size_t)o.njobs, sizeof(*list));
-		for (i = 0; i < (size_t)o.njobs && rc == 0; i++) {
-			r = store_job_get(st.db, o.jobs[i], &j);
-			if (r < 0)
-				rc = -1;
-			else if (r > 0) {
-				error("job %s: no such job", o.jobs[i]);
-				status = EXIT_ITEMS;
-			} else
-				list[n++] = j;
-		}
+		rc = named_jobs(st.db, &o, &list, &n, &status);
 	}
 	doc = json_object();
 	arr = json_array();
@@ -477,7 +495,7 @@ cli_cancel(int argc, char **argv, const char *confdir)
 	struct buf err = BUF_INIT;
 	struct opts o;
 	struct stage st;
-	struct job_row *list, j;
+	struct job_row *list;
 	json_t *doc, *done, *marked, *e;
 	long long stopped;
 	size_t n, i, k;
@@ -510,17 +528,7 @@ cli_cancel(int argc, char **argv, const char *confdir)
 		}
 		n = k;
 	} else {
-		list = xcalloc((size_t)o.njobs, sizeof(*list));
-		for (i = 0; i < (size_t)o.njobs && rc == 0; i++) {
-			r = store_job_get(st.db, o.jobs[i], &j);
-			if (r < 0)
-				rc = -1;
-			else if (r > 0) {
-				error("job %s: no such job", o.jobs[i]);
-				status = EXIT_ITEMS;
-			} else
-				list[n++] = j;
-		}
+		rc = named_jobs(st.db, &o, &list, &n, &status);
 	}
 	doc = json_object();
 	done = json_array();

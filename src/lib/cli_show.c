@@ -289,7 +289,7 @@ show_job(struct db *db, const char *id, int json, FILE *fp)
 {
 	struct job_row j;
 	long long build, tests;
-	char *retry_of;
+	const char *retry_of;
 	json_t *o;
 	int rc;
 
@@ -299,13 +299,13 @@ show_job(struct db *db, const char *id, int json, FILE *fp)
 			error("no job '%s'", id);
 		return rc;
 	}
-	retry_of = NULL;
+	retry_of = j.retry_of;
 	build = j.build_id;
 	tests = 0;
-	if (query_job_retry_of(db, id, &retry_of) != 0 ||
-	    (strcmp(j.kind, "kbuild") == 0 &&
+	if ((strcmp(j.kind, "kbuild") == 0 &&
 	    query_job_build(db, id, &build) != 0) ||
-	    query_job_tests(db, id, &tests) != 0) {
+	    db_run_int(db, &tests, "SELECT COUNT(*) FROM test WHERE "
+	    "job_id = ?", "t", id) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -364,7 +364,6 @@ show_job(struct db *db, const char *id, int json, FILE *fp)
 	if (strcmp(j.kind, "test") == 0)
 		fprintf(fp, "%-12s %lld\n", "results", tests);
 out:
-	free(retry_of);
 	store_job_release(&j);
 	return rc;
 }

@@ -40,8 +40,6 @@ void	 query_branches_release(struct query_branches *);
 int	 query_tree_known(struct db *, const char *tree);
 /* The kind of checkout id ("head", "ondemand", "bisect"), or NULL. */
 char	*query_checkout_kind(struct db *, long long id);
-/* The attempt job id repeats (*out NULL for none): 0, -1. */
-int	 query_job_retry_of(struct db *, const char *job, char **out);
 /* The build job made (*id 0 for none): 0, -1. */
 int	 query_job_build(struct db *, const char *job, long long *id);
 /*
@@ -50,8 +48,6 @@ int	 query_job_build(struct db *, const char *job, long long *id);
  */
 int	 query_job_test_logs(struct db *, const char *job, char **lava,
 	    char **console);
-/* How many results test job recorded. */
-int	 query_job_tests(struct db *, const char *job, long long *n);
 
 #endif
 

@@ -80,27 +80,6 @@ query_checkout_kind(struct db *db, long long id)
 }
 
 int
-query_job_retry_of(struct db *db, const char *job, char **out)
-{
-	static const char sql[] = "SELECT retry_of FROM job WHERE id = ?";
-	sqlite3_stmt *st;
-	int r;
-
-	*out = NULL;
-	st = db_cached(db, sql);
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, job);
-	r = db_step(db, st);
-	if (r == 1)
-		*out = db_col_dup(st, 0);
-	db_done(st);
-	if (r < 0)
-		return error("cannot read the attempt job '%s' repeats", job);
-	return 0;
-}
-
-int
 query_job_build(struct db *db, const char *job, long long *id)
 {
 	static const char sql[] = "SELECT id FROM build WHERE job_id = ?";
@@ -148,23 +127,3 @@ query_job_test_logs(struct db *db, const char *job, char **lava,
 	return 0;
 }
 
-int
-query_job_tests(struct db *db, const char *job, long long *n)
-{
-	static const char sql[] = "SELECT COUNT(*) FROM test WHERE job_id = ?";
-	sqlite3_stmt *st;
-	int r;
-
-	*n = 0;
-	st = db_cached(db, sql);
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, job);
-	r = db_step(db, st);
-	if (r == 1)
-		*n = db_col_int(st, 0);
-	db_done(st);
-	if (r < 0)
-		return error("cannot count the results of job '%s'", job);
-	return 0;
-}
