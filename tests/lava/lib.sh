@@ -52,3 +52,16 @@ platforms:
     params:
       ramdisk_url: file://$TMP/no-such-ramdisk.cpio.gz
 EOF2
+
+# lava_lab_up: the real LAVA lab of tests/lava/lab.sh on loopback,
+# started unless it runs (and then stopped when the test exits), with
+# $labdir, $LAVA_URL and $LAVA_TOKEN set.
+lava_lab_up() {
+	labdir=$top/var/lava-lab
+	started=0
+	[ -f "$labdir/gunicorn.pid" ] && kill -0 "$(cat "$labdir/gunicorn.pid")" 2>/dev/null || started=1
+	check "a LAVA lab on loopback" sh -c "'$top/tests/lava/lab.sh' start '$labdir' >'$TMP/lab.out' 2>&1"
+	[ "$started" = 1 ] && trap '"$top/tests/lava/lab.sh" stop "$labdir" >/dev/null 2>&1' EXIT
+	eval "$(cat "$labdir/env")"
+	export LAVA_TOKEN
+}

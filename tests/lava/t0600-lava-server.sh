@@ -7,13 +7,7 @@
 # job goes Incomplete and is ERROR.
 . "$(dirname "$0")/lib.sh"
 
-labdir=$top/var/lava-lab
-started=0
-[ -f "$labdir/gunicorn.pid" ] && kill -0 "$(cat "$labdir/gunicorn.pid")" 2>/dev/null || started=1
-check "a LAVA lab on loopback" sh -c "'$top/tests/lava/lab.sh' start '$labdir' >'$TMP/lab.out' 2>&1"
-[ "$started" = 1 ] && trap '"$top/tests/lava/lab.sh" stop "$labdir" >/dev/null 2>&1' EXIT
-eval "$(cat "$labdir/env")"
-export LAVA_TOKEN
+lava_lab_up
 
 cat >"$TMP/configs/c.yaml" <<EOF2
 labs:
