@@ -172,7 +172,7 @@ print_summary(struct db *db, long long id, const struct filter *f, FILE *fp)
 	struct site_reslist builds, tests;
 	struct checkout_row c;
 	struct buf name = BUF_INIT;
-	char *kind;
+	const char *kind;
 	size_t nfail;
 	int rc;
 
@@ -186,17 +186,15 @@ print_summary(struct db *db, long long id, const struct filter *f, FILE *fp)
 		rc = -1;
 		goto out;
 	}
-	kind = query_checkout_kind(db, id);
+	kind = store_checkout_kind_label(c.kind);
 	fprintf(fp, "checkout %lld: ", id);
 	query_put(fp, c.tree);
 	fputc('/', fp);
 	query_put(fp, c.branch);
 	fputc(' ', fp);
 	query_put(fp, c.describe);
-	if (kind != NULL && strcmp(kind, "head") != 0)
-		fprintf(fp, " (%s)", strcmp(kind, "ondemand") == 0 ?
-		    "on demand" : kind);
-	free(kind);
+	if (kind != NULL)
+		fprintf(fp, " (%s)", kind);
 	fputs("\ncommit   ", fp);
 	query_put(fp, c.commit);
 	fputs("\nsubject  ", fp);

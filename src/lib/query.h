@@ -38,8 +38,6 @@ int	 query_branches(struct db *, const char *tree, const char *branch,
 void	 query_branches_release(struct query_branches *);
 /* 1 when tree is configured or was polled, 0 when not. */
 int	 query_tree_known(struct db *, const char *tree);
-/* The kind of checkout id ("head", "ondemand", "bisect"), or NULL. */
-char	*query_checkout_kind(struct db *, long long id);
 /* The build job made (*id 0 for none): 0, -1. */
 int	 query_job_build(struct db *, const char *job, long long *id);
 /*

@@ -61,24 +61,6 @@ query_tree_known(struct db *db, const char *tree)
 	    "SELECT 1 FROM checkout WHERE tree = ?1 LIMIT 1", tree, 0) == 1;
 }
 
-char *
-query_checkout_kind(struct db *db, long long id)
-{
-	static const char sql[] = "SELECT kind FROM checkout WHERE id = ?";
-	sqlite3_stmt *st;
-	char *kind;
-
-	kind = NULL;
-	st = db_cached(db, sql);
-	if (st == NULL)
-		return NULL;
-	db_bind_int(st, 1, id);
-	if (db_step(db, st) == 1)
-		kind = db_col_dup(st, 0);
-	db_done(st);
-	return kind;
-}
-
 int
 query_job_build(struct db *db, const char *job, long long *id)
 {

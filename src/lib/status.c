@@ -205,9 +205,8 @@ print_text(json_t *s, FILE *fp)
 			fputc('/', fp);
 			put_outside(fp, branch);
 		}
-		if (kind != NULL && strcmp(kind, "head") != 0)
-			fprintf(fp, " (%s)", strcmp(kind, "ondemand") == 0 ?
-			    "on demand" : "bisection step");
+		if ((kind = store_checkout_kind_label(kind)) != NULL)
+			fprintf(fp, " (%s)", kind);
 		fprintf(fp, " %.12s ",
 		    json_string_value(json_object_get(v, "commit")));
 		put_outside(fp, json_string_value(json_object_get(v,

@@ -304,3 +304,12 @@ store_checkout_tarball_failed(struct db *db, long long id, const char *err,
 	    "tarball_error = ?1, tarball_next = ?2, gen = gen + 1 WHERE "
 	    "id = ?3", "tii", err, next, id);
 }
+
+const char *
+store_checkout_kind_label(const char *kind)
+{
+	if (kind == NULL || strcmp(kind, "head") == 0)
+		return NULL;
+	return strcmp(kind, "ondemand") == 0 ? "on demand" :
+	    strcmp(kind, "bisect") == 0 ? "bisection step" : kind;
+}

@@ -109,6 +109,8 @@ struct checkout_list {
 };
 
 void	 store_checkout_release(struct checkout_row *);
+/* What people read for a kind: "on demand", "bisection step"; NULL for a head. */
+const char	*store_checkout_kind_label(const char *kind);
 void	 store_checkout_list_free(struct checkout_list *);
 
 /* Checkout id into *out: 0, 1 when there is none, -1 on error. */
