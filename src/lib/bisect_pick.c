@@ -1,0 +1,288 @@
+/*
+ * bisect_pick.c: the next commit of a bisection.  git bisect's rule:
+ * the candidates are the commits reachable from bad and from no good
+ * commit, merges included; each weighs as many candidates as it reaches
+ * (its ancestors among them, itself included); the best splits the
+ * candidates most evenly, min(weight, n - weight) the largest.  Testing
+ * it takes away about half of them whichever way it ends.
+ *
+ * Weights come from one bit set of ancestors per candidate, made parents
+ * first, so merges are counted once.  That is n * n bits: past
+ * BISECT_EXACT_MAX candidates (a merge window has some 14,000), the
+ * middle of the topological order is taken instead, which is what the
+ * weights give on a linear history.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "bisect_pick.h"
+#include "buf.h"
+#include "log.h"
+#include "util.h"
+
+/* A candidate's weight and its parents among the candidates. */
+struct weight {
+	size_t	 n;		/* candidates it reaches, itself included */
+	size_t	 parents;	/* its parents that are candidates */
+	size_t	 parent;	/* the first of them */
+	int	 known;		/* when git's walk would know n */
+	int	 skipped;
+};
+
+struct cand {
+	git_oid	 oid;
+	size_t	 i;		/* its place in the walk, newest first */
+};
+
+static int
+cand_cmp(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+
+	return git_oid_cmp(&a->oid, &b->oid);
+}
+
+static const struct cand *
+cand_find(const struct cand *by_oid, size_t n, const git_oid *oid)
+{
+	struct cand key;
+
+	key.oid = *oid;
+	return bsearch(&key, by_oid, n, sizeof(*by_oid), cand_cmp);
+}
+
+static int
+fail(struct buf *err, const char *what, const char *oid)
+{
+	const git_error *e;
+
+	e = git_error_last();
+	return error_to(err, "bisect: cannot %s %s: %s", what, oid,
+	    e != NULL && e->message != NULL ? e->message : "unknown error");
+}
+
+/* The candidates, newest first, into *v; -1 after a message. */
+static int
+walk(git_repository *r, const char *bad, char *const *good, size_t ngood,
+    git_oid **v, size_t *n, struct buf *err)
+{
+	git_revwalk *w;
+	git_oid oid;
+	size_t i, alloc;
+	int rc;
+
+	*v = NULL;
+	*n = 0;
+	alloc = 0;
+	if (git_revwalk_new(&w, r) != 0)
+		return fail(err, "walk from", bad);
+	/* git's rev-list order: by date, parents never before children */
+	git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	if (git_oid_fromstr(&oid, bad) != 0 || git_revwalk_push(w, &oid) != 0) {
+		rc = fail(err, "walk from bad commit", bad);
+		git_revwalk_free(w);
+		return rc;
+	}
+	for (i = 0; i < ngood; i++) {
+		if (git_oid_fromstr(&oid, good[i]) != 0 ||
+		    git_revwalk_hide(w, &oid) != 0) {
+			rc = fail(err, "hide good commit", good[i]);
+			git_revwalk_free(w);
+			return rc;
+		}
+	}
+	while ((rc = git_revwalk_next(&oid, w)) == 0) {
+		xgrow((void **)v, &alloc, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = oid;
+	}
+	git_revwalk_free(w);
+	if (rc != GIT_ITEROVER) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+		return fail(err, "walk from", bad);
+	}
+	return 0;
+}
+
+/*
+ * The weight of each candidate: bit j of row i is set when candidate j
+ * is an ancestor of candidate i (or i itself).  Rows are filled parents
+ * first, from the end of the walk.
+ */
+static int
+weigh(git_repository *r, const git_oid *v, size_t n, struct weight *wt,
+    struct buf *err)
+{
+	struct cand *by_oid;
+	const struct cand *p;
+	git_commit *c;
+	uint64_t *bits, *row;
+	size_t words, i, k, w, np;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	words = (n + 63) / 64;
+	bits = xcalloc(n * words, sizeof(*bits));
+	by_oid = xcalloc(n, sizeof(*by_oid));
+	for (i = 0; i < n; i++) {
+		by_oid[i].oid = v[i];
+		by_oid[i].i = i;
+	}
+	qsort(by_oid, n, sizeof(*by_oid), cand_cmp);
+	rc = 0;
+	for (i = n; i-- > 0;) {
+		row = bits + i * words;
+		row[i / 64] |= (uint64_t)1 << (i % 64);
+		if (git_commit_lookup(&c, r, &v[i]) != 0) {
+			git_oid_tostr(hex, sizeof(hex), &v[i]);
+			rc = fail(err, "read commit", hex);
+			break;
+		}
+		np = git_commit_parentcount(c);
+		wt[i].parents = 0;
+		for (k = 0; k < np; k++) {
+			p = cand_find(by_oid, n, git_commit_parent_id(c,
+			    (unsigned)k));
+			if (p == NULL)
+				continue;
+			if (wt[i].parents++ == 0)
+				wt[i].parent = p->i;
+			for (w = 0; w < words; w++)
+				row[w] |= bits[p->i * words + w];
+		}
+		git_commit_free(c);
+		wt[i].n = 0;
+		for (w = 0; w < words; w++)
+			wt[i].n += (size_t)__builtin_popcountll(row[w]);
+	}
+	free(by_oid);
+	free(bits);
+	return rc;
+}
+
+static int
+is_skipped(const git_oid *oid, char *const *skip, size_t nskip)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	for (i = 0; i < nskip; i++)
+		if (strcmp(skip[i], hex) == 0)
+			return 1;
+	return 0;
+}
+
+/* Within one of half the candidates, as git's approx_halfway(). */
+static int
+halfway(const struct weight *w, size_t n)
+{
+	long long d;
+
+	if (w->skipped)
+		return 0;
+	d = 2 * (long long)w->n - (long long)n;
+	return d >= -1 && d <= 1;
+}
+
+/*
+ * The commit git bisect would test, v[] newest first.  git learns the
+ * weights in an order (merges first, then up each strand of single
+ * parents, oldest first) and takes the first commit at half way; with
+ * none, the oldest that splits best.  Doing the same, step for step,
+ * gives the same commits as git, so never more steps.
+ */
+static size_t
+choose(struct weight *wt, size_t n)
+{
+	size_t i, best, d, bestd;
+	int more;
+
+	for (i = n; i-- > 0;)
+		wt[i].known = wt[i].parents == 0;
+	for (i = n; i-- > 0;) {
+		if (wt[i].parents < 2)
+			continue;
+		wt[i].known = 1;
+		if (halfway(&wt[i], n))
+			return i;
+	}
+	do {
+		more = 0;
+		for (i = n; i-- > 0;) {
+			if (wt[i].known || !wt[wt[i].parent].known)
+				continue;
+			wt[i].known = 1;
+			more = 1;
+			if (halfway(&wt[i], n))
+				return i;
+		}
+	} while (more);
+	best = n;
+	bestd = 0;
+	for (i = n; i-- > 0;) {
+		if (wt[i].skipped)
+			continue;
+		d = wt[i].n < n - wt[i].n ? wt[i].n : n - wt[i].n;
+		if (best == n || d > bestd) {
+			best = i;
+			bestd = d;
+		}
+	}
+	/* bad itself (weight n, distance 0) is never worth testing */
+	return bestd > 0 ? best : n;
+}
+
+int
+bisect_pick(git_repository *r, const char *bad, char *const *good,
+    size_t ngood, char *const *skip, size_t nskip, struct bisect_next *out,
+    struct buf *err)
+{
+	struct weight *wt;
+	git_oid *v;
+	size_t n, i, best;
+
+	memset(out, 0, sizeof(*out));
+	if (walk(r, bad, good, ngood, &v, &n, err) != 0)
+		return -1;
+	if (n == 0)
+		return error_to(err, "bisect: bad commit %s is reachable from "
+		    "a good one: nothing to bisect", bad);
+	wt = xcalloc(n, sizeof(*wt));
+	out->left = n;
+	for (i = 0; i < n; i++) {
+		wt[i].skipped = is_skipped(&v[i], skip, nskip);
+		if (wt[i].skipped)
+			out->skipped++;
+	}
+	if (n <= BISECT_EXACT_MAX) {
+		if (weigh(r, v, n, wt, err) != 0) {
+			free(wt);
+			free(v);
+			return -1;
+		}
+		best = choose(wt, n);
+	} else {
+		/* the middle, or the unskipped commit nearest to it */
+		best = n;
+		for (i = 0; i < n / 2 && best == n; i++) {
+			if (!wt[n / 2 + i].skipped)
+				best = n / 2 + i;
+			else if (!wt[n / 2 - i].skipped)
+				best = n / 2 - i;
+		}
+		if (best < n)
+			wt[best].n = n - best;
+	}
+	if (best < n) {
+		git_oid_tostr(out->oid, sizeof(out->oid), &v[best]);
+		out->weight = wt[best].n;
+	}
+	free(wt);
+	free(v);
+	return 0;
+}

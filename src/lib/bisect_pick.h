@@ -1,0 +1,38 @@
+/*
+ * bisect_pick.h: which commit a bisection tests next, picked as git
+ * bisect picks it.
+ */
+#ifndef BISECT_PICK_H
+#define BISECT_PICK_H
+
+#include <stddef.h>
+
+struct buf;
+struct git_repository;
+
+/* Above this many candidates, the middle of their order is taken. */
+#define BISECT_EXACT_MAX	16384
+
+struct bisect_next {
+	/*
+	 * The commit to test next; "" when there is none: either the
+	 * culprit is found (left == 1, and it is bad) or every commit
+	 * that could still be the culprit, bad aside, is skipped.
+	 */
+	char	 oid[41];
+	size_t	 left;		/* commits that may be the culprit, bad too */
+	size_t	 skipped;	/* of which skipped */
+	size_t	 weight;	/* candidates oid reaches, itself included */
+};
+
+/*
+ * Among the commits reachable from bad and from none of good (merges
+ * included), the one whose ancestors in that set come closest to half of
+ * it, skipped commits aside; ties go to the oldest in topological order,
+ * as in git's list.  0, or -1 with the reason in err (may be NULL).
+ */
+int	 bisect_pick(struct git_repository *, const char *bad,
+	    char *const *good, size_t ngood, char *const *skip, size_t nskip,
+	    struct bisect_next *out, struct buf *err);
+
+#endif
