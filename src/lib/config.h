@@ -29,6 +29,7 @@ struct tree_cfg {
 	char	**branches;	/* NULL-terminated */
 	size_t	  nbranches;
 	char	 *token_env;
+	char	 *commit_url;	/* "{commit}" stands for the full id */
 };
 
 struct build_cfg {
@@ -105,6 +106,12 @@ struct config {
 	char	*site_path;
 	char	*site_base_url;
 	char	*site_title;
+	/* settings.bisect */
+	char	**bisect_trees;		/* NULL: no tree is bisected */
+	int	 bisect_max_active;
+	int	 bisect_max_steps;
+	int	 bisect_repeat;
+	int	 ccache;		/* regular builds use ccache too */
 
 	struct tree_cfg		*trees;
 	size_t			 ntrees;

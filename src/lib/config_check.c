@@ -201,6 +201,11 @@ cfg_check_refs(struct checker *c, struct config *cfg)
 		check_collections(c, cfg, t);
 		check_rootfs(c, t);
 	}
+	for (p = cfg->bisect_trees; p && *p; p++)
+		if (config_tree(cfg, *p) == NULL)
+			cfg_bad(c, list_item_node(ynode_get(ynode_get(cfg->root,
+			    "settings"), "bisect"), "trees", *p),
+			    "settings.bisect: tree '%s' is not in 'trees'", *p);
 }
 
 /* The token_env names of the config, NULL-terminated; caller frees. */

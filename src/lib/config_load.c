@@ -221,7 +221,7 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	static const char *const compressions[] = { "gz", "xz", "zst", NULL };
 	static const char *const sandboxes[] = { "auto", "require", "off",
 	    NULL };
-	const struct ynode *storage, *kcidb, *site, *tarball, *v;
+	const struct ynode *storage, *kcidb, *site, *tarball, *bisect, *v;
 	char *url;
 	size_t i;
 
@@ -229,6 +229,7 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	kcidb = ynode_get(s, "kcidb");
 	site = ynode_get(s, "site");
 	tarball = ynode_get(s, "tarball");
+	bisect = ynode_get(s, "bisect");
 
 	cfg->origin = get_str(s, "origin", "maestrino");
 	v = ynode_get(s, "origin");
@@ -288,6 +289,12 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 		cfg->site_base_url = url;
 	}
 	cfg->site_title = get_str(site, "title", "Maestrino");
+
+	cfg->bisect_trees = get_list(bisect, "trees", NULL);
+	cfg->bisect_max_active = get_int(bisect, "max_active", 2);
+	cfg->bisect_max_steps = get_int(bisect, "max_steps", 30);
+	cfg->bisect_repeat = get_int(bisect, "repeat", 1);
+	cfg->ccache = get_bool(s, "ccache", 0);
 }
 
 static int
@@ -323,6 +330,12 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 		t->branches = get_list(e, "branches", &t->nbranches);
 		t->token_env = get_str(e, "token_env", NULL);
 		check_token_env(c, e);
+		t->commit_url = get_str(e, "commit_url", NULL);
+		if (t->commit_url != NULL && strstr(t->commit_url,
+		    "{commit}") == NULL)
+			cfg_bad(c, ynode_get(e, "commit_url"), "trees.%s."
+			    "commit_url needs '{commit}', which stands for "
+			    "the commit's id", t->name);
 		bl = ynode_get(e, "branches");
 		if (bl != NULL && bl->type == YNODE_SEQ && bl->n == 0)
 			cfg_bad(c, bl, "trees.%s.branches is empty", t->name);
@@ -532,6 +545,7 @@ config_free(struct config *cfg)
 		free(cfg->trees[i].url);
 		free_list(cfg->trees[i].branches);
 		free(cfg->trees[i].token_env);
+		free(cfg->trees[i].commit_url);
 	}
 	free(cfg->trees);
 	for (i = 0; i < cfg->nbuilds; i++) {
@@ -597,6 +611,7 @@ config_free(struct config *cfg)
 	free(cfg->site_path);
 	free(cfg->site_base_url);
 	free(cfg->site_title);
+	free_list(cfg->bisect_trees);
 	free_list(cfg->build_env);
 	free(cfg->sandbox);
 	ynode_free(cfg->root);

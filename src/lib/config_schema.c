@@ -58,6 +58,14 @@ static const struct field tarball_fields[] = {
 	END
 };
 
+static const struct field bisect_fields[] = {
+	{ "trees", F_LIST, NULL, 0, 0, 0 },
+	{ "max_active", F_INT, NULL, 0, 1, 1000 },
+	{ "max_steps", F_INT, NULL, 0, 1, 1000 },
+	{ "repeat", F_INT, NULL, 0, 1, 100 },
+	END
+};
+
 static const struct field settings_fields[] = {
 	{ "origin", F_STR, NULL, 0, 0, 0 },
 	{ "data_dir", F_STR, NULL, 0, 0, 0 },
@@ -72,6 +80,8 @@ static const struct field settings_fields[] = {
 	{ "storage", F_MAP, storage_fields, 0, 0, 0 },
 	{ "kcidb", F_MAP, kcidb_fields, 0, 0, 0 },
 	{ "site", F_MAP, site_fields, 0, 0, 0 },
+	{ "bisect", F_MAP, bisect_fields, 0, 0, 0 },
+	{ "ccache", F_BOOL, NULL, 0, 0, 0 },
 	END
 };
 
@@ -79,6 +89,7 @@ static const struct field tree_fields[] = {
 	{ "url", F_STR, NULL, 1, 0, 0 },
 	{ "branches", F_LIST, NULL, 1, 0, 0 },
 	{ "token_env", F_STR, NULL, 0, 0, 0 },
+	{ "commit_url", F_STR, NULL, 0, 0, 0 },
 	END
 };
 

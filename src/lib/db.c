@@ -232,6 +232,85 @@ static const char *const migrations[] = {
 	 * platform.
 	 */
 	"ALTER TABLE checkout ADD COLUMN only_platforms TEXT;\n",
+
+	/*
+	 * 9: bisections, from a regression to the commit that caused it.
+	 * A bisection covers the results that regressed on one build
+	 * config (and platform) between two branch heads, or was started
+	 * by hand between two commits (no checkouts then); test, platform
+	 * and path are '' for a build regression.  Each step is a checkout
+	 * of kind 'bisect'; a result belongs to one bisection at most.
+	 * A checkout's results are looked at for regressions until it is
+	 * finished (bisect_scanned); a step's tests may run several times.
+	 */
+	"CREATE TABLE bisection (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  tree TEXT NOT NULL,\n"
+	"  branch TEXT NOT NULL,\n"
+	"  build TEXT NOT NULL,\n"
+	"  test TEXT NOT NULL DEFAULT '',\n"
+	"  platform TEXT NOT NULL DEFAULT '',\n"
+	"  path TEXT NOT NULL DEFAULT '',\n"
+	"  good_checkout INTEGER REFERENCES checkout(id),\n"
+	"  bad_checkout INTEGER REFERENCES checkout(id),\n"
+	"  good TEXT NOT NULL,\n"
+	"  bad TEXT NOT NULL,\n"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN\n"
+	"    ('queued', 'confirm', 'bisect', 'verify', 'done')),\n"
+	"  outcome TEXT CHECK (outcome IN\n"
+	"    ('found', 'revert-fails', 'not-reproducible', 'gave-up')),\n"
+	"  reason TEXT,\n"
+	"  culprit TEXT,\n"
+	"  confirm TEXT,\n"
+	"  verify TEXT,\n"
+	"  revert TEXT,\n"
+	"  repeat INTEGER NOT NULL DEFAULT 1,\n"
+	"  manual INTEGER NOT NULL DEFAULT 0,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  updated INTEGER NOT NULL,\n"
+	"  finished INTEGER,\n"
+	"  gen INTEGER NOT NULL DEFAULT 1,\n"
+	"  exported_gen INTEGER NOT NULL DEFAULT 0,\n"
+	"  site_gen INTEGER NOT NULL DEFAULT 0\n"
+	");\n"
+	"CREATE INDEX bisection_state ON bisection(state, id);\n"
+	"CREATE INDEX bisection_bad ON bisection(bad_checkout, build, "
+	"platform);\n"
+	"CREATE TABLE bisection_step (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  bisection_id INTEGER NOT NULL REFERENCES bisection(id),\n"
+	"  n INTEGER NOT NULL,\n"
+	"  role TEXT NOT NULL CHECK (role IN ('confirm-good', "
+	"'confirm-bad',\n"
+	"    'step', 'verify-parent', 'verify-culprit', 'revert')),\n"
+	"  commit_hash TEXT NOT NULL,\n"
+	"  left_count INTEGER,\n"
+	"  checkout_id INTEGER REFERENCES checkout(id),\n"
+	"  result TEXT CHECK (result IN ('good', 'bad', 'skip')),\n"
+	"  detail TEXT,\n"
+	"  created INTEGER NOT NULL,\n"
+	"  finished INTEGER,\n"
+	"  UNIQUE (bisection_id, n)\n"
+	");\n"
+	"CREATE INDEX bisection_step_checkout ON "
+	"bisection_step(checkout_id);\n"
+	"CREATE TABLE bisection_result (\n"
+	"  bisection_id INTEGER NOT NULL REFERENCES bisection(id),\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('build', 'test')),\n"
+	"  ref INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (kind, ref)\n"
+	");\n"
+	"CREATE INDEX bisection_result_of ON bisection_result(bisection_id);\n"
+	"CREATE INDEX bisection_unexported ON bisection(id) "
+	"WHERE gen > exported_gen;\n"
+	"CREATE INDEX bisection_unrendered ON bisection(id) "
+	"WHERE gen > site_gen;\n"
+	"ALTER TABLE checkout ADD COLUMN bisect_scanned INTEGER NOT NULL "
+	"DEFAULT 0;\n"
+	"ALTER TABLE checkout ADD COLUMN test_repeat INTEGER NOT NULL "
+	"DEFAULT 1;\n"
+	"CREATE INDEX checkout_bisect_scan ON checkout(id) "
+	"WHERE bisect_scanned = 0 AND kind = 'head';\n",
 };
 
 int
