@@ -286,3 +286,101 @@ bisect_pick(git_repository *r, const char *bad, char *const *good,
 	free(v);
 	return 0;
 }
+
+int
+bisect_parents(git_repository *r, const char *oid, char ***out, size_t *n,
+    struct buf *err)
+{
+	git_commit *c;
+	git_oid id;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (git_oid_fromstr(&id, oid) != 0 ||
+	    git_commit_lookup(&c, r, &id) != 0)
+		return fail(err, "look up commit", oid);
+	*n = git_commit_parentcount(c);
+	*out = xcalloc(*n + 1, sizeof(**out));
+	for (i = 0; i < *n; i++) {
+		(*out)[i] = xmalloc(GIT_OID_HEXSZ + 1);
+		git_oid_tostr((*out)[i], GIT_OID_HEXSZ + 1,
+		    git_commit_parent_id(c, (unsigned)i));
+	}
+	git_commit_free(c);
+	return 0;
+}
+
+int
+bisect_revert(git_repository *r, const char *culprit, const char *onto,
+    char out[41], struct buf *err)
+{
+	git_commit *cc, *oc;
+	git_index *ix;
+	git_tree *tree;
+	git_signature *sig;
+	git_merge_options mo;
+	git_oid id, tid, made;
+	const git_commit *parents[1];
+	struct buf msg = BUF_INIT;
+	const char *summary;
+	int rc;
+
+	out[0] = '\0';
+	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	cc = oc = NULL;
+	ix = NULL;
+	tree = NULL;
+	sig = NULL;
+	rc = -1;
+	if (git_oid_fromstr(&id, culprit) != 0 ||
+	    git_commit_lookup(&cc, r, &id) != 0) {
+		fail(err, "look up commit", culprit);
+		goto out;
+	}
+	if (git_oid_fromstr(&id, onto) != 0 ||
+	    git_commit_lookup(&oc, r, &id) != 0) {
+		fail(err, "look up commit", onto);
+		goto out;
+	}
+	/* a merge is reverted against its first parent, as git revert -m 1 */
+	if (git_revert_commit(&ix, r, cc, oc,
+	    git_commit_parentcount(cc) > 1 ? 1 : 0, &mo) != 0) {
+		fail(err, "revert", culprit);
+		goto out;
+	}
+	if (git_index_has_conflicts(ix)) {
+		rc = 1;
+		goto out;
+	}
+	if (git_index_write_tree_to(&tid, ix, r) != 0 ||
+	    git_tree_lookup(&tree, r, &tid) != 0) {
+		fail(err, "write the tree of the revert of", culprit);
+		goto out;
+	}
+	/* the same revert is the same commit: onto's time, one name */
+	if (git_signature_new(&sig, "Maestrino bisection", "bisect@maestrino",
+	    git_commit_time(oc), git_commit_time_offset(oc)) != 0) {
+		fail(err, "sign the revert of", culprit);
+		goto out;
+	}
+	summary = git_commit_summary(cc);
+	buf_addf(&msg, "Revert \"%s\"\n\nThis reverts commit %s.\n",
+	    summary != NULL ? summary : "", culprit);
+	parents[0] = oc;
+	if (git_commit_create(&made, r, NULL, sig, sig, NULL, msg.ptr, tree,
+	    1, parents) != 0) {
+		fail(err, "commit the revert of", culprit);
+		goto out;
+	}
+	git_oid_tostr(out, 41, &made);
+	rc = 0;
+out:
+	buf_release(&msg);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(ix);
+	git_commit_free(oc);
+	git_commit_free(cc);
+	return rc;
+}

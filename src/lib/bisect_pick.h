@@ -35,4 +35,17 @@ int	 bisect_pick(struct git_repository *, const char *bad,
 	    char *const *good, size_t ngood, char *const *skip, size_t nskip,
 	    struct bisect_next *out, struct buf *err);
 
+/* The parents of commit oid, full ids, into *out (NULL-terminated). */
+int	 bisect_parents(struct git_repository *, const char *oid,
+	    char ***out, size_t *n, struct buf *err);
+
+/*
+ * Revert culprit on top of onto, as git revert does (a merge against
+ * its first parent), and write the commit into the repository, no ref
+ * moved: its id into out.  0; 1 when the revert does not apply (a
+ * conflict, nothing written); -1 with the reason in err.
+ */
+int	 bisect_revert(struct git_repository *, const char *culprit,
+	    const char *onto, char out[41], struct buf *err);
+
 #endif

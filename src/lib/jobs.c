@@ -449,6 +449,42 @@ make_test_job(struct tests_ctx *x, const struct plan_build *pb,
 }
 
 /*
+ * Make the job of test t on platform p, the k-th time it runs (a
+ * bisection step may run a test several times), and add it to *todo:
+ * 0, or -1 when it could not be made (counted, and said).
+ */
+static int
+add_todo(struct tests_ctx *x, const struct plan_build *pb,
+    const struct lab_cfg *lab, const struct test_cfg *t,
+    const struct platform_cfg *p, int k, const char *dir,
+    struct test_todo **todo, size_t *n, size_t *alloc)
+{
+	struct test_todo *td;
+	char *id;
+
+	xgrow((void **)todo, alloc, *n + 1, sizeof(**todo));
+	td = &(*todo)[*n];
+	td->t = t;
+	td->p = p;
+	td->id = jobs_test_id(pb->b.id, t->name, p->name);
+	if (k > 1) {
+		/* '.' is in no config name: still one job per id */
+		id = xasprintf("%s.%d", td->id, k);
+		free(td->id);
+		td->id = id;
+	}
+	td->path = xasprintf("%s/%s.yaml", dir, td->id);
+	if (make_test_job(x, pb, lab, td, dir) != 0) {
+		x->stats->failed++;
+		free(td->id);
+		free(td->path);
+		return -1;
+	}
+	(*n)++;
+	return 0;
+}
+
+/*
  * The test jobs of a build.  A job that cannot be made is left out and
  * the build is not marked done, so it is tried again next run; the
  * others are made all the same.
@@ -462,8 +498,9 @@ build_tests(struct tests_ctx *x, const struct plan_build *pb)
 	struct test_todo *todo;
 	char *dir, **pl;
 	size_t n, alloc, i, j;
-	int rc, failed, made = 0;
+	int rc, failed, made = 0, k, repeat;
 
+	repeat = co->test_repeat > 1 ? co->test_repeat : 1;
 	todo = NULL;
 	n = alloc = 0;
 	failed = 0;
@@ -488,20 +525,10 @@ build_tests(struct tests_ctx *x, const struct plan_build *pb)
 			if (p == NULL || strcmp(p->arch, b->arch) != 0 ||
 			    named_in(co->only_platforms, p->name) == 0)
 				continue;
-			xgrow((void **)&todo, &alloc, n + 1, sizeof(*todo));
-			todo[n].t = t;
-			todo[n].p = p;
-			todo[n].id = jobs_test_id(b->id, t->name, p->name);
-			todo[n].path = xasprintf("%s/%s.yaml", dir,
-			    todo[n].id);
-			if (make_test_job(x, pb, lab, &todo[n], dir) != 0) {
-				x->stats->failed++;
-				failed = 1;
-				free(todo[n].id);
-				free(todo[n].path);
-				continue;
-			}
-			n++;
+			for (k = 1; k <= repeat; k++)
+				if (add_todo(x, pb, lab, t, p, k, dir, &todo,
+				    &n, &alloc) != 0)
+					failed = 1;
 		}
 	}
 	rc = 0;

@@ -17,6 +17,7 @@
 #include "ondemand.h"
 #include "repo.h"
 #include "safe.h"
+#include "store_bisect.h"
 #include "store_checkout.h"
 #include "tarball.h"
 #include "util.h"
@@ -1014,7 +1015,8 @@ ondemand_record(const struct config *cfg, struct db *db,
 	    NULL;
 	c.source_commit = source[0] != '\0' ? source : NULL;
 	c.only_builds = name_list(r->builds, r->nbuilds);
-	c.only_tests = name_list(r->tests, r->ntests);
+	c.only_tests = r->no_tests ? xstrdup("[]") :
+	    name_list(r->tests, r->ntests);
 	c.only_platforms = name_list(r->platforms, r->nplatforms);
 
 	if ((repo = repo_open(mirror, &err)) == NULL)
@@ -1022,7 +1024,12 @@ ondemand_record(const struct config *cfg, struct db *db,
 	if (db_begin(db) != 0)
 		goto out;
 	if (store_tree_ensure(db, t->name, t->url) != 0 ||
-	    store_checkout_add_ondemand(db, &c, id) != 0) {
+	    store_checkout_add_ondemand(db, &c, id) != 0 ||
+	    (r->test_repeat > 1 && db_run(db, "UPDATE checkout SET "
+	    "test_repeat = ? WHERE id = ?", "ii", (long long)r->test_repeat,
+	    *id) != 0) ||
+	    (r->step > 0 && store_bisect_step_checkout(db, r->step,
+	    *id) != 0)) {
 		db_rollback(db);
 		goto out;
 	}

@@ -33,6 +33,9 @@ struct ondemand_req {
 	size_t		 ntests;
 	char *const	*platforms;	/* platforms: entries; none: all */
 	size_t		 nplatforms;
+	int		 no_tests;	/* builds only, whatever tests says */
+	int		 test_repeat;	/* each test this many times (0: 1) */
+	long long	 step;		/* a bisection step to link it to */
 };
 
 /*

@@ -18,13 +18,14 @@
 #include "util.h"
 
 static const char *const stages[] = {
-	"poll", "tarball", "jobs", "submit", "collect", "kcidb", "site"
+	"poll", "tarball", "jobs", "submit", "collect", "bisect", "kcidb",
+	"site"
 };
 
 /* The order of `maestrino run`: tests follow builds that just passed. */
 static const char *const run_order[] = {
 	"poll", "tarball", "jobs", "submit", "collect",
-	"jobs", "submit", "collect", "kcidb", "site"
+	"jobs", "submit", "collect", "bisect", "kcidb", "site"
 };
 
 /* Without a budget, --wait waits for a retry due within this long. */

@@ -380,7 +380,8 @@ store_bisect_scanned(struct db *db, long long checkout)
 }
 
 int
-store_bisect_checkout_done(struct db *db, long long checkout, int *done)
+store_bisect_checkout_done(struct db *db, long long checkout, int tests,
+    int *done)
 {
 	long long v;
 	int r;
@@ -391,9 +392,11 @@ store_bisect_checkout_done(struct db *db, long long checkout, int *done)
 	    "WHEN jobs_made = 0 THEN 0 "
 	    "WHEN EXISTS (SELECT 1 FROM job WHERE job.checkout_id = ?1 AND "
 	    "job.state != 'done') THEN 0 "
-	    "WHEN EXISTS (SELECT 1 FROM build WHERE build.checkout_id = ?1 "
-	    "AND build.status = 'PASS' AND build.tests_made = 0) THEN 0 "
-	    "ELSE 1 END FROM checkout WHERE id = ?1", "i", checkout);
+	    "WHEN ?2 AND coalesce(only_tests, '') != '[]' AND EXISTS "
+	    "(SELECT 1 FROM build WHERE build.checkout_id = ?1 AND "
+	    "build.status = 'PASS' AND build.tests_made = 0) THEN 0 "
+	    "ELSE 1 END FROM checkout WHERE id = ?1", "ii", checkout,
+	    (long long)tests);
 	if (r < 0)
 		return -1;
 	*done = r == 0 && v == 1;

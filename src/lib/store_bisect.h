@@ -141,10 +141,11 @@ int	 store_bisect_unscanned(struct db *, long long **ids, size_t *n);
 int	 store_bisect_scanned(struct db *, long long checkout);
 /*
  * Whether a checkout is finished: its tarball made or given up, its
- * matrix made, every job done, the tests of every passed build made.
+ * matrix made, every job done, and, when tests are configured and the
+ * checkout runs them, the tests of every passed build made.
  */
 int	 store_bisect_checkout_done(struct db *, long long checkout,
-	    int *done);
+	    int tests, int *done);
 /* How many bisections are neither queued nor done. */
 int	 store_bisect_running(struct db *, long long *n);
 /* The bisection of bad_checkout, build and platform, or 0. */

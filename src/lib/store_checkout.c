@@ -51,6 +51,7 @@ store_checkout_from(struct sqlite3_stmt *st, struct checkout_row *c)
 	c->only_builds = db_col_dup(st, 36);
 	c->only_tests = db_col_dup(st, 37);
 	c->only_platforms = db_col_dup(st, 38);
+	c->test_repeat = (int)db_col_int(st, 39);
 }
 
 void

@@ -55,7 +55,8 @@ struct sqlite3_stmt;
 	t ".source_commit, " \
 	t ".only_builds, " \
 	t ".only_tests, " \
-	t ".only_platforms"
+	t ".only_platforms, " \
+	t ".test_repeat"
 
 struct checkout_row {
 	long long	 id;
@@ -99,6 +100,7 @@ struct checkout_row {
 	char		*only_builds;	/* JSON arrays of names, or NULL */
 	char		*only_tests;
 	char		*only_platforms;
+	int		 test_repeat;	/* each test this many times */
 };
 
 /* A list of rows; store_checkout_list_free() frees it. */
