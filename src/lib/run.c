@@ -1,7 +1,7 @@
 /*
  * run.c: `maestrino run`: poll, tarball, jobs, submit, collect, then
- * jobs, submit and collect again for the tests of new builds, kcidb and
- * site, each stage a child process; and one stage on its own.
+ * jobs, submit and collect again for the tests of new builds, bisect,
+ * kcidb and site, each stage a child process; and one stage on its own.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +27,9 @@ static const char *const run_order[] = {
 	"poll", "tarball", "jobs", "submit", "collect",
 	"jobs", "submit", "collect", "bisect", "kcidb", "site"
 };
+
+/* With --wait, at most this many rounds of bisection steps in a run. */
+#define BISECT_ROUNDS_MAX	64
 
 /* Without a budget, --wait waits for a retry due within this long. */
 #define RETRY_WAIT_MAX	3600
@@ -285,6 +288,44 @@ run_until_idle(struct tally *t, const struct config *cfg)
 	}
 }
 
+/* The bisection steps recorded so far (0 without a database). */
+static long long
+bisect_steps(const struct config *cfg)
+{
+	struct db *db;
+	long long n;
+
+	n = 0;
+	if (status_open_db(cfg, &db) != 0 || db == NULL)
+		return 0;
+	n = db_int(db, "SELECT count(*) FROM bisection_step", 0);
+	db_close(db);
+	return n;
+}
+
+/*
+ * With --wait, the bisect stage, then, while it makes new steps that
+ * this machine can build and test, those steps at once: a bisection
+ * whose steps all run here ends in one run.  Steps waiting for a lab
+ * stop it, as does the budget.
+ */
+static void
+bisect_rounds(struct tally *t, const struct config *cfg)
+{
+	long long before;
+	int round;
+
+	for (round = 0; round < BISECT_ROUNDS_MAX && !stop_signal; round++) {
+		before = bisect_steps(cfg);
+		run_one(t, "bisect", 0);
+		if (bisect_steps(cfg) <= before || budget_spent() ||
+		    t->worst >= EXIT_FATAL)
+			break;
+		run_one(t, "tarball", 0);
+		run_until_idle(t, cfg);
+	}
+}
+
 /* "HH:MM:SS" of t, UTC, in a static buffer. */
 static const char *
 clock_utc(time_t t)
@@ -430,9 +471,12 @@ run_pipeline(const struct run_opts *o, int *sig)
 	buf_init(&t.skips, 0);
 	for (i = 0; i < ARRAY_SIZE(run_order) && !stop_signal; i++) {
 		stage = run_order[i];
-		if (o->wait && strcmp(stage, "kcidb") == 0 &&
-		    t.worst < EXIT_FATAL)
+		if (o->wait && strcmp(stage, "bisect") == 0 &&
+		    t.worst < EXIT_FATAL) {
 			run_until_idle(&t, st.cfg);
+			bisect_rounds(&t, st.cfg);
+			continue;
+		}
 		rc = run_one(&t, stage, o->wait);
 		if (rc == EXIT_FATAL && strcmp(stage, "poll") == 0)
 			break;

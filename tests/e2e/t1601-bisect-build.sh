@@ -19,7 +19,8 @@ git_steps() {
 }
 
 # bisect_until_done ID: `maestrino run --wait` until bisection ID ends
-# (at most 20 runs); the runs made in $runs
+# (at most 20 runs; one is enough when it has ended); the runs made in
+# $runs
 bisect_until_done() {
 	runs=0
 	while [ "$runs" -lt 20 ]; do
@@ -71,6 +72,9 @@ scenario() {
 	    "$(sql "SELECT count(*) FROM bisection_result r JOIN build b ON
 	    b.id = r.ref WHERE r.kind = 'build' AND b.status = 'FAIL'")" 1
 	id=$(sql "SELECT id FROM bisection")
+	# every step builds on this machine: run --wait takes them all
+	is "pos $pos: the run that found it bisected it to the end" \
+	    "$(sql "SELECT state FROM bisection")" done
 	if bisect_until_done "$id"; then
 		ok "pos $pos: done in $runs runs"
 	else
