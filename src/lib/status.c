@@ -129,6 +129,9 @@ build_status(const struct config *cfg, struct db *db)
 	    json_integer(n.kcidb_pending));
 	json_object_set_new(o, "kcidb_files_unsent",
 	    json_integer(n.kcidb_files_unsent));
+	json_object_set_new(o, "bisections", json_pack("{sIsIsI}",
+	    "queued", (json_int_t)n.bisect_queued, "active",
+	    (json_int_t)n.bisect_active, "done", (json_int_t)n.bisect_done));
 	json_object_set_new(o, "tree_list", tree_list(cfg, db));
 	json_object_set_new(o, "recent_checkouts", recent_checkouts(db));
 	return o;
@@ -179,6 +182,10 @@ print_text(json_t *s, FILE *fp)
 	fprintf(fp, "results   %" JSON_INTEGER_FORMAT " builds, %"
 	    JSON_INTEGER_FORMAT " tests\n", geti(s, "builds"),
 	    geti(s, "tests"));
+	v = json_object_get(s, "bisections");
+	fprintf(fp, "bisect    %" JSON_INTEGER_FORMAT " queued, %"
+	    JSON_INTEGER_FORMAT " active, %" JSON_INTEGER_FORMAT " done\n",
+	    geti(v, "queued"), geti(v, "active"), geti(v, "done"));
 	fprintf(fp, "kcidb     %" JSON_INTEGER_FORMAT " objects to export, %"
 	    JSON_INTEGER_FORMAT " files not yet processed by KCIDB\n",
 	    geti(s, "kcidb_pending"), geti(s, "kcidb_files_unsent"));

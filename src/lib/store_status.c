@@ -46,10 +46,19 @@ store_status_counts(struct db *db, struct status_counts *out)
 		  "SELECT (SELECT COUNT(*) FROM checkout "
 		  "WHERE gen > exported_gen)"
 		  " + (SELECT COUNT(*) FROM build WHERE gen > exported_gen)"
-		  " + (SELECT COUNT(*) FROM test WHERE gen > exported_gen)" },
+		  " + (SELECT COUNT(*) FROM test WHERE gen > exported_gen)"
+		  " + (SELECT COUNT(*) FROM bisection "
+		  "WHERE gen > exported_gen)" },
 		{ &out->kcidb_files_unsent,
 		  "SELECT COUNT(*) FROM kcidb_file "
 		  "WHERE state != 'processed'" },
+		{ &out->bisect_queued,
+		  "SELECT COUNT(*) FROM bisection WHERE state = 'queued'" },
+		{ &out->bisect_active,
+		  "SELECT COUNT(*) FROM bisection WHERE state NOT IN "
+		  "('queued', 'done')" },
+		{ &out->bisect_done,
+		  "SELECT COUNT(*) FROM bisection WHERE state = 'done'" },
 	};
 	size_t i;
 

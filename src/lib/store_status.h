@@ -27,6 +27,9 @@ struct status_counts {
 	long long	 tests;
 	long long	 kcidb_pending;	/* rows not yet exported */
 	long long	 kcidb_files_unsent;
+	long long	 bisect_queued;	/* bisections waiting for a slot */
+	long long	 bisect_active;
+	long long	 bisect_done;
 };
 
 /* Every count; one that cannot be read is 0, after an error message. */
