@@ -241,7 +241,9 @@ static const char *const migrations[] = {
 	 * and path are '' for a build regression.  Each step is a checkout
 	 * of kind 'bisect'; a result belongs to one bisection at most.
 	 * A checkout's results are looked at for regressions until it is
-	 * finished (bisect_scanned); a step's tests may run several times.
+	 * finished (bisect_scanned; those there before this migration
+	 * count as looked at: only regressions found from now on start
+	 * bisections); a step's tests may run several times.
 	 */
 	"CREATE TABLE bisection (\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -309,6 +311,7 @@ static const char *const migrations[] = {
 	"DEFAULT 0;\n"
 	"ALTER TABLE checkout ADD COLUMN test_repeat INTEGER NOT NULL "
 	"DEFAULT 1;\n"
+	"UPDATE checkout SET bisect_scanned = 1;\n"
 	"CREATE INDEX checkout_bisect_scan ON checkout(id) "
 	"WHERE bisect_scanned = 0 AND kind = 'head';\n",
 };

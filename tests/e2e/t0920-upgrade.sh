@@ -61,6 +61,8 @@ fi
 is "the instance id survives" "$(sql "SELECT value FROM meta WHERE key = 'instance'")" \
     "$(sed -n "s/^INSERT INTO meta VALUES('instance','\([0-9a-f]*\)');/\1/p" "$fixture/state-v1.sql")"
 is "no checkout made twice" "$(sql 'SELECT count(*) FROM checkout')" 3
+is "the old checkouts count as looked at for regressions: no bisection" \
+    "$(sql 'SELECT count(*) FROM checkout WHERE bisect_scanned = 0')" 0
 is "tarballs for the old checkouts" \
     "$(sql "SELECT group_concat(tarball_state) FROM checkout")" "done,done,done"
 is "their builds passed" \
