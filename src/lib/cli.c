@@ -33,6 +33,10 @@ const struct cli_cmd cli_cmds[] = {
 	{ "watch", "CHECKOUT [--interval SECONDS]",
 	    "run the stages until every job of CHECKOUT has finished",
 	    "--interval=", "checkout", cli_watch },
+	{ "bisect", "[ID | --tree TREE] [--json] | start TREE GOOD BAD "
+	    "--build NAME [--test NAME --platform NAME] | run",
+	    "list the bisections, show one, start one by hand",
+	    "--tree= --json", "", cli_bisect },
 	{ "completion", "bash",
 	    "print the bash completion script",
 	    "", "shell", cli_completion },

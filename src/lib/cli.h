@@ -1,6 +1,6 @@
 /*
  * Commands for people and scripts: `maestrino checkout`, `results`,
- * `compare`, `retry`, `cancel`, `show`, `log`, `watch`.  One table says
+ * `compare`, `retry`, `cancel`, `show`, `log`, `watch`, `bisect`.  One table says
  * what each is called, what it takes and what it does; `--help`, the
  * bash completion and the man page are made from it.
  */
@@ -49,6 +49,7 @@ cli_fn	cli_log;
 cli_fn	cli_retry;
 cli_fn	cli_cancel;
 cli_fn	cli_watch;
+cli_fn	cli_bisect;
 cli_fn	cli_completion;
 
 #endif

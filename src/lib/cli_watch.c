@@ -570,8 +570,10 @@ print_completion(FILE *fp)
 	fputs(completion_head, fp);
 	for (i = 0; i < ARRAY_SIZE(builtins); i++)
 		put_case(fp, builtins[i].name, builtins[i].options, "");
+	/* a stage that is also a command (bisect) is the command's */
 	for (i = 0; (s = run_stage_name(i)) != NULL; i++)
-		put_case(fp, s, "", "");
+		if (cli_find(s) == NULL)
+			put_case(fp, s, "", "");
 	for (c = cli_cmds; c->name != NULL; c++)
 		put_case(fp, c->name, c->options, c->args);
 	fputs(completion_tail, fp);
@@ -580,7 +582,8 @@ print_completion(FILE *fp)
 	for (i = 0; i < ARRAY_SIZE(builtins); i++)
 		fprintf(fp, "%s%s", i ? " " : "", builtins[i].name);
 	for (i = 0; (s = run_stage_name(i)) != NULL; i++)
-		fprintf(fp, " %s", s);
+		if (cli_find(s) == NULL)
+			fprintf(fp, " %s", s);
 	for (c = cli_cmds; c->name != NULL; c++)
 		fprintf(fp, " %s", c->name);
 	fputs("'\n", fp);

@@ -9,13 +9,15 @@
  *   x/<key>.html		a test's history on a platform and config
  *   p/index.html, p/<name>.html	platforms
  *   regressions.html		open regressions
+ *   bisect/index.html, bisect/<id>.html	bisections
  *   feeds/<tree>.atom, feeds/regressions.atom
  *   badges/<tree>/<branch>.svg
  *
  * This file runs a render: site_plan.c says what to render, the pages
  * are written by one file each (site_checkout.c, site_build.c,
  * site_test.c, site_tree.c, site_feed.c, site_platform.c,
- * site_regress.c, site_index.c) from what store_site.c reads.
+ * site_regress.c, site_bisect.c, site_index.c) from what store_site.c
+ * reads.
  */
 #include <unistd.h>
 
@@ -336,6 +338,8 @@ render(struct site *s, struct site_plan *p, double *t0)
 	if (rc == 0)
 		rc = site_render_regressions(s, &regs);
 	if (rc == 0)
+		rc = site_render_bisections(s, &p->bis, p->all);
+	if (rc == 0)
 		rc = site_render_index(s, p->br, p->nbr);
 	site_reglist_release(&regs);
 	return rc;
@@ -391,7 +395,8 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	rc = render(&s, &plan, &t0);
 	crashpoint("site-before-mark");
 	if (rc == 0)
-		rc = store_site_mark_rendered(db, &plan.dirty, all);
+		rc = store_site_mark_rendered(db, &plan.dirty, all,
+		    &plan.bis);
 	if (rc == 0)
 		rc = site_plan_layout_done(cfg);
 	if (rc == 0 && unlink(marker) != 0)

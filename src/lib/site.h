@@ -45,4 +45,19 @@ double	 site_flip_rate(const char *const *statuses, size_t n);
 int	 site_checkout_doc(const struct config *, struct db *, long long id,
 	    json_t **out);
 
+/*
+ * The JSON document of bisection id (the twin of bisect/<id>.html, and
+ * an element of `maestrino bisect --json`): 0, 1 when there is no such
+ * bisection, -1 after a message.  Caller frees *out.
+ */
+int	 site_bisect_doc(const struct config *, struct db *, long long id,
+	    json_t **out);
+/*
+ * {"bisections": [...]}: the documents of every bisection (of tree
+ * only, unless NULL), newest first, as api/bisect/index.json holds
+ * them; 0 or -1 after a message.  Caller frees *out.
+ */
+int	 site_bisect_list_doc(const struct config *, struct db *,
+	    const char *tree, json_t **out);
+
 #endif

@@ -7,20 +7,33 @@
 
 #include "buf.h"
 #include "html.h"
+#include "log.h"
 #include "site.h"
 #include "site_change.h"
 #include "site_page.h"
+#include "store_bisect.h"
 #include "store_checkout.h"
 #include "util.h"
 
-/* A change's row, and its JSON appended to arr. */
-static void
-change_row(struct buf *b, const char *root, const struct checkout_row *c,
-    const struct site_change *ch, json_t *arr, struct buf *name)
+/*
+ * A change's row, and its JSON appended to arr; a regression links to
+ * the bisection that covers it.
+ */
+static int
+change_row(struct site *s, struct buf *b, const char *root,
+    const struct checkout_row *c, const struct site_change *ch, json_t *arr,
+    struct buf *name)
 {
 	const struct site_res *r = ch->now ? ch->now : ch->before;
 	int build = strcmp(ch->what, "build") == 0;
+	long long bis;
 	json_t *e;
+
+	bis = 0;
+	if (ch->now != NULL && site_change_is_regression(ch->kind) &&
+	    store_bisect_of_result(s->db, build ? "build" : "test",
+	    ch->now->id, &bis) != 0)
+		return -1;
 
 	buf_addf(b, "<tr data-status=\"%s\" data-arch=\"",
 	    ch->now && ch->now->status ? ch->now->status : "NONE");
@@ -34,6 +47,10 @@ change_row(struct buf *b, const char *root, const struct checkout_row *c,
 	site_res_link(b, root, c, r, build, site_res_name(r, ch->what, name));
 	if (ch->kind == CHANGE_UNSTABLE)
 		buf_addf(b, " <small>flip rate %.2f</small>", ch->flip);
+	if (bis > 0) {
+		html_raw(b, " \xc2\xb7 ");
+		site_bisect_link(b, root, bis);
+	}
 	html_raw(b, "</td>");
 	if (ch->before)
 		site_status_cell(b, ch->before->status);
@@ -52,7 +69,10 @@ change_row(struct buf *b, const char *root, const struct checkout_row *c,
 	    NULL));
 	if (site_change_is_regression(ch->kind))
 		json_object_set_new(e, "flip_rate", json_real(ch->flip));
+	if (bis > 0)
+		json_object_set_new(e, "bisection", json_integer(bis));
 	json_array_append_new(arr, e);
+	return 0;
 }
 
 /* A branch head, as opposed to a checkout on demand or by bisection. */
@@ -62,15 +82,17 @@ is_head(const struct checkout_row *c)
 	return c->kind == NULL || strcmp(c->kind, "head") == 0;
 }
 
-static void
-changes_section(struct buf *b, const char *root, const struct checkout_row *c,
-    const struct site_changelist *cl, long long prev, json_t *j)
+static int
+changes_section(struct site *s, struct buf *b, const char *root,
+    const struct checkout_row *c, const struct site_changelist *cl,
+    long long prev, json_t *j)
 {
 	struct buf name = BUF_INIT;
 	json_t *jc;
 	size_t i, count[CHANGE_KINDS];
-	int k;
+	int k, rc;
 
+	rc = 0;
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < cl->n; i++)
 		count[cl->v[i].kind]++;
@@ -99,9 +121,10 @@ changes_section(struct buf *b, const char *root, const struct checkout_row *c,
 		html_raw(b, "<table class=\"filterable changes\"><thead><tr>"
 		    "<th>change</th><th>what</th><th>result</th>"
 		    "<th>before</th><th>now</th></tr></thead><tbody>\n");
-		for (i = 0; i < cl->n; i++)
-			change_row(b, root, c, &cl->v[i], json_object_get(jc,
-			    site_change_name(cl->v[i].kind)), &name);
+		for (i = 0, rc = 0; i < cl->n && rc == 0; i++)
+			rc = change_row(s, b, root, c, &cl->v[i],
+			    json_object_get(jc, site_change_name(cl->v[i].kind)),
+			    &name);
 		html_raw(b, "</tbody></table>\n");
 	}
 	html_raw(b, "</section>\n");
@@ -109,6 +132,7 @@ changes_section(struct buf *b, const char *root, const struct checkout_row *c,
 	    json_integer(prev) : json_null());
 	json_object_set_new(j, "changes", jc);
 	buf_release(&name);
+	return rc;
 }
 
 static void
@@ -449,6 +473,75 @@ facts(struct buf *b, const struct checkout_row *c)
 	html_raw(b, "</dd></dl>\n");
 }
 
+/*
+ * The bisections a checkout takes part in: as the bad one of a
+ * regression, or as one of their steps.  JSON only when there are.
+ */
+static int
+bisections_note(struct site *s, struct buf *b, const char *root,
+    const struct checkout_row *c, json_t *j)
+{
+	struct bisection_step_row *steps;
+	struct bisection_row *rows;
+	const struct bisection_step_row *st;
+	const char *status;
+	json_t *arr, *e;
+	size_t i, k, n, nsteps;
+	int rc;
+
+	if (store_bisect_of_checkout(s->db, c->id, &rows, &n) != 0)
+		return error("cannot read the bisections of checkout %lld",
+		    c->id);
+	if (n == 0)
+		return 0;
+	arr = json_array();
+	rc = 0;
+	html_raw(b, "<ul class=\"bisections\">");
+	for (i = 0; i < n && rc == 0; i++) {
+		status = rows[i].outcome ? rows[i].outcome : rows[i].state;
+		e = json_pack("{s:I,s:s}", "id", (json_int_t)rows[i].id,
+		    "status", status);
+		html_raw(b, "<li>");
+		if (rows[i].bad_checkout == c->id) {
+			html_raw(b, "Its regressions are bisected in ");
+			site_bisect_link(b, root, rows[i].id);
+			json_object_set_new(e, "as", json_string("bad"));
+		} else {
+			rc = store_bisect_steps(s->db, rows[i].id, &steps,
+			    &nsteps);
+			for (k = 0, st = NULL; k < nsteps && rc == 0; k++)
+				if (steps[k].checkout == c->id)
+					st = &steps[k];
+			html_raw(b, "A bisection step of ");
+			site_bisect_link(b, root, rows[i].id);
+			json_object_set_new(e, "as", json_string("step"));
+			if (st != NULL) {
+				buf_addf(b, ": step %d, ", st->n);
+				html_text(b, st->role);
+				html_raw(b, ", ");
+				html_text(b, st->result ? st->result :
+				    "running");
+				json_object_set_new(e, "step",
+				    json_integer(st->n));
+				json_object_set_new(e, "role",
+				    site_jstr(st->role));
+				json_object_set_new(e, "result",
+				    site_jstr(st->result));
+			}
+			if (rc == 0)
+				store_bisect_steps_free(steps, nsteps);
+		}
+		html_raw(b, " (");
+		html_text(b, status);
+		html_raw(b, ")</li>");
+		json_array_append_new(arr, e);
+	}
+	html_raw(b, "</ul>\n");
+	json_object_set_new(j, "bisections", arr);
+	store_bisect_list_free(rows, n);
+	return rc;
+}
+
 static int
 page(struct site *s, const struct checkout_row *c,
     const struct site_changes *x, const struct site_counts *cnt)
@@ -491,6 +584,8 @@ page(struct site *s, const struct checkout_row *c,
 	html_raw(&b, "</h1>\n<p class=\"subject\">");
 	html_text(&b, c->subject);
 	facts(&b, c);
+	j = site_checkout_json(c);
+	rc = bisections_note(s, &b, root, c, j);
 	html_raw(&b, "<table class=\"summary\"><tr><th>builds</th>"
 	    "<th>boots</th><th>tests</th></tr><tr>");
 	site_counts_cells(&b, cnt->b);
@@ -498,9 +593,9 @@ page(struct site *s, const struct checkout_row *c,
 	site_counts_cells(&b, cnt->t);
 	html_raw(&b, "</tr></table>\n");
 
-	j = site_checkout_json(c);
 	json_object_set_new(j, "counts", site_counts_json(cnt));
-	changes_section(&b, root, c, &x->cl, x->prev, j);
+	if (rc == 0)
+		rc = changes_section(s, &b, root, c, &x->cl, x->prev, j);
 	/* only the JSON twin is wanted when it is captured */
 	if (s->capture_rel == NULL) {
 		build_matrix(&b, root, c, &x->builds);
@@ -516,7 +611,10 @@ page(struct site *s, const struct checkout_row *c,
 	for (i = 0; i < x->tests.n; i++)
 		json_array_append_new(arr, site_res_json(c, &x->tests.v[i], 0));
 	json_object_set_new(j, "tests", arr);
-	rc = site_emit_page(s, rel, &b, j);
+	if (rc == 0)
+		rc = site_emit_page(s, rel, &b, j);
+	else
+		json_decref(j);
 	s->stats->checkouts++;
 	buf_release(&b);
 	buf_release(&t);

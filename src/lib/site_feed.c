@@ -1,6 +1,6 @@
 /*
  * site_feed.c: the Atom feed of a tree (feeds/<tree>.atom): its newest
- * checkouts, each with its regressions.
+ * checkouts, each with its regressions, and its bisections that ended.
  */
 #include "buf.h"
 #include "html.h"
@@ -54,16 +54,18 @@ site_render_feed(struct site *s, const char *tree)
 	struct site_changes x;
 	struct checkout_row c;
 	struct site_ids ids;
-	struct buf f = BUF_INIT;
+	struct buf f = BUF_INIT, e = BUF_INIT;
+	long long updated;
 	char *self;
 	size_t i;
-	int rc;
+	int rc, dated;
 
 	if (store_site_latest(s->db, tree, NULL, FEED_ENTRIES, &ids) != 0)
 		return -1;
 	self = xasprintf("feeds/%s.atom", tree);
 	site_atom_begin(&f, s, tree, self);
-	rc = 0;
+	rc = dated = 0;
+	updated = 0;
 	for (i = 0; i < ids.n && rc == 0; i++) {
 		rc = store_site_checkout(s->db, ids.v[i], &c);
 		if (rc != 0) {
@@ -71,20 +73,32 @@ site_render_feed(struct site *s, const char *tree)
 			continue;
 		}
 		if (i == 0) {
-			site_atom_time(&f, "updated", c.created);
-			html_raw(&f, "\n");
+			updated = c.created;
+			dated = 1;
 		}
 		rc = site_changes_load(s, &c, &x);
 		if (rc == 0)
-			entry(&f, s, &c, &x.cl);
+			entry(&e, s, &c, &x.cl);
 		site_changes_release(&x);
 		store_checkout_release(&c);
 	}
+	/* and the bisections that ended: a culprit found, or why not */
+	if (rc == 0) {
+		i = e.len;
+		rc = site_bisect_feed(s, tree, &e, &updated);
+		dated |= e.len > i;
+	}
+	if (dated) {
+		site_atom_time(&f, "updated", updated);
+		html_raw(&f, "\n");
+	}
+	buf_add(&f, e.ptr, e.len);
 	html_raw(&f, "</feed>\n");
 	if (rc == 0)
 		rc = site_emit(s, self, f.ptr, f.len);
 	free(self);
 	free(ids.v);
 	buf_release(&f);
+	buf_release(&e);
 	return rc;
 }

@@ -141,6 +141,8 @@ site_page_begin(struct buf *b, const struct site *s, const char *rel,
 	html_raw(b, "\">Trees</a> <a href=\"");
 	site_href(b, root, "regressions.html");
 	html_raw(b, "\">Regressions</a> <a href=\"");
+	site_href(b, root, "bisect/index.html");
+	html_raw(b, "\">Bisections</a> <a href=\"");
 	site_href(b, root, "p/index.html");
 	html_raw(b, "\">Platforms</a> <a class=\"json\" href=\"");
 	site_href(b, root, jrel);

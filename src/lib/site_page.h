@@ -102,6 +102,20 @@ int	 site_render_platform(struct site *, const char *platform);
 int	 site_render_platforms(struct site *, char **names, size_t n);
 int	 site_render_index(struct site *, const struct site_branch *,
 	    size_t n);
+/*
+ * The pages of the bisections in dirty, and the list of them when one
+ * changed, with all, or when it is missing.
+ */
+int	 site_render_bisections(struct site *, const struct site_gens *dirty,
+	    int all);
+/* A link to bisection id: "bisection N". */
+void	 site_bisect_link(struct buf *, const char *root, long long id);
+/*
+ * The Atom entries of the newest bisections of tree that ended, into f;
+ * *updated is raised to the time the newest ended.
+ */
+int	 site_bisect_feed(struct site *, const char *tree, struct buf *f,
+	    long long *updated);
 
 /* A checkout's results, those of the one before it, what changed. */
 struct site_changes {
@@ -122,6 +136,7 @@ struct site_regression {
 	const char		*what;
 	struct site_res		 r;
 	long long		 since;		/* first failing checkout */
+	long long		 since_ref;	/* its build or test there */
 	char			*since_describe;
 	long long		 since_time;
 	long long		 last_pass;

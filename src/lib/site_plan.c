@@ -6,6 +6,7 @@
 #include "fs.h"
 #include "log.h"
 #include "site_plan.h"
+#include "store_bisect.h"
 #include "store_checkout.h"
 #include "util.h"
 
@@ -75,6 +76,72 @@ add_next(struct db *db, struct site_ids *dirty)
 	return 0;
 }
 
+/*
+ * The bisections that changed: their bad checkouts and step checkouts
+ * show them, so they are rendered again too; the trees of those that
+ * ended, whose feeds tell it, go in *trees (borrowed from the rows,
+ * which *rows keeps).
+ */
+static int
+bisections(struct db *db, struct site_plan *p, struct bisection_row **rows,
+    size_t *nrows)
+{
+	struct bisection_step_row *steps;
+	struct bisection_row *b;
+	size_t i, k, nsteps;
+
+	if (store_site_bisect_dirty(db, p->all, &p->bis) != 0)
+		return -1;
+	*rows = xcalloc(p->bis.n + 1, sizeof(**rows));
+	*nrows = 0;
+	for (i = 0; i < p->bis.n; i++) {
+		b = &(*rows)[*nrows];
+		if (store_bisect_get(db, p->bis.v[i].id, b) < 0)
+			return -1;
+		if (b->id == 0)
+			continue;
+		(*nrows)++;
+		if (p->all)
+			continue;
+		if (b->bad_checkout > 0)
+			site_ids_add(&p->dirty, b->bad_checkout);
+		if (store_bisect_steps(db, b->id, &steps, &nsteps) != 0)
+			return -1;
+		for (k = 0; k < nsteps; k++)
+			if (steps[k].checkout > 0)
+				site_ids_add(&p->dirty, steps[k].checkout);
+		store_bisect_steps_free(steps, nsteps);
+	}
+	return 0;
+}
+
+/* The feeds of the trees of bisections that ended. */
+static void
+bisection_trees(struct site_plan *p, const struct bisection_row *rows,
+    size_t nrows, size_t *alloc)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < nrows; i++) {
+		if (rows[i].outcome == NULL)
+			continue;
+		for (j = 0; j < p->ntrees; j++)
+			if (strcmp(p->trees[j], rows[i].tree) == 0)
+				break;
+		if (j < p->ntrees)
+			continue;
+		/* a tree with no branch head has no feed */
+		for (k = 0; k < p->nbr; k++)
+			if (strcmp(p->br[k].tree, rows[i].tree) == 0)
+				break;
+		if (k == p->nbr)
+			continue;
+		xgrow((void **)&p->trees, alloc, p->ntrees + 1,
+		    sizeof(*p->trees));
+		p->trees[p->ntrees++] = p->br[k].tree;
+	}
+}
+
 /* Every branch: its latest checkout; has it changed? */
 static int
 branches(struct db *db, struct site_plan *p)
@@ -108,11 +175,10 @@ branches(struct db *db, struct site_plan *p)
 
 /* The trees whose branches changed. */
 static void
-trees(struct site_plan *p)
+trees(struct site_plan *p, size_t *alloc)
 {
-	size_t alloc, i, j;
+	size_t i, j;
 
-	alloc = 0;
 	for (i = 0; i < p->nbr; i++) {
 		if (!p->br[i].changed)
 			continue;
@@ -120,7 +186,7 @@ trees(struct site_plan *p)
 			if (strcmp(p->trees[j], p->br[i].tree) == 0)
 				break;
 		if (j == p->ntrees) {
-			xgrow((void **)&p->trees, &alloc, p->ntrees + 1,
+			xgrow((void **)&p->trees, alloc, p->ntrees + 1,
 			    sizeof(*p->trees));
 			p->trees[p->ntrees++] = p->br[i].tree;
 		}
@@ -175,17 +241,29 @@ int
 site_plan_make(const struct config *cfg, struct db *db, int all,
     struct site_plan *p)
 {
+	struct bisection_row *rows;
+	size_t nrows, alloc;
+	int rc;
+
 	memset(p, 0, sizeof(*p));
 	p->all = all;
+	rows = NULL;
+	nrows = alloc = 0;
 	/* what changed: checkouts, or their builds, or their tests */
-	if (store_site_dirty(db, all, &p->dirty) != 0)
-		return -1;
-	if (!all && add_next(db, &p->dirty) != 0)
-		return -1;
-	if (branches(db, p) != 0)
-		return -1;
-	trees(p);
-	return platforms(cfg, db, p);
+	rc = store_site_dirty(db, all, &p->dirty);
+	if (rc == 0 && !all)
+		rc = add_next(db, &p->dirty);
+	if (rc == 0)
+		rc = bisections(db, p, &rows, &nrows);
+	if (rc == 0)
+		rc = branches(db, p);
+	if (rc == 0) {
+		trees(p, &alloc);
+		bisection_trees(p, rows, nrows, &alloc);
+		rc = platforms(cfg, db, p);
+	}
+	store_bisect_list_free(rows, nrows);
+	return rc;
 }
 
 void
@@ -204,5 +282,6 @@ site_plan_release(struct site_plan *p)
 	free(p->plat_changed);
 	free(p->trees);
 	free(p->dirty.v);
+	free(p->bis.v);
 	memset(p, 0, sizeof(*p));
 }

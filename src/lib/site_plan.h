@@ -4,6 +4,8 @@
  * the last render (gen > site_gen), and so is the page of the checkout
  * after it (which shows the changes against it).  A branch's page, its
  * tree's feed and a platform's page follow the checkouts that changed.
+ * A bisection that changed is rendered again with the pages that show
+ * it: its bad checkout's, its steps' and its tree's feed.
  */
 #ifndef SITE_PLAN_H
 #define SITE_PLAN_H
@@ -18,6 +20,7 @@ struct db;
 struct site_plan {
 	int			 all;		/* render everything */
 	struct site_ids		 dirty;		/* checkouts to render */
+	struct site_gens	 bis;		/* bisections to render */
 	struct site_branch	*br;		/* every branch */
 	size_t			 nbr;
 	const char		**trees;	/* whose branches changed */

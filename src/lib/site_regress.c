@@ -10,6 +10,7 @@
 #include "html.h"
 #include "site_change.h"
 #include "site_page.h"
+#include "store_bisect.h"
 #include "store_checkout.h"
 #include "util.h"
 
@@ -60,6 +61,7 @@ add(struct site_reglist *out, const struct checkout_row *c,
 	g->what = site_what(r, builds);
 	site_res_copy(&g->r, r);
 	g->since = ff->checkout;
+	g->since_ref = ff->ref;
 	g->since_describe = xstrdup(ff->describe ? ff->describe : "");
 	g->since_time = ff->created;
 	g->last_pass = lp->checkout;
@@ -131,6 +133,26 @@ site_open_regressions(struct site *s, long long latest,
 	return rc;
 }
 
+/*
+ * The bisection of a regression: it covers the result in the checkout
+ * where it first failed (or the latest one, when that is where).
+ */
+static int
+bisection_of(struct site *s, const struct site_regression *g,
+    long long *bis)
+{
+	const char *kind = strcmp(g->what, "build") == 0 ? "build" : "test";
+
+	*bis = 0;
+	if (g->since_ref > 0 && store_bisect_of_result(s->db, kind,
+	    g->since_ref, bis) != 0)
+		return -1;
+	if (*bis == 0 && store_bisect_of_result(s->db, kind, g->r.id,
+	    bis) != 0)
+		return -1;
+	return 0;
+}
+
 int
 site_render_regressions(struct site *s, const struct site_reglist *rl)
 {
@@ -141,6 +163,7 @@ site_render_regressions(struct site *s, const struct site_reglist *rl)
 	size_t i;
 	int rc;
 
+	rc = 0;
 	site_page_begin(&b, s, "regressions.html", "Open regressions", root);
 	buf_addf(&b, "<h1>Open regressions <small>%zu</small></h1>\n"
 	    "<p>Results that passed, then failed, and still fail in the "
@@ -157,6 +180,7 @@ site_render_regressions(struct site *s, const struct site_reglist *rl)
 	for (i = 0; i < rl->n; i++) {
 		const struct site_regression *g = &rl->v[i];
 		struct checkout_row c;
+		long long bis;
 
 		memset(&c, 0, sizeof(c));
 		c.tree = g->tree;
@@ -179,6 +203,14 @@ site_render_regressions(struct site *s, const struct site_reglist *rl)
 		    " <span class=\"kind k1\">unstable</span>" : "");
 		site_res_link(&b, root, &c, &g->r, strcmp(g->what,
 		    "build") == 0, site_res_name(&g->r, g->what, &name));
+		if (bisection_of(s, g, &bis) != 0) {
+			rc = -1;
+			break;
+		}
+		if (bis > 0) {
+			html_raw(&b, " \xc2\xb7 ");
+			site_bisect_link(&b, root, bis);
+		}
 		html_raw(&b, "</td><td>");
 		crel = xasprintf("c/%lld.html", g->last_pass);
 		site_link(&b, root, crel, g->last_pass_describe);
@@ -193,6 +225,8 @@ site_render_regressions(struct site *s, const struct site_reglist *rl)
 		json_object_set_new(e, "last_pass", json_integer(g->last_pass));
 		json_object_set_new(e, "flip_rate", json_real(g->flip));
 		json_object_set_new(e, "unstable", json_boolean(g->unstable));
+		if (bis > 0)
+			json_object_set_new(e, "bisection", json_integer(bis));
 		json_array_append_new(j, e);
 		if (i < FEED_REGRESSIONS) {
 			html_raw(&f, "<entry><title>");
@@ -223,8 +257,12 @@ site_render_regressions(struct site *s, const struct site_reglist *rl)
 	html_raw(&f, "</feed>\n");
 	e = json_object();
 	json_object_set_new(e, "regressions", j);
-	rc = site_emit_page(s, "regressions.html", &b, e);
-	if (site_emit(s, "feeds/regressions.atom", f.ptr, f.len) != 0)
+	if (rc != 0)
+		json_decref(e);
+	else
+		rc = site_emit_page(s, "regressions.html", &b, e);
+	if (rc == 0 && site_emit(s, "feeds/regressions.atom", f.ptr, f.len) !=
+	    0)
 		rc = -1;
 	buf_release(&b);
 	buf_release(&f);

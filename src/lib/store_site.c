@@ -791,14 +791,65 @@ mark_some(struct db *db, const struct site_ids *checkouts)
 }
 
 int
+store_site_bisect_dirty(struct db *db, int all, struct site_gens *out)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	st = db_prepare(db, all ? "SELECT id, gen FROM bisection ORDER BY id" :
+	    "SELECT id, gen FROM bisection WHERE gen > site_gen ORDER BY id");
+	if (st == NULL)
+		return -1;
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&out->v, &out->alloc, out->n + 1,
+		    sizeof(*out->v));
+		out->v[out->n].id = db_col_int(st, 0);
+		out->v[out->n].gen = db_col_int(st, 1);
+		out->n++;
+	}
+	db_finalize(st);
+	if (r < 0) {
+		free(out->v);
+		memset(out, 0, sizeof(*out));
+		return error("cannot read the bisections to render");
+	}
+	return 0;
+}
+
+static int
+mark_bisections(struct db *db, const struct site_gens *g)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (g == NULL || g->n == 0)
+		return 0;
+	st = db_prepare(db, "UPDATE bisection SET site_gen = ?2 WHERE "
+	    "id = ?1 AND site_gen < ?2");
+	rc = st != NULL ? 0 : -1;
+	for (i = 0; i < g->n && rc == 0; i++) {
+		sqlite3_reset(st);
+		db_bind_int(st, 1, g->v[i].id);
+		db_bind_int(st, 2, g->v[i].gen);
+		rc = db_step(db, st) < 0 ? -1 : 0;
+	}
+	db_finalize(st);
+	return rc;
+}
+
+int
 store_site_mark_rendered(struct db *db, const struct site_ids *checkouts,
-    int all)
+    int all, const struct site_gens *bisections)
 {
 	int rc;
 
 	if (db_begin(db) != 0)
 		return -1;
 	rc = all ? mark_all(db) : mark_some(db, checkouts);
+	if (rc == 0)
+		rc = mark_bisections(db, bisections);
 	if (rc != 0) {
 		db_rollback(db);
 		return error("cannot record what was rendered");

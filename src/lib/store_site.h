@@ -69,6 +69,18 @@ struct site_ids {
 	size_t		 alloc;
 };
 
+/* Rows with the generation read: what a render marks when it is done. */
+struct site_gen {
+	long long	 id;
+	long long	 gen;
+};
+
+struct site_gens {
+	struct site_gen	*v;
+	size_t		 n;
+	size_t		 alloc;
+};
+
 /* A branch and its latest checkout. */
 struct site_branch {
 	char		*tree;
@@ -170,8 +182,17 @@ int	 store_site_platforms(struct db *, char ***v, size_t *n,
 /* 1 when checkout has results on platform, 0 when not, -1 on error. */
 int	 store_site_platform_in(struct db *, const char *platform,
 	    long long checkout);
-/* Record what was rendered: these checkouts, or everything with all. */
+/*
+ * Bisections changed since the last render (every one with all), with
+ * their gen, by id.
+ */
+int	 store_site_bisect_dirty(struct db *, int all, struct site_gens *);
+/*
+ * Record what was rendered: these checkouts, or everything with all,
+ * and the bisections at the gen they were read at (a change made during
+ * the render is rendered next time).
+ */
 int	 store_site_mark_rendered(struct db *, const struct site_ids *,
-	    int all);
+	    int all, const struct site_gens *bisections);
 
 #endif

@@ -1,8 +1,8 @@
 #!/bin/sh
 # A real browser: Debian's Chromium, driven headless by playwright-core
 # (from npm, with Chromium as its executable), walks the fixture site
-# from file://: index, branch, checkout and test pages, filters, and the
-# XSS fixture, and saves a screenshot.
+# from file://: index, branch, checkout and test pages, filters, a
+# bisection, and the XSS fixture, and saves a screenshot.
 . "$(dirname "$0")/../e2e/lib.sh"
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -22,6 +22,21 @@ cat >>"$TMP/configs/settings.yaml" <<EOF2
     title: Fixture CI
 EOF2
 check "the fixture database" sh -c "maestrino -c '$TMP/configs' status >/dev/null && maestrino -c '$TMP/configs' site >/dev/null 2>&1 && sqlite3 '$TMP/var/state.db' <'$top/tests/data/site/fixture.sql'"
+# a bisection of the arm build regression in checkout 6, its culprit
+# tested in checkout 6 (whose subject tries to run script)
+check "a bisection" sqlite3 "$TMP/var/state.db" "
+INSERT INTO bisection (id, tree, branch, build, good_checkout, bad_checkout,
+  good, bad, state, outcome, reason, culprit, confirm, verify, revert,
+  created, updated, finished)
+  VALUES (1, 'demo', 'master', 'arm', 5, 6, printf('%040d', 5),
+  printf('%040d', 6), 'done', 'found', 'verified', printf('%040d', 6),
+  'pass', 'pass', 'pass', 1735711200, 1735711200, 1735714800);
+INSERT INTO bisection_step (bisection_id, n, role, commit_hash, checkout_id,
+  result, created) VALUES
+  (1, 1, 'confirm-good', printf('%040d', 5), 5, 'good', 1735711200),
+  (1, 2, 'confirm-bad', printf('%040d', 6), 6, 'bad', 1735711200),
+  (1, 3, 'verify-culprit', printf('%040d', 6), 6, 'bad', 1735711200);
+INSERT INTO bisection_result (bisection_id, kind, ref) VALUES (1, 'build', 62);"
 check "the site" maestrino -c "$TMP/configs" site
 PLAYWRIGHT_CORE=$mod node "$top/tests/browser/walk.cjs" "$TMP/public" \
     "$TMP/checkout.png" >"$TMP/walk.tap" 2>&1
@@ -36,7 +51,7 @@ cat "$TMP/walk.out"
 test_n=$(grep -c '^ok \|^not ok ' "$TMP/walk.out")
 # shellcheck disable=SC2034 # read by done_testing
 test_failed=$(grep -c '^not ok ' "$TMP/walk.out")
-test_n=$((test_n + 2))
+test_n=$((test_n + 3))
 [ -s "$TMP/checkout.png" ] && ok "a screenshot" || not_ok "no screenshot"
 cp "$TMP/checkout.png" "$top/build/site-screenshot.png" 2>/dev/null || true
 done_testing

@@ -73,6 +73,17 @@ function ok(cond, name, info) {
 
 	await page.goto("file://" + site + "/regressions.html");
 	ok(await page.locator("table.filterable tbody tr").count() === 3, "the regressions page lists three");
+	await page.click("text=bisection 1");
+	ok(page.url().endsWith("/bisect/1.html"), "a regression links to its bisection", page.url());
+	ok((await page.textContent("h1")).includes("found"), "which says it found the culprit");
+	ok(await page.locator("table.steps tbody tr").count() === 3, "and shows its steps");
+	ok((await page.textContent("#culprit .subject")).includes("<img src=x"),
+	    "the culprit's subject is text");
+	await page.click("table.steps a[href$=\"c/5.html\"]");
+	ok(page.url().endsWith("/c/5.html"), "a step links to its checkout", page.url());
+	await page.click("nav >> text=Bisections");
+	ok(await page.locator("table.bisections tbody tr").count() === 1, "the bisections page lists it");
+	ok(await page.evaluate(() => window.__xss === undefined), "no script from a subject ran");
 	ok(dialogs === 0 && errors.length === 0, "no dialog and no script error anywhere",
 	    errors.join("\n"));
 	await browser.close();
