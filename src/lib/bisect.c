@@ -29,25 +29,6 @@
 #include "store_site.h"
 #include "util.h"
 
-char *
-bisect_commit_url(const struct config *cfg, const char *tree,
-    const char *commit)
-{
-	const struct tree_cfg *t;
-	const char *at;
-	char *url;
-
-	t = config_tree(cfg, tree);
-	if (t == NULL || t->commit_url == NULL)
-		return NULL;
-	at = strstr(t->commit_url, "{commit}");
-	if (at == NULL)
-		return NULL;
-	url = xasprintf("%.*s%s%s", (int)(at - t->commit_url), t->commit_url,
-	    commit, at + strlen("{commit}"));
-	return url;
-}
-
 /* The first 12 digits of a commit id, for messages. */
 static const char *
 abbrev(const char *oid, char out[13])

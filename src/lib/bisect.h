@@ -36,11 +36,4 @@ int	 bisect_stage(const struct config *, struct db *,
  */
 int	 bisect_start_main(int argc, char **argv, const char *confdir);
 
-/*
- * The commit_url of a tree with {commit} replaced (caller frees), or
- * NULL when the tree has none.
- */
-char	*bisect_commit_url(const struct config *, const char *tree,
-	    const char *commit);
-
 #endif

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fnmatch.h>
 
+#include "buf.h"
 #include "config.h"
 #include "config_impl.h"
 #include "fs.h"
@@ -293,4 +294,24 @@ config_rules_match(const struct rules *r, const char *tree,
 	if (r->max_version && config_version_cmp(v, p, s, r->max_version) > 0)
 		return 0;
 	return 1;
+}
+
+char *
+config_commit_url(const struct config *cfg, const char *tree,
+    const char *commit)
+{
+	const struct tree_cfg *t;
+	struct buf b = BUF_INIT;
+	const char *p, *q;
+
+	t = config_tree(cfg, tree);
+	if (t == NULL || t->commit_url == NULL || commit == NULL)
+		return NULL;
+	for (p = t->commit_url; (q = strstr(p, "{commit}")) != NULL;
+	    p = q + strlen("{commit}")) {
+		buf_add(&b, p, (size_t)(q - p));
+		buf_puts(&b, commit);
+	}
+	buf_puts(&b, p);
+	return buf_detach(&b, NULL);
 }

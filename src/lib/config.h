@@ -175,6 +175,14 @@ char	*config_template_path(const struct config *, const char *rel);
 const char	*config_token(const char *env, const char *what,
 		    const char *doing);
 
+/*
+ * The web page of a commit of tree: its commit_url with every
+ * "{commit}" replaced by commit (caller frees), or NULL when the tree
+ * has none.
+ */
+char	*config_commit_url(const struct config *, const char *tree,
+	    const char *commit);
+
 /* Paths below data_dir; the caller frees. */
 char	*config_data_path(const struct config *, const char *sub);
 

@@ -35,30 +35,6 @@ struct bview {
 	char				*url;		/* commit_url */
 };
 
-/*
- * The tree's commit_url with every "{commit}" replaced, or NULL.  The
- * stage's bisect_commit_url() says the same; this copy keeps the site
- * free of the stage's module.
- */
-static char *
-commit_url(const struct config *cfg, const char *tree, const char *commit)
-{
-	const struct tree_cfg *t;
-	struct buf b = BUF_INIT;
-	const char *p, *q;
-
-	t = config_tree(cfg, tree);
-	if (t == NULL || t->commit_url == NULL || commit == NULL)
-		return NULL;
-	for (p = t->commit_url; (q = strstr(p, "{commit}")) != NULL;
-	    p = q + strlen("{commit}")) {
-		buf_add(&b, p, (size_t)(q - p));
-		buf_puts(&b, commit);
-	}
-	buf_puts(&b, p);
-	return buf_detach(&b, NULL);
-}
-
 static void
 bview_release(struct bview *v)
 {
@@ -144,7 +120,7 @@ bview_load(const struct config *cfg, struct db *db, long long id,
 	    checkout_of(db, v->b.bad_checkout, &v->bad) != 0)
 		goto fail;
 	culprit_of(v);
-	v->url = commit_url(cfg, v->b.tree, v->b.culprit);
+	v->url = config_commit_url(cfg, v->b.tree, v->b.culprit);
 	return 0;
 fail:
 	bview_release(v);
