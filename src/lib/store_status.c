@@ -46,7 +46,9 @@ store_status_counts(struct db *db, struct status_counts *out)
 		  "SELECT (SELECT COUNT(*) FROM checkout "
 		  "WHERE gen > exported_gen)"
 		  " + (SELECT COUNT(*) FROM build WHERE gen > exported_gen)"
-		  " + (SELECT COUNT(*) FROM test WHERE gen > exported_gen)" },
+		  " + (SELECT COUNT(*) FROM test WHERE gen > exported_gen)"
+		  " + (SELECT COUNT(*) FROM bisection "
+		  "WHERE gen > exported_gen)" },
 		{ &out->kcidb_files_unsent,
 		  "SELECT COUNT(*) FROM kcidb_file "
 		  "WHERE state != 'processed'" },
