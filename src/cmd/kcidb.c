@@ -13,7 +13,8 @@ static const char usage[] =
 	"usage: maestrino-kcidb [options]\n"
 	"\n"
 	"Write every checkout, build and test that is new or changed since the\n"
-	"last export as KCIDB v5.3 documents, <kcidb.output>/<UTC time>-<seq>\n"
+	"last export, and the culprit of every bisection as an issue with its\n"
+	"incidents, as KCIDB v5.3 documents, <kcidb.output>/<UTC time>-<seq>\n"
 	"json, each checked against the schema's rules first.  With kcidb.url\n"
 	"set, POST each file with the token of kcidb.token_env and follow its\n"
 	"submission until it is processed; files not accepted go again next\n"
@@ -60,9 +61,10 @@ main(int argc, char **argv)
 	}
 	memset(&ks, 0, sizeof(ks));
 	rc = kcidb_stage(st.cfg, st.db, all, &ks);
-	stage_summary(&st, "%zu checkouts, %zu builds, %zu tests in %zu "
-	    "files%s%.0zu%s; %zu submitted, %zu processed, %zu to retry",
-	    ks.checkouts, ks.builds, ks.tests, ks.files,
+	stage_summary(&st, "%zu checkouts, %zu builds, %zu tests, %zu issues, "
+	    "%zu incidents in %zu files%s%.0zu%s; %zu submitted, %zu "
+	    "processed, %zu to retry", ks.checkouts, ks.builds, ks.tests,
+	    ks.issues, ks.incidents, ks.files,
 	    ks.skipped ? " (" : "", ks.skipped, ks.skipped ? " left out)" : "",
 	    ks.submitted, ks.processed, ks.failed);
 	stage_close(&st);

@@ -1,9 +1,11 @@
 /*
  * kcidb.h: the kcidb stage.  What the pipeline learned goes out as KCIDB
  * v5.3 I/O documents, built with jansson: every new or changed checkout,
- * build and test, once, in files <kcidb.output>/<UTC time>-<seq>.json,
- * each checked against the schema's rules before it is written, and
- * optionally POSTed to a KCIDB REST endpoint.
+ * build and test, and the culprit of every bisection as an issue with an
+ * incident per build or test it is about, once, in files
+ * <kcidb.output>/<UTC time>-<seq>.json, each checked against the
+ * schema's rules before it is written, and optionally POSTed to a KCIDB
+ * REST endpoint.
  */
 #ifndef KCIDB_H
 #define KCIDB_H
@@ -19,6 +21,8 @@ struct kcidb_stats {
 	size_t	checkouts;
 	size_t	builds;
 	size_t	tests;
+	size_t	issues;		/* culprits of bisections */
+	size_t	incidents;
 	size_t	files;
 	size_t	submitted;	/* files accepted by the endpoint */
 	size_t	processed;
@@ -50,8 +54,9 @@ int	 kcidb_stage(const struct config *, struct db *, int all,
  */
 int	 kcidb_validate(struct json_t *doc, struct buf *why);
 /*
- * The same for one object of table 'c' (checkouts), 'b' (builds) or 't'
- * (tests): the export checks each one, so a bad row is left out alone.
+ * The same for one object of list 'c' (checkouts), 'b' (builds), 't'
+ * (tests), 'i' (issues) or 'n' (incidents): the export checks each one,
+ * so a bad row is left out alone.
  */
 int	 kcidb_validate_object(struct json_t *o, char table, struct buf *why);
 /*

@@ -166,7 +166,10 @@ enum kind {
 	K_ENV,
 	K_NUMOBJ,
 	K_PATCHHASH,
-	K_EMAIL
+	K_EMAIL,
+	K_VERSION,	/* an integer, not negative */
+	K_PATHLIST,	/* issue categories: test paths */
+	K_CULPRIT	/* {code, tool, harness}: booleans */
 };
 
 struct prop {
@@ -208,6 +211,22 @@ static const struct prop test_props[] = {
 	{ "status", K_STATUS }, { "number", K_NUMOBJ },
 	{ "start_time", K_TIME }, { "duration", K_NUMBER },
 	{ "input_files", K_RESOURCES }, { "output_files", K_RESOURCES },
+	{ "misc", K_OBJECT }, { NULL, K_STR }
+};
+
+static const struct prop issue_props[] = {
+	{ "_timestamp", K_TIME },
+	{ "id", K_ID }, { "version", K_VERSION }, { "origin", K_ORIGIN },
+	{ "categories", K_PATHLIST }, { "report_url", K_URI },
+	{ "report_subject", K_STR }, { "culprit", K_CULPRIT },
+	{ "comment", K_STR }, { "misc", K_OBJECT }, { NULL, K_STR }
+};
+
+static const struct prop incident_props[] = {
+	{ "_timestamp", K_TIME },
+	{ "id", K_ID }, { "origin", K_ORIGIN }, { "issue_id", K_ID },
+	{ "issue_version", K_VERSION }, { "build_id", K_ID },
+	{ "test_id", K_ID }, { "present", K_BOOL }, { "comment", K_STR },
 	{ "misc", K_OBJECT }, { NULL, K_STR }
 };
 
@@ -278,6 +297,33 @@ check_value(json_t *v, enum kind kind, const char *where, const char *key,
 	if (kind == K_BOOL)
 		return json_is_boolean(v) ? 0 : bad(why, where, key,
 		    "is not a boolean");
+	if (kind == K_VERSION)
+		return json_is_integer(v) && json_integer_value(v) >= 0 ? 0 :
+		    bad(why, where, key, "is not an integer of 0 or more");
+	if (kind == K_CULPRIT) {
+		if (!json_is_object(v))
+			return bad(why, where, key, "is not an object");
+		json_object_foreach(v, k, x) {
+			if (strcmp(k, "code") != 0 && strcmp(k, "tool") != 0 &&
+			    strcmp(k, "harness") != 0)
+				return bad(why, where, key, "has an unknown "
+				    "key");
+			if (!json_is_boolean(x))
+				return bad(why, where, key, "has a member "
+				    "that is not a boolean");
+		}
+		return 0;
+	}
+	if (kind == K_PATHLIST) {
+		if (!json_is_array(v))
+			return bad(why, where, key, "is not an array");
+		json_array_foreach(v, i, x)
+			if (!json_is_string(x) || !no_nul(x) ||
+			    !is_path(json_string_value(x)))
+				return bad(why, where, key,
+				    "holds a bad category path");
+		return 0;
+	}
 	if (kind == K_OBJECT)
 		return json_is_object(v) && no_null(v) ? 0 : bad(why, where,
 		    key, "is not an object without nulls");
@@ -446,12 +492,22 @@ kcidb_validate_object(json_t *o, char table, struct buf *why)
 	static const char *const breq[] = { "id", "origin", "checkout_id",
 	    NULL };
 	static const char *const treq[] = { "id", "origin", "build_id", NULL };
+	static const char *const ireq[] = { "id", "version", "origin", NULL };
+	static const char *const nreq[] = { "id", "origin", "issue_id",
+	    "issue_version", NULL };
 
-	if (table == 'c')
+	switch (table) {
+	case 'c':
 		return check_object(o, checkout_props, creq, "checkout", why);
-	if (table == 'b')
+	case 'b':
 		return check_object(o, build_props, breq, "build", why);
-	return check_object(o, test_props, treq, "test", why);
+	case 'i':
+		return check_object(o, issue_props, ireq, "issue", why);
+	case 'n':
+		return check_object(o, incident_props, nreq, "incident", why);
+	default:
+		return check_object(o, test_props, treq, "test", why);
+	}
 }
 
 int
@@ -466,7 +522,8 @@ kcidb_validate_top(json_t *doc, struct buf *why)
 	}
 	json_object_foreach(doc, k, v) {
 		if (strcmp(k, "version") != 0 && strcmp(k, "checkouts") != 0 &&
-		    strcmp(k, "builds") != 0 && strcmp(k, "tests") != 0) {
+		    strcmp(k, "builds") != 0 && strcmp(k, "tests") != 0 &&
+		    strcmp(k, "issues") != 0 && strcmp(k, "incidents") != 0) {
 			buf_addf(why, "unknown top-level key '%s'", k);
 			return -1;
 		}
@@ -503,6 +560,12 @@ kcidb_validate(json_t *doc, struct buf *why)
 			return -1;
 	json_array_foreach(json_object_get(doc, "tests"), i, o)
 		if (kcidb_validate_object(o, 't', why) != 0)
+			return -1;
+	json_array_foreach(json_object_get(doc, "issues"), i, o)
+		if (kcidb_validate_object(o, 'i', why) != 0)
+			return -1;
+	json_array_foreach(json_object_get(doc, "incidents"), i, o)
+		if (kcidb_validate_object(o, 'n', why) != 0)
 			return -1;
 	return 0;
 }

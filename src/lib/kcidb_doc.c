@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "buf.h"
+#include "config.h"
 #include "kcidb.h"
 #include "kcidb_doc.h"
 #include "safe.h"
@@ -196,6 +197,28 @@ set_id(json_t *o, const char *key, const struct kcidb_ids *ids,
 	set_test_id(o, key, ids, local, NULL);
 }
 
+char *
+kcidb_build_id(const struct kcidb_ids *ids, const char *job_id)
+{
+	return kcidb_local_id(ids->origin, ids->instance, job_id != NULL ?
+	    job_id : "build", NULL);
+}
+
+char *
+kcidb_test_id(const struct kcidb_ids *ids, const char *job_id,
+    const char *path)
+{
+	return kcidb_local_id(ids->origin, ids->instance, job_id != NULL ?
+	    job_id : "test", path != NULL ? path : "");
+}
+
+static void
+set_new(json_t *o, const char *key, char *s)
+{
+	json_object_set_new(o, key, json_string(s));
+	free(s);
+}
+
 /* A checkout's local id: c<id>. */
 static void
 set_checkout_id(json_t *o, const char *key, const struct kcidb_ids *ids,
@@ -317,7 +340,7 @@ build_object(const struct kcidb_ids *ids, const struct build_row *r)
 	const char *t;
 
 	o = json_object();
-	set_id(o, "id", ids, r->job_id ? r->job_id : "build");
+	set_new(o, "id", kcidb_build_id(ids, r->job_id));
 	json_object_set_new(o, "origin", json_string(ids->origin));
 	set_checkout_id(o, "checkout_id", ids, r->checkout_id);
 	set_str(o, "architecture", r->arch);
@@ -383,11 +406,9 @@ test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
 	json_t *o, *num;
 
 	o = json_object();
-	set_test_id(o, "id", ids, r->job_id ? r->job_id : "test",
-	    r->path ? r->path : "");
+	set_new(o, "id", kcidb_test_id(ids, r->job_id, r->path));
 	json_object_set_new(o, "origin", json_string(ids->origin));
-	set_id(o, "build_id", ids, x->build_job_id ? x->build_job_id :
-	    "build");
+	set_new(o, "build_id", kcidb_build_id(ids, x->build_job_id));
 	set_str(o, "path", r->path);
 	json_object_set_new(o, "environment", environment(r));
 	set_str(o, "status", r->status);
@@ -407,6 +428,235 @@ test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
 	}
 	json_object_set_new(o, "misc", misc_from(r->misc));
 	return o;
+}
+
+/* ---- a bisection's culprit: an issue and its incidents ---- */
+
+/*
+ * Text from outside on one line: control characters (C0, DEL, C1, the
+ * line and paragraph separators) become spaces, after NULs are dropped
+ * and invalid UTF-8 is replaced.  Caller frees.
+ */
+static char *
+one_line(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	json_t *j;
+
+	j = kcidb_string(s, n, 0);
+	for (p = (const unsigned char *)json_string_value(j); *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			buf_putc(&b, ' ');
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			buf_putc(&b, ' ');
+			p++;
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 ||
+		    p[2] == 0xa9)) {
+			buf_putc(&b, ' ');
+			p += 2;
+		} else {
+			buf_putc(&b, (char)*p);
+		}
+	}
+	json_decref(j);
+	buf_rtrim(&b);
+	return buf_detach(&b, NULL);
+}
+
+/* A commit as a Fixes: trailer names it: 0123456789ab ("subject"). */
+static char *
+commit_name(const struct kcidb_bisection *x)
+{
+	char *subject, *name;
+
+	if (x->subject == NULL)
+		return xasprintf("%.12s", x->row.culprit);
+	subject = one_line(x->subject, x->subject_len);
+	if (*subject == '\0')
+		name = xasprintf("%.12s", x->row.culprit);
+	else
+		name = xasprintf("%.12s (\"%s\")", x->row.culprit, subject);
+	free(subject);
+	return name;
+}
+
+/* The tree's commit_url with {commit} replaced, or NULL. */
+static char *
+commit_link(const struct config *cfg, const char *tree, const char *commit)
+{
+	const struct tree_cfg *t;
+	struct buf b = BUF_INIT;
+	const char *p, *at;
+
+	t = cfg != NULL ? config_tree(cfg, tree) : NULL;
+	if (t == NULL || t->commit_url == NULL)
+		return NULL;
+	for (p = t->commit_url; (at = strstr(p, "{commit}")) != NULL;
+	    p = at + strlen("{commit}")) {
+		buf_add(&b, p, (size_t)(at - p));
+		buf_puts(&b, commit);
+	}
+	buf_puts(&b, p);
+	return buf_detach(&b, NULL);
+}
+
+/* What regressed: "build x86" or "test smoke boot on board, build x86". */
+static char *
+regression_name(const struct bisection_row *r)
+{
+	if (r->test == NULL || *r->test == '\0')
+		return xasprintf("build %s", r->build);
+	return xasprintf("test %s %s on %s, build %s", r->test,
+	    r->path != NULL && *r->path != '\0' ? r->path : "(all)",
+	    r->platform, r->build);
+}
+
+/* The checks reached: "confirm pass, verify pass, revert fail". */
+static char *
+checks_text(const struct bisection_row *r)
+{
+	const char *names[] = { "confirm", "verify", "revert" };
+	const char *vals[] = { r->confirm, r->verify, r->revert };
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (vals[i] == NULL)
+			continue;
+		buf_addf(&b, "%s%s %s", b.len > 0 ? ", " : "", names[i],
+		    vals[i]);
+	}
+	if (b.len == 0)
+		buf_puts(&b, "none");
+	return buf_detach(&b, NULL);
+}
+
+static json_t *
+checks_object(const struct bisection_row *r)
+{
+	json_t *o;
+
+	o = json_object();
+	set_str(o, "confirm", r->confirm);
+	set_str(o, "verify", r->verify);
+	set_str(o, "revert", r->revert);
+	return o;
+}
+
+static json_t *
+issue_misc(const struct kcidb_ids *ids, const struct kcidb_bisection *x)
+{
+	const struct bisection_row *r = &x->row;
+	json_t *m;
+	char *link;
+
+	m = json_object();
+	json_object_set_new(m, "bisection", json_integer(r->id));
+	set_str(m, "tree", r->tree);
+	set_str(m, "branch", r->branch);
+	set_str(m, "build", r->build);
+	set_str(m, "test", r->test);
+	set_str(m, "platform", r->platform);
+	set_str(m, "path", r->path);
+	set_str(m, "good", r->good);
+	set_str(m, "bad", r->bad);
+	set_str(m, "culprit", r->culprit);
+	set_str(m, "outcome", r->outcome);
+	set_str(m, "reason", r->reason);
+	json_object_set_new(m, "checks", checks_object(r));
+	link = commit_link(ids->cfg, r->tree, r->culprit);
+	set_str(m, "commit_url", link);
+	free(link);
+	if (r->manual)
+		json_object_set_new(m, "manual", json_true());
+	return m;
+}
+
+static json_t *
+incident_object(const struct kcidb_ids *ids, const struct kcidb_bisection *x,
+    const char *issue_id, const struct kcidb_bisect_result *res)
+{
+	json_t *o, *misc;
+	char *local, *what;
+	int build;
+
+	build = strcmp(res->kind, "build") == 0;
+	o = json_object();
+	local = xasprintf("bisect-%lld-%s-%lld", x->row.id, res->kind,
+	    res->ref);
+	set_new(o, "id", kcidb_local_id(ids->origin, ids->instance, local,
+	    NULL));
+	free(local);
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	json_object_set_new(o, "issue_id", json_string(issue_id));
+	json_object_set_new(o, "issue_version",
+	    json_integer(KCIDB_ISSUE_VERSION));
+	if (build)
+		set_new(o, "build_id", kcidb_build_id(ids, res->job_id));
+	else
+		set_new(o, "test_id", kcidb_test_id(ids, res->job_id,
+		    res->path));
+	json_object_set_new(o, "present", json_true());
+	what = xasprintf("regressed in %s/%s at %.12s; first bad commit "
+	    "%.12s (bisection %lld)", x->row.tree, x->row.branch, x->row.bad,
+	    x->row.culprit, x->row.id);
+	set_new(o, "comment", what);
+	misc = json_object();
+	json_object_set_new(misc, "bisection", json_integer(x->row.id));
+	json_object_set_new(o, "misc", misc);
+	return o;
+}
+
+json_t *
+kcidb_doc_issue(const struct kcidb_ids *ids, const struct kcidb_row *row,
+    json_t *incidents)
+{
+	const struct kcidb_bisection *x = &row->u.x;
+	const struct bisection_row *r = &x->row;
+	json_t *o, *culprit, *inc;
+	char *local, *id, *name, *what, *checks;
+	size_t i;
+
+	o = json_object();
+	local = xasprintf("bisect-%lld", r->id);
+	id = kcidb_local_id(ids->origin, ids->instance, local, NULL);
+	free(local);
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "version", json_integer(KCIDB_ISSUE_VERSION));
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	name = commit_name(x);
+	json_object_set_new(o, "report_subject", json_string(name));
+	if (ids->cfg != NULL && ids->cfg->site_base_url != NULL)
+		set_new(o, "report_url", xasprintf("%sbisect/%lld.html",
+		    ids->cfg->site_base_url, r->id));
+	culprit = json_object();
+	json_object_set_new(culprit, "code", json_true());
+	json_object_set_new(culprit, "tool", json_false());
+	json_object_set_new(culprit, "harness", json_false());
+	json_object_set_new(o, "culprit", culprit);
+	what = regression_name(r);
+	checks = checks_text(r);
+	set_new(o, "comment", xasprintf("bisected %s/%s %s: first bad commit "
+	    "%s; checks: %s", r->tree, r->branch, what, name, checks));
+	free(what);
+	free(checks);
+	free(name);
+	json_object_set_new(o, "misc", issue_misc(ids, x));
+	secret_mask_json(o);
+	for (i = 0; i < x->nresults; i++) {
+		inc = incident_object(ids, x, id, &x->results[i]);
+		secret_mask_json(inc);
+		json_array_append_new(incidents, inc);
+	}
+	free(id);
+	return o;
+}
+
+size_t
+kcidb_doc_objects(const struct kcidb_row *r)
+{
+	return r->table == KCIDB_BISECTIONS ? 1 + r->u.x.nresults : 1;
 }
 
 json_t *
@@ -441,9 +691,10 @@ size_t
 kcidb_doc_bytes(const struct kcidb_row *row)
 {
 	const struct checkout_row *c;
+	const struct bisection_row *x;
 	const struct build_row *b;
 	const struct test_row *t;
-	size_t n;
+	size_t i, n;
 
 	n = 256;
 	switch (row->table) {
@@ -457,6 +708,16 @@ kcidb_doc_bytes(const struct kcidb_row *row)
 		    row->u.c.row.subject_len + len(c->patches) +
 		    len(c->patchset_hash) + len(c->ref) +
 		    len(c->source_commit);
+		break;
+	case KCIDB_BISECTIONS:
+		x = &row->u.x.row;
+		n += 512 + len(x->tree) + len(x->branch) + len(x->build) +
+		    len(x->test) + len(x->platform) + len(x->path) +
+		    len(x->good) + len(x->bad) + len(x->culprit) +
+		    len(x->reason) + 2 * row->u.x.subject_len;
+		for (i = 0; i < row->u.x.nresults; i++)
+			n += 256 + len(row->u.x.results[i].job_id) +
+			    len(row->u.x.results[i].path);
 		break;
 	case KCIDB_BUILDS:
 		b = &row->u.b;

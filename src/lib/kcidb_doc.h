@@ -7,13 +7,18 @@
 
 #include <stddef.h>
 
+struct config;
 struct json_t;
 struct kcidb_row;
 
-/* What every id is made of: <origin>:<instance>.<local id>. */
+/*
+ * What every id is made of: <origin>:<instance>.<local id>; and the
+ * config, for the links of an issue (NULL: none).
+ */
 struct kcidb_ids {
-	const char	*origin;
-	const char	*instance;
+	const char		*origin;
+	const char		*instance;
+	const struct config	*cfg;
 };
 
 /*
@@ -24,13 +29,32 @@ struct kcidb_ids {
 char		*kcidb_local_id(const char *origin, const char *instance,
 		    const char *local, const char *path);
 
+/* The KCIDB id of a build, and of a test, from their job id and path. */
+char		*kcidb_build_id(const struct kcidb_ids *, const char *job_id);
+char		*kcidb_test_id(const struct kcidb_ids *, const char *job_id,
+		    const char *path);
+
 /*
- * The object of a row, its strings masked (rows of older releases were
- * stored before their border masked secrets), not yet checked against
- * the schema.
+ * The object of a checkout, build or test row, its strings masked
+ * (rows of older releases were stored before their border masked
+ * secrets), not yet checked against the schema.
  */
 struct json_t	*kcidb_doc_object(const struct kcidb_ids *,
 		    const struct kcidb_row *);
+
+/*
+ * The issue of a bisection row with a culprit (its id
+ * <origin>:<instance>.bisect-<id>), and into incidents (an array) one
+ * incident per build or test it is about, masked, not yet checked.
+ */
+struct json_t	*kcidb_doc_issue(const struct kcidb_ids *,
+		    const struct kcidb_row *, struct json_t *incidents);
+
+/* The version of every issue exported: see docs/kcidb.md. */
+#define KCIDB_ISSUE_VERSION	1
+
+/* How many objects a row makes. */
+size_t		 kcidb_doc_objects(const struct kcidb_row *);
 
 /* Roughly what a row weighs in its file, to bound a file's size. */
 size_t		 kcidb_doc_bytes(const struct kcidb_row *);

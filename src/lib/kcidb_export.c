@@ -1,6 +1,7 @@
 /*
- * kcidb_export.c: the kcidb stage.  Changed rows go out as KCIDB files,
- * then the files go to the endpoint.
+ * kcidb_export.c: the kcidb stage.  Changed rows go out as KCIDB files
+ * (a bisection with a culprit as an issue and its incidents), then the
+ * files go to the endpoint.
  */
 #include <dirent.h>
 #include <jansson.h>
@@ -44,7 +45,7 @@ struct chunk {
 	/* set by the worker */
 	int			 rc;
 	char			*why;
-	size_t			 objects;	/* the rows it had */
+	size_t			 objects;	/* the objects its rows make */
 	size_t			 skipped;	/* left out, and why the first */
 	char			*skip_why;
 	char			*path;
@@ -60,10 +61,22 @@ struct exporter {
 	struct pool		*pool;
 };
 
-/* The table letters of kcidb_validate_object(), and the lists' names. */
-static const char table_letter[KCIDB_TABLES] = { 'c', 'b', 't' };
-static const char *const table_list[KCIDB_TABLES] = {
-	"checkouts", "builds", "tests"
+/*
+ * The lists of a document, in order, with their letters for
+ * kcidb_validate_object(): a table's rows make the list of the same
+ * index, and bisections make issues and incidents.
+ */
+enum list {
+	L_CHECKOUTS,
+	L_BUILDS,
+	L_TESTS,
+	L_ISSUES,
+	L_INCIDENTS,
+	LISTS
+};
+static const char list_letter[LISTS] = { 'c', 'b', 't', 'i', 'n' };
+static const char *const list_name[LISTS] = {
+	"checkouts", "builds", "tests", "issues", "incidents"
 };
 
 static void
@@ -106,6 +119,7 @@ chunk_add(struct chunk *c, const struct kcidb_row *row)
 	xgrow((void **)&c->rows, &c->alloc, c->n + 1, sizeof(*c->rows));
 	c->rows[c->n++] = *row;
 	c->bytes += kcidb_doc_bytes(row);
+	c->objects += kcidb_doc_objects(row);
 	k = row->table;
 	id = store_kcidb_row_id(row);
 	if (!s->seen[k] || id < s->lo[k])
@@ -115,13 +129,37 @@ chunk_add(struct chunk *c, const struct kcidb_row *row)
 	s->seen[k] = 1;
 }
 
+/*
+ * Put object o into list k of doc when it passes the schema's rules;
+ * one bad object is left out and said, it never stops the rest.  1 if
+ * it went in.
+ */
+static int
+put_object(struct chunk *c, json_t *doc, json_t **arr, enum list k,
+    json_t *o, struct buf *why)
+{
+	buf_reset(why);
+	if (kcidb_validate_object(o, list_letter[k], why) != 0) {
+		if (c->skipped++ == 0)
+			c->skip_why = xstrdup(why->ptr);
+		json_decref(o);
+		return 0;
+	}
+	if (arr[k] == NULL) {
+		arr[k] = json_array();
+		json_object_set_new(doc, list_name[k], arr[k]);
+	}
+	json_array_append_new(arr[k], o);
+	return 1;
+}
+
 /* The objects of a chunk's rows, each checked, in a document. */
 static json_t *
 chunk_document(const struct exporter *x, struct chunk *c)
 {
 	struct buf why = BUF_INIT;
-	json_t *doc, *v, *arr[KCIDB_TABLES];
-	size_t i;
+	json_t *doc, *v, *arr[LISTS], *inc;
+	size_t i, j;
 	int k;
 
 	doc = json_object();
@@ -129,27 +167,27 @@ chunk_document(const struct exporter *x, struct chunk *c)
 	json_object_set_new(v, "major", json_integer(KCIDB_MAJOR));
 	json_object_set_new(v, "minor", json_integer(KCIDB_MINOR));
 	json_object_set_new(doc, "version", v);
-	for (k = 0; k < KCIDB_TABLES; k++)
+	for (k = 0; k < LISTS; k++)
 		arr[k] = NULL;
 	for (i = 0; i < c->n; i++) {
 		const struct kcidb_row *r = &c->rows[i];
-		json_t *o;
 
-		k = r->table;
-		o = kcidb_doc_object(&x->ids, r);
-		/* one bad row is left out and said; it never stops the rest */
-		buf_reset(&why);
-		if (kcidb_validate_object(o, table_letter[k], &why) != 0) {
-			if (c->skipped++ == 0)
-				c->skip_why = xstrdup(why.ptr);
-			json_decref(o);
+		if (r->table != KCIDB_BISECTIONS) {
+			put_object(c, doc, arr, (enum list)r->table,
+			    kcidb_doc_object(&x->ids, r), &why);
 			continue;
 		}
-		if (arr[k] == NULL) {
-			arr[k] = json_array();
-			json_object_set_new(doc, table_list[k], arr[k]);
+		inc = json_array();
+		if (put_object(c, doc, arr, L_ISSUES, kcidb_doc_issue(&x->ids,
+		    r, inc), &why)) {
+			for (j = 0; j < json_array_size(inc); j++)
+				put_object(c, doc, arr, L_INCIDENTS,
+				    json_incref(json_array_get(inc, j)), &why);
+		} else {
+			/* incidents of an issue left out would point nowhere */
+			c->skipped += json_array_size(inc);
 		}
-		json_array_append_new(arr[k], o);
+		json_decref(inc);
 	}
 	buf_release(&why);
 	return doc;
@@ -297,7 +335,6 @@ put_chunk(struct exporter *x, struct chunk *c)
 	}
 	rc = reap(x, MAX_OUT - 1);
 	c->seq = ++x->seq;
-	c->objects = c->n;
 	if (pool_put(x->pool, c) != 0) {
 		chunk_free(c);
 		return -1;
@@ -306,14 +343,23 @@ put_chunk(struct exporter *x, struct chunk *c)
 }
 
 static void
-count(struct kcidb_stats *stats, enum kcidb_table table)
+count(struct kcidb_stats *stats, const struct kcidb_row *row)
 {
-	if (table == KCIDB_CHECKOUTS)
+	switch (row->table) {
+	case KCIDB_CHECKOUTS:
 		stats->checkouts++;
-	else if (table == KCIDB_BUILDS)
+		break;
+	case KCIDB_BUILDS:
 		stats->builds++;
-	else
+		break;
+	case KCIDB_BISECTIONS:
+		stats->issues++;
+		stats->incidents += row->u.x.nresults;
+		break;
+	default:
 		stats->tests++;
+		break;
+	}
 }
 
 static int
@@ -324,6 +370,9 @@ read_table(struct exporter *x, enum kcidb_table table, int all,
 	struct kcidb_row row;
 	int r, rc;
 
+	/* nothing goes out for these: no file need be written first */
+	if (table == KCIDB_BISECTIONS && store_kcidb_bisect_nothing(x->db) != 0)
+		return -1;
 	rows = store_kcidb_changed(x->db, table, all);
 	if (rows == NULL)
 		return -1;
@@ -331,8 +380,9 @@ read_table(struct exporter *x, enum kcidb_table table, int all,
 	r = 0;
 	while (rc == 0 && (r = store_kcidb_next(rows, &row)) == 1) {
 		chunk_add(*cur, &row);
-		count(x->stats, table);
-		if ((*cur)->n >= CHUNK_OBJECTS || (*cur)->bytes >= CHUNK_BYTES) {
+		count(x->stats, &row);
+		if ((*cur)->objects >= CHUNK_OBJECTS ||
+		    (*cur)->bytes >= CHUNK_BYTES) {
 			rc = put_chunk(x, *cur);
 			*cur = chunk_new();
 		}
@@ -385,6 +435,7 @@ kcidb_stage(const struct config *cfg, struct db *db, int all,
 	instance = db_instance(db);
 	x.ids.origin = cfg->origin;
 	x.ids.instance = instance;
+	x.ids.cfg = cfg;
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(x.stamp, sizeof(x.stamp), "%Y%m%dT%H%M%SZ", &tm);

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "log.h"
 #include "store_kcidb.h"
 #include "util.h"
 
@@ -27,6 +28,13 @@ enum test_extra {
 	XT_COLUMNS
 };
 
+/* A bisection is read by id (store_bisect_get): the id, the subject. */
+enum bisect_extra {
+	XX_ID,
+	XX_SUBJECT,
+	XX_COLUMNS
+};
+
 /* When every job of a kind for checkout c is done: the last finish. */
 #define FINISH_OF(kind)							\
 	"(SELECT CASE WHEN COUNT(*) > 0 AND SUM(state != 'done') = 0 "	\
@@ -43,6 +51,26 @@ enum test_extra {
 	"SELECT " STORE_TEST_COLUMNS("t") ", b.job_id "			\
 	"FROM test t JOIN build b ON b.id = t.build_id "
 
+/* What a bisection has to export: a culprit, once it is done. */
+#define BISECT_CULPRIT							\
+	"x.state = 'done' AND x.culprit IS NOT NULL AND x.outcome IN "	\
+	"('found', 'revert-fails') "
+
+/*
+ * The culprit's subject: from a checkout of a step that tested it (not
+ * the revert, whose checkout has the revert on top), else from the bad
+ * checkout when the culprit is the bad commit itself.
+ */
+#define BISECT_SELECT							\
+	"SELECT x.id, coalesce((SELECT c.subject FROM bisection_step s "\
+	"JOIN checkout c ON c.id = s.checkout_id WHERE "		\
+	"s.bisection_id = x.id AND s.commit_hash = x.culprit AND "	\
+	"s.role != 'revert' AND c.commit_hash = x.culprit AND "		\
+	"c.patchset_hash IS NULL ORDER BY s.n LIMIT 1), "		\
+	"(SELECT c.subject FROM checkout c WHERE c.id = "		\
+	"x.bad_checkout AND c.commit_hash = x.culprit)) "		\
+	"FROM bisection x WHERE " BISECT_CULPRIT
+
 /* Per table: its changed rows, and all of them. */
 static const char *const changed_sql[KCIDB_TABLES][2] = {
 	{ CHECKOUT_SELECT "WHERE c.gen > c.exported_gen ORDER BY c.id",
@@ -51,10 +79,12 @@ static const char *const changed_sql[KCIDB_TABLES][2] = {
 	  BUILD_SELECT "ORDER BY b.id" },
 	{ TEST_SELECT "WHERE t.gen > t.exported_gen ORDER BY t.id",
 	  TEST_SELECT "ORDER BY t.id" },
+	{ BISECT_SELECT "AND x.gen > x.exported_gen ORDER BY x.id",
+	  BISECT_SELECT "ORDER BY x.id" },
 };
 
 static const int extra_columns[KCIDB_TABLES] = {
-	XC_COLUMNS, XB_COLUMNS, XT_COLUMNS
+	XC_COLUMNS, XB_COLUMNS, XT_COLUMNS, XX_COLUMNS
 };
 
 struct store_kcidb_cursor {
@@ -80,6 +110,86 @@ test_from(struct sqlite3_stmt *st, int x, struct kcidb_test *t)
 	t->build_job_id = db_col_dup(st, x + XT_BUILD_JOB_ID);
 }
 
+static void
+bisect_results_free(struct kcidb_bisection *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->nresults; i++) {
+		free(x->results[i].kind);
+		free(x->results[i].job_id);
+		free(x->results[i].path);
+	}
+	free(x->results);
+	x->results = NULL;
+	x->nresults = 0;
+}
+
+/*
+ * The builds and tests a bisection is about, with what their KCIDB ids
+ * are made of; one whose row is gone has nothing to link to.
+ */
+static int
+bisect_results(struct db *db, struct kcidb_bisection *x)
+{
+	struct kcidb_bisect_result *r;
+	struct sqlite3_stmt *st;
+	size_t alloc;
+	int n;
+
+	st = db_prepare(db, "SELECT r.kind, r.ref, coalesce(b.job_id, "
+	    "t.job_id), t.path FROM bisection_result r LEFT JOIN build b ON "
+	    "r.kind = 'build' AND b.id = r.ref LEFT JOIN test t ON r.kind = "
+	    "'test' AND t.id = r.ref WHERE r.bisection_id = ? AND (b.id IS "
+	    "NOT NULL OR t.id IS NOT NULL) ORDER BY r.kind, r.ref");
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, x->row.id);
+	alloc = 0;
+	while ((n = db_step(db, st)) == 1) {
+		xgrow((void **)&x->results, &alloc, x->nresults + 1,
+		    sizeof(*x->results));
+		r = &x->results[x->nresults++];
+		r->kind = db_col_dup(st, 0);
+		r->ref = db_col_int(st, 1);
+		r->job_id = db_col_dup(st, 2);
+		r->path = db_col_dup(st, 3);
+	}
+	db_finalize(st);
+	if (n < 0) {
+		bisect_results_free(x);
+		return -1;
+	}
+	return 0;
+}
+
+/* The bisection of the cursor's row, whole. */
+static int
+bisection_from(struct db *db, struct sqlite3_stmt *st, int x,
+    struct kcidb_bisection *b)
+{
+	long long id;
+	int r;
+
+	id = db_col_int(st, x + XX_ID);
+	r = store_bisect_get(db, id, &b->row);
+	if (r != 0) {
+		if (r > 0)
+			error("bisection %lld: gone while it was exported", id);
+		return -1;
+	}
+	if (!db_col_is_null(st, x + XX_SUBJECT))
+		b->subject = db_col_dup_len(st, x + XX_SUBJECT,
+		    &b->subject_len);
+	if (bisect_results(db, b) != 0) {
+		store_bisect_release(&b->row);
+		free(b->subject);
+		b->subject = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 long long
 store_kcidb_row_id(const struct kcidb_row *r)
 {
@@ -88,6 +198,8 @@ store_kcidb_row_id(const struct kcidb_row *r)
 		return r->u.c.row.id;
 	case KCIDB_BUILDS:
 		return r->u.b.id;
+	case KCIDB_BISECTIONS:
+		return r->u.x.row.id;
 	default:
 		return r->u.t.row.id;
 	}
@@ -102,6 +214,12 @@ store_kcidb_row_release(struct kcidb_row *r)
 		break;
 	case KCIDB_BUILDS:
 		store_build_release(&r->u.b);
+		break;
+	case KCIDB_BISECTIONS:
+		store_bisect_release(&r->u.x.row);
+		free(r->u.x.subject);
+		r->u.x.subject = NULL;
+		bisect_results_free(&r->u.x);
 		break;
 	default:
 		store_test_release(&r->u.t.row);
@@ -145,6 +263,11 @@ store_kcidb_next(struct store_kcidb_cursor *c, struct kcidb_row *out)
 	case KCIDB_BUILDS:
 		store_build_from(c->st, &out->u.b);
 		break;
+	case KCIDB_BISECTIONS:
+		/* the cursor is open: these read on the same connection */
+		if (bisection_from(c->db, c->st, c->extra, &out->u.x) != 0)
+			return -1;
+		break;
 	default:
 		test_from(c->st, c->extra, &out->u.t);
 		break;
@@ -172,6 +295,8 @@ store_kcidb_exported(struct db *db, const struct kcidb_span *span,
 		"AND gen > exported_gen",
 		"UPDATE test SET exported_gen = gen WHERE id BETWEEN ? AND ? "
 		"AND gen > exported_gen",
+		"UPDATE bisection SET exported_gen = gen WHERE id BETWEEN ? "
+		"AND ? AND gen > exported_gen",
 	};
 	int rc, k;
 
@@ -186,6 +311,16 @@ store_kcidb_exported(struct db *db, const struct kcidb_span *span,
 		    "objects) VALUES (?, ?, ?)", "tii", path,
 		    (long long)time(NULL), objects);
 	return db_end(db, rc);
+}
+
+int
+store_kcidb_bisect_nothing(struct db *db)
+{
+	if (db_begin(db) != 0)
+		return -1;
+	return db_end(db, db_run(db, "UPDATE bisection AS x SET exported_gen "
+	    "= gen WHERE gen > exported_gen AND NOT (" BISECT_CULPRIT ")",
+	    ""));
 }
 
 int

@@ -1,14 +1,15 @@
 /*
  * store_kcidb.h: what the kcidb stage reads and writes in the state
- * database: the changed checkouts, builds and tests it exports, their
- * exported generation, and the kcidb_file rows of the files it submits.
- * Every SQL statement of the stage is in store_kcidb.c.
+ * database: the changed checkouts, builds, tests and bisections it
+ * exports, their exported generation, and the kcidb_file rows of the
+ * files it submits.  Every SQL statement of the stage is in store_kcidb.c.
  */
 #ifndef STORE_KCIDB_H
 #define STORE_KCIDB_H
 
 #include <stddef.h>
 
+#include "store_bisect.h"
 #include "store_build.h"
 #include "store_checkout.h"
 #include "store_test.h"
@@ -20,6 +21,7 @@ enum kcidb_table {
 	KCIDB_CHECKOUTS,
 	KCIDB_BUILDS,
 	KCIDB_TESTS,
+	KCIDB_BISECTIONS,	/* an issue and its incidents each */
 	KCIDB_TABLES
 };
 
@@ -41,6 +43,23 @@ struct kcidb_test {
 	char			*build_job_id;
 };
 
+/* A build or test a bisection is about, as its KCIDB id is made. */
+struct kcidb_bisect_result {
+	char		*kind;		/* "build" or "test" */
+	long long	 ref;		/* build.id or test.id */
+	char		*job_id;	/* the build's or the test's */
+	char		*path;		/* the test's */
+};
+
+/* A bisection with a culprit, as exported. */
+struct kcidb_bisection {
+	struct bisection_row		 row;
+	char				*subject;	/* or NULL */
+	size_t				 subject_len;
+	struct kcidb_bisect_result	*results;
+	size_t				 nresults;
+};
+
 /* One row of any table. */
 struct kcidb_row {
 	enum kcidb_table	 table;
@@ -48,6 +67,7 @@ struct kcidb_row {
 		struct kcidb_checkout	c;
 		struct build_row	b;	/* a build is its row */
 		struct kcidb_test	t;
+		struct kcidb_bisection	x;
 	}			 u;
 };
 
@@ -57,13 +77,22 @@ void		 store_kcidb_row_release(struct kcidb_row *);
 /*
  * The rows of a table not exported since they last changed (all of
  * them with all), in id order: open, then next until it returns 0 (1
- * for a row, -1 after an error message), then close.
+ * for a row, -1 after an error message), then close.  Of bisections,
+ * only those done with a culprit (outcome found or revert-fails).
  */
 struct store_kcidb_cursor;
 struct store_kcidb_cursor	*store_kcidb_changed(struct db *,
 				    enum kcidb_table, int all);
 int	 store_kcidb_next(struct store_kcidb_cursor *, struct kcidb_row *);
 void	 store_kcidb_close(struct store_kcidb_cursor *);
+
+/*
+ * In one transaction: the changed bisections that have nothing to
+ * export (not done, or done without a culprit) are marked exported, so
+ * they are not looked at again until they change.  0, or -1 after an
+ * error message.
+ */
+int	 store_kcidb_bisect_nothing(struct db *);
 
 /* The ids a written file holds, per table. */
 struct kcidb_span {

@@ -73,7 +73,8 @@ class H(BaseHTTPRequestHandler):
             return self.reply(400, {"error": errors[0].message[:200]})
         digest = hashlib.sha256(body).hexdigest()
         sid = "sub-%d" % (len(subs) + 1)
-        ids = [o["id"] for k in ("checkouts", "builds", "tests")
+        ids = [o["id"] for k in ("checkouts", "builds", "tests", "issues",
+                                 "incidents")
                for o in doc.get(k, [])]
         subs[sid] = (digest, ids)
 

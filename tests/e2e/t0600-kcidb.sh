@@ -44,7 +44,7 @@ check "collect" maestrino $C collect
 sql "UPDATE checkout SET url = 'http://git.example.org/linux.git', gen = gen + 1"
 
 check_rc 0 "kcidb" maestrino $C kcidb
-has "summary" "$TMP/out" "1 checkouts, 1 builds, 3 tests in 1 files"
+has "summary" "$TMP/out" "1 checkouts, 1 builds, 3 tests, 0 issues, 0 incidents in 1 files"
 files=$(ls "$TMP"/var/kcidb/*.json)
 check "valid against the official schema, with format checks" kcheck $files
 f=$(ls "$TMP"/var/kcidb/*.json | head -n 1)
@@ -75,23 +75,23 @@ is "timestamps are RFC 3339 with a zone" "$(py 'print(d["builds"][0]["start_time
 hasnt "no null anywhere" "$f" "null"
 
 check_rc 0 "kcidb again" maestrino $C kcidb
-has "exports nothing unchanged" "$TMP/out" "0 checkouts, 0 builds, 0 tests in 0 files"
+has "exports nothing unchanged" "$TMP/out" "0 checkouts, 0 builds, 0 tests, 0 issues, 0 incidents in 0 files"
 is "and writes no file" "$(ls "$TMP"/var/kcidb/*.json | wc -l)" 1
 
 # a build that finishes changes its checkout's finish time: both go again
 sql "UPDATE test SET status = 'FAIL', gen = gen + 1 WHERE path = 'boot'"
 check_rc 0 "kcidb after a change" maestrino $C kcidb
-has "only the changed object" "$TMP/out" "0 checkouts, 0 builds, 1 tests in 1 files"
+has "only the changed object" "$TMP/out" "0 checkouts, 0 builds, 1 tests, 0 issues, 0 incidents in 1 files"
 
 # killed between writing the file and recording it: sent again, not lost
 sql "UPDATE build SET gen = gen + 1"
 MAESTRINO_CRASH_AT=kcidb-written maestrino $C kcidb >"$TMP/out" 2>&1
 is "killed after writing" "$?" 137
 check_rc 0 "the next run" maestrino $C kcidb
-has "sends it again" "$TMP/out" "0 checkouts, 1 builds, 0 tests in 1 files"
+has "sends it again" "$TMP/out" "0 checkouts, 1 builds, 0 tests, 0 issues, 0 incidents in 1 files"
 
 check_rc 0 "--all" maestrino $C kcidb --all
-has "exports everything" "$TMP/out" "1 checkouts, 1 builds, 3 tests in 1 files"
+has "exports everything" "$TMP/out" "1 checkouts, 1 builds, 3 tests, 0 issues, 0 incidents in 1 files"
 last=$(ls "$TMP"/var/kcidb/*.json | tail -n 1)
 is "ids never change" \
     "$(/usr/bin/python3 -c 'import json, sys; print(sorted(o["id"] for k in ("checkouts", "builds", "tests") for o in json.load(open(sys.argv[1])).get(k, [])))' "$last")" \

@@ -1,7 +1,8 @@
 /*
  * t-kcidb.c: the KCIDB schema's rules in C agree with the official
  * schema on the example documents (valid ones pass, each invalid one
- * fails), and hostile strings are made valid.
+ * fails), issues and incidents are checked field by field as v5.3
+ * defines them, and hostile strings are made valid.
  */
 #include <jansson.h>
 #include <dirent.h>
@@ -36,6 +37,120 @@ check_file(const char *path, int valid)
 	ok(valid ? rc == 0 : rc != 0, msg);
 	if (valid && rc != 0)
 		printf("#   %s\n", why.ptr);
+	json_decref(doc);
+	buf_release(&why);
+}
+
+/* Whether the object in JSON text passes as a member of list table. */
+static int
+object_passes(char table, const char *text)
+{
+	struct buf why = BUF_INIT;
+	json_error_t e;
+	json_t *o;
+	int rc;
+
+	o = json_loads(text, JSON_ALLOW_NUL, &e);
+	if (o == NULL) {
+		printf("#   bad test JSON: %s\n", e.text);
+		return -1;
+	}
+	rc = kcidb_validate_object(o, table, &why);
+	json_decref(o);
+	buf_release(&why);
+	return rc == 0;
+}
+
+#define ISSUE	"\"id\": \"o:i\", \"origin\": \"o\", \"version\": 1"
+#define INCIDENT "\"id\": \"o:n\", \"origin\": \"o\", \"issue_id\": " \
+	"\"o:i\", \"issue_version\": 1"
+
+static void
+test_issues(void)
+{
+	static const struct {
+		char		 table;
+		const char	*text;
+		int		 valid;
+		const char	*what;
+	} cases[] = {
+		{ 'i', "{" ISSUE "}", 1, "issue: id, origin, version" },
+		{ 'i', "{" ISSUE ", \"report_url\": "
+		  "\"https://x.org/b/1.html\", \"report_subject\": "
+		  "\"0123456789ab (\\\"x\\\")\", "
+		  "\"culprit\": {\"code\": true, \"tool\": false, "
+		  "\"harness\": false}, \"comment\": \"c\", \"categories\": "
+		  "[\"build.error\", \"\"], \"misc\": {\"a\": [1]}, "
+		  "\"_timestamp\": \"2025-04-07T08:20:00+00:00\"}", 1,
+		  "issue: every field" },
+		{ 'i', "{\"id\": \"o:i\", \"origin\": \"o\"}", 0,
+		  "issue: version is required" },
+		{ 'i', "{\"id\": \"o:i\", \"version\": 1}", 0,
+		  "issue: origin is required" },
+		{ 'i', "{\"origin\": \"o\", \"version\": 1}", 0,
+		  "issue: id is required" },
+		{ 'i', "{\"id\": \"o:i\", \"origin\": \"o\", \"version\": -1}",
+		  0, "issue: version below 0" },
+		{ 'i', "{\"id\": \"o:i\", \"origin\": \"o\", \"version\": 1.5}",
+		  0, "issue: version not an integer" },
+		{ 'i', "{\"id\": \"o:i\", \"origin\": \"o\", \"version\": "
+		  "\"1\"}", 0, "issue: version a string" },
+		{ 'i', "{\"id\": \"i\", \"origin\": \"o\", \"version\": 1}", 0,
+		  "issue: id without origin" },
+		{ 'i', "{" ISSUE ", \"culprit\": {\"code\": 1}}", 0,
+		  "issue: culprit member not a boolean" },
+		{ 'i', "{" ISSUE ", \"culprit\": {\"code\": true, \"kernel\": "
+		  "true}}", 0, "issue: culprit with an unknown key" },
+		{ 'i', "{" ISSUE ", \"culprit\": true}", 0,
+		  "issue: culprit not an object" },
+		{ 'i', "{" ISSUE ", \"report_url\": \"bisect/1.html\"}", 0,
+		  "issue: report_url not absolute" },
+		{ 'i', "{" ISSUE ", \"report_subject\": \"a\\u0000b\"}", 0,
+		  "issue: NUL in report_subject" },
+		{ 'i', "{" ISSUE ", \"categories\": [\"a..b\"]}", 0,
+		  "issue: a category is a path" },
+		{ 'i', "{" ISSUE ", \"categories\": \"a\"}", 0,
+		  "issue: categories is an array" },
+		{ 'i', "{" ISSUE ", \"misc\": {\"a\": null}}", 0,
+		  "issue: null in misc" },
+		{ 'i', "{" ISSUE ", \"present\": true}", 0,
+		  "issue: an incident's key" },
+		{ 'n', "{" INCIDENT "}", 1,
+		  "incident: id, origin, issue_id, issue_version" },
+		{ 'n', "{" INCIDENT ", \"build_id\": \"o:b\", "
+		  "\"present\": true, \"comment\": \"c\", \"misc\": {}}", 1,
+		  "incident: a build's" },
+		{ 'n', "{" INCIDENT ", \"test_id\": \"o:t\", "
+		  "\"present\": false}", 1, "incident: a test's" },
+		{ 'n', "{\"id\": \"o:n\", \"origin\": \"o\", \"issue_id\": "
+		  "\"o:i\"}", 0, "incident: issue_version is required" },
+		{ 'n', "{\"id\": \"o:n\", \"origin\": \"o\", "
+		  "\"issue_version\": 1}", 0,
+		  "incident: issue_id is required" },
+		{ 'n', "{" INCIDENT ", \"build_id\": \"b\"}", 0,
+		  "incident: build_id without origin" },
+		{ 'n', "{" INCIDENT ", \"test_id\": \"T:t\"}", 0,
+		  "incident: test_id origin in capitals" },
+		{ 'n', "{\"id\": \"o:n\", \"origin\": \"o\", \"issue_id\": "
+		  "\"o:i\", \"issue_version\": -2}", 0,
+		  "incident: issue_version below 0" },
+		{ 'n', "{" INCIDENT ", \"present\": \"yes\"}", 0,
+		  "incident: present not a boolean" },
+		{ 'n', "{" INCIDENT ", \"version\": 1}", 0,
+		  "incident: an issue's key" },
+	};
+	struct buf why = BUF_INIT;
+	json_t *doc;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		ok(object_passes(cases[i].table, cases[i].text) ==
+		    cases[i].valid, cases[i].what);
+	doc = json_loads("{\"version\": {\"major\": 5, \"minor\": 3}, "
+	    "\"issues\": [{" ISSUE "}], \"incidents\": [{" INCIDENT
+	    ", \"present\": 1}]}", 0, NULL);
+	ok(kcidb_validate(doc, &why) != 0,
+	    "a document's incidents are checked");
 	json_decref(doc);
 	buf_release(&why);
 }
@@ -86,6 +201,7 @@ main(void)
 	log_init("t-kcidb");
 	check_file(DATA "v5.3-minimal.json", 1);
 	check_file(DATA "v5.3-typical.json", 1);
+	check_file(DATA "v5.3-issue-incident.json", 1);
 	n = 0;
 	d = opendir(DATA "invalid");
 	ok(d != NULL, "the invalid examples can be read");
@@ -102,6 +218,7 @@ main(void)
 	ok(n >= INVALID_EXAMPLES, "every invalid example was checked");
 	if (n < INVALID_EXAMPLES)
 		printf("#   %d of %d\n", n, INVALID_EXAMPLES);
+	test_issues();
 	test_strings();
 	return tap_done();
 }
