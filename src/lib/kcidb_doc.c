@@ -481,26 +481,6 @@ commit_name(const struct kcidb_bisection *x)
 	return name;
 }
 
-/* The tree's commit_url with {commit} replaced, or NULL. */
-static char *
-commit_link(const struct config *cfg, const char *tree, const char *commit)
-{
-	const struct tree_cfg *t;
-	struct buf b = BUF_INIT;
-	const char *p, *at;
-
-	t = cfg != NULL ? config_tree(cfg, tree) : NULL;
-	if (t == NULL || t->commit_url == NULL)
-		return NULL;
-	for (p = t->commit_url; (at = strstr(p, "{commit}")) != NULL;
-	    p = at + strlen("{commit}")) {
-		buf_add(&b, p, (size_t)(at - p));
-		buf_puts(&b, commit);
-	}
-	buf_puts(&b, p);
-	return buf_detach(&b, NULL);
-}
-
 /* What regressed: "build x86" or "test smoke boot on board, build x86". */
 static char *
 regression_name(const struct bisection_row *r)
@@ -565,7 +545,8 @@ issue_misc(const struct kcidb_ids *ids, const struct kcidb_bisection *x)
 	set_str(m, "outcome", r->outcome);
 	set_str(m, "reason", r->reason);
 	json_object_set_new(m, "checks", checks_object(r));
-	link = commit_link(ids->cfg, r->tree, r->culprit);
+	link = ids->cfg != NULL ? config_commit_url(ids->cfg, r->tree,
+	    r->culprit) : NULL;
 	set_str(m, "commit_url", link);
 	free(link);
 	if (r->manual)
