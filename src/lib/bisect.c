@@ -320,6 +320,7 @@ add_step(const struct config *cfg, struct db *db,
 	long long id, n;
 	int rc;
 
+	n = 0;
 	if (db_begin(db) != 0)
 		return -1;
 	rc = store_bisect_add_step(db, b->id, role, commit, left, &id);
@@ -490,28 +491,19 @@ judge_steps(struct db *db, const struct bisection_row *b,
 
 /* ---- the phases ---- */
 
-/* End b with an outcome and a reason, in its own transaction. */
+/* End b with an outcome and a reason (taken), in its own transaction. */
 static int
 finish(struct db *db, struct bisection_row *b, const char *outcome,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int
-finish(struct db *db, struct bisection_row *b, const char *outcome,
-    const char *fmt, ...)
+    char *why)
 {
-	struct buf why = BUF_INIT;
-	va_list ap;
 	int rc;
 
-	va_start(ap, fmt);
-	buf_vaddf(&why, fmt, ap);
-	va_end(ap);
 	free(b->state);
 	b->state = xstrdup(BISECT_DONE);
 	free(b->outcome);
 	b->outcome = xstrdup(outcome);
 	free(b->reason);
-	b->reason = buf_detach(&why, NULL);
+	b->reason = why;
 	rc = db_end(db, db_begin(db) != 0 ? -1 : store_bisect_update(db, b));
 	if (rc == 0)
 		info("bisection %lld: %s: %s", b->id, outcome, b->reason);
@@ -579,8 +571,8 @@ confirm(const struct config *cfg, struct db *db, struct bisection_row *b,
     const struct bisection_step_row *s, size_t n, struct bisect_stats *stats,
     int *again)
 {
-	const struct bisection_step_row *g, *d;
-	char a[13];
+	const struct bisection_step_row *g, *d, *f;
+	char a[13], *why;
 
 	g = step_of(s, n, STEP_CONFIRM_GOOD);
 	d = step_of(s, n, STEP_CONFIRM_BAD);
@@ -603,17 +595,19 @@ confirm(const struct config *cfg, struct db *db, struct bisection_row *b,
 		return save(db, b);
 	}
 	set(&b->confirm, "fail");
-	if (strcmp(g->result, "skip") == 0 || strcmp(d->result, "skip") == 0)
-		return finish(db, b, BISECT_GAVE_UP, "confirm: %s %s could not "
-		    "be tested: %s", strcmp(g->result, "skip") == 0 ? "good" :
-		    "bad", abbrev(strcmp(g->result, "skip") == 0 ? g->commit :
-		    d->commit, a), strcmp(g->result, "skip") == 0 ?
-		    g->detail : d->detail);
+	if (strcmp(g->result, "skip") == 0 || strcmp(d->result, "skip") == 0) {
+		f = strcmp(g->result, "skip") == 0 ? g : d;
+		why = xasprintf("confirm: %s %s could not be tested: %s",
+		    f == g ? "good" : "bad", abbrev(f->commit, a), f->detail);
+		return finish(db, b, BISECT_GAVE_UP, why);
+	}
 	if (strcmp(g->result, "good") != 0)
-		return finish(db, b, BISECT_NOT_REPRO, "confirm: good %s failed "
-		    "again (%s)", abbrev(g->commit, a), g->detail);
-	return finish(db, b, BISECT_NOT_REPRO, "confirm: bad %s passed "
-	    "again (%s)", abbrev(d->commit, a), d->detail);
+		why = xasprintf("confirm: good %s failed again (%s)",
+		    abbrev(g->commit, a), g->detail);
+	else
+		why = xasprintf("confirm: bad %s passed again (%s)",
+		    abbrev(d->commit, a), d->detail);
+	return finish(db, b, BISECT_NOT_REPRO, why);
 }
 
 /* Begin verifying culprit: its parents, itself, and the revert. */
@@ -711,7 +705,7 @@ bisect_step(const struct config *cfg, struct db *db, struct bisection_row *b,
 		if (strcmp(s[i].result, "good") == 0)
 			good[ngood++] = s[i].commit;
 		else if (strcmp(s[i].result, "bad") == 0)
-			bad = s[i].commit;	/* each bad is below the last */
+			bad = s[i].commit;	/* below the last bad */
 		else
 			skip[nskip++] = s[i].commit;
 	}
@@ -731,15 +725,15 @@ bisect_step(const struct config *cfg, struct db *db, struct bisection_row *b,
 		goto out;
 	}
 	if (next.oid[0] == '\0') {
-		rc = finish(db, b, BISECT_GAVE_UP, "only skipped commits left: "
-		    "the first bad commit is one of %zu, up to %s", next.left,
-		    abbrev(bad, a));
+		rc = finish(db, b, BISECT_GAVE_UP, xasprintf("only skipped "
+		    "commits left: the first bad commit is one of %zu, up to "
+		    "%s", next.left, abbrev(bad, a)));
 		goto out;
 	}
 	if (nsteps >= (size_t)cfg->bisect_max_steps) {
-		rc = finish(db, b, BISECT_GAVE_UP, "%zu steps made (max_steps) "
-		    "with %zu commits left, up to %s", nsteps, next.left,
-		    abbrev(bad, a));
+		rc = finish(db, b, BISECT_GAVE_UP, xasprintf("%zu steps made "
+		    "(max_steps) with %zu commits left, up to %s", nsteps,
+		    next.left, abbrev(bad, a)));
 		goto out;
 	}
 	rc = add_step(cfg, db, b, STEP_STEP, next.oid, (long long)next.left,
@@ -758,7 +752,7 @@ verify(struct db *db, struct bisection_row *b,
 {
 	const struct bisection_step_row *c, *r;
 	const char *bad_parent;
-	char a[13], p[13];
+	char a[13], p[13], *why;
 	size_t i;
 
 	if (!all_judged(s, n))
@@ -774,27 +768,29 @@ verify(struct db *db, struct bisection_row *b,
 	if (c == NULL || bad_parent != NULL || strcmp(c->result, "bad") != 0) {
 		set(&b->verify, "fail");
 		if (bad_parent != NULL)
-			return finish(db, b, BISECT_NOT_REPRO, "verify: the "
-			    "parent %s of %s is not good", abbrev(bad_parent,
-			    p), a);
-		return finish(db, b, BISECT_NOT_REPRO, "verify: %s is not bad "
-		    "on its own (%s)", a, c != NULL ? c->detail : "not made");
+			why = xasprintf("verify: the parent %s of %s is not "
+			    "good", abbrev(bad_parent, p), a);
+		else
+			why = xasprintf("verify: %s is not bad on its own "
+			    "(%s)", a, c != NULL ? c->detail : "not made");
+		return finish(db, b, BISECT_NOT_REPRO, why);
 	}
 	set(&b->verify, "pass");
+	abbrev(b->bad, p);
 	if (strcmp(b->revert, "conflict") == 0)
-		return finish(db, b, BISECT_FOUND, "%s is the first bad commit, "
-		    "verified; reverting it on %s does not apply", a,
-		    abbrev(b->bad, p));
+		return finish(db, b, BISECT_FOUND, xasprintf("%s is the first "
+		    "bad commit, verified; reverting it on %s does not apply",
+		    a, p));
 	if (r != NULL && strcmp(r->result, "good") == 0) {
 		set(&b->revert, "pass");
-		return finish(db, b, BISECT_FOUND, "%s is the first bad commit, "
-		    "verified; reverting it on %s fixes it", a,
-		    abbrev(b->bad, p));
+		return finish(db, b, BISECT_FOUND, xasprintf("%s is the first "
+		    "bad commit, verified; reverting it on %s fixes it", a,
+		    p));
 	}
 	set(&b->revert, "fail");
-	return finish(db, b, BISECT_REVERT_FAILS, "%s is the first bad commit, "
-	    "verified; but with it reverted on %s, %s", a, abbrev(b->bad, p),
-	    r != NULL && r->detail != NULL ? r->detail : "it still fails");
+	return finish(db, b, BISECT_REVERT_FAILS, xasprintf("%s is the first "
+	    "bad commit, verified; but with it reverted on %s, %s", a, p,
+	    r != NULL && r->detail != NULL ? r->detail : "it still fails"));
 }
 
 /* Move b on as far as its finished steps allow. */

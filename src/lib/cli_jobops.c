@@ -417,7 +417,6 @@ cli_retry(int argc, char **argv, const char *confdir)
 		return status;
 	list = NULL;
 	n = 0;
-	rc = 0;
 	if (o.checkout > 0) {
 		rc = store_job_of_checkout(st.db, o.checkout, 1, &list, &n);
 	} else {
@@ -508,7 +507,6 @@ cli_cancel(int argc, char **argv, const char *confdir)
 		return status;
 	list = NULL;
 	n = 0;
-	rc = 0;
 	stopped = 0;
 	if (o.checkout > 0) {
 		/* first no more jobs, lest the next run make new ones */

@@ -295,7 +295,6 @@ bisect_steps(const struct config *cfg)
 	struct db *db;
 	long long n;
 
-	n = 0;
 	if (status_open_db(cfg, &db) != 0 || db == NULL)
 		return 0;
 	n = db_int(db, "SELECT count(*) FROM bisection_step", 0);

@@ -26,7 +26,7 @@ bisect_until_done() {
 	while [ "$runs" -lt 20 ]; do
 		runs=$((runs + 1))
 		maestrino $C -q run --wait >>"$TMP/runs.log" 2>&1
-		[ "$(sql "SELECT state FROM bisection WHERE id = $1")" = done ] &&
+		[ "$(sql "SELECT state FROM bisection WHERE id = $1")" = "done" ] &&
 		    return 0
 	done
 	return 1
@@ -36,7 +36,7 @@ bisect_until_done() {
 # commit POS (1..64); bisected from the next head
 scenario() {
 	pos=$1
-	rm -rf "$TMP/up" "$TMP/var" "$TMP/runs.log"
+	rm -rf "${TMP:?}/up" "${TMP:?}/var" "${TMP:?}/runs.log"
 	up=$TMP/up
 	fixture_repo "$up"
 	config_dir
@@ -74,7 +74,7 @@ scenario() {
 	id=$(sql "SELECT id FROM bisection")
 	# every step builds on this machine: run --wait takes them all
 	is "pos $pos: the run that found it bisected it to the end" \
-	    "$(sql "SELECT state FROM bisection")" done
+	    "$(sql "SELECT state FROM bisection")" "done"
 	if bisect_until_done "$id"; then
 		ok "pos $pos: done in $runs runs"
 	else
