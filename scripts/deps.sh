@@ -8,7 +8,8 @@
 #           for arm64 and riscv64, mmdebstrap and dpkg-dev for the
 #           userlands of scripts/make-ramdisk.sh and make-rootfs.sh,
 #           rsync for kselftest's install, fakechroot and fakeroot
-#           for mmdebstrap as a user other than root
+#           for mmdebstrap as a user other than root, ccache for
+#           bisection steps' builds (and settings.ccache)
 #   test    what `make check` needs: run, plus git, the KCIDB schema
 #           validator, an HTML5 checker, LAVA's server, Chromium,
 #           clang with libFuzzer's runtime for the fuzz targets, and
@@ -26,7 +27,7 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu clang lld llvm
 	qemu-system-arm qemu-system-misc mmdebstrap debian-archive-keyring
 	dpkg-dev binutils bzip2 rsync fakechroot fakeroot
-	util-linux"
+	util-linux ccache"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl jq
 	chromium procps psmisc time clang libclang-rt-dev qemu-user-static
 	groff-base man-db"

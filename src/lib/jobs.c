@@ -131,6 +131,7 @@ checkout_jobs(const struct config *cfg, struct db *db,
 	kc.describe = co->describe;
 	kc.tarball_url = co->tarball_url;
 	kc.tarball_sha256 = co->tarball_sha256;
+	kc.kind = co->kind;
 	ok = 1;
 	/* the files first: a kill leaves a file without a row, never the
 	 * other way round */

@@ -217,6 +217,40 @@ local_tarball(const struct config *cfg, const struct build_cfg *b,
 	return path;
 }
 
+char *
+kbuild_ccache_dir(const struct config *cfg, const char *tree,
+    const char *arch)
+{
+	char *t, *a, *name, *base, *dir, *abs;
+
+	/*
+	 * Each part through the one sanitiser: arches are the table's,
+	 * none with a '-', so "<tree>-<arch>" names one pair only.
+	 */
+	t = safe_name(tree, SAFE_NAME_MAX);
+	a = safe_name(arch, 40);
+	name = xasprintf("%s-%s", t, a);
+	base = config_data_path(cfg, "ccache");
+	dir = fs_join(base, name);
+	/* the worker runs in its work directory: a relative one is lost */
+	abs = fs_absolute(dir);
+	free(t);
+	free(a);
+	free(name);
+	free(base);
+	free(dir);
+	return abs;
+}
+
+int
+kbuild_uses_ccache(const struct config *cfg, const char *kind)
+{
+	/* neighbouring steps differ in a few files: most objects hit */
+	if (kind != NULL && strcmp(kind, "bisect") == 0)
+		return 1;
+	return cfg->ccache;
+}
+
 struct ynode *
 kbuild_definition(const struct config *cfg, const char *id,
     const struct build_cfg *b, const struct kbuild_checkout *co)
@@ -265,6 +299,11 @@ kbuild_definition(const struct config *cfg, const char *id,
 	}
 	ynode_set(m, "timeout", ynode_int(b->timeout));	/* seconds */
 	ynode_set_str(m, "sandbox", cfg->sandbox);
+	if (kbuild_uses_ccache(cfg, co->kind)) {
+		abs = kbuild_ccache_dir(cfg, co->tree, b->arch);
+		ynode_set_str(m, "ccache", abs);
+		free(abs);
+	}
 	if (b->kselftest != NULL)
 		ynode_set(m, "kselftest", str_seq(b->kselftest));
 	t = ynode_set(def, "artifacts", ynode_seq());

@@ -19,6 +19,7 @@ struct kbuild_checkout {
 	const char	*describe;
 	const char	*tarball_url;
 	const char	*tarball_sha256;
+	const char	*kind;		/* head, ondemand, bisect; NULL: head */
 };
 
 /* The ARCH= value for a KCIDB architecture (x86_64 -> x86_64). */
@@ -41,9 +42,23 @@ char		*kbuild_arch_list(void);
 char		*kbuild_kconfig_name(const struct build_cfg *);
 
 /*
+ * The ccache directory of tree's builds for arch, absolute:
+ * <data_dir>/ccache/<tree>-<arch>, the tree's name through safe_name()
+ * (an arch has no '-', so the last '-' parts them).  Caller frees.
+ */
+char		*kbuild_ccache_dir(const struct config *, const char *tree,
+		    const char *arch);
+/*
+ * Whether a checkout of kind (head, ondemand, bisect; NULL: head) builds
+ * with ccache: a bisection step always, others when settings.ccache is.
+ */
+int		 kbuild_uses_ccache(const struct config *, const char *kind);
+
+/*
  * Build the definition of job id (build b on checkout co) as a YAML
  * tree; fragments are read from the config directory and inlined, so the
- * definition stands alone.  NULL after an error message.
+ * definition stands alone; build.ccache names the cache directory when
+ * kbuild_uses_ccache().  NULL after an error message.
  */
 struct ynode	*kbuild_definition(const struct config *, const char *id,
 		    const struct build_cfg *b, const struct kbuild_checkout *co);

@@ -134,27 +134,52 @@ kbox_check_tools(struct kjob *k)
 	return K_PASS;
 }
 
-/* make ARCH=... [CROSS_COMPILE=...] [LLVM=1] extra... */
-char **
-kbox_make_argv(struct kjob *k, const char *const *extra)
+/* make ARCH=... [CROSS_COMPILE=...] [LLVM=1] [CC=... HOSTCC=...] extra... */
+static char **
+make_argv(struct kjob *k, const char *const *extra, int ccache)
 {
 	char **argv;
+	int clang;
 	size_t n, i;
 
 	for (n = 0; extra[n] != NULL; n++)
 		;
-	argv = xcalloc(n + 6, sizeof(*argv));
+	argv = xcalloc(n + 8, sizeof(*argv));
+	clang = k->compiler != NULL && strcmp(k->compiler, "clang") == 0;
 	i = 0;
 	argv[i++] = xstrdup("make");
 	argv[i++] = xasprintf("ARCH=%s", k->make_arch);
 	if (k->cross != NULL && *k->cross)
 		argv[i++] = xasprintf("CROSS_COMPILE=%s", k->cross);
-	if (k->compiler != NULL && strcmp(k->compiler, "clang") == 0)
+	if (clang)
 		argv[i++] = xstrdup("LLVM=1");
+	/*
+	 * The kernel's documented way (Documentation/kbuild/llvm.rst):
+	 * the whole command in CC, the cross prefix included, since a CC
+	 * on the command line replaces the Makefile's; host tools too.
+	 */
+	if (ccache && k->ccache && k->cc != NULL) {
+		argv[i++] = xasprintf("CC=ccache %s", k->cc);
+		argv[i++] = xasprintf("HOSTCC=ccache %s", clang ? "clang" :
+		    "gcc");
+	}
 	for (n = 0; extra[n] != NULL; n++)
 		argv[i++] = xstrdup(extra[n]);
 	argv[i] = NULL;
 	return argv;
+}
+
+char **
+kbox_make_argv(struct kjob *k, const char *const *extra)
+{
+	return make_argv(k, extra, 1);
+}
+
+char **
+kbox_tools_argv(struct kjob *k, const char *const *extra)
+{
+	/* tools/ Makefiles take CC as one word in places: leave it be */
+	return make_argv(k, extra, 0);
 }
 
 void
@@ -172,7 +197,7 @@ kbox_free_argv(char **argv)
  * its scripts): bubblewrap with the whole file system read-only, the
  * places that could hold something of ours (home directories, /tmp,
  * /run, the data dir, storage) hidden under empty tmpfs, only src/,
- * modroot/ and kselftest/ writable, no network, its own pids (so
+ * modroot/, kselftest/ and the tree's ccache directory writable, no network, its own pids (so
  * nothing it starts outlives it, and no other process's
  * /proc/<pid>/environ is there to read), a session of its own.
  */
@@ -237,6 +262,12 @@ box_argv(struct kjob *k, const char *bwrap)
 	box_hide(&v, &n, &a, getenv("HOME"));
 	box_hide(&v, &n, &a, data);
 	box_hide(&v, &n, &a, root);
+	/* the tree's cache, below the data dir hidden just above */
+	if (k->ccache) {
+		box_add(&v, &n, &a, "--bind");
+		box_add(&v, &n, &a, k->ccache_dir);
+		box_add(&v, &n, &a, k->ccache_dir);
+	}
 	box_add(&v, &n, &a, "--bind");
 	box_add(&v, &n, &a, src);
 	box_add(&v, &n, &a, src);

@@ -41,6 +41,8 @@ struct kjob {
 	const char	*sandbox_mode;	/* auto, require, off */
 	char		**box;		/* the sandbox's argv, or NULL */
 	char		*work;		/* absolute */
+	const char	*ccache_dir;	/* build.ccache of the definition, or NULL */
+	int		 ccache;	/* compiling through ccache */
 };
 
 /* The largest artifact the worker takes. */
@@ -69,8 +71,13 @@ enum kstatus	 kjob_fail(struct kjob *, enum kstatus st, const char *code,
 
 /* Find the compiler and host tools the build needs; K_INFRA without. */
 enum kstatus	 kbox_check_tools(struct kjob *);
-/* make ARCH=... [CROSS_COMPILE=...] [LLVM=1] extra...; kbox_free_argv(). */
+/*
+ * make ARCH=... [CROSS_COMPILE=...] [LLVM=1] [CC="ccache <cc>" HOSTCC=...]
+ * extra..., for the kernel's own make; kbox_free_argv().
+ */
 char		**kbox_make_argv(struct kjob *, const char *const *extra);
+/* The same without ccache, for tools/ (kselftest). */
+char		**kbox_tools_argv(struct kjob *, const char *const *extra);
 void		 kbox_free_argv(char **);
 /* argv after the sandbox's, as one list (caller frees the list only). */
 char		**kbox_wrap(struct kjob *, char **argv);
@@ -81,6 +88,22 @@ char		**kbox_wrap(struct kjob *, char **argv);
 enum kstatus	 kbox_setup(struct kjob *);
 /* Run one step in src/, in the sandbox; a non-zero exit is K_FAIL. */
 enum kstatus	 kbox_step(struct kjob *, char **argv, const char *what);
+
+/*
+ * ccache for a definition with build.ccache (kbuild_ccache.c), after
+ * extraction and before kbox_setup(): find ccache, make the cache
+ * directory and set the environment of the tree's commands.  Without
+ * ccache (or its directory) one warning, and the build goes on without
+ * it: never a failure.
+ */
+void		 kccache_setup(struct kjob *);
+/*
+ * When the build compiled through ccache: its statistics at the end of
+ * the log, and its hits and misses in result.json's "ccache".
+ */
+void		 kccache_report(struct kjob *);
+/* The stats log of the build, relative to the work directory. */
+#define KCCACHE_STATSLOG	"src/.maestrino-ccache-stats.log"
 
 /*
  * Pack the directory root (relative to the work directory) into out,

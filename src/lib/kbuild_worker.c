@@ -113,6 +113,7 @@ load_job(struct kjob *k, const char *def)
 	k->store = ynode_str(s, "path");
 	k->store_url = ynode_str(s, "url");
 	k->ksft_targets = kbuild_kselftest_targets(k->def);
+	k->ccache_dir = ynode_str(b, "ccache");
 	k->sandbox_mode = ynode_str(b, "sandbox");
 	if (k->sandbox_mode == NULL)
 		k->sandbox_mode = "auto";
@@ -487,7 +488,7 @@ kselftest(struct kjob *k)
 	extra[5] = inst;
 	extra[6] = NULL;
 	kjob_log(k, "kselftest: %s", k->ksft_targets);
-	argv = kbox_make_argv(k, extra);
+	argv = kbox_tools_argv(k, extra);
 	ks = kbox_step(k, argv, what);
 	kbox_free_argv(argv);
 	free(inst);
@@ -748,6 +749,7 @@ kbuild_run(const char *def, const char *work)
 	phase(&k, "extract", t);
 	if (st != K_PASS)
 		goto done;
+	kccache_setup(&k);
 	st = kbox_setup(&k);
 	if (st != K_PASS)
 		goto done;
@@ -777,6 +779,8 @@ done:
 		st = kselftest(&k);
 		phase(&k, "kselftest", t);
 	}
+	if (k.log_fd >= 0)
+		kccache_report(&k);
 	status = st == K_PASS ? "pass" : st == K_FAIL ? "fail" : "incomplete";
 	kjob_log(&k, "%s in %.1fs", status, now_monotonic() - k.t0);
 	json_object_set_new(k.result, "job", json_string(k.id));

@@ -386,6 +386,7 @@ update_build(struct db *db, const struct job_row *j, json_t *res,
 	json_object_set(misc, "phases", json_object_get(res, "phases"));
 	json_object_set(misc, "exit_code", json_object_get(res, "exit_code"));
 	json_object_set(misc, "sandbox", json_object_get(res, "sandbox"));
+	json_object_set(misc, "ccache", json_object_get(res, "ccache"));
 	json_object_set(misc, "error_code", json_object_get(res,
 	    "error_code"));
 	json_object_set(misc, "error_msg", json_object_get(res, "error_msg"));
