@@ -610,6 +610,65 @@ confirm(const struct config *cfg, struct db *db, struct bisection_row *b,
 	return finish(db, b, BISECT_NOT_REPRO, why);
 }
 
+/*
+ * Record the verify steps of b that are not there yet: each parent of
+ * the culprit, the culprit, and its revert on bad unless that does not
+ * apply.  They are recorded in that order, one transaction each, so a
+ * kill leaves the first ones only: the next run makes the others.
+ */
+static int
+verify_fill(const struct config *cfg, struct db *db,
+    const struct bisection_row *b, const struct bisection_step_row *s,
+    size_t n, struct bisect_stats *stats)
+{
+	struct git_repository *repo;
+	struct buf err = BUF_INIT;
+	char **parents, rev[41];
+	size_t np, i, k;
+	int rc, have;
+
+	repo = open_mirror(cfg, b->tree);
+	if (repo == NULL)
+		return -1;
+	rc = -1;
+	parents = NULL;
+	np = 0;
+	rev[0] = '\0';
+	if (bisect_parents(repo, b->culprit, &parents, &np, &err) != 0 ||
+	    (strcmp(b->revert, "conflict") != 0 &&
+	    bisect_revert(repo, b->culprit, b->bad, rev, &err) != 0)) {
+		/* a revert that applied once applies again: 1 is an error */
+		error("bisection %lld: %s", b->id, err.len ? err.ptr :
+		    "the revert does not apply any more");
+		goto out;
+	}
+	repo_close(repo);
+	repo = NULL;
+	rc = 0;
+	for (i = 0; i < np && rc == 0; i++) {
+		have = 0;
+		for (k = 0; k < n; k++)
+			if (strcmp(s[k].role, STEP_VERIFY_PARENT) == 0 &&
+			    strcmp(s[k].commit, parents[i]) == 0)
+				have = 1;
+		if (!have)
+			rc = add_step(cfg, db, b, STEP_VERIFY_PARENT,
+			    parents[i], 0, stats);
+	}
+	if (rc == 0 && step_of(s, n, STEP_VERIFY_CULPRIT) == NULL)
+		rc = add_step(cfg, db, b, STEP_VERIFY_CULPRIT, b->culprit, 0,
+		    stats);
+	if (rc == 0 && rev[0] != '\0' && step_of(s, n, STEP_REVERT) == NULL)
+		rc = add_step(cfg, db, b, STEP_REVERT, rev, 0, stats);
+out:
+	for (i = 0; i < np; i++)
+		free(parents[i]);
+	free(parents);
+	repo_close(repo);
+	buf_release(&err);
+	return rc;
+}
+
 /* Begin verifying culprit: its parents, itself, and the revert. */
 static int
 verify_start(const struct config *cfg, struct db *db,
@@ -617,8 +676,7 @@ verify_start(const struct config *cfg, struct db *db,
 {
 	struct git_repository *repo;
 	struct buf err = BUF_INIT;
-	char **parents, rev[41], *ref, a[13];
-	size_t np, i;
+	char rev[41], *ref, a[13];
 	int rc, r;
 
 	set(&b->culprit, culprit);
@@ -629,12 +687,6 @@ verify_start(const struct config *cfg, struct db *db,
 	if (repo == NULL)
 		return -1;
 	rc = -1;
-	parents = NULL;
-	np = 0;
-	if (bisect_parents(repo, culprit, &parents, &np, &err) != 0) {
-		error("bisection %lld: %s", b->id, err.ptr);
-		goto out;
-	}
 	r = bisect_revert(repo, culprit, b->bad, rev, &err);
 	if (r < 0) {
 		error("bisection %lld: %s", b->id, err.ptr);
@@ -654,23 +706,14 @@ verify_start(const struct config *cfg, struct db *db,
 			goto out;
 		}
 	}
+	repo_close(repo);
+	repo = NULL;
 	if (save(db, b) != 0)
 		goto out;
 	info("bisection %lld: first bad commit %s; verifying", b->id,
 	    abbrev(culprit, a));
-	rc = 0;
-	for (i = 0; i < np && rc == 0; i++)
-		rc = add_step(cfg, db, b, STEP_VERIFY_PARENT, parents[i], 0,
-		    stats);
-	if (rc == 0)
-		rc = add_step(cfg, db, b, STEP_VERIFY_CULPRIT, culprit, 0,
-		    stats);
-	if (rc == 0 && strcmp(b->revert, "conflict") != 0)
-		rc = add_step(cfg, db, b, STEP_REVERT, rev, 0, stats);
+	rc = verify_fill(cfg, db, b, NULL, 0, stats);
 out:
-	for (i = 0; i < np; i++)
-		free(parents[i]);
-	free(parents);
 	repo_close(repo);
 	buf_release(&err);
 	return rc;
@@ -747,14 +790,18 @@ out:
 }
 
 static int
-verify(struct db *db, struct bisection_row *b,
-    const struct bisection_step_row *s, size_t n)
+verify(const struct config *cfg, struct db *db, struct bisection_row *b,
+    const struct bisection_step_row *s, size_t n, struct bisect_stats *stats)
 {
 	const struct bisection_step_row *c, *r;
 	const char *bad_parent;
 	char a[13], p[13], *why;
 	size_t i;
 
+	/* killed while recording them: the last one tells */
+	if (step_of(s, n, strcmp(b->revert, "conflict") == 0 ?
+	    STEP_VERIFY_CULPRIT : STEP_REVERT) == NULL)
+		return verify_fill(cfg, db, b, s, n, stats);
 	if (!all_judged(s, n))
 		return 0;
 	c = step_of(s, n, STEP_VERIFY_CULPRIT);
@@ -818,7 +865,7 @@ advance(const struct config *cfg, struct db *db, struct bisection_row *b,
 		else if (rc == 0 && strcmp(b->state, BISECT_BISECT) == 0)
 			rc = bisect_step(cfg, db, b, s, n, stats);
 		else if (rc == 0 && strcmp(b->state, BISECT_VERIFY) == 0)
-			rc = verify(db, b, s, n);
+			rc = verify(cfg, db, b, s, n, stats);
 		store_bisect_steps_free(s, n);
 		if (!again)
 			break;
