@@ -35,13 +35,13 @@ check_rc 2 "--budget abc is refused" maestrino $C run --budget abc
 check "run --help shows --budget" sh -c "maestrino run --help | grep -q -- --budget"
 
 check_rc 0 "a run" maestrino $C run --wait
-for s in poll tarball jobs submit collect kcidb site; do
+for s in poll tarball jobs submit collect bisect kcidb site; do
 	has "the $s summary line" "$TMP/out" "maestrino-$s: "
 done
 has "one total line last" "$TMP/out" "maestrino: run finished in"
 is "and it is the last line" \
     "$(tail -n 1 "$TMP/out" | sed 's/ in [^:]*:/ in T:/')" \
-    "maestrino: run finished in T: 11 stages, none failed; jobs left: 0 pending, 0 to retry, 0 running; exit 0"
+    "maestrino: run finished in T: 12 stages, none failed; jobs left: 0 pending, 0 to retry, 0 running; exit 0"
 
 # a spent budget: nothing new starts, what is known is still reported
 commit "$up" "second" NEWS "2"
