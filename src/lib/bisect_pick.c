@@ -50,6 +50,7 @@ cand_find(const struct cand *by_oid, size_t n, const git_oid *oid)
 {
 	struct cand key;
 
+	memset(&key, 0, sizeof(key));
 	key.oid = *oid;
 	return bsearch(&key, by_oid, n, sizeof(*by_oid), cand_cmp);
 }

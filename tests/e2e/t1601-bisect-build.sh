@@ -25,7 +25,7 @@ bisect_until_done() {
 	while [ "$runs" -lt 20 ]; do
 		runs=$((runs + 1))
 		maestrino $C -q run --wait >>"$TMP/runs.log" 2>&1
-		[ "$(sql "SELECT state FROM bisection WHERE id = $1")" = done ] &&
+		[ "$(sql "SELECT state FROM bisection WHERE id = $1")" = "done" ] &&
 		    return 0
 	done
 	return 1
@@ -35,7 +35,7 @@ bisect_until_done() {
 # commit POS (1..64); bisected from the next head
 scenario() {
 	pos=$1
-	rm -rf "$TMP/up" "$TMP/var" "$TMP/runs.log"
+	rm -rf "${TMP:?}/up" "${TMP:?}/var" "${TMP:?}/runs.log"
 	up=$TMP/up
 	fixture_repo "$up"
 	config_dir
