@@ -320,7 +320,7 @@ add_step(const struct config *cfg, struct db *db,
 	long long id, n;
 	int rc;
 
-	n = 0;
+	id = n = 0;
 	if (db_begin(db) != 0)
 		return -1;
 	rc = store_bisect_add_step(db, b->id, role, commit, left, &id);

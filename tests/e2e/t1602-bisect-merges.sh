@@ -25,7 +25,7 @@ bisect_until_done() {
 	while [ "$runs" -lt 20 ]; do
 		runs=$((runs + 1))
 		maestrino $C -q run --wait >>"$TMP/runs.log" 2>&1
-		[ "$(sql "SELECT state FROM bisection WHERE id = $1")" = done ] &&
+		[ "$(sql "SELECT state FROM bisection WHERE id = $1")" = "done" ] &&
 		    return 0
 	done
 	return 1
@@ -73,7 +73,7 @@ line() {
 # for time, the other two being the harder cases
 scenario() {
 	where=$1
-	rm -rf "$TMP/up" "$TMP/var" "$TMP/runs.log"
+	rm -rf "${TMP:?}/up" "${TMP:?}/var" "${TMP:?}/runs.log"
 	up=$TMP/up
 	culprit=
 	fixture_repo "$up"

@@ -41,7 +41,6 @@ conf ref
 conf crash
 check "ref: the first head builds" maestrino -c "$TMP/ref/configs" -q run --wait
 check "crash: the first head builds" maestrino -c "$TMP/crash/configs" -q run --wait
-good=$(git -C "$up" rev-parse HEAD)
 i=1
 while [ $i -le 12 ]; do
 	if [ $i -eq 9 ]; then
@@ -56,7 +55,7 @@ done
 # the uninterrupted one, alongside
 (
 	n=0
-	while [ $n -lt 16 ] && [ "$(state ref)" != done ]; do
+	while [ $n -lt 16 ] && [ "$(state ref)" != "done" ]; do
 		maestrino -c "$TMP/ref/configs" -q run --wait >>"$TMP/ref.log" 2>&1
 		n=$((n + 1))
 	done
@@ -68,9 +67,9 @@ ondemand-recorded run-bisect"
 runs=0
 kills=0
 : >"$TMP/crash.log"
-while [ $runs -lt 40 ] && [ "$(state crash)" != done ]; do
+while [ $runs -lt 40 ] && [ "$(state crash)" != "done" ]; do
 	for p in $points; do
-		[ "$(state crash)" = done ] && break
+		[ "$(state crash)" = "done" ] && break
 		MAESTRINO_CRASH_AT=$p maestrino -c "$TMP/crash/configs" -q \
 		    run --wait >>"$TMP/crash.log" 2>&1
 		[ $? -eq 137 ] && kills=$((kills + 1))
