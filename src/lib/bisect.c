@@ -882,6 +882,7 @@ bisect_stage(const struct config *cfg, struct db *db,
 	struct bisection_row *v;
 	long long running;
 	size_t n, i;
+	long ended;
 	int rc, failed;
 
 	if (scan(cfg, db, stats) != 0)
@@ -907,6 +908,7 @@ bisect_stage(const struct config *cfg, struct db *db,
 				continue;
 			}
 		}
+		ended = stats->finished;
 		if (advance(cfg, db, b, stats) != 0) {
 			error("bisection %lld (%s/%s %s): could not be moved "
 			    "on; it is tried again next run", b->id, b->tree,
@@ -914,6 +916,9 @@ bisect_stage(const struct config *cfg, struct db *db,
 			stats->failed++;
 			failed = 1;
 		}
+		/* its slot goes to the next one queued, in this run */
+		if (stats->finished > ended)
+			running--;
 	}
 	store_bisect_list_free(v, n);
 	return rc != 0 ? -1 : failed;
