@@ -62,8 +62,10 @@ done
 ) &
 refpid=$!
 
-points="bisect-step-recorded ondemand-recorded bisect-step-recorded:2
-ondemand-recorded run-bisect"
+# run --wait takes several steps a run: run-bisect:2 is the stage's
+# second round
+points="run-bisect bisect-step-recorded ondemand-recorded run-bisect:2
+bisect-step-recorded:2 ondemand-recorded"
 runs=0
 kills=0
 : >"$TMP/crash.log"
