@@ -69,6 +69,9 @@ settings:
   data_dir: $dir/var
   retries: 0
   retry_delay: 0
+  # Regular builds through ccache too: the first head fills the cache
+  # that the bisection's steps then take from.
+  ccache: true
   storage:
     path: $dir/var/storage
   kcidb:
@@ -86,7 +89,8 @@ trees:
     url: $dir/work.git
     branches: [master]
 EOF
-# The entries as configs/ has them, less the other arches.
+# The entries as configs/ has them, less the other arches, with room
+# for a machine busy with other builds.
 cat >"$cfg/builds.yaml" <<'EOF'
 builds:
   x86_64-tinyconfig:
@@ -96,7 +100,7 @@ builds:
     fragments: [qemu-boot]
     targets: [bzImage]
     runtime: local
-    timeout: 30
+    timeout: 2h
 EOF
 cat >"$cfg/platforms.yaml" <<'EOF'
 platforms:
@@ -121,7 +125,7 @@ tests:
     builds: [x86_64-tinyconfig]
     platforms: [qemu-x86_64]
     lab: local
-    timeout: 10
+    timeout: 30
 EOF
 
 run() {
@@ -136,11 +140,13 @@ t0=$(now)
 rc=0
 run first || rc=$?
 good=$(git rev-parse master)
+build=$(sql "SELECT b.status FROM build b JOIN checkout c ON
+    c.id = b.checkout_id WHERE c.commit_hash = '$good'")
 boot=$(sql "SELECT t.status FROM test t JOIN build b ON b.id = t.build_id
     JOIN checkout c ON c.id = b.checkout_id
     WHERE c.commit_hash = '$good' AND t.path = 'boot'")
-[ "$boot" = PASS ] ||
-    die "the head's boot is '$boot', not PASS (see $dir/runs.log)"
+[ "$boot" = PASS ] || die "the head's build is ${build:-missing}, its" \
+    "boot ${boot:-missing}, not PASS (see $dir/runs.log)"
 say "the head builds and boots: PASS ($(secs "$t0" "$(now)") s, exit $rc)"
 
 # ---- 30 commits on top; commit 17 breaks the boot ---------------------
@@ -234,7 +240,7 @@ echo "  checks    $(sql "SELECT 'confirm ' || coalesce(confirm, '-') ||
     ', verify ' || coalesce(verify, '-') || ', revert ' ||
     coalesce(revert, '-') FROM bisection WHERE id = $id")"
 echo
-echo "  n  role            commit        left  result  build        boot"
+echo "  n  role            commit        left  result  build        boot         ccache hits"
 sql "SELECT s.n, s.role, substr(s.commit_hash, 1, 12),
     coalesce(s.left_count, '-'), coalesce(s.result, '-'),
     coalesce((SELECT printf('%.1fs ', b.duration) || b.status
@@ -243,11 +249,16 @@ sql "SELECT s.n, s.role, substr(s.commit_hash, 1, 12),
     coalesce((SELECT printf('%.1fs ', t.duration) || t.status
       FROM test t JOIN build b ON b.id = t.build_id
       WHERE b.checkout_id = s.checkout_id AND t.path = 'boot'
-      ORDER BY t.id DESC LIMIT 1), '-')
+      ORDER BY t.id DESC LIMIT 1), '-'),
+    coalesce((SELECT json_extract(b.misc, '$.ccache.hits') || '/' ||
+      (json_extract(b.misc, '$.ccache.hits') +
+      json_extract(b.misc, '$.ccache.misses'))
+      FROM build b WHERE b.checkout_id = s.checkout_id
+      ORDER BY b.id DESC LIMIT 1), '-')
     FROM bisection_step s WHERE s.bisection_id = $id ORDER BY s.n" |
-while IFS='|' read -r sn role commit left result build boot; do
-	printf '  %-2s %-15s %-12s  %4s  %-6s  %-12s %s\n' "$sn" "$role" \
-	    "$commit" "$left" "$result" "$build" "$boot"
+while IFS='|' read -r sn role commit left result build boot hits; do
+	printf '  %-2s %-15s %-12s  %4s  %-6s  %-12s %-12s %s\n' "$sn" \
+	    "$role" "$commit" "$left" "$result" "$build" "$boot" "$hits"
 done
 echo "  the new head: build $(sql "SELECT printf('%.1fs', b.duration) ||
     ' ' || b.status FROM build b JOIN checkout c ON c.id = b.checkout_id
