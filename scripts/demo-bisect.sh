@@ -1,6 +1,6 @@
 #!/bin/sh
-# demo-bisect.sh [DIR]: bisect a real regression in the demo kernel, on
-# this machine, once, and print what it took.
+# demo-bisect.sh [--report] [DIR]: bisect a real regression in the demo
+# kernel, on this machine, once, and print what it took.
 #
 # In DIR (default var/demo-bisect; nothing of the default config's var/
 # is read or written) it makes:
@@ -21,6 +21,10 @@
 # durations, the steps against `git bisect run`, the wall time and
 # ccache's statistics.
 #
+# With --report, only the figures of the run already made in DIR (one
+# that a kill cut short, ended by `maestrino -c DIR/configs run --wait`),
+# without the wall time.
+#
 # Exit: 0 when the culprit is the commit broken on purpose, 1 when not
 # (or a run did not do what it should), 2 on a usage or setup error.
 set -eu
@@ -32,7 +36,12 @@ if [ ! -x "$m" ]; then
 	echo "demo-bisect.sh: no $m (run make first)" >&2
 	exit 2
 fi
-[ $# -le 1 ] || { echo "usage: demo-bisect.sh [DIR]" >&2; exit 2; }
+report=0
+if [ "${1:-}" = --report ]; then
+	report=1
+	shift
+fi
+[ $# -le 1 ] || { echo "usage: demo-bisect.sh [--report] [DIR]" >&2; exit 2; }
 
 dir=${1:-var/demo-bisect}
 mkdir -p "$dir"
@@ -49,6 +58,145 @@ die() { echo "demo-bisect.sh: $*" >&2; exit 1; }
 sql() { sqlite3 -batch -noheader -separator '|' "$dir/var/state.db" "$1"; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# report: the figures of the bisection in $dir; $broken is the commit
+# broken on purpose, $wall the bisecting run's time (empty: not timed)
+report() {
+	id=$(sql "SELECT id FROM bisection ORDER BY id LIMIT 1")
+	[ -n "$id" ] || die "no bisection started (see $dir/runs.log)"
+	[ "$(sql "SELECT count(*) FROM bisection")" = 1 ] ||
+	    say "more than one bisection: showing $id"
+	state=$(sql "SELECT state FROM bisection WHERE id = $id")
+	[ "$state" = "done" ] || say "bisection $id is '$state', not done"
+	good=$(sql "SELECT good FROM bisection WHERE id = $id")
+	bad=$(sql "SELECT bad FROM bisection WHERE id = $id")
+
+	# what it found
+	culprit=$(sql "SELECT coalesce(culprit, '') FROM bisection WHERE id = $id")
+	echo
+	echo "bisection $id: $(sql "SELECT tree || '/' || branch || ' ' || build ||
+	    ' ' || test || ' on ' || platform || ' (' ||
+	    CASE path WHEN '' THEN 'any result' ELSE path END || ')'
+	    FROM bisection WHERE id = $id")"
+	echo "  good      $good"
+	echo "  bad       $bad"
+	echo "  culprit   ${culprit:-none}"
+	echo "  broken    $broken  (commit $broken_at, on purpose)"
+	echo "  outcome   $(sql "SELECT coalesce(outcome || ': ' || reason, '-')
+	    FROM bisection WHERE id = $id")"
+	echo "  checks    $(sql "SELECT 'confirm ' || coalesce(confirm, '-') ||
+	    ', verify ' || coalesce(verify, '-') || ', revert ' ||
+	    coalesce(revert, '-') FROM bisection WHERE id = $id")"
+	echo
+	printf '  %-2s %-15s %-12s  %4s  %-6s  %-12s %-12s %s\n' n role \
+	    commit left result build boot "ccache hits"
+	sql "SELECT s.n, s.role, substr(s.commit_hash, 1, 12),
+	    coalesce(s.left_count, '-'), coalesce(s.result, '-'),
+	    coalesce((SELECT printf('%.1fs ', b.duration) || b.status
+	      FROM build b WHERE b.checkout_id = s.checkout_id
+	      ORDER BY b.id DESC LIMIT 1), '-'),
+	    coalesce((SELECT printf('%.1fs ', t.duration) || t.status
+	      FROM test t JOIN build b ON b.id = t.build_id
+	      WHERE b.checkout_id = s.checkout_id AND t.path = 'boot'
+	      ORDER BY t.id DESC LIMIT 1), '-'),
+	    coalesce((SELECT json_extract(b.misc, '$.ccache.hits') || '/' ||
+	      (json_extract(b.misc, '$.ccache.hits') +
+	      json_extract(b.misc, '$.ccache.misses'))
+	      FROM build b WHERE b.checkout_id = s.checkout_id
+	      ORDER BY b.id DESC LIMIT 1), '-')
+	    FROM bisection_step s WHERE s.bisection_id = $id ORDER BY s.n" |
+	while IFS='|' read -r sn role commit left result build boot hits; do
+		printf '  %-2s %-15s %-12s  %4s  %-6s  %-12s %-12s %s\n' "$sn" \
+		    "$role" "$commit" "$left" "$result" "$build" "$boot" "$hits"
+	done
+	echo "  the first head: build $(sql "SELECT printf('%.1fs', b.duration)
+	    || ' ' || b.status FROM build b JOIN checkout c ON
+	    c.id = b.checkout_id WHERE c.commit_hash = '$good' AND
+	    c.kind = 'head'") (the cache empty)"
+	echo "  the new head: build $(sql "SELECT printf('%.1fs', b.duration) ||
+	    ' ' || b.status FROM build b JOIN checkout c ON c.id = b.checkout_id
+	    WHERE c.commit_hash = '$bad' AND c.kind = 'head'"), boot $(sql "SELECT
+	    printf('%.1fs', t.duration) || ' ' || t.status FROM test t
+	    JOIN build b ON b.id = t.build_id JOIN checkout c ON
+	    c.id = b.checkout_id WHERE c.commit_hash = '$bad' AND
+	    c.kind = 'head' AND t.path = 'boot'")"
+
+	# `git bisect run` on the same range, with a predicate instead of a boot
+	count="$dir/git-bisect.count"
+	: >"$count"
+	git bisect start --no-checkout "$bad" "$good" >/dev/null
+	git bisect run sh -c "echo >>'$count';
+	    ! git cat-file -p BISECT_HEAD:init/main.c |
+	    grep -q 'demo-bisect: broken on purpose'" >/dev/null 2>&1 || true
+	git bisect reset -q >/dev/null 2>&1 || true
+	steps=$(sql "SELECT count(*) FROM bisection_step WHERE bisection_id = $id
+	    AND role = 'step'")
+	checks=$(sql "SELECT count(*) FROM bisection_step WHERE bisection_id = $id
+	    AND role != 'step'")
+	echo
+	echo "  steps     $steps, git bisect run took $(wc -l <"$count" |
+	    tr -d ' '); and $checks checkouts for the checks"
+	echo "  builds    $(sql "SELECT count(b.duration) || ' in ' ||
+	    printf('%.0f', coalesce(sum(b.duration), 0)) || ' s, ' ||
+	    printf('%.0f', coalesce(avg(b.duration), 0)) || ' s each'
+	    FROM bisection_step s JOIN build b ON b.checkout_id = s.checkout_id
+	    WHERE s.bisection_id = $id") (the bisection's)"
+	if [ -n "$wall" ]; then
+		echo "  wall      $wall s for the run that found and bisected it"
+	else
+		echo "  wall      not timed (--report)"
+	fi
+
+	# ccache: what the bisection's builds took from it (their misc), and
+	# the cache's own count over both runs
+	cc="$dir/var/ccache"
+	if [ -d "$cc" ] && [ -n "$(ls -A "$cc")" ] && command -v ccache >/dev/null
+	then
+		sql "SELECT coalesce(sum(json_extract(b.misc, '$.ccache.hits')), 0),
+		    coalesce(sum(json_extract(b.misc, '$.ccache.misses')), 0)
+		    FROM bisection_step s JOIN build b ON
+		    b.checkout_id = s.checkout_id WHERE s.bisection_id = $id" |
+		awk -F'|' '{
+			t = $1 + $2
+			printf "  ccache    the steps: %d hits, %d misses, " \
+			    "hit ratio %.2f\n", $1, $2, t ? $1 / t : 0
+		}'
+		for d in "$cc"/*/; do
+			CCACHE_DIR=${d%/} ccache --print-stats 2>/dev/null | awk -v \
+			    name="$(basename "$d")" '
+			$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" {
+				hit += $2 }
+			$1 == "cache_miss" { miss = $2 }
+			END {
+				t = hit + miss
+				printf "  ccache    %s, both runs: %d hits, " \
+				    "%d misses, hit ratio %.2f\n", name, hit,
+				    miss, t ? hit / t : 0
+			}'
+		done
+	else
+		echo "  ccache    not used"
+	fi
+	echo
+
+	if [ "$culprit" != "$broken" ]; then
+		echo "demo-bisect: FAIL: the culprit is ${culprit:-none}, not $broken" >&2
+		exit 1
+	fi
+	say "OK: the culprit is the commit broken on purpose"
+}
+
+if [ "$report" = 1 ]; then
+	# a run cut short and ended by `maestrino -c DIR/configs run --wait`
+	[ -f "$dir/var/state.db" ] || die "no run in $dir"
+	export GIT_CONFIG_NOSYSTEM=1 GIT_DIR="$dir/work.git"
+	broken=$(git log --format=%H \
+	    --grep='^init: panic before running init$' master)
+	broken_at=17
+	wall=""
+	report
+	exit
+fi
 
 # ---- the demo kernel and the work repository ---------------------------
 "$top/scripts/demo-tree.sh" "$dir/linux.git"
@@ -215,104 +363,4 @@ run second || rc=$?
 wall=$(secs "$t0" "$(now)")
 say "the run took $wall s (exit $rc)"
 
-id=$(sql "SELECT id FROM bisection ORDER BY id LIMIT 1")
-[ -n "$id" ] || die "no bisection started (see $dir/runs.log)"
-[ "$(sql "SELECT count(*) FROM bisection")" = 1 ] ||
-    say "more than one bisection: showing $id"
-state=$(sql "SELECT state FROM bisection WHERE id = $id")
-[ "$state" = "done" ] ||
-    die "bisection $id is '$state' after the run that found it"
-
-# ---- what it found -----------------------------------------------------
-culprit=$(sql "SELECT coalesce(culprit, '') FROM bisection WHERE id = $id")
-echo
-echo "bisection $id: $(sql "SELECT tree || '/' || branch || ' ' || build ||
-    ' ' || test || ' on ' || platform || ' (' ||
-    CASE path WHEN '' THEN 'any result' ELSE path END || ')'
-    FROM bisection WHERE id = $id")"
-echo "  good      $good"
-echo "  bad       $bad"
-echo "  culprit   ${culprit:-none}"
-echo "  broken    $broken  (commit $broken_at, on purpose)"
-echo "  outcome   $(sql "SELECT outcome || ': ' || reason FROM bisection
-    WHERE id = $id")"
-echo "  checks    $(sql "SELECT 'confirm ' || coalesce(confirm, '-') ||
-    ', verify ' || coalesce(verify, '-') || ', revert ' ||
-    coalesce(revert, '-') FROM bisection WHERE id = $id")"
-echo
-echo "  n  role            commit        left  result  build        boot         ccache hits"
-sql "SELECT s.n, s.role, substr(s.commit_hash, 1, 12),
-    coalesce(s.left_count, '-'), coalesce(s.result, '-'),
-    coalesce((SELECT printf('%.1fs ', b.duration) || b.status
-      FROM build b WHERE b.checkout_id = s.checkout_id
-      ORDER BY b.id DESC LIMIT 1), '-'),
-    coalesce((SELECT printf('%.1fs ', t.duration) || t.status
-      FROM test t JOIN build b ON b.id = t.build_id
-      WHERE b.checkout_id = s.checkout_id AND t.path = 'boot'
-      ORDER BY t.id DESC LIMIT 1), '-'),
-    coalesce((SELECT json_extract(b.misc, '$.ccache.hits') || '/' ||
-      (json_extract(b.misc, '$.ccache.hits') +
-      json_extract(b.misc, '$.ccache.misses'))
-      FROM build b WHERE b.checkout_id = s.checkout_id
-      ORDER BY b.id DESC LIMIT 1), '-')
-    FROM bisection_step s WHERE s.bisection_id = $id ORDER BY s.n" |
-while IFS='|' read -r sn role commit left result build boot hits; do
-	printf '  %-2s %-15s %-12s  %4s  %-6s  %-12s %-12s %s\n' "$sn" \
-	    "$role" "$commit" "$left" "$result" "$build" "$boot" "$hits"
-done
-echo "  the new head: build $(sql "SELECT printf('%.1fs', b.duration) ||
-    ' ' || b.status FROM build b JOIN checkout c ON c.id = b.checkout_id
-    WHERE c.commit_hash = '$bad' AND c.kind = 'head'"), boot $(sql "SELECT
-    printf('%.1fs', t.duration) || ' ' || t.status FROM test t
-    JOIN build b ON b.id = t.build_id JOIN checkout c ON
-    c.id = b.checkout_id WHERE c.commit_hash = '$bad' AND
-    c.kind = 'head' AND t.path = 'boot'")"
-
-# `git bisect run` on the same range, with a predicate instead of a boot
-count="$dir/git-bisect.count"
-: >"$count"
-git bisect start --no-checkout "$bad" "$good" >/dev/null
-git bisect run sh -c "echo >>'$count';
-    ! git cat-file -p BISECT_HEAD:init/main.c |
-    grep -q 'demo-bisect: broken on purpose'" >/dev/null 2>&1 || true
-git bisect reset -q >/dev/null 2>&1 || true
-steps=$(sql "SELECT count(*) FROM bisection_step WHERE bisection_id = $id
-    AND role = 'step'")
-checks=$(sql "SELECT count(*) FROM bisection_step WHERE bisection_id = $id
-    AND role != 'step'")
-echo
-echo "  steps     $steps, git bisect run took $(wc -l <"$count" |
-    tr -d ' '); and $checks checkouts for the checks"
-echo "  builds    $(sql "SELECT count(*) || ' in ' ||
-    printf('%.0f', sum(b.duration)) || ' s' FROM bisection_step s
-    JOIN build b ON b.checkout_id = s.checkout_id
-    WHERE s.bisection_id = $id") (the bisection's)"
-echo "  wall      $wall s for the run that found and bisected it"
-
-# ccache: where the bisection's builds keep it, if they use it
-cc="$dir/var/ccache"
-if [ -d "$cc" ] && [ -n "$(ls -A "$cc")" ] && command -v ccache >/dev/null
-then
-	for d in "$cc"/*/; do
-		CCACHE_DIR=${d%/} ccache --print-stats 2>/dev/null | awk -v \
-		    name="$(basename "$d")" '
-		$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" {
-			hit += $2 }
-		$1 == "cache_miss" { miss = $2 }
-		END {
-			t = hit + miss
-			printf "  ccache    %s: %d hits, %d misses, " \
-			    "hit ratio %.2f\n", name, hit, miss,
-			    t ? hit / t : 0
-		}'
-	done
-else
-	echo "  ccache    not used"
-fi
-echo
-
-if [ "$culprit" != "$broken" ]; then
-	echo "demo-bisect: FAIL: the culprit is ${culprit:-none}, not $broken" >&2
-	exit 1
-fi
-say "OK: the culprit is the commit broken on purpose"
+report
