@@ -67,7 +67,7 @@ STAGE_BINS = $(filter-out bin/maestrino-maestrino,\
 	     $(CMD_SRC:src/cmd/%.c=bin/maestrino-%))
 
 .PHONY: all check unit e2e bench lint run run-stage clean deps-check \
-	check-deps fuzz fuzz-build install FORCE
+	demo-bisect check-deps fuzz fuzz-build install FORCE
 
 all: bin/maestrino $(STAGE_BINS)
 
@@ -139,6 +139,13 @@ run: all
 	@scripts/deps.sh run
 	@scripts/demo-tree.sh
 	bin/maestrino -c $(CONFIG) run --wait $(RUN_ARGS)
+
+# A boot regression made on purpose in the demo kernel, bisected once on
+# this machine, with its steps and times (var/demo-bisect, or DIR=...).
+# Real kernel builds and boots: half an hour or so.  Not part of check.
+demo-bisect: all
+	@scripts/deps.sh run
+	scripts/demo-bisect.sh $(DIR)
 
 run-stage: all
 	bin/maestrino -c $(CONFIG) $(STAGE)
