@@ -258,6 +258,20 @@ run_one(struct tally *t, const char *stage, int wait_jobs)
 	return rc;
 }
 
+/* How many jobs there are (0 without a database). */
+static long long
+jobs_made(const struct config *cfg)
+{
+	struct db *db;
+	long long n;
+
+	if (status_open_db(cfg, &db) != 0 || db == NULL)
+		return 0;
+	n = db_int(db, "SELECT count(*) FROM job", 0);
+	db_close(db);
+	return n;
+}
+
 /*
  * With --wait, before reporting: the jobs that waited for a slot and
  * the tests of the builds that just passed run now too, until nothing
@@ -267,22 +281,29 @@ static void
 run_until_idle(struct tally *t, const struct config *cfg)
 {
 	struct jobs_left left;
-	long long before;
+	long long before, made, made_before;
 
-	before = -1;
+	before = made_before = -1;
 	while (!stop_signal) {
 		run_one(t, "jobs", 0);
 		count_left(cfg, &left);
+		made = jobs_made(cfg);
 		if (left.runnable == 0 && left.next_retry > 0 &&
 		    !budget_spent() && wait_for_retry(left.next_retry) == 0) {
 			/* a retry came due: take it */
-			before = -1;
+			before = made_before = -1;
 			continue;
 		}
-		if (left.runnable == 0 || left.runnable == before ||
-		    budget_spent())
+		/*
+		 * Idle when nothing can start, or the last round changed
+		 * nothing: a job that finished and the test job it made
+		 * leave as many runnable as before, yet are progress.
+		 */
+		if (left.runnable == 0 || (left.runnable == before &&
+		    made == made_before) || budget_spent())
 			break;
 		before = left.runnable;
+		made_before = made;
 		run_one(t, "submit", 0);
 		run_one(t, "collect", 1);
 	}
