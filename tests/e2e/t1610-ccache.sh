@@ -165,4 +165,61 @@ has "that says what to install" "$log" \
     "warning: ccache is not installed (Debian's ccache): building without it"
 has "it compiled with gcc alone" "$log" "gcc -g -O2 -c -o kernel/sys.o"
 hasnt "and never asked for ccache" "$log" "CC=ccache"
+# 6. a commit that plants in the cache what ccache, or an operator's
+# `ccache --clear`, would follow or read: a link out of it, a FIFO, a
+# config that would break every compile; and a link named as ccache's
+# locks are, pointing at a name beside it, which stays
+cp "$up/Makefile" "$TMP/Makefile.good"
+sed -i 's/^\t@echo CONFIG_CC=y > .config$/&\n\t@rm -rf $(CCACHE_DIR)\/0; ln -s ..\/.. $(CCACHE_DIR)\/0; mkfifo $(CCACHE_DIR)\/fifo; ln -sfn host:1:2 $(CCACHE_DIR)\/stats.lock; echo "prefix_command = \/bin\/false" >$(CCACHE_DIR)\/ccache.conf/' \
+    "$up/Makefile"
+grep -q 'mkfifo' "$up/Makefile" || not_ok "the hostile Makefile is made"
+git -C "$up" add Makefile
+commit "$up" "kbuild: plant links in the cache"
+check_rc 0 "the commit builds: the config it planted is not read" \
+    maestrino $C run --wait
+co=$(sql "SELECT max(id) FROM checkout")
+squeeze "$TMP/var/storage/builds/b$co-x86/build.log"
+is "it built through ccache" "$(sql "SELECT b.status || ' ' || (json_extract(b.misc, '$.ccache.hits') IS NOT NULL) FROM build b JOIN job j ON j.id = b.job_id WHERE j.checkout_id = $co")" "PASS 1"
+has "the worker removed what it planted, and says so" "$TMP/log" \
+    "# maestrino: ccache: after the build: removed 2 links or special files from the cache that ccache did not make"
+test ! -e "$cache/0" && test ! -L "$cache/0" &&
+    ok "the link out of the cache is gone" ||
+    not_ok "the link out of the cache is gone" "$(ls -la "$cache")"
+test ! -e "$cache/fifo" && ok "the FIFO too" || not_ok "the FIFO too"
+test ! -e "$cache/ccache.conf" && ok "and the config" || not_ok "and the config"
+test -L "$cache/stats.lock" && ok "a lock link of ccache's kind stays" ||
+    not_ok "a lock link of ccache's kind stays"
+CCACHE_DIR=$cache ccache --clear >/dev/null 2>&1
+test -f "$TMP/var/state.db" && test -d "$TMP/var/storage/builds" &&
+    ok "an operator's ccache --clear then leaves the data dir alone" ||
+    not_ok "an operator's ccache --clear then leaves the data dir alone" \
+    "$(ls -la "$TMP/var")"
+check_rc 0 "and the state is whole" maestrino $C status
+
+# 7. a cache over twice its max size holds what ccache did not put
+# there (ccache keeps itself under it): emptied, said, and the next
+# build fills it again
+cp "$TMP/Makefile.good" "$up/Makefile"
+sed -i 's/^\t@echo CONFIG_CC=y > .config$/&\n\t@head -c 3000000 \/dev\/urandom >$(CCACHE_DIR)\/junk/' \
+    "$up/Makefile"
+git -C "$up" add Makefile
+commit "$up" "kbuild: fill the cache"
+settings_add 'build_env: [CCACHE_MAXSIZE]'
+CCACHE_MAXSIZE=1M check_rc 0 "a commit that fills the cache builds" \
+    maestrino $C run --wait
+co=$(sql "SELECT max(id) FROM checkout")
+squeeze "$TMP/var/storage/builds/b$co-x86/build.log"
+has "the cache is emptied after it, and the log says why" "$TMP/log" \
+    "# maestrino: warning: ccache: after the build: it holds 3 MiB, over 2 times its max size: emptied"
+test ! -e "$cache/junk" && test -d "$cache" &&
+    ok "what it wrote is gone, the cache dir stays" ||
+    not_ok "what it wrote is gone, the cache dir stays" "$(ls -la "$cache")"
+cp "$TMP/Makefile.good" "$up/Makefile"
+git -C "$up" add Makefile
+commit "$up" "kbuild: fill it no more"
+CCACHE_MAXSIZE=1M check_rc 0 "the next commit builds" maestrino $C run --wait
+co=$(sql "SELECT max(id) FROM checkout")
+squeeze "$TMP/var/storage/builds/b$co-x86/build.log"
+has "from an empty cache" "$TMP/log" "Misses: 5 / 5"
+hasnt "which stays under its size" "$TMP/log" "emptied"
 done_testing
