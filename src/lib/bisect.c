@@ -510,6 +510,20 @@ finish(struct db *db, struct bisection_row *b, const char *outcome,
 	return rc;
 }
 
+/*
+ * libgit2 failed on the mirror's objects: they do not change (the
+ * mirror is never pruned), so the next run would fail the same way and
+ * the bisection would hold its slot for ever.  It ends, with why.
+ */
+static int
+give_up_git(struct db *db, struct bisection_row *b, const struct buf *why)
+{
+	error("bisection %lld: %s", b->id, why->len ? why->ptr : "libgit2 "
+	    "failed");
+	return finish(db, b, BISECT_GAVE_UP, xstrdup(why->len ? why->ptr :
+	    "libgit2 failed"));
+}
+
 static void
 set(char **field, const char *v)
 {
@@ -553,6 +567,26 @@ static int
 start(const struct config *cfg, struct db *db, struct bisection_row *b,
     struct bisect_stats *stats)
 {
+	struct git_repository *repo;
+	struct buf why = BUF_INIT;
+	int r;
+
+	/* a branch that went back, or onto another history: nothing to do */
+	repo = open_mirror(cfg, b->tree);
+	if (repo == NULL)
+		return -1;
+	r = bisect_range(repo, b->good, b->bad, &why);
+	repo_close(repo);
+	if (r != 0) {
+		if (r > 0)
+			r = finish(db, b, BISECT_GAVE_UP, xasprintf("nothing "
+			    "to bisect: %s", why.ptr));
+		else
+			r = give_up_git(db, b, &why);
+		buf_release(&why);
+		return r;
+	}
+	buf_release(&why);
 	set(&b->state, BISECT_CONFIRM);
 	set(&b->confirm, "pending");
 	if (save(db, b) != 0)
@@ -618,7 +652,7 @@ confirm(const struct config *cfg, struct db *db, struct bisection_row *b,
  */
 static int
 verify_fill(const struct config *cfg, struct db *db,
-    const struct bisection_row *b, const struct bisection_step_row *s,
+    struct bisection_row *b, const struct bisection_step_row *s,
     size_t n, struct bisect_stats *stats)
 {
 	struct git_repository *repo;
@@ -638,12 +672,21 @@ verify_fill(const struct config *cfg, struct db *db,
 	    (strcmp(b->revert, "conflict") != 0 &&
 	    bisect_revert(repo, b->culprit, b->bad, rev, &err) != 0)) {
 		/* a revert that applied once applies again: 1 is an error */
-		error("bisection %lld: %s", b->id, err.len ? err.ptr :
-		    "the revert does not apply any more");
+		if (err.len == 0)
+			buf_addf(&err, "reverting %.12s does not apply any "
+			    "more", b->culprit);
+		rc = give_up_git(db, b, &err);
 		goto out;
 	}
 	repo_close(repo);
 	repo = NULL;
+	/* an octopus: each parent is a build (and a test) of its own */
+	if (np > (size_t)cfg->bisect_max_steps) {
+		rc = finish(db, b, BISECT_GAVE_UP, xasprintf("the first bad "
+		    "commit %.12s merges %zu parents, more than max_steps "
+		    "(%d) to verify", b->culprit, np, cfg->bisect_max_steps));
+		goto out;
+	}
 	rc = 0;
 	for (i = 0; i < np && rc == 0; i++) {
 		have = 0;
@@ -689,7 +732,7 @@ verify_start(const struct config *cfg, struct db *db,
 	rc = -1;
 	r = bisect_revert(repo, culprit, b->bad, rev, &err);
 	if (r < 0) {
-		error("bisection %lld: %s", b->id, err.ptr);
+		rc = give_up_git(db, b, &err);
 		goto out;
 	}
 	if (r == 1) {
@@ -758,7 +801,7 @@ bisect_step(const struct config *cfg, struct db *db, struct bisection_row *b,
 		goto out;
 	if (bisect_pick(repo, bad, good, ngood, skip, nskip, &next,
 	    &err) != 0) {
-		error("bisection %lld: %s", b->id, err.ptr);
+		rc = give_up_git(db, b, &err);
 		goto out;
 	}
 	repo_close(repo);

@@ -292,23 +292,66 @@ int
 bisect_parents(git_repository *r, const char *oid, char ***out, size_t *n,
     struct buf *err)
 {
+	const git_oid *pid;
 	git_commit *c;
 	git_oid id;
-	size_t i;
+	size_t i, k, np;
 
 	*out = NULL;
 	*n = 0;
 	if (git_oid_fromstr(&id, oid) != 0 ||
 	    git_commit_lookup(&c, r, &id) != 0)
 		return fail(err, "look up commit", oid);
-	*n = git_commit_parentcount(c);
-	*out = xcalloc(*n + 1, sizeof(**out));
-	for (i = 0; i < *n; i++) {
-		(*out)[i] = xmalloc(GIT_OID_HEXSZ + 1);
-		git_oid_tostr((*out)[i], GIT_OID_HEXSZ + 1,
-		    git_commit_parent_id(c, (unsigned)i));
+	np = git_commit_parentcount(c);
+	*out = xcalloc(np + 1, sizeof(**out));
+	for (i = 0; i < np; i++) {
+		pid = git_commit_parent_id(c, (unsigned)i);
+		for (k = 0; k < i; k++)
+			if (git_oid_equal(pid, git_commit_parent_id(c,
+			    (unsigned)k)))
+				break;
+		if (k < i)
+			continue;
+		(*out)[*n] = xmalloc(GIT_OID_HEXSZ + 1);
+		git_oid_tostr((*out)[(*n)++], GIT_OID_HEXSZ + 1, pid);
 	}
 	git_commit_free(c);
+	return 0;
+}
+
+int
+bisect_range(git_repository *r, const char *good, const char *bad,
+    struct buf *why)
+{
+	git_oid g, b, base;
+	char gs[13], bs[13];
+	int rc;
+
+	if (git_oid_fromstr(&g, good) != 0)
+		return fail(why, "read the commit id", good);
+	if (git_oid_fromstr(&b, bad) != 0)
+		return fail(why, "read the commit id", bad);
+	snprintf(gs, sizeof(gs), "%.12s", good);
+	snprintf(bs, sizeof(bs), "%.12s", bad);
+	if (git_oid_equal(&g, &b)) {
+		buf_addf(why, "good and bad are the same commit %s", gs);
+		return 1;
+	}
+	rc = git_graph_descendant_of(r, &g, &b);
+	if (rc < 0)
+		return fail(why, "walk the history of", good);
+	if (rc == 1) {
+		buf_addf(why, "bad %s is an ancestor of good %s (the branch "
+		    "went back)", bs, gs);
+		return 1;
+	}
+	rc = git_merge_base(&base, r, &g, &b);
+	if (rc == GIT_ENOTFOUND) {
+		buf_addf(why, "good %s and bad %s share no history", gs, bs);
+		return 1;
+	}
+	if (rc != 0)
+		return fail(why, "find the merge base of", good);
 	return 0;
 }
 

@@ -35,7 +35,19 @@ int	 bisect_pick(struct git_repository *, const char *bad,
 	    char *const *good, size_t ngood, char *const *skip, size_t nskip,
 	    struct bisect_next *out, struct buf *err);
 
-/* The parents of commit oid, full ids, into *out (NULL-terminated). */
+/*
+ * Whether there is anything to bisect between good and bad: 0 yes; 1
+ * no, with the reason in why (bad is good or one of its ancestors, as
+ * when a branch went back; or the two share no history); -1 with the
+ * reason in why.
+ */
+int	 bisect_range(struct git_repository *, const char *good,
+	    const char *bad, struct buf *why);
+
+/*
+ * The parents of commit oid, full ids, into *out (NULL-terminated),
+ * each once: a commit may name the same parent twice.
+ */
 int	 bisect_parents(struct git_repository *, const char *oid,
 	    char ***out, size_t *n, struct buf *err);
 

@@ -134,6 +134,15 @@ resolve(const struct config *cfg, const struct start_args *a, char good[41],
 	r = 0;
 	for (i = 0; i < 2 && r == 0; i++) {
 		name = i == 0 ? a->good : a->bad;
+		/* a mirror's HEAD is no one's checkout; a tag named so is
+		 * whoever pushed it */
+		if (strcmp(name, "HEAD") == 0) {
+			error("bisect start: '%s' is not a commit of tree "
+			    "'%s': name its branch (as master) or a commit",
+			    name, a->tree);
+			r = 1;
+			break;
+		}
 		r = repo_resolve(repo, name, i == 0 ? good : bad, &err);
 		if (r == REPO_REF_NONE) {
 			error("bisect start: tree '%s' has no branch, tag or "

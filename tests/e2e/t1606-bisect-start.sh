@@ -40,6 +40,11 @@ has "... is named" "$TMP/out" "no build 'arm'"
 check_rc 1 "an unknown ref" maestrino $C bisect start fix v6.1-good nosuch \
     --build x86
 has "... is named" "$TMP/out" "'nosuch'"
+git -C "$up" tag HEAD v6.1-good 2>/dev/null
+check_rc 1 "HEAD, even with a tag of that name pushed" maestrino $C bisect \
+    start fix v6.1-good HEAD --build x86
+has "... says what to name instead" "$TMP/out" \
+    "bisect start: 'HEAD' is not a commit of tree 'fix': name its branch (as master) or a commit"
 check_rc 1 "good after bad" maestrino $C bisect start fix master v6.1-good \
     --build x86
 has "... says so" "$TMP/out" "not an ancestor"
