@@ -109,6 +109,125 @@ walk(git_repository *r, const char *bad, char *const *good, size_t ngood,
 	return 0;
 }
 
+/* At most this many reachability checks per pick (see drop_reachable()). */
+#define BISECT_CHECKS_MAX	4096
+
+/*
+ * libgit2's hide trusts commit dates: past a clock that went back it can
+ * leave commits a good one reaches among the candidates, which git's own
+ * walk does not.  Each candidate is checked, oldest first (parents come
+ * after children in v); one that no good reaches clears its descendants
+ * at once, so a history whose dates are in order costs a single check.
+ * v and *n are compacted in place.
+ */
+static int
+drop_reachable(git_repository *r, char *const *good, size_t ngood,
+    git_oid *v, size_t *n, struct buf *err)
+{
+	struct cand *by_oid;
+	const struct cand *c;
+	git_oid *goods;
+	git_commit *cm;
+	size_t *first, *kids, *stack, *from, *to, nedge, afrom, ato, i, j, k;
+	size_t top;
+	unsigned p, np;
+	char *state;	/* 0 unknown, 1 a good reaches it, 2 none does */
+	long checks;
+	int rc;
+
+	rc = -1;
+	goods = xcalloc(ngood + 1, sizeof(*goods));
+	by_oid = xcalloc(*n + 1, sizeof(*by_oid));
+	state = xcalloc(*n + 1, 1);
+	first = xcalloc(*n + 2, sizeof(*first));
+	stack = xcalloc(*n + 1, sizeof(*stack));
+	from = to = kids = NULL;
+	nedge = afrom = ato = 0;
+	for (i = 0; i < ngood; i++)
+		if (git_oid_fromstr(&goods[i], good[i]) != 0) {
+			fail(err, "read good commit", good[i]);
+			goto out;
+		}
+	for (i = 0; i < *n; i++) {
+		by_oid[i].oid = v[i];
+		by_oid[i].i = i;
+	}
+	qsort(by_oid, *n, sizeof(*by_oid), cand_cmp);
+	/* the edges parent -> child among the candidates */
+	for (i = 0; i < *n; i++) {
+		if (git_commit_lookup(&cm, r, &v[i]) != 0) {
+			fail(err, "look up commit", git_oid_tostr_s(&v[i]));
+			goto out;
+		}
+		np = git_commit_parentcount(cm);
+		for (p = 0; p < np; p++) {
+			c = cand_find(by_oid, *n, git_commit_parent_id(cm, p));
+			if (c == NULL)
+				continue;
+			xgrow((void **)&from, &afrom, nedge + 1, sizeof(*from));
+			xgrow((void **)&to, &ato, nedge + 1, sizeof(*to));
+			from[nedge] = c->i;
+			to[nedge++] = i;
+			first[c->i + 1]++;
+		}
+		git_commit_free(cm);
+	}
+	for (i = 0; i < *n; i++)
+		first[i + 1] += first[i];
+	kids = xcalloc(nedge + 1, sizeof(*kids));
+	{
+		size_t *fill = xcalloc(*n + 1, sizeof(*fill));
+
+		for (k = 0; k < nedge; k++)
+			kids[first[from[k]] + fill[from[k]]++] = to[k];
+		free(fill);
+	}
+	checks = 0;
+	for (i = *n; i-- > 0;) {
+		if (state[i] != 0)
+			continue;
+		if (checks++ >= BISECT_CHECKS_MAX)
+			break;
+		rc = git_graph_reachable_from_any(r, &v[i], goods, ngood);
+		if (rc < 0) {
+			rc = fail(err, "walk the history of",
+			    git_oid_tostr_s(&v[i]));
+			goto out;
+		}
+		if (rc == 1) {
+			state[i] = 1;
+			continue;
+		}
+		/* what no good reaches, no good reaches above either */
+		state[i] = 2;
+		top = 0;
+		stack[top++] = i;
+		while (top > 0) {
+			j = stack[--top];
+			for (k = first[j]; k < first[j + 1]; k++)
+				if (state[kids[k]] == 0) {
+					state[kids[k]] = 2;
+					stack[top++] = kids[k];
+				}
+		}
+	}
+	for (i = j = 0; i < *n; i++)
+		if (state[i] != 1)
+			v[j++] = v[i];
+	*n = j;
+	rc = 0;
+out:
+	free(goods);
+	free(by_oid);
+	free(state);
+	free(first);
+	free(stack);
+	free(from);
+	free(to);
+	free(kids);
+	return rc;
+}
+
 /*
  * The weight of each candidate: bit j of row i is set when candidate j
  * is an ancestor of candidate i (or i itself).  Rows are filled parents
@@ -250,6 +369,10 @@ bisect_pick(git_repository *r, const char *bad, char *const *good,
 	memset(out, 0, sizeof(*out));
 	if (walk(r, bad, good, ngood, &v, &n, err) != 0)
 		return -1;
+	if (n > 0 && drop_reachable(r, good, ngood, v, &n, err) != 0) {
+		free(v);
+		return -1;
+	}
 	if (n == 0)
 		return error_to(err, "bisect: bad commit %s is reachable from "
 		    "a good one: nothing to bisect", bad);

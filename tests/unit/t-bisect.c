@@ -47,6 +47,52 @@ static const char merges[] = FAST_IMPORT
 	"  commit m9 master $m; m=$mk; commit M3 master $m $d; m=$mk\n"
 	"  commit m10 master $m; } | git fast-import --quiet\n";
 
+/*
+ * A clock that went back: o1 on the good side is dated years before the
+ * commits it descends from, so a walk that stops when every commit left
+ * is older than the interesting ones misses that c1..c5 are reachable
+ * from good (through G and o1).  The candidates are n1..n4, M, n5..n8.
+ */
+static const char skewed[] = FAST_IMPORT
+	"{ p=; for i in 1 2 3 4 5; do commit c$i master $p; p=$mk; done\n"
+	"  x=$mk; s=$t; t=1000000000; commit o1 g $x; o=$mk; t=$s\n"
+	"  commit G g $o; g=$mk; p=$x\n"
+	"  for i in 1 2 3 4; do commit n$i master $p; p=$mk; done\n"
+	"  commit M master $p $g; p=$mk\n"
+	"  for i in 5 6 7 8; do commit n$i master $p; p=$mk; done; }"
+	" | git fast-import --quiet\n";
+
+/*
+ * A history of random merges and dates (51 commits, commit i dated
+ * 1700000000 plus its second number): there libgit2's hide left commits
+ * that good (c4) reaches among the candidates, and the bisection from
+ * c4 to c45 of culprit c24 took a step more than git's.
+ */
+static const char random_dates[] =
+	"set -e; git init -q -b master r; cd r\n"
+	"k() { n=$1; t=$((1700000000 + $2)); shift 2\n"
+	"  printf 'commit refs/heads/b%d\\nmark :%d\\n' $n $n\n"
+	"  printf 'committer C <c@example.org> %d +0000\\n' $t\n"
+	"  printf 'data <<EOT\\nc%d\\nEOT\\n' $n\n"
+	"  if [ $# -gt 0 ]; then printf 'from :%d\\n' $1; shift; fi\n"
+	"  for m; do printf 'merge :%d\\n' $m; done\n"
+	"  printf 'M 644 inline f%d\\ndata <<EOT\\n%d\\nEOT\\n' $n $n\n"
+	"  printf 'reset refs/tags/c%d\\nfrom :%d\\n\\n' $n $n; }\n"
+	"{ "
+	"k 1 702;k 2 266 1;k 7 930 2;k 8 437 7;k 14 273 8;k 16 818 "
+	"14 1;k 17 286 16;k 22 723 17;k 24 229 22;k 4 76 1 2;k 5 972 "
+	"1 4;k 6 213 5;k 26 176 24 6;k 32 570 26;k 19 928 17;k 21 "
+	"160 19;k 10 211 7;k 27 2 21 10;k 28 688 27;k 30 742 28;k 34 "
+	"87 30;k 38 917 32 34;k 44 3 38;k 29 468 28;k 33 95 29 7;k 3 "
+	"586 1;k 9 824 3;k 11 96 9 4;k 35 679 34;k 40 111 35;k 43 "
+	"663 40;k 46 97 43;k 48 101 43;k 25 53 19;k 31 168 25;k 36 "
+	"199 30;k 15 224 14;k 20 280 15;k 41 202 38 16;k 45 318 40 "
+	"41;k 12 312 6 5;k 13 638 12;k 18 343 13;k 37 717 32;k 42 "
+	"568 37 9;k 23 798 17;k 47 305 43 40;k 51 857 47;k 39 895 "
+	"34;k 49 899 43;k 50 993 47;"
+	"printf 'reset refs/heads/master\\nfrom :1\\n\\n'; "
+	"} | git fast-import --quiet\n";
+
 static git_repository *repo;
 static char *dir;
 
@@ -256,6 +302,20 @@ main(void)
 		bisect_case(t, "m1", "m10", mer[i]);
 		free(t);
 	}
+
+	make(skewed);
+	oid_of("G", good);
+	oid_of("n8", bad);
+	g[0] = good;
+	ok(bisect_pick(repo, bad, g, 1, NULL, 0, &nx, &err) == 0 &&
+	    nx.left == 9, "a clock that went back: 9 candidates, none "
+	    "reachable from good");
+	bisect_case("skewed, culprit n1", "G", "n8", "n1");
+	bisect_case("skewed, culprit M", "G", "n8", "M");
+	bisect_case("skewed, culprit n6", "G", "n8", "n6");
+
+	make(random_dates);
+	bisect_case("random dates", "c4", "c45", "c24");
 	git_repository_free(repo);
 	buf_release(&err);
 	return tap_done();
