@@ -132,8 +132,9 @@ add_regression(const struct config *cfg, struct db *db,
 
 /*
  * The regressions of head checkout id against the head before it, as
- * the site finds them (PASS then FAIL, not unstable), when both have
- * finished.  *scanned: id needs no more looking at.
+ * the site finds them (PASS then FAIL, not unstable), once the one
+ * before has finished; id is looked at as its results come in.
+ * *scanned: id has finished, and needs no more looking at.
  */
 static int
 scan_checkout(const struct config *cfg, struct db *db, long long id,
@@ -412,12 +413,20 @@ judge(struct db *db, const struct bisection_row *b, long long checkout,
 		return 0;
 	}
 	free(status);
-	st = db_prepare(db, "SELECT count(*) FILTER (WHERE t.status = "
-	    "'PASS'), count(*) FILTER (WHERE t.status = 'FAIL'), count(*) "
-	    "FROM test t JOIN job j ON j.id = t.job_id JOIN build b ON "
-	    "b.id = t.build_id WHERE b.checkout_id = ?1 AND b.config_name = "
-	    "?2 AND j.config_name = ?3 AND t.platform = ?4 AND (?5 = '' OR "
-	    "t.path = ?5)");
+	/*
+	 * Run by run (each a job): failed when a result fails; passed when
+	 * it has results and every one passed (or, for the whole test
+	 * plan, was skipped).  A run without results says nothing.
+	 */
+	st = db_prepare(db, "SELECT count(*) FILTER (WHERE f > 0), "
+	    "count(*) FILTER (WHERE f = 0 AND ok = n AND n > 0), count(*) "
+	    "FROM (SELECT count(*) AS n, count(*) FILTER (WHERE t.status = "
+	    "'FAIL') AS f, count(*) FILTER (WHERE t.status = 'PASS' OR "
+	    "(?5 = '' AND t.status = 'SKIP')) AS ok FROM test t JOIN job j "
+	    "ON j.id = t.job_id JOIN build b ON b.id = t.build_id WHERE "
+	    "b.checkout_id = ?1 AND b.config_name = ?2 AND j.config_name = "
+	    "?3 AND t.platform = ?4 AND (?5 = '' OR t.path = ?5) GROUP BY "
+	    "t.job_id)");
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, checkout);
@@ -428,8 +437,8 @@ judge(struct db *db, const struct bisection_row *b, long long checkout,
 	r = db_step(db, st);
 	npass = nfail = nrun = 0;
 	if (r == 1) {
-		npass = db_col_int(st, 0);
-		nfail = db_col_int(st, 1);
+		nfail = db_col_int(st, 0);
+		npass = db_col_int(st, 1);
 		nrun = db_col_int(st, 2);
 	}
 	db_finalize(st);
@@ -438,13 +447,13 @@ judge(struct db *db, const struct bisection_row *b, long long checkout,
 	if (nfail > 0) {
 		*verdict = "bad";
 		buf_addf(why, "%lld of %d runs failed", nfail, b->repeat);
-	} else if (npass >= b->repeat && (b->path[0] != '\0' ||
-	    npass == nrun)) {
+	} else if (npass >= b->repeat) {
 		*verdict = "good";
 		buf_addf(why, "%lld of %d runs passed", npass, b->repeat);
 	} else
 		buf_addf(why, "%lld of %d runs passed, the others gave no "
-		    "result (%lld results)", npass, b->repeat, nrun);
+		    "result or none that passed (%lld runs with results)",
+		    npass, b->repeat, nrun);
 	return 0;
 }
 
@@ -464,13 +473,17 @@ judge_steps(struct db *db, const struct bisection_row *b,
 		if (s[i].result != NULL || s[i].checkout == 0)
 			continue;
 		if (store_bisect_checkout_done(db, s[i].checkout,
-		    ntests, &done) != 0)
-			return -1;
+		    ntests, &done) != 0) {
+			rc = -1;
+			break;
+		}
 		if (!done)
 			continue;
 		buf_reset(&why);
-		if (db_begin(db) != 0)
-			return -1;
+		if (db_begin(db) != 0) {
+			rc = -1;
+			break;
+		}
 		rc = judge(db, b, s[i].checkout, &verdict, &why);
 		if (rc == 0)
 			rc = store_bisect_step_result(db, s[i].id, verdict,
@@ -850,11 +863,24 @@ verify(const struct config *cfg, struct db *db, struct bisection_row *b,
 	c = step_of(s, n, STEP_VERIFY_CULPRIT);
 	r = step_of(s, n, STEP_REVERT);
 	bad_parent = NULL;
-	for (i = 0; i < n; i++)
+	abbrev(b->culprit, a);
+	for (i = 0; i < n; i++) {
+		if (strcmp(s[i].role, STEP_VERIFY_PARENT) != 0 &&
+		    strcmp(s[i].role, STEP_VERIFY_CULPRIT) != 0)
+			continue;
+		/* untested says nothing either way */
+		if (strcmp(s[i].result, "skip") == 0) {
+			set(&b->verify, "fail");
+			why = xasprintf("verify: %s %s could not be tested: %s",
+			    strcmp(s[i].role, STEP_VERIFY_CULPRIT) == 0 ?
+			    "the first bad commit" : "its parent",
+			    abbrev(s[i].commit, p), s[i].detail);
+			return finish(db, b, BISECT_GAVE_UP, why);
+		}
 		if (strcmp(s[i].role, STEP_VERIFY_PARENT) == 0 &&
 		    strcmp(s[i].result, "good") != 0 && bad_parent == NULL)
 			bad_parent = s[i].commit;
-	abbrev(b->culprit, a);
+	}
 	if (c == NULL || bad_parent != NULL || strcmp(c->result, "bad") != 0) {
 		set(&b->verify, "fail");
 		if (bad_parent != NULL)

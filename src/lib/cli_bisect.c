@@ -54,12 +54,13 @@ visible(struct buf *b, const char *s)
 static void
 what(struct buf *b, const json_t *o)
 {
-	if (str(o, "path") == NULL) {
+	if (str(o, "path") == NULL && str(o, "test") == NULL) {
 		buf_puts(b, "build ");
 		visible(b, str(o, "build"));
 		return;
 	}
-	visible(b, str(o, "path"));
+	/* without a path, the whole test plan */
+	visible(b, str(o, "path") != NULL ? str(o, "path") : str(o, "test"));
 	buf_puts(b, " on ");
 	visible(b, str(o, "platform"));
 	buf_puts(b, " (");

@@ -197,9 +197,9 @@ kbox_free_argv(char **argv)
  * its scripts): bubblewrap with the whole file system read-only, the
  * places that could hold something of ours (home directories, /tmp,
  * /run, the data dir, storage) hidden under empty tmpfs, only src/,
- * modroot/, kselftest/ and the tree's ccache directory writable, no network, its own pids (so
- * nothing it starts outlives it, and no other process's
- * /proc/<pid>/environ is there to read), a session of its own.
+ * modroot/, kselftest/ and the tree's ccache directory writable, no
+ * network, its own pids (so nothing it starts outlives it, and no other
+ * process's /proc/<pid>/environ is there to read), a session of its own.
  */
 static void
 box_add(char ***v, size_t *n, size_t *a, const char *s)

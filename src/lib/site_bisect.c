@@ -262,12 +262,15 @@ site_bisect_list_doc(const struct config *cfg, struct db *db,
 static void
 what_text(struct buf *b, const struct bisection_row *r)
 {
-	if (r->path == NULL || r->path[0] == '\0') {
+	if ((r->path == NULL || r->path[0] == '\0') && (r->test == NULL ||
+	    r->test[0] == '\0')) {
 		html_raw(b, "build ");
 		html_text(b, r->build);
 		return;
 	}
-	html_text(b, r->path);
+	/* without a path, the whole test plan */
+	html_text(b, r->path != NULL && r->path[0] != '\0' ? r->path :
+	    r->test);
 	html_raw(b, " on ");
 	html_text(b, r->platform);
 	html_raw(b, " <small>(");
