@@ -280,7 +280,8 @@ make_step(const struct config *cfg, struct db *db,
 	req.kind = "bisect";
 	req.tree = b->tree;
 	req.ref = s->commit;
-	req.branch = b->branch;
+	/* the revert is a commit of ours, on no branch of the tree */
+	req.branch = strcmp(s->role, STEP_REVERT) == 0 ? "" : b->branch;
 	req.builds = builds;
 	req.nbuilds = 1;
 	if (b->test[0] != '\0') {

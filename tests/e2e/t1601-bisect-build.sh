@@ -99,6 +99,11 @@ after $runs runs"
 	    "$(sql "SELECT count(*) FROM bisection_step s JOIN checkout c ON
 	    c.id = s.checkout_id WHERE c.kind = 'bisect' AND
 	    c.only_tests = '[]'")" "$(sql "SELECT count(*) FROM bisection_step")"
+	is "pos $pos: the steps are on the branch, the revert (ours) on none" \
+	    "$(sql "SELECT group_concat(s.role || ':' || c.branch, ' ') FROM
+	    bisection_step s JOIN checkout c ON c.id = s.checkout_id WHERE
+	    s.role IN ('confirm-bad', 'revert') ORDER BY s.n")" \
+	    "confirm-bad:master revert:"
 	is "pos $pos: the branch still has its two heads" \
 	    "$(sql "SELECT count(*) FROM checkout WHERE kind = 'head'")" 2
 	is "pos $pos: no second bisection" \
