@@ -29,6 +29,11 @@
 # (or a run did not do what it should), 2 on a usage or setup error.
 set -eu
 
+case ${1:-} in
+-h|--help)
+	sed -n '2,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 m="$top/bin/maestrino"
