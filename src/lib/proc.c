@@ -154,17 +154,26 @@ proc_run(char *const argv[], const char *cwd, int log_fd, double deadline,
 {
 	struct timespec ts = { 0, 50000000L };
 	char **env;
-	pid_t pid, r;
+	pid_t pid, r, self;
 	int status, devnull;
 
 	env = secret_child_env();
 	fflush(NULL);
+	self = getpid();
 	pid = fork();
 	if (pid < 0) {
 		error("cannot start '%s': %s", argv[0], strerror(errno));
 		return PROC_ERROR;
 	}
 	if (pid == 0) {
+		/*
+		 * Nothing outlives its caller: killed (a worker's SIGKILL),
+		 * the caller takes the command with it, even one killed
+		 * before the command (bwrap --die-with-parent) says so.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 ||
+		    getppid() != self)
+			_exit(127);
 		setpgid(0, 0);
 		if (cwd != NULL && chdir(cwd) != 0) {
 			dprintf(log_fd, "cannot enter '%s': %s\n", cwd,
