@@ -966,6 +966,20 @@ bisect_stage(const struct config *cfg, struct db *db,
 	for (i = n; i-- > 0 && rc == 0;) {
 		struct bisection_row *b = &v[i];
 
+		/* its tree taken out of the config: no step can be made */
+		if (config_tree(cfg, b->tree) == NULL) {
+			ended = strcmp(b->state, BISECT_QUEUED) != 0;
+			if (finish(db, b, BISECT_GAVE_UP, xasprintf("tree "
+			    "'%s' is no longer in the config", b->tree)) != 0) {
+				stats->failed++;
+				failed = 1;
+				continue;
+			}
+			stats->finished++;
+			if (ended)
+				running--;
+			continue;
+		}
 		if (strcmp(b->state, BISECT_QUEUED) == 0) {
 			if (running >= cfg->bisect_max_active) {
 				stats->queued++;

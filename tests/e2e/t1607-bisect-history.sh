@@ -137,4 +137,25 @@ check_rc 0 "the next run has nothing stuck" maestrino $C run
 is "and starts nothing again" "$(sql "SELECT count(*) FROM bisection")" 5
 check_rc 0 "maestrino bisect lists the five" maestrino $C bisect
 is "... one line each" "$(grep -c 'gave-up\|found' "$TMP/out")" 5
+
+# a bisection whose tree is taken out of the config ends, and frees
+# its slot, rather than failing every run
+check_rc 0 "a bisection started by hand" maestrino $C bisect start plain \
+    "$good_plain" master --build x86
+trees="back orphan octo dup"
+sed -i 's/trees: \[back, orphan, octo, dup, plain\]/trees: [back, orphan, octo, dup]/' \
+    "$TMP/configs/settings.yaml"
+{
+	printf 'trees:\n'
+	for t in $trees; do
+		yaml_tree_entry "$t" "$TMP/$t" master
+	done
+	yaml_x86_build
+	printf 'labs:\n  local: {type: local}\n'
+} >"$TMP/configs/c.yaml"
+check_rc 0 "plain taken out of the config: the next run passes" \
+    maestrino $C run --wait
+is "the bisection of plain gave up, saying why" \
+    "$(sql "SELECT state || ' ' || outcome || ': ' || reason FROM bisection WHERE id = 6")" \
+    "done gave-up: tree 'plain' is no longer in the config"
 done_testing
