@@ -230,6 +230,7 @@ bisect_start_main(int argc, char **argv, const char *confdir)
 	a.bad = argv[optind + 2];
 	rc = stage_open(&st, "bisect", confdir);
 	if (rc != 0) {
+		stage_close(&st);
 		if (rc > 0)
 			error("bisect start: another run holds the data "
 			    "directory; nothing recorded, try again when it "

@@ -129,6 +129,7 @@ cli_checkout(int argc, char **argv, const char *confdir)
 	req.tests = tests;
 	rc = stage_open(&st, "checkout", confdir);
 	if (rc != 0) {
+		stage_close(&st);
 		if (rc > 0)
 			error("checkout: another run holds the data directory; "
 			    "nothing recorded, try again when it ends");
