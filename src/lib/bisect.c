@@ -678,7 +678,6 @@ verify_fill(const struct config *cfg, struct db *db,
 	repo = open_mirror(cfg, b->tree);
 	if (repo == NULL)
 		return -1;
-	rc = -1;
 	parents = NULL;
 	np = 0;
 	rev[0] = '\0';
