@@ -150,16 +150,23 @@ run_stage(const char *stage, const char *confdir, char *const *extra)
 	return EXIT_FATAL;
 }
 
-/* What is left of the jobs (status.h), from the database as it is now. */
+/*
+ * What is left of the jobs (status.h), from the database as it is now,
+ * and, when made is not NULL, how many jobs there are (0 without one).
+ */
 static void
-count_left(const struct config *cfg, struct jobs_left *l)
+count_left(const struct config *cfg, struct jobs_left *l, long long *made)
 {
 	struct db *db;
 
 	memset(l, 0, sizeof(*l));
+	if (made != NULL)
+		*made = 0;
 	if (status_open_db(cfg, &db) != 0 || db == NULL)
 		return;
 	status_jobs_left(cfg, db, l);
+	if (made != NULL)
+		*made = db_int(db, "SELECT count(*) FROM job", 0);
 	db_close(db);
 }
 
@@ -258,20 +265,6 @@ run_one(struct tally *t, const char *stage, int wait_jobs)
 	return rc;
 }
 
-/* How many jobs there are (0 without a database). */
-static long long
-jobs_made(const struct config *cfg)
-{
-	struct db *db;
-	long long n;
-
-	if (status_open_db(cfg, &db) != 0 || db == NULL)
-		return 0;
-	n = db_int(db, "SELECT count(*) FROM job", 0);
-	db_close(db);
-	return n;
-}
-
 /*
  * With --wait, before reporting: the jobs that waited for a slot and
  * the tests of the builds that just passed run now too, until nothing
@@ -286,8 +279,7 @@ run_until_idle(struct tally *t, const struct config *cfg)
 	before = made_before = -1;
 	while (!stop_signal) {
 		run_one(t, "jobs", 0);
-		count_left(cfg, &left);
-		made = jobs_made(cfg);
+		count_left(cfg, &left, &made);
 		if (left.runnable == 0 && left.next_retry > 0 &&
 		    !budget_spent() && wait_for_retry(left.next_retry) == 0) {
 			/* a retry came due: take it */
@@ -501,7 +493,7 @@ run_pipeline(const struct run_opts *o, int *sig)
 		if (rc == EXIT_FATAL && strcmp(stage, "poll") == 0)
 			break;
 	}
-	count_left(st.cfg, &left);
+	count_left(st.cfg, &left, NULL);
 	/* --wait promised this machine's jobs: not done is not all done */
 	if (o->wait && left.local > 0 && t.worst < EXIT_ITEMS)
 		t.worst = EXIT_ITEMS;
