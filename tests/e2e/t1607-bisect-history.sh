@@ -36,14 +36,18 @@ config_dir
 settings_add 'retries: 0' 'retry_delay: 0' 'bisect:' \
     '  trees: [back, orphan, octo, dup, plain]' '  max_active: 1' \
     '  max_steps: 3'
-{
-	printf 'trees:\n'
-	for t in $trees; do
-		yaml_tree_entry "$t" "$TMP/$t" master
-	done
-	yaml_x86_build
-	printf 'labs:\n  local: {type: local}\n'
-} >"$TMP/configs/c.yaml"
+# write_config: the trees of $trees, the build x86, the local lab
+write_config() {
+	{
+		printf 'trees:\n'
+		for t in $trees; do
+			yaml_tree_entry "$t" "$TMP/$t" master
+		done
+		yaml_x86_build
+		printf 'labs:\n  local: {type: local}\n'
+	} >"$TMP/configs/c.yaml"
+}
+write_config
 C="-c $TMP/configs"
 check_rc 0 "the first heads build" maestrino $C -q run --wait
 is "and pass" "$(sql "SELECT group_concat(DISTINCT status) FROM build")" PASS
@@ -145,14 +149,7 @@ check_rc 0 "a bisection started by hand" maestrino $C bisect start plain \
 trees="back orphan octo dup"
 sed -i 's/trees: \[back, orphan, octo, dup, plain\]/trees: [back, orphan, octo, dup]/' \
     "$TMP/configs/settings.yaml"
-{
-	printf 'trees:\n'
-	for t in $trees; do
-		yaml_tree_entry "$t" "$TMP/$t" master
-	done
-	yaml_x86_build
-	printf 'labs:\n  local: {type: local}\n'
-} >"$TMP/configs/c.yaml"
+write_config
 check_rc 0 "plain taken out of the config: the next run passes" \
     maestrino $C run --wait
 is "the bisection of plain gave up, saying why" \
