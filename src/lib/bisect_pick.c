@@ -128,8 +128,8 @@ drop_reachable(git_repository *r, char *const *good, size_t ngood,
 	const struct cand *c;
 	git_oid *goods;
 	git_commit *cm;
-	size_t *first, *kids, *stack, *from, *to, nedge, afrom, ato, i, j, k;
-	size_t top;
+	size_t *first, *kids, *fill, *stack, *from, *to, nedge, afrom, ato;
+	size_t i, j, k, top;
 	unsigned p, np;
 	char *state;	/* 0 unknown, 1 a good reaches it, 2 none does */
 	long checks;
@@ -174,14 +174,12 @@ drop_reachable(git_repository *r, char *const *good, size_t ngood,
 	}
 	for (i = 0; i < *n; i++)
 		first[i + 1] += first[i];
+	/* the children of j: kids[first[j]] up to kids[first[j + 1]] */
 	kids = xcalloc(nedge + 1, sizeof(*kids));
-	{
-		size_t *fill = xcalloc(*n + 1, sizeof(*fill));
-
-		for (k = 0; k < nedge; k++)
-			kids[first[from[k]] + fill[from[k]]++] = to[k];
-		free(fill);
-	}
+	fill = xcalloc(*n + 1, sizeof(*fill));
+	for (k = 0; k < nedge; k++)
+		kids[first[from[k]] + fill[from[k]]++] = to[k];
+	free(fill);
 	checks = 0;
 	for (i = *n; i-- > 0;) {
 		if (state[i] != 0)
