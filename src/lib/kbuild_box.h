@@ -102,15 +102,6 @@ void		 kccache_setup(struct kjob *);
  * the log, and its hits and misses in result.json's "ccache".
  */
 void		 kccache_report(struct kjob *);
-/*
- * Clean a tree's ccache directory of what ccache would follow or read
- * as config and did not make itself: links (not its lock links),
- * devices, FIFOs, sockets, ccache.conf.  A cache over twice its max size
- * (CCACHE_MAXSIZE), too many entries, or one the walk cannot read is
- * emptied.  0 nothing to do, 1 something removed, 2 emptied (*why says
- * why; free it), -1 could not empty it.
- */
-int		 kccache_scrub(const char *dir, char **why);
 /* The stats log of the build, relative to the work directory. */
 #define KCCACHE_STATSLOG	"src/.maestrino-ccache-stats.log"
 

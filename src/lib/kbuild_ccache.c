@@ -87,11 +87,15 @@ scrub_one(const char *path, const struct stat *st, int type, struct FTW *f)
 	return 0;
 }
 
-/* "2G", "500M", "10Gi", "1T": ccache's size syntax, in bytes (0 if not). */
+/*
+ * "2G", "500M", "10Gi", "1T": ccache's size syntax, in bytes (0 if not;
+ * past a quarter of LLONG_MAX, that).
+ */
 static long long
 parse_size(const char *s)
 {
-	long long n, unit;
+	long long n, unit, r;
+	int ups;
 	char *end;
 
 	errno = 0;
@@ -106,23 +110,40 @@ parse_size(const char *s)
 	} else if (end[0] != '\0' && end[1] != '\0')
 		return 0;
 	switch (end[0]) {
+	case 'k':
+	case 'K':
+		ups = 1;
+		break;
+	case 'M':
+		ups = 2;
+		break;
 	case '\0':
 		/* ccache's default unit is G */
 	case 'G':
-		return n * unit * unit * unit;
-	case 'k':
-	case 'K':
-		return n * unit;
-	case 'M':
-		return n * unit * unit;
+		ups = 3;
+		break;
 	case 'T':
-		return n * unit * unit * unit * unit;
+		ups = 4;
+		break;
 	default:
 		return 0;
 	}
+	/* twice the limit is compared with: keep that in range */
+	for (r = n; ups-- > 0;)
+		if (__builtin_mul_overflow(r, unit, &r) || r > LLONG_MAX / 4)
+			return LLONG_MAX / 4;
+	return r;
 }
 
-int
+/*
+ * Clean a tree's ccache directory of what ccache would follow or read
+ * as config and did not make itself: links (not its lock links),
+ * devices, FIFOs, sockets, ccache.conf.  A cache over twice its max size
+ * (CCACHE_MAXSIZE), too many entries, or one the walk cannot read is
+ * emptied.  0 nothing to do, 1 something removed, 2 emptied (*why says
+ * why; free it), -1 could not empty it.
+ */
+static int
 kccache_scrub(const char *dir, char **why)
 {
 	const char *max;
