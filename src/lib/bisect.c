@@ -532,8 +532,7 @@ finish(struct db *db, struct bisection_row *b, const char *outcome,
 static int
 give_up_git(struct db *db, struct bisection_row *b, const struct buf *why)
 {
-	error("bisection %lld: %s", b->id, why->len ? why->ptr : "libgit2 "
-	    "failed");
+	/* finish() says it, reason and all */
 	return finish(db, b, BISECT_GAVE_UP, xstrdup(why->len ? why->ptr :
 	    "libgit2 failed"));
 }
@@ -952,7 +951,7 @@ bisect_stage(const struct config *cfg, struct db *db,
 	long long running;
 	size_t n, i;
 	long ended;
-	int rc, failed;
+	int rc, failed, held;
 
 	if (scan(cfg, db, stats) != 0)
 		return -1;
@@ -967,7 +966,7 @@ bisect_stage(const struct config *cfg, struct db *db,
 
 		/* its tree taken out of the config: no step can be made */
 		if (config_tree(cfg, b->tree) == NULL) {
-			ended = strcmp(b->state, BISECT_QUEUED) != 0;
+			held = strcmp(b->state, BISECT_QUEUED) != 0;
 			if (finish(db, b, BISECT_GAVE_UP, xasprintf("tree "
 			    "'%s' is no longer in the config", b->tree)) != 0) {
 				stats->failed++;
@@ -975,8 +974,7 @@ bisect_stage(const struct config *cfg, struct db *db,
 				continue;
 			}
 			stats->finished++;
-			if (ended)
-				running--;
+			running -= held;
 			continue;
 		}
 		if (strcmp(b->state, BISECT_QUEUED) == 0) {
