@@ -240,4 +240,12 @@ is "marked again" "$(sql "SELECT site_gen = gen FROM bisection WHERE id = 2")" 1
 cp -r "$P" "$TMP/before"
 check_rc 0 "a whole render" maestrino $C site --all
 check "gives the same bisection pages" diff -r "$TMP/before/bisect" "$P/bisect"
+
+# a bisection of a whole test plan (bisect start --test without --path)
+# is named by its test, not taken for a build's
+sql "UPDATE bisection SET path = '', gen = gen + 1 WHERE id = 2"
+check_rc 0 "render it" maestrino $C site
+has "its page names the test plan" "$P/bisect/2.html" 'smoke on board'
+check_rc 0 "and the CLI" maestrino $C bisect 2
+has "... names it too" "$TMP/out" "smoke on board (x86)"
 done_testing
