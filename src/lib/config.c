@@ -169,6 +169,7 @@ config_load(const char *dir)
 	cfg_load_platforms(&c, cfg, ynode_get(cfg->root, "platforms"));
 	cfg_load_labs(&c, cfg, ynode_get(cfg->root, "labs"));
 	cfg_load_tests(&c, cfg, ynode_get(cfg->root, "tests"));
+	cfg_load_issues(&c, cfg, ynode_get(cfg->root, "issues"));
 	find_template_dirs(cfg);
 	cfg_check_refs(&c, cfg);
 	cfg_check_names(&c, cfg);
@@ -219,6 +220,12 @@ const struct test_cfg *
 config_test(const struct config *cfg, const char *name)
 {
 	FIND(cfg->tests, cfg->ntests, name);
+}
+
+const struct issue_cfg *
+config_issue(const struct config *cfg, const char *name)
+{
+	FIND(cfg->issues, cfg->nissues, name);
 }
 
 const char *

@@ -30,6 +30,7 @@ struct tree_cfg {
 	size_t	  nbranches;
 	char	 *token_env;
 	char	 *commit_url;	/* "{commit}" stands for the full id */
+	char	**report_to;	/* addresses reports go to, or NULL */
 };
 
 struct build_cfg {
@@ -68,6 +69,29 @@ struct lab_cfg {
 	int		 max_queue;
 	char		*priority;	/* "50", "low", "medium", "high" */
 	int		 jobs;		/* concurrent jobs, local labs */
+};
+
+/*
+ * A known issue kept in git: what a failing build or test must show to
+ * be an incident of it.  Every key given must hold; NULL keys are not
+ * looked at.  All but log are fnmatch patterns; log is a POSIX extended
+ * regular expression over the result's log.
+ */
+struct issue_cfg {
+	char		 *name;
+	char		 *title;
+	char		 *report_url;
+	char		 *culprit;	/* code, tool, harness */
+	char		 *tree;
+	char		 *branch;
+	char		 *build;
+	char		 *arch;
+	char		 *platform;
+	char		 *path;
+	char		 *log;
+	void		 *log_re;	/* its compiled regex_t, or NULL */
+	char		  hash[17];	/* digest of the rule, for its version */
+	const struct ynode *node;
 };
 
 struct test_cfg {
@@ -112,6 +136,16 @@ struct config {
 	int	 bisect_max_steps;
 	int	 bisect_repeat;
 	int	 ccache;		/* regular builds use ccache too */
+	/* settings.email */
+	char	*email_from;		/* NULL: no reports */
+	char	*smtp_url;		/* NULL: .eml files in <data>/reports */
+	char	*smtp_user;
+	char	*smtp_token_env;
+	int	 report_always;		/* a summary of every new checkout */
+	int	 report_to_authors;	/* bisection reports to the culprit's */
+	int	 digest_day;		/* 0-6 (Sunday first), -1: no digest */
+	/* settings.issues */
+	int	 issue_stale_days;	/* no incident for this long: fixed? */
 
 	struct tree_cfg		*trees;
 	size_t			 ntrees;
@@ -123,6 +157,8 @@ struct config {
 	size_t			 nlabs;
 	struct test_cfg		*tests;
 	size_t			 ntests;
+	struct issue_cfg	*issues;
+	size_t			 nissues;
 
 	/* the parsed files, kept for marks and free-form maps */
 	struct ynode		**files;
@@ -149,6 +185,8 @@ const struct platform_cfg	*config_platform(const struct config *,
 const struct lab_cfg		*config_lab(const struct config *,
 				    const char *);
 const struct test_cfg		*config_test(const struct config *,
+				    const char *);
+const struct issue_cfg		*config_issue(const struct config *,
 				    const char *);
 
 /*

@@ -215,7 +215,7 @@ token_envs(const struct config *cfg)
 	const char **list;
 	size_t n, i;
 
-	list = xcalloc(cfg->ntrees + cfg->nlabs + 3, sizeof(*list));
+	list = xcalloc(cfg->ntrees + cfg->nlabs + 4, sizeof(*list));
 	n = 0;
 	for (i = 0; i < cfg->ntrees; i++)
 		if (cfg->trees[i].token_env != NULL)
@@ -227,6 +227,8 @@ token_envs(const struct config *cfg)
 		list[n++] = cfg->storage_token_env;
 	if (cfg->kcidb_token_env != NULL)
 		list[n++] = cfg->kcidb_token_env;
+	if (cfg->smtp_token_env != NULL)
+		list[n++] = cfg->smtp_token_env;
 	list[n] = NULL;
 	return list;
 }

@@ -41,6 +41,8 @@ void	cfg_load_labs(struct checker *, struct config *,
 	    const struct ynode *);
 void	cfg_load_tests(struct checker *, struct config *,
 	    const struct ynode *);
+void	cfg_load_issues(struct checker *, struct config *,
+	    const struct ynode *);
 
 /* References between sections (fragments, templates, builds, labs). */
 void	cfg_check_refs(struct checker *, struct config *);

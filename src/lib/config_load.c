@@ -3,10 +3,13 @@
  * structs of config.h (settings, trees, builds, platforms, labs, tests),
  * with the checks of values that only a section knows; and their release.
  */
+#include <regex.h>
+
 #include "buf.h"
 #include "config.h"
 #include "config_impl.h"
 #include "fs.h"
+#include "hash.h"
 #include "kbuild.h"
 #include "runtime.h"
 #include "ynode.h"
@@ -215,6 +218,98 @@ file_url(const char *path)
 	return url;
 }
 
+/*
+ * An address we send to: a bare addr-spec, local@domain, with nothing a
+ * header or an SMTP command could be bent by.
+ */
+static int
+address_ok(const char *a)
+{
+	const char *at;
+
+	at = strchr(a, '@');
+	if (at == NULL || at == a || at[1] == '\0' || strchr(at + 1, '@') ||
+	    strlen(a) > 254)
+		return 0;
+	for (; *a; a++)
+		if ((unsigned char)*a <= ' ' || (unsigned char)*a >= 0x7f ||
+		    strchr("<>()[]\\,;:\"", *a) != NULL)
+			return 0;
+	return 1;
+}
+
+static void
+check_addresses(struct checker *c, const struct ynode *list,
+    const char *where)
+{
+	size_t i;
+
+	if (list == NULL || list->type != YNODE_SEQ)
+		return;
+	for (i = 0; i < list->n; i++)
+		if (list->items[i]->type == YNODE_SCALAR &&
+		    !list->items[i]->null && !address_ok(list->items[i]->value))
+			cfg_bad(c, list->items[i], "%s: '%s' is not a plain "
+			    "email address (name@example.org)", where,
+			    list->items[i]->value);
+}
+
+/* settings.email: who reports come from and how they are sent. */
+static void
+load_email(struct checker *c, struct config *cfg, const struct ynode *e)
+{
+	static const char *const days[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday", NULL };
+	const struct ynode *v;
+	const char *from, *lt;
+	char *digest;
+	int i;
+
+	cfg->digest_day = -1;
+	if (e == NULL || e->type != YNODE_MAP)
+		return;
+	cfg->email_from = get_str(e, "from", NULL);
+	from = cfg->email_from;
+	/* "Name <addr>" or addr */
+	lt = from != NULL ? strrchr(from, '<') : NULL;
+	if (from != NULL) {
+		char *addr = lt != NULL && str_ends(lt, ">") ?
+		    xstrndup(lt + 1, strlen(lt) - 2) : xstrdup(from);
+
+		if (!address_ok(addr) || strpbrk(from, "\r\n") != NULL)
+			cfg_bad(c, ynode_get(e, "from"), "settings.email.from "
+			    "'%s' must be an address, or a name and an "
+			    "address in <>", from);
+		free(addr);
+	}
+	cfg->smtp_url = get_str(e, "smtp_url", NULL);
+	v = ynode_get(e, "smtp_url");
+	if (cfg->smtp_url != NULL && !str_starts(cfg->smtp_url, "smtp://") &&
+	    !str_starts(cfg->smtp_url, "smtps://"))
+		cfg_bad(c, v, "settings.email.smtp_url '%s' must start with "
+		    "smtp:// or smtps://", cfg->smtp_url);
+	cfg->smtp_user = get_str(e, "user", NULL);
+	cfg->smtp_token_env = get_str(e, "token_env", NULL);
+	check_token_env(c, e);
+	if (cfg->smtp_user != NULL && cfg->smtp_token_env == NULL)
+		cfg_bad(c, ynode_get(e, "user"), "settings.email.user needs "
+		    "token_env, the environment variable that holds the "
+		    "password");
+	cfg->report_always = get_bool(e, "always", 0);
+	cfg->report_to_authors = get_bool(e, "report_to_authors", 0);
+	digest = get_str(e, "digest", NULL);
+	if (digest != NULL && strcmp(digest, "off") != 0) {
+		for (i = 0; days[i] != NULL; i++)
+			if (strcmp(days[i], digest) == 0)
+				cfg->digest_day = i;
+		if (cfg->digest_day < 0)
+			cfg_bad(c, ynode_get(e, "digest"), "settings.email."
+			    "digest '%s' must be a day of the week (monday, "
+			    "...) or off", digest);
+	}
+	free(digest);
+}
+
 void
 cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 {
@@ -295,6 +390,9 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	cfg->bisect_max_steps = get_int(bisect, "max_steps", 30);
 	cfg->bisect_repeat = get_int(bisect, "repeat", 1);
 	cfg->ccache = get_bool(s, "ccache", 0);
+	load_email(c, cfg, ynode_get(s, "email"));
+	cfg->issue_stale_days = get_int(ynode_get(s, "issues"), "stale_days",
+	    30);
 }
 
 static int
@@ -331,6 +429,8 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 		t->token_env = get_str(e, "token_env", NULL);
 		check_token_env(c, e);
 		t->commit_url = get_str(e, "commit_url", NULL);
+		t->report_to = get_list(e, "report_to", NULL);
+		check_addresses(c, ynode_get(e, "report_to"), "trees.report_to");
 		if (t->commit_url != NULL && strstr(t->commit_url,
 		    "{commit}") == NULL)
 			cfg_bad(c, ynode_get(e, "commit_url"), "trees.%s."
@@ -533,6 +633,88 @@ cfg_load_tests(struct checker *c, struct config *cfg, const struct ynode *m)
 	}
 }
 
+/* The digest of what an issue's rule says, which names its version. */
+static void
+issue_hash(struct issue_cfg *x)
+{
+	const char *parts[] = { x->title, x->report_url, x->culprit, x->tree,
+	    x->branch, x->build, x->arch, x->platform, x->path, x->log };
+	unsigned char d[HASH_LEN];
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(parts); i++) {
+		/* a key not given differs from one given empty */
+		buf_addf(&b, "%c", parts[i] != NULL ? '+' : '-');
+		if (parts[i] != NULL)
+			buf_add(&b, parts[i], strlen(parts[i]) + 1);
+	}
+	hash_bytes(b.ptr, b.len, d);
+	for (i = 0; i < 8; i++)
+		snprintf(x->hash + 2 * i, 3, "%02x", d[i]);
+	buf_release(&b);
+}
+
+void
+cfg_load_issues(struct checker *c, struct config *cfg, const struct ynode *m)
+{
+	static const char *const culprits[] = { "code", "tool", "harness",
+	    NULL };
+	struct issue_cfg *x;
+	const struct ynode *e, *match;
+	char msg[256];
+	size_t i;
+	int rc;
+
+	/* not a mapping of entries: check_map() has said so */
+	if (m == NULL || m->type != YNODE_MAP)
+		return;
+	cfg->issues = xcalloc(m->n, sizeof(*cfg->issues));
+	for (i = 0; i < m->n; i++) {
+		e = m->items[i];
+		x = &cfg->issues[cfg->nissues++];
+		x->name = xstrdup(m->keys[i]->value);
+		x->node = e;
+		x->title = get_str(e, "title", "");
+		x->report_url = get_str(e, "report_url", NULL);
+		if (x->report_url != NULL &&
+		    !str_starts(x->report_url, "https://") &&
+		    !str_starts(x->report_url, "http://"))
+			cfg_bad(c, ynode_get(e, "report_url"), "issues.%s."
+			    "report_url '%s' must be an http:// or https:// "
+			    "URL", x->name, x->report_url);
+		x->culprit = get_str(e, "culprit", "code");
+		check_enum(c, e, "culprit", culprits, "issues");
+		match = ynode_get(e, "match");
+		x->tree = get_str(match, "tree", NULL);
+		x->branch = get_str(match, "branch", NULL);
+		x->build = get_str(match, "build", NULL);
+		x->arch = get_str(match, "arch", NULL);
+		x->platform = get_str(match, "platform", NULL);
+		x->path = get_str(match, "path", NULL);
+		x->log = get_str(match, "log", NULL);
+		if (match != NULL && match->type == YNODE_MAP && match->n == 0)
+			cfg_bad(c, match, "issues.%s.match is empty: it would "
+			    "match every failure; give at least one of tree, "
+			    "branch, build, arch, platform, path, log",
+			    x->name);
+		if (x->log != NULL) {
+			x->log_re = xcalloc(1, sizeof(regex_t));
+			rc = regcomp(x->log_re, x->log, REG_EXTENDED |
+			    REG_NOSUB | REG_NEWLINE);
+			if (rc != 0) {
+				regerror(rc, x->log_re, msg, sizeof(msg));
+				cfg_bad(c, ynode_get(match, "log"), "issues.%s."
+				    "match.log is not a valid extended "
+				    "regular expression: %s", x->name, msg);
+				free(x->log_re);
+				x->log_re = NULL;
+			}
+		}
+		issue_hash(x);
+	}
+}
+
 void
 config_free(struct config *cfg)
 {
@@ -546,6 +728,7 @@ config_free(struct config *cfg)
 		free_list(cfg->trees[i].branches);
 		free(cfg->trees[i].token_env);
 		free(cfg->trees[i].commit_url);
+		free_list(cfg->trees[i].report_to);
 	}
 	free(cfg->trees);
 	for (i = 0; i < cfg->nbuilds; i++) {
@@ -597,6 +780,29 @@ config_free(struct config *cfg)
 		free_rules(&t->rules);
 	}
 	free(cfg->tests);
+	for (i = 0; i < cfg->nissues; i++) {
+		struct issue_cfg *x = &cfg->issues[i];
+
+		free(x->name);
+		free(x->title);
+		free(x->report_url);
+		free(x->culprit);
+		free(x->tree);
+		free(x->branch);
+		free(x->build);
+		free(x->arch);
+		free(x->platform);
+		free(x->path);
+		free(x->log);
+		if (x->log_re != NULL)
+			regfree(x->log_re);
+		free(x->log_re);
+	}
+	free(cfg->issues);
+	free(cfg->email_from);
+	free(cfg->smtp_url);
+	free(cfg->smtp_user);
+	free(cfg->smtp_token_env);
 	free(cfg->dir);
 	free(cfg->origin);
 	free(cfg->data_dir);

@@ -66,6 +66,22 @@ static const struct field bisect_fields[] = {
 	END
 };
 
+static const struct field email_fields[] = {
+	{ "from", F_STR, NULL, 1, 0, 0 },
+	{ "smtp_url", F_STR, NULL, 0, 0, 0 },
+	{ "user", F_STR, NULL, 0, 0, 0 },
+	{ "token_env", F_STR, NULL, 0, 0, 0 },
+	{ "always", F_BOOL, NULL, 0, 0, 0 },
+	{ "report_to_authors", F_BOOL, NULL, 0, 0, 0 },
+	{ "digest", F_STR, NULL, 0, 0, 0 },
+	END
+};
+
+static const struct field issue_settings_fields[] = {
+	{ "stale_days", F_INT, NULL, 0, 1, 3650 },
+	END
+};
+
 static const struct field settings_fields[] = {
 	{ "origin", F_STR, NULL, 0, 0, 0 },
 	{ "data_dir", F_STR, NULL, 0, 0, 0 },
@@ -82,6 +98,8 @@ static const struct field settings_fields[] = {
 	{ "site", F_MAP, site_fields, 0, 0, 0 },
 	{ "bisect", F_MAP, bisect_fields, 0, 0, 0 },
 	{ "ccache", F_BOOL, NULL, 0, 0, 0 },
+	{ "email", F_MAP, email_fields, 0, 0, 0 },
+	{ "issues", F_MAP, issue_settings_fields, 0, 0, 0 },
 	END
 };
 
@@ -90,6 +108,26 @@ static const struct field tree_fields[] = {
 	{ "branches", F_LIST, NULL, 1, 0, 0 },
 	{ "token_env", F_STR, NULL, 0, 0, 0 },
 	{ "commit_url", F_STR, NULL, 0, 0, 0 },
+	{ "report_to", F_LIST, NULL, 0, 0, 0 },
+	END
+};
+
+static const struct field match_fields[] = {
+	{ "tree", F_STR, NULL, 0, 0, 0 },
+	{ "branch", F_STR, NULL, 0, 0, 0 },
+	{ "build", F_STR, NULL, 0, 0, 0 },
+	{ "arch", F_STR, NULL, 0, 0, 0 },
+	{ "platform", F_STR, NULL, 0, 0, 0 },
+	{ "path", F_STR, NULL, 0, 0, 0 },
+	{ "log", F_STR, NULL, 0, 0, 0 },
+	END
+};
+
+static const struct field issue_fields[] = {
+	{ "title", F_STR, NULL, 1, 0, 0 },
+	{ "report_url", F_STR, NULL, 0, 0, 0 },
+	{ "culprit", F_STR, NULL, 0, 0, 0 },
+	{ "match", F_MAP, match_fields, 1, 0, 0 },
 	END
 };
 
@@ -158,6 +196,7 @@ static const struct field top_fields[] = {
 	{ "platforms", F_ENTRIES, platform_fields, 0, 0, 0 },
 	{ "labs", F_ENTRIES, lab_fields, 0, 0, 0 },
 	{ "tests", F_ENTRIES, test_fields, 0, 0, 0 },
+	{ "issues", F_ENTRIES, issue_fields, 0, 0, 0 },
 	END
 };
 
