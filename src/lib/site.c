@@ -9,6 +9,7 @@
  *   x/<key>.html		a test's history on a platform and config
  *   p/index.html, p/<name>.html	platforms
  *   regressions.html		open regressions
+ *   issues/index.html, issues/<id>.html	known issues, log signatures
  *   bisect/index.html, bisect/<id>.html	bisections
  *   feeds/<tree>.atom, feeds/regressions.atom
  *   badges/<tree>/<branch>.svg
@@ -16,8 +17,8 @@
  * This file runs a render: site_plan.c says what to render, the pages
  * are written by one file each (site_checkout.c, site_build.c,
  * site_test.c, site_tree.c, site_feed.c, site_platform.c,
- * site_regress.c, site_bisect.c, site_index.c) from what store_site.c
- * reads.
+ * site_regress.c, site_issue.c, site_bisect.c, site_index.c) from what
+ * store_site.c reads.
  */
 #include <unistd.h>
 
@@ -77,7 +78,10 @@ enum task_kind {
 	TASK_BRANCH,		/* a branch's page */
 	TASK_FEED,		/* a tree's feed */
 	TASK_PLATFORM,		/* a platform's page */
-	TASK_OPEN		/* the open regressions of a branch */
+	TASK_OPEN,		/* the open regressions of a branch */
+	TASK_BUILD,		/* a build's page */
+	TASK_TEST,		/* the page of a test's key */
+	TASK_ISSUE		/* an issue's page */
 };
 
 struct task {
@@ -85,7 +89,7 @@ struct task {
 	long long			 id;	/* the checkout */
 	const struct site_branch	*br;	/* TASK_TESTS, _BRANCH, _OPEN */
 	size_t				 part;	/* TASK_TESTS_OF */
-	const char			*name;	/* TASK_FEED, _PLATFORM */
+	const char			*name;	/* TASK_FEED, _PLATFORM, _ISSUE */
 	struct site_reglist		*out;	/* TASK_OPEN */
 };
 
@@ -143,6 +147,12 @@ run_task(struct site *s, const struct task *t)
 		return site_render_platform(s, t->name);
 	case TASK_OPEN:
 		return site_open_regressions(s, t->br->latest, t->out);
+	case TASK_BUILD:
+		return site_render_build(s, t->id);
+	case TASK_TEST:
+		return site_render_test(s, t->id);
+	case TASK_ISSUE:
+		return site_render_issue(s, t->name);
 	}
 	return error("unknown site task %d", (int)t->kind);
 }
@@ -246,7 +256,8 @@ phase(const char *what, double *t0)
 /*
  * Checkout and build pages of what changed; on a full render, the test
  * pages of every branch too, the largest tasks first; otherwise, the
- * test pages of what changed.
+ * test pages of what changed.  And the pages of what the triage
+ * changed: its issues', and those of the results of its incidents.
  */
 static int
 render_checkouts(struct site *s, const struct site_plan *p)
@@ -265,6 +276,14 @@ render_checkouts(struct site *s, const struct site_plan *p)
 		task_add(&t, TASK_CHECKOUT, p->dirty.v[i], NULL, 0);
 	for (i = 0; i < p->dirty.n; i++)
 		task_add(&t, TASK_BUILDS, p->dirty.v[i], NULL, 0);
+	for (i = 0; i < p->tri_tests.n; i++)
+		task_add(&t, TASK_TEST, p->tri_tests.v[i], NULL, 0);
+	for (i = 0; i < p->tri_checkouts.n; i++)
+		task_add(&t, TASK_CHECKOUT, p->tri_checkouts.v[i], NULL, 0);
+	for (i = 0; i < p->tri_builds.n; i++)
+		task_add(&t, TASK_BUILD, p->tri_builds.v[i], NULL, 0);
+	for (i = 0; i < p->tri.niss; i++)
+		task_add(&t, TASK_ISSUE, 0, NULL, 0)->name = p->tri.iss[i].id;
 	rc = run_tasks(s, &t);
 	free(t.v);
 	return rc;
@@ -312,6 +331,25 @@ render_branches(struct site *s, const struct site_plan *p,
 }
 
 /*
+ * The list of issues changes with them, and with every new checkout:
+ * an issue not seen for settings.issues.stale_days before the newest
+ * one is maybe fixed.
+ */
+static int
+issues_changed(const struct site *s, const struct site_plan *p)
+{
+	char *index;
+	int missing;
+
+	if (p->all || p->tri.niss > 0 || p->dirty.n > 0)
+		return 1;
+	index = fs_join(s->cfg->site_path, "issues/index.html");
+	missing = !fs_exists(index);
+	free(index);
+	return missing;
+}
+
+/*
  * Everything but the marks: they are set only once every page is
  * written, so a render cut short by an error is done again.
  */
@@ -339,6 +377,8 @@ render(struct site *s, struct site_plan *p, double *t0)
 		rc = site_render_regressions(s, &regs);
 	if (rc == 0)
 		rc = site_render_bisections(s, &p->bis, p->all);
+	if (rc == 0 && issues_changed(s, p))
+		rc = site_render_issue_index(s);
 	if (rc == 0)
 		rc = site_render_index(s, p->br, p->nbr);
 	site_reglist_release(&regs);
@@ -396,7 +436,7 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	crashpoint("site-before-mark");
 	if (rc == 0)
 		rc = store_site_mark_rendered(db, &plan.dirty, all,
-		    &plan.bis);
+		    &plan.bis, &plan.tri);
 	if (rc == 0)
 		rc = site_plan_layout_done(cfg);
 	if (rc == 0 && unlink(marker) != 0)

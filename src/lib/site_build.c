@@ -1,6 +1,7 @@
 /*
  * site_build.c: the page of a build (b/<id>.html): its facts, the
- * reproducer, artifacts and the excerpt of its log.
+ * known issues it shows, what its log says (the findings of the
+ * triage), the reproducer, artifacts and the excerpt of its log.
  */
 #include <jansson.h>
 
@@ -11,18 +12,43 @@
 #include "site_page.h"
 #include "store_build.h"
 #include "store_checkout.h"
+#include "store_issue.h"
 #include "util.h"
+
+/*
+ * The line under the heading: the first error the log shows, linked to
+ * its finding below.
+ */
+static void
+first_error(struct buf *b, const struct finding_row *f, size_t n)
+{
+	const struct finding_row *e;
+	char *m;
+
+	e = site_first_error(f, n);
+	if (e == NULL)
+		return;
+	buf_addf(b, "<p class=\"first-error\">\xe2\x9c\x98 <a href=\""
+	    "#finding-%d\">", e->n);
+	m = secret_mask(e->summary);
+	html_text(b, m);
+	free(m);
+	html_raw(b, "</a></p>\n");
+}
 
 static int
 build_page(struct site *s, long long id)
 {
 	struct build_row r;
 	struct checkout_row c;
+	struct site_knownlist known;
+	struct finding_row *f;
 	struct buf b = BUF_INIT, t = BUF_INIT;
 	json_error_t e;
 	json_t *j, *misc, *arts, *v;
 	const char *k, *status, *compiler;
 	char *rel, *root, *crel;
+	size_t nf;
 	int rc;
 
 	rc = store_build_get(s->db, id, &r);
@@ -32,6 +58,16 @@ build_page(struct site *s, long long id)
 	if (rc != 0) {
 		store_build_release(&r);
 		return rc < 0 ? -1 : 0;
+	}
+	memset(&known, 0, sizeof(known));
+	f = NULL;
+	nf = 0;
+	if ((site_failing(r.status) && store_site_known_result(s->db, 1, id,
+	    &known) != 0) || store_site_findings(s->db, 1, id, &f, &nf) != 0) {
+		site_knownlist_release(&known);
+		store_build_release(&r);
+		store_checkout_release(&c);
+		return -1;
 	}
 	rel = xasprintf("b/%lld.html", id);
 	root = site_root_of(rel);
@@ -51,9 +87,12 @@ build_page(struct site *s, long long id)
 	buf_reset(&t);
 	buf_addf(&t, "%s/%s %s", c.tree, c.branch, c.describe);
 	site_link(&b, root, crel, t.ptr);
-	html_raw(&b, "</p>\n<table class=\"facts\"><tr><th>status</th>");
-	site_status_cell(&b, status);
-	html_raw(&b, "</tr><tr><th>duration</th><td>");
+	html_raw(&b, "</p>\n");
+	first_error(&b, f, nf);
+	html_raw(&b, "<table class=\"facts\"><tr><th>status</th>");
+	site_status_open(&b, status);
+	site_known_marks(&b, root, known.v, known.n);
+	html_raw(&b, "</td></tr><tr><th>duration</th><td>");
 	if (r.has_duration) {
 		char d[32];
 
@@ -81,6 +120,7 @@ build_page(struct site *s, long long id)
 		html_raw(&b, "</td></tr>");
 	}
 	html_raw(&b, "</table>\n");
+	site_findings_html(&b, root, f, nf);
 	v = json_object_get(misc, "reproducer");
 	if (json_is_string(v)) {
 		html_raw(&b, "<h2>Reproduce</h2>\n<pre class=\"repro\">");
@@ -110,6 +150,8 @@ build_page(struct site *s, long long id)
 	json_object_set_new(j, "compiler", site_jstr(compiler));
 	json_object_set_new(j, "kconfig", site_jstr(r.kconfig));
 	json_object_set_new(j, "status", site_jstr(status));
+	json_object_set_new(j, "issues", site_known_json(known.v, known.n));
+	json_object_set_new(j, "findings", site_findings_json(f, nf));
 	json_object_set_new(j, "duration", r.has_duration ?
 	    json_real(r.duration) : json_null());
 	json_object_set_new(j, "start_time", site_jtime(r.start_time));
@@ -120,6 +162,8 @@ build_page(struct site *s, long long id)
 		secret_mask_json(misc);
 	json_object_set_new(j, "misc", misc ? misc : json_object());
 	rc = site_emit_page(s, rel, &b, j);
+	site_knownlist_release(&known);
+	store_findings_free(f, nf);
 	store_build_release(&r);
 	store_checkout_release(&c);
 	buf_release(&b);
@@ -128,6 +172,12 @@ build_page(struct site *s, long long id)
 	free(root);
 	free(crel);
 	return rc;
+}
+
+int
+site_render_build(struct site *s, long long id)
+{
+	return build_page(s, id);
 }
 
 int

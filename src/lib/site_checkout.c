@@ -1,7 +1,8 @@
 /*
  * site_checkout.c: the page of a checkout (c/<id>.html): its facts,
- * what changed since the checkout before it, the build matrix, boots
- * and tests.
+ * what changed since the checkout before it (regressions that match a
+ * known issue apart from new ones), the build matrix, boots and tests,
+ * each failure with the known issues it matches.
  */
 #include <jansson.h>
 
@@ -15,21 +16,48 @@
 #include "store_checkout.h"
 #include "util.h"
 
+/* The known issues of a failing result of the checkout, or NULL. */
+static const struct site_known *
+known_of(const struct site_knownlist *known, const struct site_res *r,
+    int build, size_t *n)
+{
+	*n = 0;
+	if (r == NULL || !site_failing(r->status))
+		return NULL;
+	return site_known_find(known, build, r->id, n);
+}
+
+/* A regression (stable or not) that matches a known issue. */
+static int
+known_regression(const struct site_knownlist *known,
+    const struct site_change *ch)
+{
+	size_t n;
+
+	return site_change_is_regression(ch->kind) && known_of(known, ch->now,
+	    strcmp(ch->what, "build") == 0, &n) != NULL;
+}
+
 /*
- * A change's row, and its JSON appended to arr; a regression links to
- * the bisection that covers it.
+ * A change's row, and its JSON appended to arr (and to regs, the list
+ * of new or known regressions, for one); a regression links to the
+ * bisection that covers it.
  */
 static int
 change_row(struct site *s, struct buf *b, const char *root,
-    const struct checkout_row *c, const struct site_change *ch, json_t *arr,
+    const struct checkout_row *c, const struct site_change *ch,
+    const struct site_knownlist *known, json_t *arr, json_t *regs,
     struct buf *name)
 {
 	const struct site_res *r = ch->now ? ch->now : ch->before;
 	int build = strcmp(ch->what, "build") == 0;
+	const struct site_known *k;
 	long long bis;
 	json_t *e;
+	size_t nk;
 
 	bis = 0;
+	k = known_of(known, ch->now, build, &nk);
 	if (ch->now != NULL && site_change_is_regression(ch->kind) &&
 	    store_bisect_of_result(s->db, build ? "build" : "test",
 	    ch->now->id, &bis) != 0)
@@ -51,6 +79,7 @@ change_row(struct site *s, struct buf *b, const char *root,
 		html_raw(b, " \xc2\xb7 ");
 		site_bisect_link(b, root, bis);
 	}
+	site_known_marks(b, root, k, nk);
 	html_raw(b, "</td>");
 	if (ch->before)
 		site_status_cell(b, ch->before->status);
@@ -71,9 +100,16 @@ change_row(struct site *s, struct buf *b, const char *root,
 		json_object_set_new(e, "flip_rate", json_real(ch->flip));
 	if (bis > 0)
 		json_object_set_new(e, "bisection", json_integer(bis));
+	if (k != NULL)
+		json_object_set_new(e, "issues", site_known_json(k, nk));
+	if (regs != NULL)
+		json_array_append(regs, e);
 	json_array_append_new(arr, e);
 	return 0;
 }
+
+#define CHANGES_HEAD "<thead><tr><th>change</th><th>what</th>" \
+	"<th>result</th><th>before</th><th>now</th></tr></thead><tbody>\n"
 
 /* A branch head, as opposed to a checkout on demand or by bisection. */
 static int
@@ -82,20 +118,33 @@ is_head(const struct checkout_row *c)
 	return c->kind == NULL || strcmp(c->kind, "head") == 0;
 }
 
+/*
+ * What changed.  The regressions that match a known issue are listed
+ * apart, after the others: they are not news.  The JSON keeps every
+ * change under its kind (as `maestrino compare` does), and lists the
+ * regressions apart again: new_regressions and known_regressions.
+ */
 static int
 changes_section(struct site *s, struct buf *b, const char *root,
     const struct checkout_row *c, const struct site_changelist *cl,
-    long long prev, json_t *j)
+    long long prev, const struct site_knownlist *known, json_t *j)
 {
 	struct buf name = BUF_INIT;
-	json_t *jc;
-	size_t i, count[CHANGE_KINDS];
-	int k, rc;
+	json_t *jc, *jnew, *jknown, *regs;
+	size_t i, nknown, count[CHANGE_KINDS];
+	int k, rc, kn;
 
 	rc = 0;
+	nknown = 0;
 	memset(count, 0, sizeof(count));
-	for (i = 0; i < cl->n; i++)
-		count[cl->v[i].kind]++;
+	for (i = 0; i < cl->n; i++) {
+		if (known_regression(known, &cl->v[i]))
+			nknown++;
+		else
+			count[cl->v[i].kind]++;
+	}
+	jnew = json_array();
+	jknown = json_array();
 	jc = json_object();
 	for (k = 0; k < CHANGE_KINDS; k++)
 		json_object_set_new(jc, site_change_name(k), json_array());
@@ -116,31 +165,56 @@ changes_section(struct site *s, struct buf *b, const char *root,
 	for (k = 0; k < CHANGE_KINDS; k++)
 		buf_addf(b, "<span class=\"kind k%d\">%s: %zu</span> ", k,
 		    site_change_name(k), count[k]);
+	if (nknown > 0)
+		buf_addf(b, "<span class=\"kind known\"><a href=\""
+		    "#known-regressions\">matching known issues: %zu</a>"
+		    "</span> ", nknown);
 	html_raw(b, "</p>\n");
-	if (cl->n > 0) {
-		html_raw(b, "<table class=\"filterable changes\"><thead><tr>"
-		    "<th>change</th><th>what</th><th>result</th>"
-		    "<th>before</th><th>now</th></tr></thead><tbody>\n");
-		for (i = 0, rc = 0; i < cl->n && rc == 0; i++)
-			rc = change_row(s, b, root, c, &cl->v[i],
+	if (cl->n > nknown) {
+		html_raw(b, "<table class=\"filterable changes\">"
+		    CHANGES_HEAD);
+		for (i = 0; i < cl->n && rc == 0; i++) {
+			if (known_regression(known, &cl->v[i]))
+				continue;
+			regs = site_change_is_regression(cl->v[i].kind) ?
+			    jnew : NULL;
+			rc = change_row(s, b, root, c, &cl->v[i], known,
 			    json_object_get(jc, site_change_name(cl->v[i].kind)),
-			    &name);
+			    regs, &name);
+		}
 		html_raw(b, "</tbody></table>\n");
 	}
 	html_raw(b, "</section>\n");
+	if (nknown > 0) {
+		html_raw(b, "<section id=\"known-regressions\"><h2>"
+		    "Regressions matching known issues</h2>\n"
+		    "<table class=\"filterable changes\">" CHANGES_HEAD);
+		for (i = 0; i < cl->n && rc == 0; i++) {
+			kn = known_regression(known, &cl->v[i]);
+			if (kn)
+				rc = change_row(s, b, root, c, &cl->v[i], known,
+				    json_object_get(jc,
+				    site_change_name(cl->v[i].kind)), jknown,
+				    &name);
+		}
+		html_raw(b, "</tbody></table></section>\n");
+	}
 	json_object_set_new(j, "previous_checkout", prev > 0 ?
 	    json_integer(prev) : json_null());
 	json_object_set_new(j, "changes", jc);
+	json_object_set_new(j, "new_regressions", jnew);
+	json_object_set_new(j, "known_regressions", jknown);
 	buf_release(&name);
 	return rc;
 }
 
 static void
 build_matrix(struct buf *b, const char *root, const struct checkout_row *c,
-    const struct site_reslist *builds)
+    const struct site_reslist *builds, const struct site_knownlist *known)
 {
+	const struct site_known *kn;
 	char **arches;
-	size_t na, i, j, k;
+	size_t na, nk, i, j, k;
 	struct buf row = BUF_INIT;
 
 	/* the columns: every arch, sorted */
@@ -209,6 +283,8 @@ build_matrix(struct buf *b, const char *root, const struct checkout_row *c,
 			buf_addf(b, "<td class=\"st %s\">",
 			    html_status_class(r->status));
 			site_res_link(b, root, c, r, 1, row.ptr);
+			kn = known_of(known, r, 1, &nk);
+			site_known_marks(b, root, kn, nk);
 			html_raw(b, "</td>");
 		}
 		html_raw(b, "</tr>\n");
@@ -220,9 +296,11 @@ build_matrix(struct buf *b, const char *root, const struct checkout_row *c,
 
 static void
 result_row(struct buf *b, const char *root, const struct checkout_row *c,
-    const struct site_res *r)
+    const struct site_res *r, const struct site_knownlist *known)
 {
 	struct buf label = BUF_INIT;
+	const struct site_known *k;
+	size_t nk;
 
 	html_raw(b, "<tr data-status=\"");
 	html_attr(b, r->status ? r->status : "RUNNING");
@@ -236,6 +314,8 @@ result_row(struct buf *b, const char *root, const struct checkout_row *c,
 	site_res_link(b, root, c, r, 0, site_res_label(r->path, r->plan,
 	    &label));
 	buf_release(&label);
+	k = known_of(known, r, 0, &nk);
+	site_known_marks(b, root, k, nk);
 	html_raw(b, "</td><td>");
 	html_text(b, r->platform);
 	html_raw(b, "</td><td>");
@@ -264,7 +344,7 @@ result_row(struct buf *b, const char *root, const struct checkout_row *c,
 
 static void
 tests_section(struct buf *b, const char *root, const struct checkout_row *c,
-    const struct site_reslist *tests)
+    const struct site_reslist *tests, const struct site_knownlist *known)
 {
 	size_t i, k, n[3];
 	const char *dot;
@@ -274,7 +354,7 @@ tests_section(struct buf *b, const char *root, const struct checkout_row *c,
 	    "<table class=\"filterable\">" RESULT_HEAD "<tbody>\n");
 	for (i = 0; i < tests->n; i++)
 		if (strcmp(tests->v[i].path, "boot") == 0)
-			result_row(b, root, c, &tests->v[i]);
+			result_row(b, root, c, &tests->v[i], known);
 	html_raw(b, "</tbody></table></section>\n");
 
 	html_raw(b, "<section id=\"tests\"><h2>Tests by suite</h2>\n"
@@ -328,7 +408,7 @@ tests_section(struct buf *b, const char *root, const struct checkout_row *c,
 			html_text(b, suite.ptr);
 			html_raw(b, "</th></tr>\n");
 		}
-		result_row(b, root, c, &tests->v[i]);
+		result_row(b, root, c, &tests->v[i], known);
 	}
 	html_raw(b, "</tbody></table></section>\n");
 	buf_release(&suite);
@@ -542,9 +622,26 @@ bisections_note(struct site *s, struct buf *b, const char *root,
 	return rc;
 }
 
+/* A result's JSON, with the known issues it matches when it fails. */
+static json_t *
+res_json(const struct checkout_row *c, const struct site_res *r, int build,
+    const struct site_knownlist *known)
+{
+	const struct site_known *k;
+	json_t *e;
+	size_t nk;
+
+	e = site_res_json(c, r, build);
+	k = known_of(known, r, build, &nk);
+	if (k != NULL)
+		json_object_set_new(e, "issues", site_known_json(k, nk));
+	return e;
+}
+
 static int
 page(struct site *s, const struct checkout_row *c,
-    const struct site_changes *x, const struct site_counts *cnt)
+    const struct site_changes *x, const struct site_counts *cnt,
+    const struct site_knownlist *known)
 {
 	struct buf b = BUF_INIT, t = BUF_INIT;
 	json_t *j, *arr;
@@ -595,21 +692,23 @@ page(struct site *s, const struct checkout_row *c,
 
 	json_object_set_new(j, "counts", site_counts_json(cnt));
 	if (rc == 0)
-		rc = changes_section(s, &b, root, c, &x->cl, x->prev, j);
+		rc = changes_section(s, &b, root, c, &x->cl, x->prev, known,
+		    j);
 	/* only the JSON twin is wanted when it is captured */
 	if (s->capture_rel == NULL) {
-		build_matrix(&b, root, c, &x->builds);
-		tests_section(&b, root, c, &x->tests);
+		build_matrix(&b, root, c, &x->builds, known);
+		tests_section(&b, root, c, &x->tests, known);
 		site_page_end(&b);
 	}
 	arr = json_array();
 	for (i = 0; i < x->builds.n; i++)
-		json_array_append_new(arr, site_res_json(c, &x->builds.v[i],
-		    1));
+		json_array_append_new(arr, res_json(c, &x->builds.v[i], 1,
+		    known));
 	json_object_set_new(j, "builds", arr);
 	arr = json_array();
 	for (i = 0; i < x->tests.n; i++)
-		json_array_append_new(arr, site_res_json(c, &x->tests.v[i], 0));
+		json_array_append_new(arr, res_json(c, &x->tests.v[i], 0,
+		    known));
 	json_object_set_new(j, "tests", arr);
 	if (rc == 0)
 		rc = site_emit_page(s, rel, &b, j);
@@ -627,6 +726,7 @@ page(struct site *s, const struct checkout_row *c,
 int
 site_render_checkout(struct site *s, long long id)
 {
+	struct site_knownlist known;
 	struct site_changes x;
 	struct checkout_row c;
 	struct site_counts cnt;
@@ -635,13 +735,17 @@ site_render_checkout(struct site *s, long long id)
 	rc = store_site_checkout(s->db, id, &c);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	memset(&known, 0, sizeof(known));
 	rc = site_changes_load(s, &c, &x);
 	if (rc == 0)
 		rc = store_site_counts(s->db, id, &cnt);
+	if (rc == 0)
+		rc = store_site_known_of(s->db, id, &known);
 	if (rc == 0) {
 		site_changes_sort(&x.cl);
-		rc = page(s, &c, &x, &cnt);
+		rc = page(s, &c, &x, &cnt, &known);
 	}
+	site_knownlist_release(&known);
 	site_changes_release(&x);
 	store_checkout_release(&c);
 	return rc;

@@ -13,6 +13,7 @@
 #include "site.h"
 #include "site_page.h"
 #include "store_checkout.h"
+#include "store_issue.h"
 #include "util.h"
 
 int
@@ -141,6 +142,8 @@ site_page_begin(struct buf *b, const struct site *s, const char *rel,
 	html_raw(b, "\">Trees</a> <a href=\"");
 	site_href(b, root, "regressions.html");
 	html_raw(b, "\">Regressions</a> <a href=\"");
+	site_href(b, root, "issues/index.html");
+	html_raw(b, "\">Issues</a> <a href=\"");
 	site_href(b, root, "bisect/index.html");
 	html_raw(b, "\">Bisections</a> <a href=\"");
 	site_href(b, root, "p/index.html");
@@ -159,12 +162,199 @@ site_page_end(struct buf *b)
 }
 
 void
-site_status_cell(struct buf *b, const char *status)
+site_status_open(struct buf *b, const char *status)
 {
 	buf_addf(b, "<td class=\"st %s\">%s ", html_status_class(status),
 	    html_status_symbol(status));
 	html_text(b, status ? status : "RUNNING");
+}
+
+void
+site_status_cell(struct buf *b, const char *status)
+{
+	site_status_open(b, status);
 	html_raw(b, "</td>");
+}
+
+int
+site_failing(const char *status)
+{
+	return status != NULL && (strcmp(status, "FAIL") == 0 ||
+	    strcmp(status, "ERROR") == 0);
+}
+
+/* ---- triage: known issues and findings ---- */
+
+void
+site_known_marks(struct buf *b, const char *root, const struct site_known *k,
+    size_t n)
+{
+	char *rel;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rel = site_issue_rel(k[i].id);
+		html_raw(b, " <span class=\"issue\">\xe2\x9a\x91 ");
+		if (k[i].report_url != NULL) {
+			html_raw(b, "<a href=\"");
+			html_href(b, k[i].report_url);
+			html_raw(b, "\">");
+			html_text(b, k[i].title);
+			html_raw(b, "</a> (");
+			site_link(b, root, rel, k[i].id);
+			html_raw(b, ")");
+		} else {
+			site_link(b, root, rel, k[i].title);
+		}
+		html_raw(b, "</span>");
+		free(rel);
+	}
+}
+
+json_t *
+site_known_json(const struct site_known *k, size_t n)
+{
+	json_t *arr, *e;
+	char *rel;
+	size_t i;
+
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		rel = site_issue_rel(k[i].id);
+		e = json_object();
+		json_object_set_new(e, "id", site_jstr(k[i].id));
+		json_object_set_new(e, "title", site_jstr(k[i].title));
+		json_object_set_new(e, "report_url", site_jstr(k[i].report_url));
+		json_object_set_new(e, "page", site_jstr(rel));
+		json_array_append_new(arr, e);
+		free(rel);
+	}
+	return arr;
+}
+
+/*
+ * A finding's text from a log: secrets masked, cut to FINDING_TEXT
+ * bytes at a character, valid UTF-8.  Caller frees.
+ */
+static char *
+finding_text(const char *s)
+{
+	char *m, *t;
+
+	m = secret_mask(s != NULL ? s : "");
+	t = safe_utf8(m, strlen(m), FINDING_TEXT);
+	free(m);
+	return t;
+}
+
+/* A logsig kind as a CSS class: lowercase letters only, or none. */
+static int
+kind_class(const char *k)
+{
+	const char *p;
+
+	if (k == NULL || *k == '\0' || strlen(k) > 32)
+		return 0;
+	for (p = k; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && *p != '-')
+			return 0;
+	return 1;
+}
+
+void
+site_findings_html(struct buf *b, const char *root,
+    const struct finding_row *f, size_t n)
+{
+	char *rel, *t;
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf_addf(b, "<section id=\"findings\"><h2>What the log says "
+	    "<small>%zu</small></h2>\n<ol class=\"findings\">\n", n);
+	for (i = 0; i < n && i < FINDINGS_SHOWN; i++) {
+		buf_addf(b, "<li id=\"finding-%d\"><span class=\"finding%s",
+		    f[i].n, kind_class(f[i].type) ? " " : "");
+		if (kind_class(f[i].type))
+			html_text(b, f[i].type);
+		html_raw(b, "\">");
+		html_text(b, f[i].type);
+		html_raw(b, "</span> ");
+		t = finding_text(f[i].summary);
+		if (f[i].issue_id != NULL) {
+			rel = site_issue_rel(f[i].issue_id);
+			site_link(b, root, rel, t);
+			free(rel);
+		} else {
+			html_text(b, t);
+		}
+		free(t);
+		buf_addf(b, " <small>line %lld", f[i].line);
+		if (f[i].count > 1)
+			buf_addf(b, ", %lld times", f[i].count);
+		if (f[i].file != NULL) {
+			html_raw(b, ", ");
+			t = finding_text(f[i].file);
+			html_text(b, t);
+			free(t);
+			if (f[i].file_line > 0)
+				buf_addf(b, ":%lld", f[i].file_line);
+		}
+		html_raw(b, "</small>\n<pre class=\"log\">");
+		t = finding_text(f[i].lines);
+		html_text(b, t);
+		free(t);
+		html_raw(b, "</pre></li>\n");
+	}
+	html_raw(b, "</ol>\n");
+	if (n > FINDINGS_SHOWN)
+		buf_addf(b, "<p>%zu more in the JSON twin.</p>\n",
+		    n - FINDINGS_SHOWN);
+	html_raw(b, "</section>\n");
+}
+
+json_t *
+site_findings_json(const struct finding_row *f, size_t n)
+{
+	json_t *arr, *e;
+	char *t;
+	size_t i;
+
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		e = json_object();
+		json_object_set_new(e, "n", json_integer(f[i].n));
+		json_object_set_new(e, "kind", site_jstr(f[i].type));
+		t = finding_text(f[i].summary);
+		json_object_set_new(e, "summary", site_jstr(t));
+		free(t);
+		json_object_set_new(e, "issue", site_jstr(f[i].issue_id));
+		json_object_set_new(e, "line", json_integer(f[i].line));
+		json_object_set_new(e, "count", json_integer(f[i].count));
+		if (f[i].file != NULL) {
+			t = finding_text(f[i].file);
+			json_object_set_new(e, "file", site_jstr(t));
+			free(t);
+			json_object_set_new(e, "file_line",
+			    json_integer(f[i].file_line));
+		}
+		t = finding_text(f[i].lines);
+		json_object_set_new(e, "lines", site_jstr(t));
+		free(t);
+		json_array_append_new(arr, e);
+	}
+	return arr;
+}
+
+const struct finding_row *
+site_first_error(const struct finding_row *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].type != NULL && strcmp(f[i].type, "error") == 0)
+			return &f[i];
+	return NULL;
 }
 
 void
@@ -270,6 +460,25 @@ site_test_rel(const char *tree, const char *branch, const char *config,
 	    arch ? arch : "~", platform ? platform : "~", p);
 	free(b);
 	free(p);
+	return rel;
+}
+
+/*
+ * The page of an issue: issues/<id>.html.  Ids are config names or
+ * "sig-" and hex, but go through safe_name() as every name does.  The
+ * config lets an issue be called "index", the name of the list of
+ * them: its page is "index~", which safe_name() never makes (its '~'
+ * is always followed by hex or by another '~').
+ */
+char *
+site_issue_rel(const char *id)
+{
+	char *slug, *rel;
+
+	slug = safe_name(id, SAFE_NAME_MAX);
+	rel = xasprintf("issues/%s%s.html", slug, strcmp(slug, "index") == 0 ?
+	    "~" : "");
+	free(slug);
 	return rel;
 }
 

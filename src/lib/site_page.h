@@ -20,9 +20,13 @@
 #define SPARK		30	/* checkouts in the sparkline */
 #define FEED_ENTRIES	20	/* checkouts in a tree's feed */
 #define FEED_REGRESSIONS 50	/* entries in the regressions feed */
+#define ISSUE_INCIDENTS	200	/* incidents on an issue's page */
+#define FINDINGS_SHOWN	50	/* findings on a build or test page */
+#define FINDING_TEXT	8192	/* bytes of a finding's lines shown */
 
 struct buf;
 struct checkout_row;
+struct finding_row;
 struct config;
 struct db;
 struct site_stats;
@@ -60,6 +64,10 @@ void	 site_page_begin(struct buf *, const struct site *, const char *rel,
 	    const char *title, const char *root);
 void	 site_page_end(struct buf *);
 void	 site_status_cell(struct buf *, const char *status);
+/* The cell without its end, for more in it; close it with "</td>". */
+void	 site_status_open(struct buf *, const char *status);
+/* FAIL or ERROR: what the triage matches known issues against. */
+int	 site_failing(const char *status);
 void	 site_time_el(struct buf *, long long t);
 /* Text from a log or a lab, with every secret masked. */
 void	 site_outside_text(struct buf *, const char *s);
@@ -75,12 +83,33 @@ void	 site_res_link(struct buf *, const char *root,
 	    const struct checkout_row *, const struct site_res *, int build,
 	    const char *text);
 
+/*
+ * Known issues beside a result: each issue's title, linked to its
+ * report when it has one, and its page.  Nothing when n is 0.
+ */
+void	 site_known_marks(struct buf *, const char *root,
+	    const struct site_known *, size_t n);
+/* The same as a JSON array, for the key "issues". */
+json_t	*site_known_json(const struct site_known *, size_t n);
+/*
+ * What a log said, at the top of a build or test page: each finding's
+ * kind, summary (linked to its signature's page), where and how often,
+ * and its lines; nothing when n is 0.  The JSON of them: an array.
+ */
+void	 site_findings_html(struct buf *, const char *root,
+	    const struct finding_row *, size_t n);
+json_t	*site_findings_json(const struct finding_row *, size_t n);
+/* The first finding of kind "error", or NULL. */
+const struct finding_row *site_first_error(const struct finding_row *,
+	    size_t n);
+
 /* File names of the site (see site_page.c). */
 char	*site_tree_rel(const char *tree, const char *branch);
 char	*site_badge_rel(const char *tree, const char *branch);
 char	*site_test_rel(const char *tree, const char *branch,
 	    const char *config, const char *arch, const char *platform,
 	    const char *path);
+char	*site_issue_rel(const char *id);
 
 /* Atom. */
 void	 site_xml_text(struct buf *, const char *s);
@@ -92,6 +121,9 @@ void	 site_atom_time(struct buf *, const char *el, long long t);
 /* The pages, one file each; 0, or -1 after an error message. */
 int	 site_render_checkout(struct site *, long long id);
 int	 site_render_builds_of(struct site *, long long checkout);
+int	 site_render_build(struct site *, long long id);
+/* The page of test id's key, once per render. */
+int	 site_render_test(struct site *, long long id);
 int	 site_render_tests_of(struct site *, long long id, size_t part,
 	    size_t nparts);
 int	 site_render_branch_tests(struct site *, const char *tree,
@@ -108,6 +140,13 @@ int	 site_render_index(struct site *, const struct site_branch *,
  */
 int	 site_render_bisections(struct site *, const struct site_gens *dirty,
 	    int all);
+/*
+ * The page of issue id (a known issue or a log signature): what it is,
+ * where it occurs.
+ */
+int	 site_render_issue(struct site *, const char *id);
+/* Every issue, with its counts (issues/index.html). */
+int	 site_render_issue_index(struct site *);
 /* A link to bisection id: "bisection N". */
 void	 site_bisect_link(struct buf *, const char *root, long long id);
 /*
@@ -143,6 +182,7 @@ struct site_regression {
 	char			*last_pass_describe;
 	double			 flip;
 	int			 unstable;
+	struct site_knownlist	 known;		/* of the failing result */
 };
 
 struct site_reglist {

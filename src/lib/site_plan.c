@@ -11,12 +11,16 @@
 #include "util.h"
 
 /*
- * The version of the site's file names, kept in <data_dir>/site-layout.
+ * The version of the site's pages, kept in <data_dir>/site-layout.
  * 2: badges/<tree>/<branch>.svg, x/<tree>/<branch>/<key>/<path>.html,
- * branches through safe_name().  A site of another layout is rendered
- * again whole, and the directories whose names changed are removed.
+ * branches through safe_name().  3: the same names, and every page
+ * links the issues; failures show their known issues.  A site of
+ * another layout is rendered again whole, and when its file names were
+ * not those of SITE_NAMES, the directories whose names changed are
+ * removed.
  */
-#define SITE_LAYOUT	"2"
+#define SITE_LAYOUT	"3"
+#define SITE_NAMES	"2"	/* the layout that last changed names */
 
 int
 site_plan_layout(const struct config *cfg, int *all)
@@ -25,16 +29,22 @@ site_plan_layout(const struct config *cfg, int *all)
 	struct buf b = BUF_INIT;
 	char *path, *dir;
 	size_t i;
-	int rc;
+	int rc, same_names;
 
 	path = config_data_path(cfg, "site-layout");
 	rc = 0;
-	if (buf_read_file(&b, path) == 0 && strcmp(b.ptr, SITE_LAYOUT) == 0)
-		goto out;
+	same_names = 0;
+	if (buf_read_file(&b, path) == 0) {
+		if (strcmp(b.ptr, SITE_LAYOUT) == 0)
+			goto out;
+		same_names = strcmp(b.ptr, SITE_NAMES) == 0;
+	}
 	if (!*all)
-		info("the site's file names changed (layout %s): rendering "
-		    "'%s' again whole", SITE_LAYOUT, cfg->site_path);
+		info("the site's pages changed (layout %s): rendering '%s' "
+		    "again whole", SITE_LAYOUT, cfg->site_path);
 	*all = 1;
+	if (same_names)
+		goto out;
 	for (i = 0; i < ARRAY_SIZE(renamed) && rc == 0; i++) {
 		dir = fs_join(cfg->site_path, renamed[i]);
 		rc = fs_remove_tree(dir);
@@ -199,6 +209,73 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Append id, duplicates and all: ids_sort() removes them. */
+static void
+ids_push(struct site_ids *l, long long id)
+{
+	xgrow((void **)&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = id;
+}
+
+static void
+ids_sort(struct site_ids *l)
+{
+	size_t i, k;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_id);
+	for (i = k = 1; i < l->n; i++)
+		if (l->v[i] != l->v[k - 1])
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
+/*
+ * The pages the incidents the triage changed show on: their results'
+ * and their checkouts', unless those checkouts are rendered whole.
+ * There may be many (a new rule matches every old failure), so each
+ * list is sorted rather than searched as it grows.
+ */
+static int
+triage(struct db *db, struct site_plan *p)
+{
+	const struct site_incident *x;
+	struct site_ids dirty;
+	size_t i;
+
+	if (store_site_triage_dirty(db, p->all, &p->tri) != 0)
+		return -1;
+	if (p->all || p->tri.ninc == 0)
+		return 0;
+	memset(&dirty, 0, sizeof(dirty));
+	for (i = 0; i < p->dirty.n; i++)
+		ids_push(&dirty, p->dirty.v[i]);
+	ids_sort(&dirty);
+	for (i = 0; i < p->tri.ninc; i++) {
+		x = &p->tri.inc[i];
+		/* a result that is gone has no page */
+		if (x->checkout <= 0 || bsearch(&x->checkout, dirty.v, dirty.n,
+		    sizeof(*dirty.v), cmp_id) != NULL)
+			continue;
+		ids_push(&p->tri_checkouts, x->checkout);
+		ids_push(x->build ? &p->tri_builds : &p->tri_tests, x->ref);
+	}
+	ids_sort(&p->tri_checkouts);
+	ids_sort(&p->tri_builds);
+	ids_sort(&p->tri_tests);
+	free(dirty.v);
+	return 0;
+}
+
 /*
  * Platforms: the configured ones and any with results; a platform's
  * page changes with the checkouts that have results on it.
@@ -256,6 +333,8 @@ site_plan_make(const struct config *cfg, struct db *db, int all,
 	if (rc == 0)
 		rc = bisections(db, p, &rows, &nrows);
 	if (rc == 0)
+		rc = triage(db, p);
+	if (rc == 0)
 		rc = branches(db, p);
 	if (rc == 0) {
 		trees(p, &alloc);
@@ -283,5 +362,9 @@ site_plan_release(struct site_plan *p)
 	free(p->trees);
 	free(p->dirty.v);
 	free(p->bis.v);
+	site_triage_release(&p->tri);
+	free(p->tri_checkouts.v);
+	free(p->tri_builds.v);
+	free(p->tri_tests.v);
 	memset(p, 0, sizeof(*p));
 }

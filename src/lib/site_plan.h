@@ -5,7 +5,10 @@
  * after it (which shows the changes against it).  A branch's page, its
  * tree's feed and a platform's page follow the checkouts that changed.
  * A bisection that changed is rendered again with the pages that show
- * it: its bad checkout's, its steps' and its tree's feed.
+ * it: its bad checkout's, its steps' and its tree's feed.  An incident
+ * the triage changed (a known issue's rule that now matches an old
+ * failure, or no longer does) changes the pages of its result, of its
+ * result's checkout and of its issue, and nothing else.
  */
 #ifndef SITE_PLAN_H
 #define SITE_PLAN_H
@@ -21,6 +24,11 @@ struct site_plan {
 	int			 all;		/* render everything */
 	struct site_ids		 dirty;		/* checkouts to render */
 	struct site_gens	 bis;		/* bisections to render */
+	struct site_triage	 tri;		/* issues to render */
+	/* pages of the results of incidents, outside dirty */
+	struct site_ids		 tri_checkouts;
+	struct site_ids		 tri_builds;
+	struct site_ids		 tri_tests;
 	struct site_branch	*br;		/* every branch */
 	size_t			 nbr;
 	const char		**trees;	/* whose branches changed */

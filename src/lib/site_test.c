@@ -1,7 +1,8 @@
 /*
  * site_test.c: the page of a test key (x/<tree>/<branch>/<key>/<path>
  * .html): a result's history on a branch, its flip rate and its
- * failing streak.
+ * failing streak, the known issues of each failure, and what the log
+ * of the newest result's job says.
  */
 #include <limits.h>
 
@@ -12,6 +13,7 @@
 #include "site_change.h"
 #include "site_page.h"
 #include "store_checkout.h"
+#include "store_issue.h"
 #include "strset.h"
 #include "util.h"
 
@@ -33,6 +35,33 @@ plans_of(const struct site_histlist *h, struct buf *out)
 	strset_release(&seen);
 }
 
+/*
+ * The triage of a history: the known issues of its failures, and the
+ * findings of its newest result's job.  A job's findings are its
+ * console's, so they go on its boot's page, and on the page of a test
+ * of it only while that test does not pass.
+ */
+static int
+triage_of(struct site *s, const struct site_res *r,
+    const struct site_histlist *h, struct site_knownlist *known,
+    struct finding_row **f, size_t *nf)
+{
+	size_t i;
+
+	memset(known, 0, sizeof(*known));
+	*f = NULL;
+	*nf = 0;
+	for (i = 0; i < h->n; i++)
+		if (site_failing(h->v[i].status) &&
+		    store_site_known_result(s->db, 0, h->v[i].ref, known) != 0)
+			return -1;
+	site_knownlist_sort(known);
+	if (h->n > 0 && (strcmp(r->path, "boot") == 0 ||
+	    site_slot(h->v[0].status) != SLOT_PASS))
+		return store_site_findings(s->db, 0, h->v[0].ref, f, nf);
+	return 0;
+}
+
 /* The page of test r on a branch, from its history h, newest first. */
 static int
 test_page(struct site *s, const char *tree, const char *branch,
@@ -40,13 +69,20 @@ test_page(struct site *s, const char *tree, const char *branch,
 {
 	const struct site_hist *first_fail, *last_pass;
 	const struct site_histlist h = *hl;
+	const struct site_known *k;
+	struct site_knownlist known;
+	struct finding_row *f;
 	struct buf b = BUF_INIT, t = BUF_INIT, plans = BUF_INIT, l = BUF_INIT;
 	json_t *j, *arr, *e;
 	char *rel, *root, *crel;
 	double rate;
-	size_t i;
+	size_t i, nk, nf;
 	int rc, boot;
 
+	if (triage_of(s, r, hl, &known, &f, &nf) != 0) {
+		site_knownlist_release(&known);
+		return -1;
+	}
 	rate = site_flakiness(&h);
 	site_streak(&h, &first_fail, &last_pass);
 	rel = site_test_rel(tree, branch, r->config, r->arch, r->platform,
@@ -95,7 +131,16 @@ test_page(struct site *s, const char *tree, const char *branch,
 	} else {
 		html_raw(&b, "\xe2\x80\x94");
 	}
-	html_raw(&b, "</dd></dl>\n<h2>History</h2>\n"
+	html_raw(&b, "</dd></dl>\n");
+	if (nf > 0) {
+		html_raw(&b, "<p>The newest result's job, in ");
+		crel = xasprintf("c/%lld.html", h.v[0].checkout);
+		site_link(&b, root, crel, h.v[0].describe);
+		free(crel);
+		html_raw(&b, ":</p>\n");
+		site_findings_html(&b, root, f, nf);
+	}
+	html_raw(&b, "<h2>History</h2>\n"
 	    "<table class=\"filterable\"><thead><tr><th>checkout</th>");
 	if (boot)
 		html_raw(&b, "<th>plan</th>");
@@ -118,8 +163,11 @@ test_page(struct site *s, const char *tree, const char *branch,
 		html_raw(&b, "</td><td>");
 		site_time_el(&b, x->created);
 		html_raw(&b, "</td>");
-		site_status_cell(&b, x->status);
-		html_raw(&b, "<td class=\"num\">");
+		site_status_open(&b, x->status);
+		k = site_failing(x->status) ? site_known_find(&known, 0, x->ref,
+		    &nk) : NULL;
+		site_known_marks(&b, root, k, k ? nk : 0);
+		html_raw(&b, "</td><td class=\"num\">");
 		if (x->has_value) {
 			buf_addf(&b, "%g ", x->value);
 			html_text(&b, x->unit);
@@ -139,6 +187,8 @@ test_page(struct site *s, const char *tree, const char *branch,
 			json_object_set_new(e, "plan", site_jstr(x->plan));
 		if (x->has_value)
 			json_object_set_new(e, "value", json_real(x->value));
+		if (k != NULL)
+			json_object_set_new(e, "issues", site_known_json(k, nk));
 		json_array_append_new(arr, e);
 	}
 	html_raw(&b, "</tbody></table>\n");
@@ -160,7 +210,13 @@ test_page(struct site *s, const char *tree, const char *branch,
 	json_object_set_new(j, "last_pass", last_pass ?
 	    json_integer(last_pass->checkout) : json_null());
 	json_object_set_new(j, "history", arr);
+	if (nf > 0) {
+		json_object_set_new(j, "findings_of", json_integer(h.v[0].ref));
+		json_object_set_new(j, "findings", site_findings_json(f, nf));
+	}
 	rc = site_emit_page(s, rel, &b, j);
+	site_knownlist_release(&known);
+	store_findings_free(f, nf);
 	buf_release(&b);
 	buf_release(&t);
 	buf_release(&plans);
@@ -206,6 +262,42 @@ site_render_tests_of(struct site *s, long long id, size_t part,
 		site_histlist_release(&h);
 	}
 	site_reslist_release(&tests);
+	store_checkout_release(&c);
+	return rc;
+}
+
+int
+site_render_test(struct site *s, long long id)
+{
+	struct site_histlist h;
+	struct checkout_row c;
+	struct site_res r;
+	long long checkout;
+	char *rel;
+	int rc, fresh;
+
+	rc = store_site_test(s->db, id, &r, &checkout);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	rc = store_site_checkout(s->db, checkout, &c);
+	if (rc != 0) {
+		site_res_release(&r);
+		return rc < 0 ? -1 : 0;
+	}
+	rel = site_test_rel(c.tree, c.branch, r.config, r.arch, r.platform,
+	    r.path);
+	pthread_mutex_lock(s->done_lock);
+	fresh = strset_add(s->done, rel);
+	pthread_mutex_unlock(s->done_lock);
+	free(rel);
+	if (fresh) {
+		rc = store_site_history(s->db, c.tree, c.branch, &r, 0,
+		    LLONG_MAX, HISTORY, &h);
+		if (rc == 0)
+			rc = test_page(s, c.tree, c.branch, &r, &h);
+		site_histlist_release(&h);
+	}
+	site_res_release(&r);
 	store_checkout_release(&c);
 	return rc;
 }

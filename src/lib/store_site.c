@@ -9,6 +9,7 @@
 #include "log.h"
 #include "site_change.h"
 #include "store_checkout.h"
+#include "store_issue.h"
 #include "store_job.h"
 #include "store_site.h"
 #include "util.h"
@@ -94,6 +95,82 @@ site_platform_rows_release(struct site_platform_rows *l)
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+}
+
+void
+site_knownlist_release(struct site_knownlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].id);
+		free(l->v[i].title);
+		free(l->v[i].report_url);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The order of store_site_known_of(): builds first, then by ref. */
+static int
+known_cmp(const struct site_known *k, int build, long long ref)
+{
+	if (k->build != build)
+		return k->build > build ? -1 : 1;
+	return k->ref < ref ? -1 : k->ref > ref;
+}
+
+static int
+known_order(const void *x, const void *y)
+{
+	const struct site_known *a = x, *b = y;
+	int c;
+
+	c = known_cmp(a, b->build, b->ref);
+	return c != 0 ? c : strcmp(a->id, b->id);
+}
+
+void
+site_knownlist_sort(struct site_knownlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), known_order);
+}
+
+const struct site_known *
+site_known_find(const struct site_knownlist *l, int build, long long ref,
+    size_t *n)
+{
+	size_t lo, hi, mid, k;
+
+	*n = 0;
+	lo = 0;
+	hi = l->n;
+	/* the first not before (build, ref) */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (known_cmp(&l->v[mid], build, ref) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < l->n && known_cmp(&l->v[k], build, ref) == 0; k++)
+		(*n)++;
+	return *n ? &l->v[lo] : NULL;
+}
+
+void
+site_triage_release(struct site_triage *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ninc; i++)
+		free(t->inc[i].issue_id);
+	free(t->inc);
+	for (i = 0; i < t->niss; i++)
+		free(t->iss[i].id);
+	free(t->iss);
+	memset(t, 0, sizeof(*t));
 }
 
 static char *
@@ -282,19 +359,38 @@ store_site_builds(struct db *db, long long checkout, struct site_reslist *l)
 	return 0;
 }
 
+/* The columns of a test that test_fill() reads. */
+#define TEST_COLS "t.id, b.config_name, coalesce(b.arch, ''), " \
+	"coalesce(t.platform, ''), t.path, t.status, t.number_value, " \
+	"t.number_unit, t.log_url, t.duration, coalesce(j.config_name, '')"
+
+static void
+test_fill(sqlite3_stmt *st, struct site_res *r)
+{
+	r->id = db_col_int(st, 0);
+	r->config = dup_or(st, 1, "");
+	r->arch = dup_or(st, 2, "");
+	r->compiler = xstrdup("");
+	r->platform = dup_or(st, 3, "");
+	r->path = dup_or(st, 4, "");
+	r->status = db_col_dup(st, 5);
+	r->has_value = !db_col_is_null(st, 6);
+	r->value = db_col_double(st, 6);
+	r->unit = db_col_dup(st, 7);
+	r->log_url = db_col_dup(st, 8);
+	r->duration = db_col_double(st, 9);
+	r->plan = dup_or(st, 10, "");
+}
+
 int
 store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 {
-	static const char sql[] = "SELECT t.id, b.config_name, "
-	    "coalesce(b.arch, ''), coalesce(t.platform, ''), t.path, "
-	    "t.status, t.number_value, t.number_unit, t.log_url, t.duration, "
-	    "coalesce(j.config_name, '') FROM test t JOIN build b ON b.id = "
-	    "t.build_id LEFT JOIN job j ON j.id = t.job_id WHERE "
-	    "b.checkout_id = ? AND " STORE_TEST_STANDS("t") " AND "
+	static const char sql[] = "SELECT " TEST_COLS " FROM test t JOIN "
+	    "build b ON b.id = t.build_id LEFT JOIN job j ON j.id = t.job_id "
+	    "WHERE b.checkout_id = ? AND " STORE_TEST_STANDS("t") " AND "
 	    STORE_BUILD_STANDS("b")
 	    " ORDER BY t.path, b.config_name, b.arch, t.platform, t.id";
 	sqlite3_stmt *st;
-	struct site_res *r;
 	int rc;
 
 	memset(l, 0, sizeof(*l));
@@ -302,22 +398,8 @@ store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, checkout);
-	while ((rc = db_step(db, st)) == 1) {
-		r = res_add(l);
-		r->id = db_col_int(st, 0);
-		r->config = dup_or(st, 1, "");
-		r->arch = dup_or(st, 2, "");
-		r->compiler = xstrdup("");
-		r->platform = dup_or(st, 3, "");
-		r->path = dup_or(st, 4, "");
-		r->status = db_col_dup(st, 5);
-		r->has_value = !db_col_is_null(st, 6);
-		r->value = db_col_double(st, 6);
-		r->unit = db_col_dup(st, 7);
-		r->log_url = db_col_dup(st, 8);
-		r->duration = db_col_double(st, 9);
-		r->plan = dup_or(st, 10, "");
-	}
+	while ((rc = db_step(db, st)) == 1)
+		test_fill(st, res_add(l));
 	db_done(st);
 	if (rc < 0) {
 		site_reslist_release(l);
@@ -325,6 +407,32 @@ store_site_tests(struct db *db, long long checkout, struct site_reslist *l)
 		    checkout);
 	}
 	return 0;
+}
+
+int
+store_site_test(struct db *db, long long id, struct site_res *r,
+    long long *checkout)
+{
+	static const char sql[] = "SELECT " TEST_COLS ", b.checkout_id "
+	    "FROM test t JOIN build b ON b.id = t.build_id LEFT JOIN job j ON "
+	    "j.id = t.job_id WHERE t.id = ?";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	st = db_cached(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, id);
+	rc = db_step(db, st);
+	if (rc == 1) {
+		test_fill(st, r);
+		*checkout = db_col_int(st, 11);
+	}
+	db_done(st);
+	if (rc < 0)
+		return error("cannot read test %lld", id);
+	return rc == 1 ? 0 : 1;
 }
 
 /* A history entry from columns at first: checkout, ref, ... value. */
@@ -472,6 +580,155 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 	site_res_release(&key);
 	db_finalize(st);
 	return rc;
+}
+
+/* Known issues from rows of build, ref, id, title, report_url. */
+static int
+known_from(struct db *db, sqlite3_stmt *st, struct site_knownlist *l)
+{
+	struct site_known *k;
+	int r;
+
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+		k = &l->v[l->n++];
+		k->build = (int)db_col_int(st, 0);
+		k->ref = db_col_int(st, 1);
+		k->id = db_col_dup(st, 2);
+		k->title = dup_or(st, 3, "");
+		k->report_url = db_col_dup(st, 4);
+	}
+	return r;
+}
+
+/* Present incidents of active known issues, and the issue's columns. */
+#define KNOWN_JOIN "JOIN issue i ON i.id = n.issue_id AND i.kind = " \
+	"'known' AND i.active "
+
+int
+store_site_known_of(struct db *db, long long checkout,
+    struct site_knownlist *l)
+{
+	static const char sql[] = "SELECT 1, n.ref, i.id, i.title, "
+	    "i.report_url FROM build b CROSS JOIN incident n ON n.kind = "
+	    "'build' AND n.ref = b.id AND n.present " KNOWN_JOIN
+	    "WHERE b.checkout_id = ?1 UNION ALL SELECT 0, n.ref, i.id, "
+	    "i.title, i.report_url FROM build b CROSS JOIN test t ON "
+	    "t.build_id = b.id CROSS JOIN incident n ON n.kind = 'test' AND "
+	    "n.ref = t.id AND n.present " KNOWN_JOIN "WHERE b.checkout_id = "
+	    "?1 ORDER BY 1 DESC, 2, 3";
+	sqlite3_stmt *st;
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	st = db_cached(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, checkout);
+	r = known_from(db, st, l);
+	db_done(st);
+	if (r < 0) {
+		site_knownlist_release(l);
+		return error("cannot read the known issues of checkout %lld",
+		    checkout);
+	}
+	return 0;
+}
+
+int
+store_site_known_result(struct db *db, int build, long long ref,
+    struct site_knownlist *l)
+{
+	static const char sql[] = "SELECT ?1, n.ref, i.id, i.title, "
+	    "i.report_url FROM incident n " KNOWN_JOIN "WHERE n.kind = ?2 "
+	    "AND n.ref = ?3 AND n.present ORDER BY i.id";
+	sqlite3_stmt *st;
+	int r;
+
+	st = db_cached(db, sql);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, build != 0);
+	db_bind_text(st, 2, build ? "build" : "test");
+	db_bind_int(st, 3, ref);
+	r = known_from(db, st, l);
+	db_done(st);
+	if (r < 0)
+		return error("cannot read the known issues of %s %lld",
+		    build ? "build" : "test", ref);
+	return 0;
+}
+
+#define FINDING_COLS \
+	"n, type, summary, issue_id, lines, line, file, file_line, count"
+
+int
+store_site_findings(struct db *db, int build, long long ref,
+    struct finding_row **out, size_t *n)
+{
+	static const char builds[] = "SELECT " FINDING_COLS " FROM finding "
+	    "WHERE kind = 'build' AND ref = ? ORDER BY n";
+	/*
+	 * A job's findings hang on one of its tests; they are all of one
+	 * build, so the build's index finds them without a scan.
+	 */
+	static const char tests[] = "SELECT " FINDING_COLS " FROM finding "
+	    "WHERE kind = 'test' AND ref IN (SELECT t.id FROM test me CROSS "
+	    "JOIN test t ON t.build_id = me.build_id AND (t.id = me.id OR "
+	    "t.job_id = me.job_id) WHERE me.id = ?) ORDER BY ref, n";
+	struct finding_row *f;
+	sqlite3_stmt *st;
+	size_t alloc;
+	int r;
+
+	*out = NULL;
+	*n = alloc = 0;
+	st = db_cached(db, build ? builds : tests);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, ref);
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)out, &alloc, *n + 1, sizeof(**out));
+		f = &(*out)[(*n)++];
+		f->n = (int)db_col_int(st, 0);
+		f->type = dup_or(st, 1, "");
+		f->summary = dup_or(st, 2, "");
+		f->issue_id = db_col_dup(st, 3);
+		f->lines = dup_or(st, 4, "");
+		f->line = db_col_int(st, 5);
+		f->file = db_col_dup(st, 6);
+		f->file_line = db_col_int(st, 7);
+		f->count = db_col_int(st, 8);
+	}
+	db_done(st);
+	if (r < 0) {
+		store_findings_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return error("cannot read the findings of %s %lld",
+		    build ? "build" : "test", ref);
+	}
+	return 0;
+}
+
+int
+store_site_newest(struct db *db, long long *t)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*t = 0;
+	st = db_prepare(db, "SELECT created FROM checkout ORDER BY id DESC "
+	    "LIMIT 1");
+	if (st == NULL)
+		return -1;
+	r = db_step(db, st);
+	if (r == 1)
+		*t = db_col_int(st, 0);
+	db_finalize(st);
+	if (r < 0)
+		return error("cannot read the newest checkout");
+	return 0;
 }
 
 static int
@@ -754,12 +1011,93 @@ store_site_platform_in(struct db *db, const char *platform,
 	return r;
 }
 
+/*
+ * The incidents changed since the last render, each with the checkout
+ * of its result (0 when the result is gone).
+ */
+static int
+incidents_dirty(struct db *db, struct site_triage *t)
+{
+	struct site_incident *x;
+	sqlite3_stmt *st;
+	int r;
+
+	st = db_prepare(db, "SELECT n.issue_id, 1, n.ref, n.gen, "
+	    "coalesce(b.checkout_id, 0) FROM incident n LEFT JOIN build b ON "
+	    "b.id = n.ref WHERE n.kind = 'build' AND n.gen > n.site_gen "
+	    "UNION ALL SELECT n.issue_id, 0, n.ref, n.gen, "
+	    "coalesce(b.checkout_id, 0) FROM incident n LEFT JOIN test t ON "
+	    "t.id = n.ref LEFT JOIN build b ON b.id = t.build_id WHERE "
+	    "n.kind = 'test' AND n.gen > n.site_gen");
+	if (st == NULL)
+		return -1;
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&t->inc, &t->ainc, t->ninc + 1,
+		    sizeof(*t->inc));
+		x = &t->inc[t->ninc++];
+		x->issue_id = db_col_dup(st, 0);
+		x->build = (int)db_col_int(st, 1);
+		x->ref = db_col_int(st, 2);
+		x->gen = db_col_int(st, 3);
+		x->checkout = db_col_int(st, 4);
+	}
+	db_finalize(st);
+	return r;
+}
+
+int
+store_site_triage_dirty(struct db *db, int all, struct site_triage *t)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	r = all ? 0 : incidents_dirty(db, t);
+	if (r < 0) {
+		site_triage_release(t);
+		return error("cannot read the incidents to render");
+	}
+	/*
+	 * An issue's page shows its incidents and their results: it
+	 * changes with the issue, an incident, or the result of one.
+	 */
+	st = db_prepare(db, all ? "SELECT id, gen FROM issue ORDER BY id" :
+	    "SELECT id, gen FROM issue WHERE gen > site_gen UNION "
+	    "SELECT i.id, i.gen FROM issue i WHERE i.id IN (SELECT issue_id "
+	    "FROM incident WHERE gen > site_gen) UNION "
+	    "SELECT i.id, i.gen FROM build b CROSS JOIN incident n ON "
+	    "n.kind = 'build' AND n.ref = b.id JOIN issue i ON i.id = "
+	    "n.issue_id WHERE b.gen > b.site_gen UNION "
+	    "SELECT i.id, i.gen FROM test t CROSS JOIN incident n ON "
+	    "n.kind = 'test' AND n.ref = t.id JOIN issue i ON i.id = "
+	    "n.issue_id WHERE t.gen > t.site_gen ORDER BY 1");
+	if (st == NULL) {
+		site_triage_release(t);
+		return -1;
+	}
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&t->iss, &t->aiss, t->niss + 1,
+		    sizeof(*t->iss));
+		t->iss[t->niss].id = db_col_dup(st, 0);
+		t->iss[t->niss].gen = db_col_int(st, 1);
+		t->niss++;
+	}
+	db_finalize(st);
+	if (r < 0) {
+		site_triage_release(t);
+		return error("cannot read the issues to render");
+	}
+	return 0;
+}
+
 static int
 mark_all(struct db *db)
 {
 	return db_exec(db, "UPDATE checkout SET site_gen = gen WHERE gen > "
 	    "site_gen; UPDATE build SET site_gen = gen WHERE gen > "
 	    "site_gen; UPDATE test SET site_gen = gen WHERE gen > "
+	    "site_gen; UPDATE incident SET site_gen = gen WHERE gen > "
+	    "site_gen; UPDATE issue SET site_gen = gen WHERE gen > "
 	    "site_gen");
 }
 
@@ -839,9 +1177,44 @@ mark_bisections(struct db *db, const struct site_gens *g)
 	return rc;
 }
 
+/* Incidents and issues at the gen they were read at. */
+static int
+mark_triage(struct db *db, const struct site_triage *t)
+{
+	sqlite3_stmt *inc, *iss;
+	size_t i;
+	int rc;
+
+	if (t == NULL || (t->ninc == 0 && t->niss == 0))
+		return 0;
+	inc = db_prepare(db, "UPDATE incident SET site_gen = ?4 WHERE "
+	    "issue_id = ?1 AND kind = ?2 AND ref = ?3 AND site_gen < ?4");
+	iss = db_prepare(db, "UPDATE issue SET site_gen = ?2 WHERE id = ?1 "
+	    "AND site_gen < ?2");
+	rc = inc != NULL && iss != NULL ? 0 : -1;
+	for (i = 0; i < t->ninc && rc == 0; i++) {
+		sqlite3_reset(inc);
+		db_bind_text(inc, 1, t->inc[i].issue_id);
+		db_bind_text(inc, 2, t->inc[i].build ? "build" : "test");
+		db_bind_int(inc, 3, t->inc[i].ref);
+		db_bind_int(inc, 4, t->inc[i].gen);
+		rc = db_step(db, inc) < 0 ? -1 : 0;
+	}
+	for (i = 0; i < t->niss && rc == 0; i++) {
+		sqlite3_reset(iss);
+		db_bind_text(iss, 1, t->iss[i].id);
+		db_bind_int(iss, 2, t->iss[i].gen);
+		rc = db_step(db, iss) < 0 ? -1 : 0;
+	}
+	db_finalize(inc);
+	db_finalize(iss);
+	return rc;
+}
+
 int
 store_site_mark_rendered(struct db *db, const struct site_ids *checkouts,
-    int all, const struct site_gens *bisections)
+    int all, const struct site_gens *bisections,
+    const struct site_triage *triage)
 {
 	int rc;
 
@@ -850,6 +1223,8 @@ store_site_mark_rendered(struct db *db, const struct site_ids *checkouts,
 	rc = all ? mark_all(db) : mark_some(db, checkouts);
 	if (rc == 0)
 		rc = mark_bisections(db, bisections);
+	if (rc == 0 && !all)
+		rc = mark_triage(db, triage);
 	if (rc != 0) {
 		db_rollback(db);
 		return error("cannot record what was rendered");

@@ -11,6 +11,7 @@
 
 struct db;
 struct checkout_row;
+struct finding_row;
 
 /* Results by status: pass, fail, other (see site_slot()). */
 struct site_counts {
@@ -106,6 +107,53 @@ struct site_platform_rows {
 	size_t				 alloc;
 };
 
+/*
+ * A known issue a build or a test shows (a present incident of an
+ * active issue of kind 'known'), as a page names it beside the result.
+ */
+struct site_known {
+	int		 build;		/* 1: a build, 0: a test */
+	long long	 ref;		/* its id */
+	char		*id;		/* the issue's */
+	char		*title;
+	char		*report_url;	/* NULL if none */
+};
+
+struct site_knownlist {
+	struct site_known	*v;
+	size_t			 n;
+	size_t			 alloc;
+};
+
+/* An incident the triage changed since the last render. */
+struct site_incident {
+	char		*issue_id;
+	int		 build;
+	long long	 ref;
+	long long	 gen;
+	long long	 checkout;	/* of its result */
+};
+
+/* An issue whose pages change, with the gen it was read at. */
+struct site_issue_gen {
+	char		*id;
+	long long	 gen;
+};
+
+/*
+ * What the triage changed since the last render: the incidents, and
+ * the issues whose pages change (the issue itself, one of its
+ * incidents or the result of one).
+ */
+struct site_triage {
+	struct site_incident	*inc;
+	size_t			 ninc;
+	size_t			 ainc;
+	struct site_issue_gen	*iss;
+	size_t			 niss;
+	size_t			 aiss;
+};
+
 void	 site_reslist_release(struct site_reslist *);
 void	 site_histlist_release(struct site_histlist *);
 void	 site_res_copy(struct site_res *dst, const struct site_res *src);
@@ -113,6 +161,16 @@ void	 site_res_release(struct site_res *);
 /* Add id unless it is there already. */
 void	 site_ids_add(struct site_ids *, long long id);
 void	 site_platform_rows_release(struct site_platform_rows *);
+void	 site_knownlist_release(struct site_knownlist *);
+/*
+ * The known issues of one result in l (sorted as store_site_known_of()
+ * sorts), into *n; NULL when there are none.
+ */
+const struct site_known *site_known_find(const struct site_knownlist *l,
+	    int build, long long ref, size_t *n);
+/* Sort l as store_site_known_of() does. */
+void	 site_knownlist_sort(struct site_knownlist *l);
+void	 site_triage_release(struct site_triage *);
 
 /*
  * Checkout id, the columns its pages show (not its message, version or
@@ -169,6 +227,32 @@ int	 store_site_platform_rows(struct db *, const char *platform,
 int	 store_site_tree_errors(struct db *,
 	    void (*fn)(void *, const char *, const char *), void *arg);
 
+/*
+ * A test by id, with the columns of store_site_tests(), and its
+ * checkout: 0, 1 when there is none.
+ */
+int	 store_site_test(struct db *, long long id, struct site_res *,
+	    long long *checkout);
+/*
+ * The known issues shown by the builds and tests of a checkout, by
+ * builds first, then ref, then issue id.
+ */
+int	 store_site_known_of(struct db *, long long checkout,
+	    struct site_knownlist *);
+/* Append the known issues of one build or test to l, by issue id. */
+int	 store_site_known_result(struct db *, int build, long long ref,
+	    struct site_knownlist *l);
+/*
+ * The findings of a build, or of a test's job (those hang on one test
+ * of it, its boot result or its first), in log order, as
+ * store_findings() and store_test_findings() give them; free with
+ * store_findings_free().
+ */
+int	 store_site_findings(struct db *, int build, long long ref,
+	    struct finding_row **, size_t *);
+/* The time of the newest checkout, 0 when there is none. */
+int	 store_site_newest(struct db *, long long *t);
+
 /* What changed since the last render (every checkout with all). */
 int	 store_site_dirty(struct db *, int all, struct site_ids *);
 /* The checkout after id on its branch into *next (0 if none). */
@@ -188,11 +272,18 @@ int	 store_site_platform_in(struct db *, const char *platform,
  */
 int	 store_site_bisect_dirty(struct db *, int all, struct site_gens *);
 /*
+ * What the triage changed since the last render: incidents and issues
+ * (every issue with all, and no incident: a whole render shows them
+ * all anyway).
+ */
+int	 store_site_triage_dirty(struct db *, int all, struct site_triage *);
+/*
  * Record what was rendered: these checkouts, or everything with all,
- * and the bisections at the gen they were read at (a change made during
- * the render is rendered next time).
+ * and the bisections, incidents and issues at the gen they were read
+ * at (a change made during the render is rendered next time).
  */
 int	 store_site_mark_rendered(struct db *, const struct site_ids *,
-	    int all, const struct site_gens *bisections);
+	    int all, const struct site_gens *bisections,
+	    const struct site_triage *);
 
 #endif
