@@ -28,15 +28,16 @@ kind_name(const struct issue_row *x)
 
 /*
  * Maybe fixed: it had incidents, and none for stale_days before the
- * newest checkout.  The newest checkout, not the clock, so that a page
- * depends only on the database: a whole render gives the bytes of the
- * renders before it.
+ * newest checkout (as `maestrino issues` says, but counting from the
+ * newest checkout instead of the clock, so that a page depends only on
+ * the database: a whole render gives the bytes of the renders before
+ * it).
  */
 static int
 maybe_fixed(const struct site *s, const struct issue_row *x, long long now)
 {
-	return x->incidents > 0 && s->cfg->issue_stale_days > 0 &&
-	    x->last_seen < now - (long long)s->cfg->issue_stale_days * DAY;
+	return x->incidents > 0 && x->last_seen > 0 &&
+	    now - x->last_seen > (long long)s->cfg->issue_stale_days * DAY;
 }
 
 /* Log text, masked, as element text. */
