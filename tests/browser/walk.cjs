@@ -1,6 +1,7 @@
 // walk.cjs SITE SHOT: drive Debian's Chromium (headless, through
 // playwright-core) over a rendered site from file://, printing TAP.
 "use strict";
+const fs = require("fs");
 const path = require("path");
 const { chromium } = require(process.env.PLAYWRIGHT_CORE || "playwright-core");
 
@@ -29,6 +30,15 @@ function ok(cond, name, info) {
 	let dialogs = 0;
 	page.on("pageerror", (e) => errors.push(e.message));
 	page.on("dialog", (d) => { dialogs++; d.dismiss(); });
+
+	// every link of the page to a file of the site is there
+	async function linksResolve(what) {
+		const hrefs = await page.evaluate(() =>
+		    [...document.querySelectorAll("a[href]")].map((a) => a.href));
+		const missing = hrefs.filter((h) => h.startsWith("file://")).map((h) =>
+		    decodeURIComponent(new URL(h).pathname)).filter((f) => !fs.existsSync(f));
+		ok(missing.length === 0, `every link of ${what} resolves`, missing.join("\n"));
+	}
 
 	await page.goto("file://" + site + "/index.html");
 	ok((await page.title()).includes("Trees"), "index.html loads from file://");
@@ -84,6 +94,39 @@ function ok(cond, name, info) {
 	await page.click("nav >> text=Bisections");
 	ok(await page.locator("table.bisections tbody tr").count() === 1, "the bisections page lists it");
 	ok(await page.evaluate(() => window.__xss === undefined), "no script from a subject ran");
+
+	// the triage: known issues beside failures, the issues, findings
+	await page.goto("file://" + site + "/c/6.html");
+	ok(await page.locator("section#tests .issue", { hasText: "smoke.still is broken" }).count() === 1,
+	    "a failing test shows the known issue it matches");
+	await page.click("section#tests .issue >> text=still_broken");
+	ok(page.url().endsWith("/issues/still~5Fbroken.html"), "which links to its page", page.url());
+	ok((await page.textContent("h1")).includes("smoke.still is broken"), "the issue's page names it");
+	ok(await page.locator("#occurrences tbody tr").count() === 1, "and where it occurs");
+	await linksResolve("the issue's page");
+	await page.click("#occurrences tbody a[href*=\"/x/\"]");
+	ok(/\/smoke\.still\.html$/.test(page.url()), "down to the test's page", page.url());
+	ok(await page.locator("td.st .issue").count() === 1, "whose failure names the issue too");
+	await page.click("nav >> text=Issues");
+	ok(page.url().endsWith("/issues/index.html"), "the navigation leads to the issues", page.url());
+	ok(await page.locator("#known tbody tr").count() === 1 &&
+	    await page.locator("#signatures tbody tr").count() === 2,
+	    "which lists the known issue and the signatures");
+	await linksResolve("the list of issues");
+	await page.goto("file://" + site + "/b/62.html");
+	ok(await page.locator("ol.findings li").count() === 1, "a build's page shows what its log says");
+	ok((await page.textContent("ol.findings pre")).includes("<img src=x"), "as text");
+	await page.click("p.first-error a");
+	ok(page.url().endsWith("#finding-0"), "the first error links to its finding", page.url());
+	await page.click("ol.findings li a");
+	ok(/\/issues\/sig-0+a1\.html$/.test(page.url()), "a finding links to its signature", page.url());
+	ok((await page.textContent("pre.log")).includes("<img src=x"), "whose text is text");
+	await linksResolve("a signature's page");
+	await page.goto("file://" + site + "/x/demo/master/x86.x86_64.qemu/boot.html");
+	ok(await page.locator("span.finding.panic").count() === 1, "a boot's page shows its job's panic");
+	ok((await page.textContent("ol.findings pre")).includes("<script>"), "as text");
+	await linksResolve("a boot's page");
+	ok(await page.evaluate(() => window.__xss === undefined), "no script from a log ran");
 	ok(dialogs === 0 && errors.length === 0, "no dialog and no script error anywhere",
 	    errors.join("\n"));
 	await browser.close();
