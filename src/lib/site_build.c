@@ -29,7 +29,7 @@ first_error(struct buf *b, const struct finding_row *f, size_t n)
 	if (e == NULL)
 		return;
 	buf_addf(b, "<p class=\"first-error\">\xe2\x9c\x98 <a href=\""
-	    "#finding-%d\">", e->n);
+	    "#finding-%zu\">", (size_t)(e - f));
 	m = secret_mask(e->summary);
 	html_text(b, m);
 	free(m);

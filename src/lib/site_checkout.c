@@ -132,7 +132,7 @@ changes_section(struct site *s, struct buf *b, const char *root,
 	struct buf name = BUF_INIT;
 	json_t *jc, *jnew, *jknown, *regs;
 	size_t i, nknown, count[CHANGE_KINDS];
-	int k, rc, kn;
+	int k, rc;
 
 	rc = 0;
 	nknown = 0;
@@ -189,14 +189,12 @@ changes_section(struct site *s, struct buf *b, const char *root,
 		html_raw(b, "<section id=\"known-regressions\"><h2>"
 		    "Regressions matching known issues</h2>\n"
 		    "<table class=\"filterable changes\">" CHANGES_HEAD);
-		for (i = 0; i < cl->n && rc == 0; i++) {
-			kn = known_regression(known, &cl->v[i]);
-			if (kn)
+		for (i = 0; i < cl->n && rc == 0; i++)
+			if (known_regression(known, &cl->v[i]))
 				rc = change_row(s, b, root, c, &cl->v[i], known,
 				    json_object_get(jc,
 				    site_change_name(cl->v[i].kind)), jknown,
 				    &name);
-		}
 		html_raw(b, "</tbody></table></section>\n");
 	}
 	json_object_set_new(j, "previous_checkout", prev > 0 ?

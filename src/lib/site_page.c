@@ -273,8 +273,9 @@ site_findings_html(struct buf *b, const char *root,
 	buf_addf(b, "<section id=\"findings\"><h2>What the log says "
 	    "<small>%zu</small></h2>\n<ol class=\"findings\">\n", n);
 	for (i = 0; i < n && i < FINDINGS_SHOWN; i++) {
-		buf_addf(b, "<li id=\"finding-%d\"><span class=\"finding%s",
-		    f[i].n, kind_class(f[i].type) ? " " : "");
+		/* by position: a page's ids must differ */
+		buf_addf(b, "<li id=\"finding-%zu\"><span class=\"finding%s",
+		    i, kind_class(f[i].type) ? " " : "");
 		if (kind_class(f[i].type))
 			html_text(b, f[i].type);
 		html_raw(b, "\">");

@@ -94,7 +94,8 @@ json_t	*site_known_json(const struct site_known *, size_t n);
 /*
  * What a log said, at the top of a build or test page: each finding's
  * kind, summary (linked to its signature's page), where and how often,
- * and its lines; nothing when n is 0.  The JSON of them: an array.
+ * and its lines, as <li id="finding-I"> (I its index); nothing when n
+ * is 0.  The JSON of them: an array.
  */
 void	 site_findings_html(struct buf *, const char *root,
 	    const struct finding_row *, size_t n);
