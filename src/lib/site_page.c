@@ -466,19 +466,22 @@ site_test_rel(const char *tree, const char *branch, const char *config,
 
 /*
  * The page of an issue: issues/<id>.html.  Ids are config names or
- * "sig-" and hex, but go through safe_name() as every name does.  The
- * config lets an issue be called "index", the name of the list of
- * them: its page is "index~", which safe_name() never makes (its '~'
- * is always followed by hex or by another '~').
+ * "sig-" and hex, [a-z0-9_-], and go in as they are, as the names of
+ * trees and platforms do (KCIDB links an issue's page so).  Any other
+ * id (only a database written by hand has one), and "index", the name
+ * of the list of issues, which the config lets an issue have, go
+ * through safe_name() and begin with '~', which no name has.
  */
 char *
 site_issue_rel(const char *id)
 {
 	char *slug, *rel;
 
+	if (*id != '\0' && strlen(id) <= SAFE_NAME_MAX &&
+	    str_is_name(id, "_-") && strcmp(id, "index") != 0)
+		return xasprintf("issues/%s.html", id);
 	slug = safe_name(id, SAFE_NAME_MAX);
-	rel = xasprintf("issues/%s%s.html", slug, strcmp(slug, "index") == 0 ?
-	    "~" : "");
+	rel = xasprintf("issues/~%s.html", slug);
 	free(slug);
 	return rel;
 }
