@@ -129,7 +129,8 @@ static void
 incident_row(struct buf *b, const char *root, const struct incident_row *n,
     json_t *arr, struct buf *name)
 {
-	char *rel, *crel;
+	struct buf t = BUF_INIT;
+	char *rel, *crel, *trel;
 	json_t *e;
 
 	rel = incident_rel(n, name);
@@ -145,10 +146,14 @@ incident_row(struct buf *b, const char *root, const struct incident_row *n,
 	html_raw(b, "\"><td>");
 	site_time_el(b, n->seen);
 	html_raw(b, "</td><td>");
-	html_text(b, n->tree);
 	if (n->branch != NULL && n->branch[0] != '\0') {
-		html_raw(b, "/");
-		html_text(b, n->branch);
+		trel = site_tree_rel(n->tree, n->branch);
+		buf_reset(&t);
+		buf_addf(&t, "%s/%s", n->tree, n->branch);
+		site_link(b, root, trel, t.ptr);
+		free(trel);
+	} else {
+		html_text(b, n->tree);
 	}
 	html_raw(b, "</td><td>");
 	site_link(b, root, crel, n->describe ? n->describe : "");
@@ -174,6 +179,7 @@ incident_row(struct buf *b, const char *root, const struct incident_row *n,
 	json_object_set_new(e, "status", site_jstr(n->status));
 	json_object_set_new(e, "seen", site_jtime(n->seen));
 	json_array_append_new(arr, e);
+	buf_release(&t);
 	free(rel);
 	free(crel);
 }
