@@ -1,6 +1,7 @@
 /*
  * Commands for people and scripts: `maestrino checkout`, `results`,
- * `compare`, `retry`, `cancel`, `show`, `log`, `watch`, `bisect`.  One table says
+ * `compare`, `retry`, `cancel`, `show`, `log`, `watch`, `bisect`,
+ * `issues`.  One table says
  * what each is called, what it takes and what it does; `--help`, the
  * bash completion and the man page are made from it.
  */
@@ -42,6 +43,7 @@ int	 cli_results_print(const struct config *, struct db *, long long id,
 	    FILE *);
 
 cli_fn	cli_checkout;
+cli_fn	cli_issues;
 cli_fn	cli_results;
 cli_fn	cli_compare;
 cli_fn	cli_show;

@@ -675,6 +675,10 @@ cfg_load_issues(struct checker *c, struct config *cfg, const struct ynode *m)
 		x = &cfg->issues[cfg->nissues++];
 		x->name = xstrdup(m->keys[i]->value);
 		x->node = e;
+		if (str_starts(x->name, "sig-"))
+			cfg_bad(c, m->keys[i], "issues.%s: names starting "
+			    "with 'sig-' are those of log signatures; choose "
+			    "another", x->name);
 		x->title = get_str(e, "title", "");
 		x->report_url = get_str(e, "report_url", NULL);
 		if (x->report_url != NULL &&

@@ -21,7 +21,7 @@ struct kcidb_stats {
 	size_t	checkouts;
 	size_t	builds;
 	size_t	tests;
-	size_t	issues;		/* culprits of bisections */
+	size_t	issues;		/* known, signatures, culprits */
 	size_t	incidents;
 	size_t	files;
 	size_t	submitted;	/* files accepted by the endpoint */

@@ -334,8 +334,9 @@ checkout_object(const struct kcidb_ids *ids, const struct kcidb_checkout *x)
 }
 
 static json_t *
-build_object(const struct kcidb_ids *ids, const struct build_row *r)
+build_object(const struct kcidb_ids *ids, const struct kcidb_build *kb)
 {
+	const struct build_row *r = &kb->row;
 	json_t *o, *misc, *files;
 	const char *t;
 
@@ -369,6 +370,10 @@ build_object(const struct kcidb_ids *ids, const struct build_row *r)
 		    0));
 	set_str(misc, "build", r->config_name);
 	json_object_set_new(o, "misc", misc);
+	/* the first error its log showed, as the build's summary */
+	if (kb->summary != NULL)
+		json_object_set_new(o, "comment", outside_string(kb->summary,
+		    strlen(kb->summary), 0));
 	return o;
 }
 
@@ -634,9 +639,95 @@ kcidb_doc_issue(const struct kcidb_ids *ids, const struct kcidb_row *row,
 	return o;
 }
 
+/* ---- known issues and log signatures, and their incidents ---- */
+
+/* The local id of an issue: "issue-<name>" for a known one, "sig-..." */
+static char *
+issue_local(const char *kind, const char *id)
+{
+	return strcmp(kind, "known") == 0 ? xasprintf("issue-%s", id) :
+	    xstrdup(id);
+}
+
+static json_t *
+issue_object(const struct kcidb_ids *ids, const struct kcidb_issue *x)
+{
+	json_t *o, *culprit, *misc;
+	char *local;
+
+	o = json_object();
+	local = issue_local(x->kind, x->id);
+	set_new(o, "id", kcidb_local_id(ids->origin, ids->instance, local,
+	    NULL));
+	free(local);
+	json_object_set_new(o, "version", json_integer(x->version));
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	set_new(o, "report_subject", one_line(x->title, strlen(x->title)));
+	if (x->report_url != NULL)
+		set_str(o, "report_url", x->report_url);
+	else if (ids->cfg != NULL && ids->cfg->site_base_url != NULL)
+		set_new(o, "report_url", xasprintf("%sissues/%s.html",
+		    ids->cfg->site_base_url, x->id));
+	culprit = json_object();
+	json_object_set_new(culprit, "code", json_boolean(strcmp(x->culprit,
+	    "code") == 0));
+	json_object_set_new(culprit, "tool", json_boolean(strcmp(x->culprit,
+	    "tool") == 0));
+	json_object_set_new(culprit, "harness",
+	    json_boolean(strcmp(x->culprit, "harness") == 0));
+	json_object_set_new(o, "culprit", culprit);
+	misc = json_object();
+	set_str(misc, "kind", x->kind);
+	set_str(misc, "name", x->id);
+	if (x->finding_kind != NULL)
+		set_str(misc, "finding", x->finding_kind);
+	if (x->signature != NULL)
+		json_object_set_new(misc, "signature", outside_string(
+		    x->signature, strlen(x->signature), 0));
+	if (!x->active)
+		json_object_set_new(misc, "withdrawn", json_true());
+	json_object_set_new(o, "misc", misc);
+	if (strcmp(x->kind, "signature") == 0)
+		set_new(o, "comment", xasprintf("log signature (%s), found "
+		    "by Maestrino's triage", x->finding_kind != NULL ?
+		    x->finding_kind : "?"));
+	return o;
+}
+
+/* NULL for an incident whose build or test has no KCIDB id. */
+static json_t *
+incident_of_issue(const struct kcidb_ids *ids, const struct kcidb_incident *n)
+{
+	json_t *o;
+	char *local, *id;
+
+	if (n->job_id == NULL)
+		return NULL;
+	o = json_object();
+	local = issue_local(n->issue_kind, n->issue_id);
+	id = xasprintf("%s-%s-%lld", local, n->kind, n->ref);
+	set_new(o, "id", kcidb_local_id(ids->origin, ids->instance, id,
+	    NULL));
+	free(id);
+	set_new(o, "issue_id", kcidb_local_id(ids->origin, ids->instance,
+	    local, NULL));
+	free(local);
+	json_object_set_new(o, "origin", json_string(ids->origin));
+	json_object_set_new(o, "issue_version",
+	    json_integer(n->issue_version));
+	if (strcmp(n->kind, "build") == 0)
+		set_new(o, "build_id", kcidb_build_id(ids, n->job_id));
+	else
+		set_new(o, "test_id", kcidb_test_id(ids, n->job_id, n->path));
+	json_object_set_new(o, "present", json_boolean(n->present));
+	return o;
+}
+
 size_t
 kcidb_doc_objects(const struct kcidb_row *r)
 {
+	if (r->table == KCIDB_INCIDENTS && r->u.n.job_id == NULL)
+		return 0;
 	return r->table == KCIDB_BISECTIONS ? 1 + r->u.x.nresults : 1;
 }
 
@@ -651,6 +742,14 @@ kcidb_doc_object(const struct kcidb_ids *ids, const struct kcidb_row *r)
 		break;
 	case KCIDB_BUILDS:
 		o = build_object(ids, &r->u.b);
+		break;
+	case KCIDB_ISSUES:
+		o = issue_object(ids, &r->u.i);
+		break;
+	case KCIDB_INCIDENTS:
+		o = incident_of_issue(ids, &r->u.n);
+		if (o == NULL)
+			return NULL;
 		break;
 	default:
 		o = test_object(ids, &r->u.t);
@@ -700,12 +799,20 @@ kcidb_doc_bytes(const struct kcidb_row *row)
 			n += 256 + len(row->u.x.results[i].job_id) +
 			    len(row->u.x.results[i].path);
 		break;
+	case KCIDB_ISSUES:
+		n += len(row->u.i.id) + 2 * len(row->u.i.title) +
+		    len(row->u.i.report_url) + len(row->u.i.signature);
+		break;
+	case KCIDB_INCIDENTS:
+		n += 2 * len(row->u.n.issue_id) + len(row->u.n.job_id) +
+		    len(row->u.n.path);
+		break;
 	case KCIDB_BUILDS:
-		b = &row->u.b;
-		n += len(b->job_id) + len(b->arch) + len(b->compiler_version ?
+		b = &row->u.b.row;
+		n += len(row->u.b.summary) + len(b->job_id) + len(b->arch) + len(b->compiler_version ?
 		    b->compiler_version : b->compiler) + len(b->kconfig) +
 		    len(b->config_url) + len(b->log_url) +
-		    row->u.b.log_excerpt_len + len(b->status) +
+		    b->log_excerpt_len + len(b->status) +
 		    len(b->artifacts) + len(b->misc) + len(b->config_name);
 		break;
 	default:

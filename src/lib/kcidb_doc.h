@@ -35,7 +35,8 @@ char		*kcidb_test_id(const struct kcidb_ids *, const char *job_id,
 		    const char *path);
 
 /*
- * The object of a checkout, build or test row, its strings masked
+ * The object of a checkout, build, test, issue or incident row (NULL
+ * for an incident whose result has no KCIDB id), its strings masked
  * (rows of older releases were stored before their border masked
  * secrets), not yet checked against the schema.
  */

@@ -79,6 +79,11 @@ static const char *const list_name[LISTS] = {
 	"checkouts", "builds", "tests", "issues", "incidents"
 };
 
+/* The list each table's rows go to (bisections make two: see below). */
+static const enum list table_list[KCIDB_TABLES] = {
+	L_CHECKOUTS, L_BUILDS, L_TESTS, L_ISSUES, L_ISSUES, L_INCIDENTS
+};
+
 static void
 chunk_free_rows(struct chunk *c)
 {
@@ -158,7 +163,7 @@ static json_t *
 chunk_document(const struct exporter *x, struct chunk *c)
 {
 	struct buf why = BUF_INIT;
-	json_t *doc, *v, *arr[LISTS], *inc;
+	json_t *doc, *v, *arr[LISTS], *inc, *o;
 	size_t i, j;
 	int k;
 
@@ -173,8 +178,10 @@ chunk_document(const struct exporter *x, struct chunk *c)
 		const struct kcidb_row *r = &c->rows[i];
 
 		if (r->table != KCIDB_BISECTIONS) {
-			put_object(c, doc, arr, (enum list)r->table,
-			    kcidb_doc_object(&x->ids, r), &why);
+			o = kcidb_doc_object(&x->ids, r);
+			if (o != NULL)
+				put_object(c, doc, arr, table_list[r->table],
+				    o, &why);
 			continue;
 		}
 		inc = json_array();
@@ -355,6 +362,12 @@ count(struct kcidb_stats *stats, const struct kcidb_row *row)
 	case KCIDB_BISECTIONS:
 		stats->issues++;
 		stats->incidents += row->u.x.nresults;
+		break;
+	case KCIDB_ISSUES:
+		stats->issues++;
+		break;
+	case KCIDB_INCIDENTS:
+		stats->incidents += kcidb_doc_objects(row);
 		break;
 	default:
 		stats->tests++;

@@ -20,6 +20,7 @@ enum checkout_extra {
 };
 
 enum build_extra {
+	XB_SUMMARY,
 	XB_COLUMNS
 };
 
@@ -46,7 +47,9 @@ enum bisect_extra {
 	"c.tarball_size IS NOT NULL, " FINISH_OF("kbuild") ", "		\
 	FINISH_OF("test") " FROM checkout c "
 #define BUILD_SELECT							\
-	"SELECT " STORE_BUILD_COLUMNS("b") " FROM build b "
+	"SELECT " STORE_BUILD_COLUMNS("b") ", (SELECT f.summary FROM "	\
+	"finding f WHERE f.kind = 'build' AND f.ref = b.id AND "	\
+	"f.type = 'error' ORDER BY f.n LIMIT 1) FROM build b "
 #define TEST_SELECT							\
 	"SELECT " STORE_TEST_COLUMNS("t") ", b.job_id "			\
 	"FROM test t JOIN build b ON b.id = t.build_id "
@@ -71,6 +74,16 @@ enum bisect_extra {
 	"x.bad_checkout AND c.commit_hash = x.culprit)) "		\
 	"FROM bisection x WHERE " BISECT_CULPRIT
 
+#define ISSUE_SELECT							\
+	"SELECT rowid, id, kind, title, report_url, culprit, "		\
+	"finding_kind, signature, version, active FROM issue "
+#define INCIDENT_SELECT							\
+	"SELECT n.rowid, n.issue_id, i.kind, n.issue_version, n.kind, "	\
+	"n.ref, coalesce(b.job_id, t.job_id), t.path, n.present "	\
+	"FROM incident n JOIN issue i ON i.id = n.issue_id "		\
+	"LEFT JOIN build b ON n.kind = 'build' AND b.id = n.ref "	\
+	"LEFT JOIN test t ON n.kind = 'test' AND t.id = n.ref "
+
 /* Per table: its changed rows, and all of them. */
 static const char *const changed_sql[KCIDB_TABLES][2] = {
 	{ CHECKOUT_SELECT "WHERE c.gen > c.exported_gen ORDER BY c.id",
@@ -81,10 +94,15 @@ static const char *const changed_sql[KCIDB_TABLES][2] = {
 	  TEST_SELECT "ORDER BY t.id" },
 	{ BISECT_SELECT "AND x.gen > x.exported_gen ORDER BY x.id",
 	  BISECT_SELECT "ORDER BY x.id" },
+	{ ISSUE_SELECT "WHERE gen > exported_gen ORDER BY rowid",
+	  ISSUE_SELECT "ORDER BY rowid" },
+	{ INCIDENT_SELECT "WHERE n.gen > n.exported_gen ORDER BY n.rowid",
+	  INCIDENT_SELECT "ORDER BY n.rowid" },
 };
 
+/* Issues and incidents are read whole from their own columns. */
 static const int extra_columns[KCIDB_TABLES] = {
-	XC_COLUMNS, XB_COLUMNS, XT_COLUMNS, XX_COLUMNS
+	XC_COLUMNS, XB_COLUMNS, XT_COLUMNS, XX_COLUMNS, 0, 0
 };
 
 struct store_kcidb_cursor {
@@ -108,6 +126,57 @@ test_from(struct sqlite3_stmt *st, int x, struct kcidb_test *t)
 {
 	store_test_from(st, &t->row);
 	t->build_job_id = db_col_dup(st, x + XT_BUILD_JOB_ID);
+}
+
+static void
+issue_from(struct sqlite3_stmt *st, struct kcidb_issue *i)
+{
+	i->rowid = db_col_int(st, 0);
+	i->id = db_col_dup(st, 1);
+	i->kind = db_col_dup(st, 2);
+	i->title = db_col_dup(st, 3);
+	i->report_url = db_col_dup(st, 4);
+	i->culprit = db_col_dup(st, 5);
+	i->finding_kind = db_col_dup(st, 6);
+	i->signature = db_col_dup(st, 7);
+	i->version = db_col_int(st, 8);
+	i->active = (int)db_col_int(st, 9);
+}
+
+static void
+issue_release(struct kcidb_issue *i)
+{
+	free(i->id);
+	free(i->kind);
+	free(i->title);
+	free(i->report_url);
+	free(i->culprit);
+	free(i->finding_kind);
+	free(i->signature);
+}
+
+static void
+incident_from(struct sqlite3_stmt *st, struct kcidb_incident *n)
+{
+	n->rowid = db_col_int(st, 0);
+	n->issue_id = db_col_dup(st, 1);
+	n->issue_kind = db_col_dup(st, 2);
+	n->issue_version = db_col_int(st, 3);
+	n->kind = db_col_dup(st, 4);
+	n->ref = db_col_int(st, 5);
+	n->job_id = db_col_dup(st, 6);
+	n->path = db_col_dup(st, 7);
+	n->present = (int)db_col_int(st, 8);
+}
+
+static void
+incident_release(struct kcidb_incident *n)
+{
+	free(n->issue_id);
+	free(n->issue_kind);
+	free(n->kind);
+	free(n->job_id);
+	free(n->path);
 }
 
 static void
@@ -197,9 +266,13 @@ store_kcidb_row_id(const struct kcidb_row *r)
 	case KCIDB_CHECKOUTS:
 		return r->u.c.row.id;
 	case KCIDB_BUILDS:
-		return r->u.b.id;
+		return r->u.b.row.id;
 	case KCIDB_BISECTIONS:
 		return r->u.x.row.id;
+	case KCIDB_ISSUES:
+		return r->u.i.rowid;
+	case KCIDB_INCIDENTS:
+		return r->u.n.rowid;
 	default:
 		return r->u.t.row.id;
 	}
@@ -213,7 +286,15 @@ store_kcidb_row_release(struct kcidb_row *r)
 		store_checkout_release(&r->u.c.row);
 		break;
 	case KCIDB_BUILDS:
-		store_build_release(&r->u.b);
+		store_build_release(&r->u.b.row);
+		free(r->u.b.summary);
+		r->u.b.summary = NULL;
+		break;
+	case KCIDB_ISSUES:
+		issue_release(&r->u.i);
+		break;
+	case KCIDB_INCIDENTS:
+		incident_release(&r->u.n);
 		break;
 	case KCIDB_BISECTIONS:
 		store_bisect_release(&r->u.x.row);
@@ -261,7 +342,14 @@ store_kcidb_next(struct store_kcidb_cursor *c, struct kcidb_row *out)
 		checkout_from(c->st, c->extra, &out->u.c);
 		break;
 	case KCIDB_BUILDS:
-		store_build_from(c->st, &out->u.b);
+		store_build_from(c->st, &out->u.b.row);
+		out->u.b.summary = db_col_dup(c->st, c->extra + XB_SUMMARY);
+		break;
+	case KCIDB_ISSUES:
+		issue_from(c->st, &out->u.i);
+		break;
+	case KCIDB_INCIDENTS:
+		incident_from(c->st, &out->u.n);
 		break;
 	case KCIDB_BISECTIONS:
 		/* the cursor is open: these read on the same connection */
@@ -296,6 +384,10 @@ store_kcidb_exported(struct db *db, const struct kcidb_span *span,
 		"UPDATE test SET exported_gen = gen WHERE id BETWEEN ? AND ? "
 		"AND gen > exported_gen",
 		"UPDATE bisection SET exported_gen = gen WHERE id BETWEEN ? "
+		"AND ? AND gen > exported_gen",
+		"UPDATE issue SET exported_gen = gen WHERE rowid BETWEEN ? "
+		"AND ? AND gen > exported_gen",
+		"UPDATE incident SET exported_gen = gen WHERE rowid BETWEEN ? "
 		"AND ? AND gen > exported_gen",
 	};
 	int rc, k;

@@ -22,6 +22,8 @@ enum kcidb_table {
 	KCIDB_BUILDS,
 	KCIDB_TESTS,
 	KCIDB_BISECTIONS,	/* an issue and its incidents each */
+	KCIDB_ISSUES,		/* known issues and log signatures */
+	KCIDB_INCIDENTS,	/* theirs */
 	KCIDB_TABLES
 };
 
@@ -60,14 +62,49 @@ struct kcidb_bisection {
 	size_t				 nresults;
 };
 
+/* A build as exported: its row, and the first error its log showed. */
+struct kcidb_build {
+	struct build_row	 row;
+	char			*summary;	/* or NULL */
+};
+
+/* A known issue or a log signature (the issue table). */
+struct kcidb_issue {
+	long long	 rowid;
+	char		*id;		/* config name, or "sig-<hash>" */
+	char		*kind;		/* "known" or "signature" */
+	char		*title;
+	char		*report_url;
+	char		*culprit;	/* code, tool, harness */
+	char		*finding_kind;
+	char		*signature;
+	long long	 version;
+	int		 active;
+};
+
+/* An incident, with what the KCIDB id of its build or test is made of. */
+struct kcidb_incident {
+	long long	 rowid;
+	char		*issue_id;
+	char		*issue_kind;
+	long long	 issue_version;
+	char		*kind;		/* "build" or "test" */
+	long long	 ref;
+	char		*job_id;	/* the build's or the test's, or NULL */
+	char		*path;		/* the test's */
+	int		 present;
+};
+
 /* One row of any table. */
 struct kcidb_row {
 	enum kcidb_table	 table;
 	union {
 		struct kcidb_checkout	c;
-		struct build_row	b;	/* a build is its row */
+		struct kcidb_build	b;
 		struct kcidb_test	t;
 		struct kcidb_bisection	x;
+		struct kcidb_issue	i;
+		struct kcidb_incident	n;
 	}			 u;
 };
 
