@@ -30,22 +30,20 @@ static void
 regression_line(struct report_ctx *x, struct buf *b,
     const struct site_regression *g)
 {
-	struct buf name = BUF_INIT;
 	int build = strcmp(g->what, "build") == 0;
 	char *rel;
 
-	buf_addf(b, "  %s ", g->what);
-	report_text(b, site_res_name(&g->r, g->what, &name));
+	buf_puts(b, "  ");
+	report_result(b, &g->r, g->what);
 	buf_puts(b, g->unstable ? " (unstable)\n" : "\n");
 	buf_puts(b, "    failing since ");
 	report_text(b, g->since_describe);
-	buf_addf(b, " (checkout %lld), last passed at ", g->since);
+	buf_addf(b, " (checkout %lld)\n    last passed at ", g->since);
 	report_text(b, g->last_pass_describe);
 	buf_addf(b, " (checkout %lld)\n", g->last_pass);
 	rel = regression_rel(g, build);
 	report_link_line(x, b, "    ", rel);
 	free(rel);
-	buf_release(&name);
 }
 
 /* The known issue a result shows, into *is (NULL when none). */

@@ -14,6 +14,7 @@
 struct config;
 struct db;
 struct report_stats;
+struct site_res;
 
 #define REPORT_LIST_MAX		50	/* results listed in one section */
 #define REPORT_LOG_LINES	5	/* lines of a finding shown */
@@ -82,6 +83,13 @@ void	 report_text(struct buf *b, const char *s);
  * report_text() makes it, after prefix.
  */
 void	 report_lines(struct buf *b, const char *prefix, const char *s);
+/*
+ * A result as the site names it, after what it is: "build x86 x86_64
+ * gcc", "test kselftest.timers on qemu (x86 x86_64)", "boot on qemu
+ * (x86 x86_64)" (a boot's name says boot already).
+ */
+void	 report_result(struct buf *b, const struct site_res *r,
+	    const char *what);
 /* The site's URL of page rel, or NULL when the site has no base_url. */
 char	*report_url(const struct report_ctx *, const char *rel);
 /* "<url>" on a line of its own after indent, when the site has one. */

@@ -152,11 +152,10 @@ change_line(struct report_ctx *x, struct buf *b, const struct summary *s,
     const struct site_change *ch)
 {
 	const struct site_res *r = ch->now != NULL ? ch->now : ch->before;
-	struct buf name = BUF_INIT;
 	char *rel;
 
-	buf_addf(b, "  %s ", ch->what);
-	report_text(b, site_res_name(r, ch->what, &name));
+	buf_puts(b, "  ");
+	report_result(b, r, ch->what);
 	buf_puts(b, ": ");
 	report_text(b, ch->before != NULL ? ch->before->status : "none");
 	buf_puts(b, " -> ");
@@ -167,7 +166,6 @@ change_line(struct report_ctx *x, struct buf *b, const struct summary *s,
 	rel = result_rel(&s->c, ch);
 	report_link_line(x, b, "    ", rel);
 	free(rel);
-	buf_release(&name);
 }
 
 /* The first thing the result's log said, with a few of its lines. */

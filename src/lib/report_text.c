@@ -15,6 +15,7 @@
 #include "report_impl.h"
 #include "safe.h"
 #include "secret.h"
+#include "site_change.h"
 #include "util.h"
 
 /* Lines of a commit's last paragraph looked at, at most. */
@@ -62,6 +63,17 @@ report_lines(struct buf *b, const char *prefix, const char *s)
 		free(line);
 		s = nl != NULL ? nl + 1 : s + len;
 	}
+}
+
+void
+report_result(struct buf *b, const struct site_res *r, const char *what)
+{
+	struct buf name = BUF_INIT;
+
+	if (strcmp(what, "boot") != 0)
+		buf_addf(b, "%s ", what);
+	report_text(b, site_res_name(r, what, &name));
+	buf_release(&name);
 }
 
 char *
