@@ -30,7 +30,7 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	util-linux ccache"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl jq
 	chromium procps psmisc time clang libclang-rt-dev qemu-user-static
-	groff-base man-db"
+	groff-base man-db python3-aiosmtpd openssl"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.

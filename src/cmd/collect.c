@@ -6,6 +6,7 @@
 #include "log.h"
 #include "collect.h"
 #include "stage.h"
+#include "triage.h"
 #include "util.h"
 
 static const char usage[] =
@@ -14,7 +15,10 @@ static const char usage[] =
 	"Look at every submitted job: record the results of finished ones\n"
 	"as build and test rows, retry incomplete ones with backoff (up to\n"
 	"settings.retries), mark dead workers incomplete (worker_lost) and\n"
-	"kill jobs past their timeout.\n"
+	"kill jobs past their timeout.  Then triage: read the logs of new\n"
+	"results for failure signatures and match failures against the\n"
+	"known issues of the config (a changed rule is applied again to\n"
+	"every result recorded).\n"
 	"\n"
 	"      --wait        keep collecting until no job on this machine is\n"
 	"                    running\n"
@@ -32,6 +36,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct collect_stats cs;
+	struct triage_stats ts;
 	struct stage st;
 	const char *confdir;
 	int c, rc, wait_jobs;
@@ -57,6 +62,9 @@ main(int argc, char **argv)
 	}
 	memset(&cs, 0, sizeof(cs));
 	rc = collect_stage(st.cfg, st.db, wait_jobs, &cs);
+	/* what was collected is kept even when the triage fails */
+	if (triage_run(st.cfg, st.db, &ts) != 0)
+		rc = -1;
 	stage_summary(&st, "%zu finished, %zu running, %zu retried, "
 	    "%zu failed", cs.finished, cs.running, cs.retried, cs.failed);
 	stage_close(&st);

@@ -11,6 +11,7 @@
 #include "fs.h"
 #include "hash.h"
 #include "kbuild.h"
+#include "mail.h"
 #include "runtime.h"
 #include "ynode.h"
 #include "util.h"
@@ -218,26 +219,6 @@ file_url(const char *path)
 	return url;
 }
 
-/*
- * An address we send to: a bare addr-spec, local@domain, with nothing a
- * header or an SMTP command could be bent by.
- */
-static int
-address_ok(const char *a)
-{
-	const char *at;
-
-	at = strchr(a, '@');
-	if (at == NULL || at == a || at[1] == '\0' || strchr(at + 1, '@') ||
-	    strlen(a) > 254)
-		return 0;
-	for (; *a; a++)
-		if ((unsigned char)*a <= ' ' || (unsigned char)*a >= 0x7f ||
-		    strchr("<>()[]\\,;:\"", *a) != NULL)
-			return 0;
-	return 1;
-}
-
 static void
 check_addresses(struct checker *c, const struct ynode *list,
     const char *where)
@@ -248,7 +229,7 @@ check_addresses(struct checker *c, const struct ynode *list,
 		return;
 	for (i = 0; i < list->n; i++)
 		if (list->items[i]->type == YNODE_SCALAR &&
-		    !list->items[i]->null && !address_ok(list->items[i]->value))
+		    !list->items[i]->null && !mail_address_ok(list->items[i]->value))
 			cfg_bad(c, list->items[i], "%s: '%s' is not a plain "
 			    "email address (name@example.org)", where,
 			    list->items[i]->value);
@@ -261,27 +242,21 @@ load_email(struct checker *c, struct config *cfg, const struct ynode *e)
 	static const char *const days[] = { "sunday", "monday", "tuesday",
 	    "wednesday", "thursday", "friday", "saturday", NULL };
 	const struct ynode *v;
-	const char *from, *lt;
-	char *digest;
+	char *digest, *addr;
 	int i;
 
 	cfg->digest_day = -1;
 	if (e == NULL || e->type != YNODE_MAP)
 		return;
 	cfg->email_from = get_str(e, "from", NULL);
-	from = cfg->email_from;
-	/* "Name <addr>" or addr */
-	lt = from != NULL ? strrchr(from, '<') : NULL;
-	if (from != NULL) {
-		char *addr = lt != NULL && str_ends(lt, ">") ?
-		    xstrndup(lt + 1, strlen(lt) - 2) : xstrdup(from);
-
-		if (!address_ok(addr) || strpbrk(from, "\r\n") != NULL)
-			cfg_bad(c, ynode_get(e, "from"), "settings.email.from "
-			    "'%s' must be an address, or a name and an "
-			    "address in <>", from);
-		free(addr);
-	}
+	/* "Name <addr>" or addr, as a From: header takes it */
+	addr = cfg->email_from != NULL ?
+	    mail_address_from_trailer(cfg->email_from) : NULL;
+	if (cfg->email_from != NULL && addr == NULL)
+		cfg_bad(c, ynode_get(e, "from"), "settings.email.from '%s' "
+		    "must be an address, or a name and an address in <>",
+		    cfg->email_from);
+	free(addr);
 	cfg->smtp_url = get_str(e, "smtp_url", NULL);
 	v = ynode_get(e, "smtp_url");
 	if (cfg->smtp_url != NULL && !str_starts(cfg->smtp_url, "smtp://") &&
@@ -415,6 +390,7 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 	struct tree_cfg *t;
 	const struct ynode *e, *bl;
 	size_t i, j;
+	char *w;
 
 	/* not a mapping of entries: check_map() has said so */
 	if (m == NULL || m->type != YNODE_MAP)
@@ -430,7 +406,9 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 		check_token_env(c, e);
 		t->commit_url = get_str(e, "commit_url", NULL);
 		t->report_to = get_list(e, "report_to", NULL);
-		check_addresses(c, ynode_get(e, "report_to"), "trees.report_to");
+		w = xasprintf("trees.%s.report_to", t->name);
+		check_addresses(c, ynode_get(e, "report_to"), w);
+		free(w);
 		if (t->commit_url != NULL && strstr(t->commit_url,
 		    "{commit}") == NULL)
 			cfg_bad(c, ynode_get(e, "commit_url"), "trees.%s."

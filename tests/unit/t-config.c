@@ -349,6 +349,104 @@ test_rules(void)
 	ok(config_version_cmp(6, 1, 5, "6.1.10") < 0, "numeric compare");
 }
 
+/* Known issues, settings.email and report_to. */
+static void
+test_triage(void)
+{
+	const struct issue_cfg *x;
+	struct config *cfg;
+	char *err, h1[17];
+
+	err = load(&cfg, "a.yaml", good_trees, "b.yaml",
+	    "issues:\n  usb-timeout:\n    title: USB times out\n"
+	    "    report_url: https://lore.kernel.org/x\n    culprit: harness\n"
+	    "    match: {platform: 'rk*', path: boot, log: 'dwc3 .*: timed "
+	    "out'}\n  plain:\n    title: t\n    match: {tree: mainline}\n"
+	    "settings:\n  issues: {stale_days: 7}\n  email:\n"
+	    "    from: 'CI <ci@example.org>'\n    smtp_url: smtps://mx:465\n"
+	    "    user: ci\n    token_env: SMTP_PASSWORD\n    digest: friday\n"
+	    "    report_to_authors: true\n");
+	ok(cfg != NULL, "issues and email load");
+	if (cfg == NULL) {
+		printf("# %s", err);
+		free(err);
+		return;
+	}
+	is_int(cfg->nissues, 2, "two issues");
+	x = config_issue(cfg, "usb-timeout");
+	ok(x != NULL && x->log_re != NULL, "its log regex is compiled");
+	is_str(x ? x->culprit : NULL, "harness", "culprit");
+	is_str(x ? x->platform : NULL, "rk*", "a platform glob");
+	ok(x != NULL && x->tree == NULL && x->build == NULL,
+	    "keys not given are NULL");
+	is_str(config_issue(cfg, "plain")->culprit, "code", "culprit code by "
+	    "default");
+	ok(strlen(x->hash) == 16, "a rule digest");
+	memcpy(h1, x->hash, sizeof(h1));
+	is_int(cfg->issue_stale_days, 7, "stale_days");
+	is_int(cfg->digest_day, 5, "digest on Friday");
+	ok(cfg->report_to_authors && !cfg->report_always, "email flags");
+	config_free(cfg);
+	free(err);
+
+	/* the digest of a rule changes with any of its keys */
+	err = load(&cfg, "a.yaml", good_trees, "b.yaml",
+	    "issues:\n  usb-timeout:\n    title: USB times out\n"
+	    "    report_url: https://lore.kernel.org/x\n    culprit: harness\n"
+	    "    match: {platform: 'rk*', path: boot, log: 'dwc3 .*: timed "
+	    "out!'}\n");
+	ok(cfg != NULL && strcmp(config_issue(cfg, "usb-timeout")->hash,
+	    h1) != 0, "a changed regex, a new digest");
+	config_free(cfg);
+	free(err);
+
+	expect_error("a bad regex",
+	    "issues:\n  x:\n    title: t\n    match:\n      log: 'a(b'\n",
+	    "c.yaml:5:12: error: issues.x.match.log is not a valid extended "
+	    "regular expression");
+	expect_error("an empty match",
+	    "issues:\n  x:\n    title: t\n    match: {}\n",
+	    "issues.x.match is empty");
+	expect_error("no match", "issues:\n  x:\n    title: t\n",
+	    "missing required key 'match'");
+	expect_error("a sig- name",
+	    "issues:\n  sig-1:\n    title: t\n    match: {tree: a}\n",
+	    "names starting with 'sig-'");
+	expect_error("a culprit KCIDB does not know",
+	    "issues:\n  x:\n    title: t\n    culprit: kernel\n"
+	    "    match: {tree: a}\n", "issues.culprit 'kernel' is not one of: "
+	    "code, tool, harness");
+	expect_error("a report URL that is no web page",
+	    "issues:\n  x:\n    title: t\n    report_url: javascript:x\n"
+	    "    match: {tree: a}\n", "must be an http:// or https:// URL");
+	expect_error("an unknown match key",
+	    "issues:\n  x:\n    title: t\n    match: {platfrom: a}\n",
+	    "did you mean 'platform'");
+	expect_error("a From that is no address",
+	    "settings:\n  email:\n    from: 'me'\n",
+	    "settings.email.from 'me' must be an address");
+	expect_error("a From with a newline",
+	    "settings:\n  email:\n    from: \"a@b.org\\nBcc: x@y.org\"\n",
+	    "must be an address");
+	expect_error("an SMTP URL of another scheme",
+	    "settings:\n  email:\n    from: a@b.org\n"
+	    "    smtp_url: http://mx\n", "must start with smtp:// or smtps://");
+	expect_error("a user without a password variable",
+	    "settings:\n  email:\n    from: a@b.org\n    user: ci\n",
+	    "settings.email.user needs token_env");
+	expect_error("a digest day that is none",
+	    "settings:\n  email:\n    from: a@b.org\n    digest: someday\n",
+	    "must be a day of the week");
+	expect_error("a password in the email settings",
+	    "settings:\n  email:\n    from: a@b.org\n    password: x\n",
+	    "secrets never live in config");
+	expect_error("a recipient that is no plain address",
+	    "trees:\n  a:\n    url: /x\n    branches: [m]\n"
+	    "    report_to: ['x@y.org, z@w.org']\n",
+	    "trees.a.report_to: 'x@y.org, z@w.org' is not a plain email "
+	    "address");
+}
+
 int
 main(void)
 {
@@ -357,5 +455,6 @@ main(void)
 	test_errors();
 	test_builds();
 	test_rules();
+	test_triage();
 	return tap_done();
 }
