@@ -112,17 +112,18 @@ classify(struct report_ctx *x, struct summary *s)
 		ch = &s->changes.cl.v[i];
 		switch (ch->kind) {
 		case CHANGE_REGRESSION:
+		case CHANGE_UNSTABLE:
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.ch = ch;
 			if (known_issue(x, &tmp, &known) != 0) {
 				store_issues_free(tmp.issues, tmp.nissues);
 				return -1;
 			}
-			it = items_add(known ? &s->known : &s->fresh, ch);
+			/* a known issue first, flaky or not */
+			it = items_add(known ? &s->known :
+			    ch->kind == CHANGE_UNSTABLE ? &s->unstable :
+			    &s->fresh, ch);
 			*it = tmp;
-			break;
-		case CHANGE_UNSTABLE:
-			items_add(&s->unstable, ch);
 			break;
 		case CHANGE_FIXED:
 			items_add(&s->fixed, ch);

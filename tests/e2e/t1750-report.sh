@@ -98,6 +98,10 @@ config() {
 		echo '    report_to: [list@example.org, dev@example.org]'
 		yaml_x86_build
 		printf 'labs:\n  local: {type: local}\n'
+		printf 'issues:\n  broken-y:\n'
+		printf '    title: "The y build error"\n'
+		printf '    report_url: https://lore.example.org/y\n'
+		printf '    match: {build: x86, log: "error: y$"}\n'
 	} >"$TMP/configs/c.yaml"
 }
 C="-c $TMP/configs"
@@ -114,7 +118,8 @@ is "no report row" "$(sql "SELECT count(*) FROM report")" 0
 # escape; trailers good and bad; a build log line that would end the
 # SMTP data and forge a header
 commit "$up" "lib: one" lib/one.c "int one;"
-printf 'x\n.\nBcc: evil@example.org\n\033[2J.\n' >"$up/BROKEN"
+printf 'x \033[2J Bcc: evil@example.org \377 end\n.\nBcc: evil@example.org\n' \
+    >"$up/BROKEN"
 git -C "$up" add BROKEN
 subj=$(printf 'drivers: break it\rBcc: evil@example.org\033[2J')
 git_clock=$((git_clock + 60))
@@ -177,6 +182,12 @@ has "the build that regressed" "$S.body" "  build x86 x86_64 gcc: PASS -> FAIL"
 B2=$(sql "SELECT id FROM build WHERE checkout_id = $h2")
 has "with its page" "$S.body" "    https://ci.example.org/b/$B2.html"
 has "the checkout's page" "$S.body" "page     https://ci.example.org/c/$h2.html"
+has "the first thing its log said, the hostile line as text" "$S.body" \
+    "    first finding (error, log line 5): drivers/broken.c:2: error: x Bcc: evil@example.org"
+has "with its line of the log" "$S.body" \
+    "      | drivers/broken.c:2:1: error: x  Bcc: evil@example.org"
+has "the whole message arrived: no early end of the data" "$S.body" \
+    "Maestrino, origin test: https://ci.example.org/"
 hasnt "no Bcc reached a header" "$S.hdr" "Bcc"
 hasnt "nor any escape" "$S.hdr" "$(printf '\033')"
 
@@ -320,6 +331,12 @@ h=$(head_id)
 has "prints the report" "$TMP/out" "=== report summary:$h (fix/master)"
 has "with its recipients" "$TMP/out" "To: list@example.org, dev@example.org"
 has "and its body" "$TMP/out" "Results of checkout $h:"
+has "the regression of a known issue, apart" "$TMP/out" \
+    "Regressions of known issues (not new): 1"
+has "with the issue's title" "$TMP/out" "    known issue broken-y: The y build error"
+has "and its report" "$TMP/out" "    https://lore.example.org/y"
+has "not counted as new in the subject" "$TMP/out" \
+    ": no new regressions (1 known)"
 has "a dry run says so" "$TMP/out" "maestrino-report: dry run: 1 checkouts looked at, 1 summaries"
 sqlite3 "$TMP/var/state.db" .dump >"$TMP/after.sql"
 check "the database is unchanged" cmp "$TMP/before.sql" "$TMP/after.sql"
@@ -340,6 +357,8 @@ is "its subject" "$(hdr "$D" Subject)" \
     "[test] fix: weekly digest $week, 1 open regression"
 has "the branch and its head" "$D.body" "fix/master (checkout $h): 1 open regression"
 has "the build still failing" "$D.body" "  build x86 x86_64 gcc"
+has "a known issue's apart" "$D.body" "  of known issues (not new): 1"
+has "named" "$D.body" "    known issue broken-y: The y build error"
 has "since when" "$D.body" "failing since $(sql "SELECT describe FROM checkout WHERE id = $h") (checkout $h)"
 is "digests thread on their own" "$(hdr "$D" In-Reply-To)" ""
 check_rc 0 "a second run the same day" maestrino $C report
