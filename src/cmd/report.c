@@ -82,6 +82,9 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	rc = report_stage(st.cfg, st.db, dry, &rs);
+	/* what a dry run printed comes before the summary line */
+	if (fflush(stdout) != 0 && rc == 0)
+		rc = error("cannot write to stdout: %s", strerror(errno));
 	stage_summary(&st, "%s%ld checkouts looked at, %ld summaries, %ld "
 	    "bisection reports, %ld digests; %ld sent, %ld written, %ld to "
 	    "retry, %ld failed", dry ? "dry run: " : "", rs.checkouts,

@@ -107,7 +107,8 @@ print_list(FILE *fp, const char *name, char *const *v)
 static void
 print_draft(const struct report_draft *d, const struct mail *m)
 {
-	printf("=== report %s (%s/%s)\n", d->key, d->tree, d->branch);
+	printf("=== report %s (%s%s%s)\n", d->key, d->tree,
+	    *d->branch != '\0' ? "/" : "", d->branch);
 	print_list(stdout, "To", d->to);
 	print_list(stdout, "Cc", d->cc);
 	printf("Subject: %s\n", d->subject.ptr);

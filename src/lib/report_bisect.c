@@ -170,9 +170,9 @@ body(struct report_ctx *x, struct buf *b, const json_t *o,
 		buf_putc(b, '/');
 		report_text(b, str(o, "branch"));
 	}
-	buf_puts(b, " found the commit after which ");
+	buf_puts(b, " found the commit that broke\n");
 	what(b, o);
-	buf_puts(b, " fails.\n\nculprit  ");
+	buf_puts(b, ".\n\nculprit  ");
 	report_text(b, str(o, "culprit"));
 	buf_puts(b, "\nsubject  ");
 	report_text(b, subj);

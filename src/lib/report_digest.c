@@ -101,7 +101,8 @@ branch_part(struct report_ctx *x, struct buf *b, const char *tree,
 		buf_puts(b, "no open regressions\n");
 	else
 		buf_addf(b, "%zu open regression%s\n", l.n, l.n == 1 ? "" : "s");
-	report_link_line(x, b, "  ", "regressions.html");
+	if (l.n > 0)
+		report_link_line(x, b, "  ", "regressions.html");
 	shown = nknown = 0;
 	for (i = 0; i < l.n && rc == 0; i++) {
 		rc = known_of(x, &l.v[i], &is, &nis);
@@ -171,9 +172,11 @@ tree_digest(struct report_ctx *x, const struct tree_cfg *t,
 	    "regression%s", x->cfg->origin, t->name, week, open,
 	    open == 1 ? "" : "s");
 	buf_addf(&d.body, "Open regressions of tree %s, week %s: the "
-	    "results that passed, then\nfailed, and still fail at the head "
+	    "results that\npassed, then failed, and still fail at the head "
 	    "of their branch.\n\n", t->name, week);
 	buf_add(&d.body, parts.ptr, parts.len);
+	buf_rtrim(&d.body);
+	buf_putc(&d.body, '\n');
 	report_signature(x, &d.body);
 	rc = report_record(x, &d);
 	if (rc == 0)
