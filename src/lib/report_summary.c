@@ -135,12 +135,11 @@ classify(struct report_ctx *x, struct summary *s)
 	return 0;
 }
 
-/* The page of a result: b/<id>.html or its test's page (caller frees). */
+/* The page of result r: b/<id>.html or its test's page (caller frees). */
 static char *
-result_rel(const struct checkout_row *c, const struct site_change *ch)
+result_rel(const struct checkout_row *c, const struct site_change *ch,
+    const struct site_res *r)
 {
-	const struct site_res *r = ch->now != NULL ? ch->now : ch->before;
-
 	if (is_build(ch))
 		return xasprintf("b/%lld.html", r->id);
 	return site_test_rel(c->tree, c->branch, r->config, r->arch,
@@ -155,6 +154,9 @@ change_line(struct report_ctx *x, struct buf *b, const struct summary *s,
 	const struct site_res *r = ch->now != NULL ? ch->now : ch->before;
 	char *rel;
 
+	/* a change has a result before or now, or both */
+	if (r == NULL)
+		return;
 	buf_puts(b, "  ");
 	report_result(b, r, ch->what);
 	buf_puts(b, ": ");
@@ -164,7 +166,7 @@ change_line(struct report_ctx *x, struct buf *b, const struct summary *s,
 	if (ch->kind == CHANGE_UNSTABLE)
 		buf_addf(b, " (flip rate %.2f)", ch->flip);
 	buf_putc(b, '\n');
-	rel = result_rel(&s->c, ch);
+	rel = result_rel(&s->c, ch, r);
 	report_link_line(x, b, "    ", rel);
 	free(rel);
 }

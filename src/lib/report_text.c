@@ -18,6 +18,9 @@
 #include "site_change.h"
 #include "util.h"
 
+/* Bytes of a log line read before it is made visible and cut. */
+#define READ_MAX	((size_t)4 * REPORT_LINE_MAX)
+
 /* Lines of a commit's last paragraph looked at, at most. */
 #define TRAILER_LINES	200
 
@@ -55,8 +58,7 @@ report_lines(struct buf *b, const char *prefix, const char *s)
 		nl = strchr(s, '\n');
 		len = nl != NULL ? (size_t)(nl - s) : strlen(s);
 		/* bound what is copied before it is made visible */
-		line = xstrndup(s, len < 4 * REPORT_LINE_MAX ? len :
-		    4 * REPORT_LINE_MAX);
+		line = xstrndup(s, len < READ_MAX ? len : READ_MAX);
 		buf_puts(b, prefix);
 		report_text(b, line);
 		buf_putc(b, '\n');
