@@ -41,6 +41,7 @@ struct result {
 	char		*log_url;
 	char		*excerpt;
 	long long	 seen;
+	int		 triaged;	/* before: it may have incidents */
 };
 
 static void
@@ -228,6 +229,9 @@ incidents_set(const struct config *cfg, struct db *db,
 		if (incident_add(db, json_string_value(json_array_get(ids, i)),
 		    r, &stats->incidents) != 0)
 			return -1;
+	/* a result never triaged has no incident to take back */
+	if (!r->triaged)
+		return 0;
 	text = json_dumps(ids, JSON_COMPACT);
 	rc = incidents_keep(db, r, text, &stats->incidents);
 	free(text);
@@ -385,7 +389,7 @@ rules_gone(const struct config *cfg, struct db *db, struct triage_stats *stats)
 #define RESULT_COLS(t) \
 	"c.tree, c.branch, b.config_name, b.arch, " t ".status, " \
 	t ".log_url, " t ".log_excerpt, coalesce(" t ".start_time, " \
-	"c.created, 0), " t ".gen"
+	"c.created, 0), " t ".gen, " t ".triage_gen > 0"
 
 static void
 result_fill(struct sqlite3_stmt *st, int col, struct result *r)
@@ -399,6 +403,7 @@ result_fill(struct sqlite3_stmt *st, int col, struct result *r)
 	r->excerpt = db_col_dup(st, col + 6);
 	r->seen = db_col_int(st, col + 7);
 	r->gen = db_col_int(st, col + 8);
+	r->triaged = (int)db_col_int(st, col + 9);
 }
 
 /* One build: its log's findings, its incidents, in one transaction. */
@@ -491,14 +496,24 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	size_t n, alloc, i, len;
 	int rc, step;
 
-	st = db_prepare(db, "SELECT t.id, t.platform, t.path, " RESULT_COLS("t")
-	    " FROM test t JOIN build b ON b.id = t.build_id JOIN checkout c "
-	    "ON c.id = b.checkout_id WHERE CASE WHEN ?1 IS NULL THEN t.id = ?2 "
-	    "ELSE t.job_id = ?1 END ORDER BY t.path <> 'boot', t.id");
+	/* two queries: one that could do both would use no index */
+	if (job != NULL) {
+		st = db_prepare(db, "SELECT t.id, t.platform, t.path, "
+		    RESULT_COLS("t") " FROM test t JOIN build b ON "
+		    "b.id = t.build_id JOIN checkout c ON c.id = b.checkout_id "
+		    "WHERE t.job_id = ? ORDER BY t.path <> 'boot', t.id");
+		if (st != NULL)
+			db_bind_text(st, 1, job);
+	} else {
+		st = db_prepare(db, "SELECT t.id, t.platform, t.path, "
+		    RESULT_COLS("t") " FROM test t JOIN build b ON "
+		    "b.id = t.build_id JOIN checkout c ON c.id = b.checkout_id "
+		    "WHERE t.id = ?");
+		if (st != NULL)
+			db_bind_int(st, 1, id);
+	}
 	if (st == NULL)
 		return -1;
-	db_bind_text(st, 1, job);
-	db_bind_int(st, 2, id);
 	v = NULL;
 	n = alloc = 0;
 	while ((step = db_step(db, st)) == 1) {
@@ -529,11 +544,14 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 			if (rc == 0)
 				rc = incidents_set(cfg, db, &v[i], log, ids,
 				    stats);
-			if (rc == 0)
-				rc = db_run(db, "UPDATE test SET triage_gen = "
-				    "? WHERE id = ?", "ii", v[i].gen, v[i].ref);
 			json_decref(ids);
 		}
+		/* under the data-dir lock: no gen changed since it was read */
+		if (rc == 0)
+			rc = job != NULL ? db_run(db, "UPDATE test SET "
+			    "triage_gen = gen WHERE job_id = ?", "t", job) :
+			    db_run(db, "UPDATE test SET triage_gen = gen "
+			    "WHERE id = ?", "i", id);
 		rc = db_end(db, rc);
 		stats->results += n;
 	}
@@ -558,10 +576,12 @@ triage_tests(const struct config *cfg, struct db *db,
 	jobs = xcalloc(TRIAGE_BATCH, sizeof(*jobs));
 	ids = xcalloc(TRIAGE_BATCH, sizeof(*ids));
 	do {
-		/* one row per job (or per test without one) */
-		st = db_prepare(db, "SELECT job_id, min(id) FROM test WHERE "
-		    "gen > triage_gen GROUP BY coalesce(job_id, id) "
-		    "ORDER BY min(id) LIMIT ?");
+		/*
+		 * The next tests to look at, by id; each job is triaged
+		 * whole, so its other tests drop out of the next batch.
+		 */
+		st = db_prepare(db, "SELECT job_id, id FROM test WHERE "
+		    "gen > triage_gen ORDER BY id LIMIT ?");
 		if (st == NULL) {
 			rc = -1;
 			break;
@@ -575,12 +595,14 @@ triage_tests(const struct config *cfg, struct db *db,
 		}
 		db_finalize(st);
 		rc = step < 0 ? -1 : 0;
-		for (i = 0; i < n; i++) {
-			if (rc == 0)
+		/* a job's tests are together once (ids in job order) */
+		for (i = 0; i < n && rc == 0; i++)
+			if (i == 0 || jobs[i] == NULL ||
+			    !str_eq(jobs[i], jobs[i - 1]))
 				rc = triage_job(cfg, db, jobs[i], ids[i],
 				    stats);
+		for (i = 0; i < n; i++)
 			free(jobs[i]);
-		}
 	} while (rc == 0 && n == TRIAGE_BATCH);
 	free(jobs);
 	free(ids);
