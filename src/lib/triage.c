@@ -39,6 +39,7 @@ struct result {
 	char		*path;
 	char		*status;
 	char		*log_url;
+	char		*lava_url;	/* tests: the lab's own log, or NULL */
 	char		*excerpt;
 	long long	 seen;
 	int		 triaged;	/* before: it may have incidents */
@@ -55,6 +56,7 @@ result_release(struct result *r)
 	free(r->path);
 	free(r->status);
 	free(r->log_url);
+	free(r->lava_url);
 	free(r->excerpt);
 }
 
@@ -65,33 +67,55 @@ failing(const struct result *r)
 	    strcmp(r->status, "ERROR") == 0);
 }
 
+/* Add the file in storage that url names to b; 0, or -1 if none. */
+static int
+add_file(const struct config *cfg, const struct result *r, const char *url,
+    struct buf *b)
+{
+	struct buf f = BUF_INIT;
+	enum fs_read fr;
+	char *rel;
+
+	rel = query_storage_rel(cfg, url);
+	fr = rel != NULL ? fs_read_untrusted(cfg->storage_path, rel,
+	    TRIAGE_LOG_MAX, 1, &f) : FS_READ_MISSING;
+	if (fr != FS_READ_OK && fr != FS_READ_MISSING)
+		warning("%s %lld: cannot read its log %s/%s: %s", r->kind,
+		    r->ref, cfg->storage_path, rel, fr == FS_READ_ERROR ?
+		    strerror(errno) : fs_read_problem(fr));
+	free(rel);
+	if (fr == FS_READ_OK)
+		buf_add(b, f.ptr, f.len);
+	buf_release(&f);
+	return fr == FS_READ_OK ? 0 : -1;
+}
+
 /*
  * The log of a result, NUL-free so a regex sees all of it: the file in
- * storage its URL names, or else its excerpt.  NULL when there is none.
+ * storage its URL names (else its excerpt), and after it, for a test,
+ * the lab's own log, where a harness says what went wrong.  *console is
+ * the length of the first part.  NULL when there is none.
  */
 static char *
-read_log(const struct config *cfg, const struct result *r, size_t *len)
+read_log(const struct config *cfg, const struct result *r, size_t *len,
+    size_t *console)
 {
 	struct buf b = BUF_INIT;
-	enum fs_read fr;
-	char *rel, *s;
+	char *s;
 	size_t i;
 
-	*len = 0;
-	rel = query_storage_rel(cfg, r->log_url);
-	fr = rel != NULL ? fs_read_untrusted(cfg->storage_path, rel,
-	    TRIAGE_LOG_MAX, 1, &b) : FS_READ_MISSING;
-	if (fr != FS_READ_OK && fr != FS_READ_MISSING)
-		warning("%s %lld: cannot read its log %s/%s: %s; using the "
-		    "excerpt", r->kind, r->ref, cfg->storage_path, rel,
-		    fr == FS_READ_ERROR ? strerror(errno) :
-		    fs_read_problem(fr));
-	free(rel);
-	if (fr != FS_READ_OK) {
-		buf_release(&b);
-		if (r->excerpt == NULL)
-			return NULL;
+	if (add_file(cfg, r, r->log_url, &b) != 0 && r->excerpt != NULL)
 		buf_puts(&b, r->excerpt);
+	*console = b.len;
+	if (r->lava_url != NULL) {
+		buf_putc(&b, '\n');
+		if (add_file(cfg, r, r->lava_url, &b) != 0)
+			buf_setlen(&b, *console);
+	}
+	if (b.len == 0) {
+		buf_release(&b);
+		*len = 0;
+		return NULL;
 	}
 	s = buf_detach(&b, len);
 	for (i = 0; i < *len; i++)
@@ -248,7 +272,7 @@ rule_apply(const struct config *cfg, struct db *db,
 	struct sqlite3_stmt *st;
 	struct result r;
 	char *log;
-	size_t len, matched, changed;
+	size_t len, console, matched, changed;
 	int rc, step;
 
 	/*
@@ -263,13 +287,14 @@ rule_apply(const struct config *cfg, struct db *db,
 	stats->incidents += (size_t)db_changes(db);
 	st = db_prepare(db, "SELECT 'build', b.id, c.tree, c.branch, "
 	    "b.config_name, b.arch, NULL, NULL, b.status, b.log_url, "
-	    "b.log_excerpt, coalesce(b.start_time, c.created, 0) "
+	    "b.log_excerpt, coalesce(b.start_time, c.created, 0), NULL "
 	    "FROM build b JOIN checkout c ON c.id = b.checkout_id "
 	    "WHERE b.status IN ('FAIL', 'ERROR') AND b.triage_gen = b.gen "
 	    "UNION ALL "
 	    "SELECT 'test', t.id, c.tree, c.branch, b.config_name, b.arch, "
 	    "t.platform, t.path, t.status, t.log_url, t.log_excerpt, "
-	    "coalesce(t.start_time, b.start_time, c.created, 0) "
+	    "coalesce(t.start_time, b.start_time, c.created, 0), "
+	    "json_extract(t.misc, '$.lava_log_url') "
 	    "FROM test t JOIN build b ON b.id = t.build_id "
 	    "JOIN checkout c ON c.id = b.checkout_id "
 	    "WHERE t.status IN ('FAIL', 'ERROR') AND t.triage_gen = t.gen");
@@ -291,9 +316,10 @@ rule_apply(const struct config *cfg, struct db *db,
 		r.log_url = db_col_dup(st, 9);
 		r.excerpt = db_col_dup(st, 10);
 		r.seen = db_col_int(st, 11);
+		r.lava_url = db_col_dup(st, 12);
 		if (rule_may_hold(x, &r)) {
-			log = x->log_re != NULL ? read_log(cfg, &r, &len) :
-			    NULL;
+			log = x->log_re != NULL ? read_log(cfg, &r, &len,
+			    &console) : NULL;
 			if (rule_holds(x, &r, log)) {
 				rc = incident_add(db, x->name, &r, &changed);
 				matched++;
@@ -414,12 +440,12 @@ triage_build(const struct config *cfg, struct db *db, struct result *r,
 	struct logsig ls;
 	json_t *ids;
 	char *log;
-	size_t len;
+	size_t len, console;
 	int rc;
 
 	memset(&ls, 0, sizeof(ls));
-	log = r->status != NULL ? read_log(cfg, r, &len) : NULL;
-	if (log != NULL && logsig_build(log, len, &ls) != 0)
+	log = r->status != NULL ? read_log(cfg, r, &len, &console) : NULL;
+	if (log != NULL && logsig_build(log, console, &ls) != 0)
 		die_oom();
 	ids = json_array();
 	if (db_begin(db) != 0) {
@@ -493,12 +519,13 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	struct logsig ls;
 	json_t *ids;
 	char *log;
-	size_t n, alloc, i, len;
+	size_t n, alloc, i, len, console;
 	int rc, step;
 
 	/* two queries: one that could do both would use no index */
 	if (job != NULL) {
 		st = db_prepare(db, "SELECT t.id, t.platform, t.path, "
+		    "json_extract(t.misc, '$.lava_log_url'), "
 		    RESULT_COLS("t") " FROM test t JOIN build b ON "
 		    "b.id = t.build_id JOIN checkout c ON c.id = b.checkout_id "
 		    "WHERE t.job_id = ? ORDER BY t.path <> 'boot', t.id");
@@ -506,6 +533,7 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 			db_bind_text(st, 1, job);
 	} else {
 		st = db_prepare(db, "SELECT t.id, t.platform, t.path, "
+		    "json_extract(t.misc, '$.lava_log_url'), "
 		    RESULT_COLS("t") " FROM test t JOIN build b ON "
 		    "b.id = t.build_id JOIN checkout c ON c.id = b.checkout_id "
 		    "WHERE t.id = ?");
@@ -523,7 +551,8 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 		v[n].ref = db_col_int(st, 0);
 		v[n].platform = db_col_dup(st, 1);
 		v[n].path = db_col_dup(st, 2);
-		result_fill(st, 3, &v[n]);
+		v[n].lava_url = db_col_dup(st, 3);
+		result_fill(st, 4, &v[n]);
 		n++;
 	}
 	db_finalize(st);
@@ -531,9 +560,9 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	log = NULL;
 	rc = step < 0 ? -1 : 0;
 	if (rc == 0 && n > 0 && v[0].status != NULL) {
-		log = read_log(cfg, &v[0], &len);
-		if (log != NULL && logsig_console(log, len, failing(&v[0]),
-		    &ls) != 0)
+		log = read_log(cfg, &v[0], &len, &console);
+		if (log != NULL && logsig_console(log, console,
+		    failing(&v[0]), &ls) != 0)
 			die_oom();
 	}
 	if (rc == 0 && n > 0 && (rc = db_begin(db)) == 0) {
