@@ -472,7 +472,7 @@ report_stage(const struct config *cfg, struct db *db, int dry_run,
 	x.stats = stats;
 	x.from_addr = mail_address_from_trailer(cfg->email_from);
 	x.instance = db_instance(db);
-	if (x.from_addr == NULL || x.instance == NULL) {
+	if (x.from_addr == NULL) {
 		rc = error("settings.email.from '%s' is not an address reports "
 		    "can be sent from", cfg->email_from);
 		goto out;

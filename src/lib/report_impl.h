@@ -48,8 +48,10 @@ struct report_draft {
 	long long	 bisection;	/* or 0 */
 };
 
+/* An empty draft of kind for tree and branch (borrowed, not copied). */
 void	 report_draft_init(struct report_draft *, const char *kind,
 	    const char *tree, const char *branch);
+/* Free what the draft owns: its key, cc, subject and body. */
 void	 report_draft_release(struct report_draft *);
 
 /*

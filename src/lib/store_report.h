@@ -37,6 +37,7 @@ struct report_row {
 	long long	 done;		/* 0 until sent, written or failed */
 };
 
+/* Free a row's strings (the row itself is the caller's), or a list. */
 void	 store_report_release(struct report_row *);
 void	 store_report_list_free(struct report_row *, size_t);
 
