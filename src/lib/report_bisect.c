@@ -56,10 +56,13 @@ what(struct buf *b, const json_t *o)
 	buf_puts(b, ")");
 }
 
-/* The culprit as its commit says, from the tree's mirror. */
+/*
+ * The culprit as its commit says, from the tree's mirror; -1 with why in
+ * err, printed by the caller as one warning.
+ */
 static int
 culprit_info(const struct config *cfg, const char *tree, const char *oid,
-    struct commit_info *ci)
+    struct commit_info *ci, struct buf *err)
 {
 	struct git_repository *repo;
 	char *sub, *path;
@@ -68,13 +71,13 @@ culprit_info(const struct config *cfg, const char *tree, const char *oid,
 	repo_init();
 	sub = xasprintf("git/%s.git", tree);
 	path = config_data_path(cfg, sub);
-	repo = repo_open(path, NULL);
+	log_mute();
+	repo = repo_open(path, err);
+	rc = repo != NULL ? repo_commit_info(repo, oid, ci, err) : -1;
+	log_unmute();
+	repo_close(repo);
 	free(path);
 	free(sub);
-	if (repo == NULL)
-		return -1;
-	rc = repo_commit_info(repo, oid, ci, NULL);
-	repo_close(repo);
 	return rc;
 }
 
@@ -263,6 +266,7 @@ int
 report_bisection(struct report_ctx *x, long long id)
 {
 	const struct tree_cfg *t;
+	struct buf err = BUF_INIT;
 	struct commit_info ci;
 	struct report_draft d;
 	json_t *o;
@@ -278,10 +282,12 @@ report_bisection(struct report_ctx *x, long long id)
 		return report_mark(x, 0, id);
 	}
 	/* the mirror says who to tell; without it, the site's names */
-	have_ci = culprit_info(x->cfg, t->name, str(o, "culprit"), &ci) == 0;
+	have_ci = culprit_info(x->cfg, t->name, str(o, "culprit"), &ci,
+	    &err) == 0;
 	if (!have_ci)
-		warning("bisection %lld: the culprit's commit cannot be read; "
-		    "its people are not told", id);
+		warning("bisection %lld: %s; the culprit's people are not told",
+		    id, err.ptr);
+	buf_release(&err);
 	report_draft_init(&d, "bisection", t->name, str(o, "branch") != NULL ?
 	    str(o, "branch") : "");
 	d.to = t->report_to;
