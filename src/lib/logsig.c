@@ -106,22 +106,31 @@ is_control(unsigned cp)
 static void
 text_add(struct buf *b, const char *s, size_t n, size_t max)
 {
-	const unsigned char *p, *e;
+	const unsigned char *p, *e, *q;
 	unsigned cp;
 	size_t k;
 
 	p = (const unsigned char *)s;
 	e = p + n;
 	while (p < e && b->len < max) {
+		for (q = p; q < e && ((*q >= 0x20 && *q < 0x7f) || *q == '\t');
+		    q++)
+			;
+		if (q > p) {
+			k = (size_t)(q - p);
+			if (k > max - b->len)
+				k = max - b->len;
+			buf_add(b, p, k);
+			p += k;
+			continue;
+		}
 		if (*p == 0x1b) {
 			p = (const unsigned char *)skip_ansi((const char *)p,
 			    (const char *)e);
 			continue;
 		}
 		if (*p < 0x80) {
-			if ((*p >= 0x20 && *p != 0x7f) || *p == '\t')
-				buf_putc(b, *p);
-			p++;
+			p++;	/* a control character */
 			continue;
 		}
 		k = safe_utf8_seq(p, (size_t)(e - p));
@@ -318,6 +327,7 @@ struct pending {
 	struct buf	 head;		/* its first line, clean */
 	size_t		 seen;		/* lines since */
 	int		 in_trace;
+	int		 foreign;	/* the last line was not the trace's */
 	int		 skipped;	/* lines before the trace left out */
 	unsigned	 looked;	/* frames looked at */
 	unsigned	 nframes;
@@ -340,6 +350,7 @@ pending_open(struct pending *pd, const char *kind, size_t line)
 	buf_reset(&pd->head);
 	pd->seen = 0;
 	pd->in_trace = 0;
+	pd->foreign = 0;
 	pd->skipped = 0;
 	pd->looked = 0;
 	pd->nframes = 0;
@@ -387,38 +398,49 @@ finding_release(struct logsig_finding *f)
 	free(f->file);
 }
 
+/* The finding of ls with this kind and signature, or NULL. */
+static struct logsig_finding *
+set_find(struct logsig *ls, const char *kind, const char *signature)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		if (strcmp(ls->v[i].signature, signature) == 0 &&
+		    strcmp(ls->v[i].kind, kind) == 0)
+			return &ls->v[i];
+	return NULL;
+}
+
 /*
- * Add f to ls in log order, or count it with the finding of the same
- * hash.  Past LOGSIG_MAX, a warning is dropped, and any other finding
- * takes the place of the last warning (if there is one), so that the
- * first error of a build or the panic at the end of a console log is
- * not lost behind many warnings.
+ * Whether ls can take one more finding of this kind.  Past LOGSIG_MAX,
+ * a warning cannot, and any other finding takes the place of the last
+ * warning (if there is one), so that the first error of a build or the
+ * panic at the end of a console log is not lost behind many warnings.
  */
+static int
+set_room(struct logsig *ls, const char *kind)
+{
+	size_t i;
+
+	if (ls->n < LOGSIG_MAX)
+		return 1;
+	ls->truncated = 1;
+	for (i = ls->n; i > 0 && kind_rank(ls->v[i - 1].kind); i--)
+		;
+	if (!kind_rank(kind) || i == 0)
+		return 0;
+	finding_release(&ls->v[i - 1]);
+	memmove(&ls->v[i - 1], &ls->v[i], (ls->n - i) * sizeof(*ls->v));
+	ls->n--;
+	return 1;
+}
+
+/* Add f to ls, in the order of their lines. */
 static void
 set_add(struct logsig *ls, struct logsig_finding *f)
 {
 	size_t i;
 
-	for (i = 0; i < ls->n; i++)
-		if (strcmp(ls->v[i].hash, f->hash) == 0 &&
-		    strcmp(ls->v[i].kind, f->kind) == 0) {
-			ls->v[i].count++;
-			finding_release(f);
-			return;
-		}
-	if (ls->n == LOGSIG_MAX) {
-		ls->truncated = 1;
-		for (i = ls->n; i > 0 && kind_rank(ls->v[i - 1].kind); i--)
-			;
-		if (!kind_rank(f->kind) || i == 0) {
-			finding_release(f);
-			return;
-		}
-		finding_release(&ls->v[i - 1]);
-		memmove(&ls->v[i - 1], &ls->v[i],
-		    (ls->n - i) * sizeof(*ls->v));
-		ls->n--;
-	}
 	for (i = ls->n; i > 0 && ls->v[i - 1].line > f->line; i--)
 		;
 	memmove(&ls->v[i + 1], &ls->v[i], (ls->n - i) * sizeof(*ls->v));
@@ -426,18 +448,33 @@ set_add(struct logsig *ls, struct logsig_finding *f)
 	ls->n++;
 }
 
-/* Close the open finding: hash its signature and add it to ls. */
+typedef void summary_fn(struct pending *);
+
+/*
+ * Close the open finding: count it with the same one in ls, or add it
+ * with its hash (and its summary, when summarise makes it: a log can
+ * have millions of findings, so only those kept are made whole).
+ */
 static void
-pending_add(struct pending *pd, struct logsig *ls)
+pending_close(struct pending *pd, struct logsig *ls, summary_fn *summarise)
 {
-	struct logsig_finding f;
+	struct logsig_finding f, *same;
 	unsigned char d[HASH_LEN];
 	struct buf h = BUF_INIT;
 	int i;
 
-	memset(&f, 0, sizeof(f));
-	cut_utf8(&pd->summary, SUMMARY_MAX);
 	cut_utf8(&pd->signature, SIGNATURE_MAX);
+	same = set_find(ls, pd->kind, pd->signature.ptr);
+	if (same != NULL || !set_room(ls, pd->kind)) {
+		if (same != NULL)
+			same->count++;
+		pd->kind = NULL;
+		return;
+	}
+	if (summarise != NULL)
+		summarise(pd);
+	cut_utf8(&pd->summary, SUMMARY_MAX);
+	memset(&f, 0, sizeof(f));
 	buf_puts(&h, pd->kind);
 	buf_add(&h, "", 1);
 	buf_add(&h, pd->signature.ptr, pd->signature.len);
@@ -504,7 +541,7 @@ each_line(const char *log, size_t len, line_fn *fn, void *ctx)
 			nl = e;
 		lineno++;
 		any = 0;
-		for (seg = p; ; seg = cr + 1) {
+		for (seg = p; ; seg = cr) {
 			cr = memchr(seg, '\r', (size_t)(nl - seg));
 			end = cr != NULL ? cr : nl;
 			if (end > seg || (cr == NULL && !any)) {
@@ -514,6 +551,8 @@ each_line(const char *log, size_t len, line_fn *fn, void *ctx)
 			}
 			if (cr == NULL)
 				break;
+			while (cr < nl && *cr == '\r')
+				cr++;
 		}
 		if (nl == e)
 			break;
@@ -654,6 +693,7 @@ static const char *const generic_frames[] = {
 	"check_prevs_add", "validate_chain", "print_usage_bug",
 	"mark_lock*", "valid_state", "print_deadlock_bug", "check_deadlock",
 	"_raw_spin_lock*", "_raw_read_lock*", "_raw_write_lock*",
+	"mutex_lock*", "__mutex_lock*", "down_read*", "down_write*",
 	"__might_resched", "__might_sleep", "___might_sleep",
 	"__might_fault", "__schedule*", "schedule", "schedule_timeout",
 	"schedule_preempt_disabled", "schedule_hrtimeout*", "io_schedule*",
@@ -681,6 +721,8 @@ _Static_assert(ARRAY_SIZE(generic_frames) < 256, "generic_frames too long");
 struct generic_index {
 	unsigned short	start[257];
 	unsigned char	order[ARRAY_SIZE(generic_frames)];
+	unsigned char	len[ARRAY_SIZE(generic_frames)];	/* '*' out */
+	unsigned char	prefix[ARRAY_SIZE(generic_frames)];
 };
 
 static void
@@ -700,22 +742,21 @@ generic_index_init(struct generic_index *gi)
 	for (i = 0; i < ARRAY_SIZE(generic_frames); i++) {
 		c = (unsigned char)generic_frames[i][0];
 		gi->order[next[c]++] = (unsigned char)i;
+		gi->len[i] = (unsigned char)strcspn(generic_frames[i], "*");
+		gi->prefix[i] = generic_frames[i][gi->len[i]] == '*';
 	}
 }
 
 static int
 generic_frame(const struct generic_index *gi, const char *name, size_t n)
 {
-	const char *g;
-	unsigned c, i;
-	size_t k;
+	unsigned c, i, g;
 
 	c = (unsigned char)name[0];
 	for (i = gi->start[c]; i < gi->start[c + 1]; i++) {
-		g = generic_frames[gi->order[i]];
-		k = strlen(g);
-		if (g[k - 1] == '*' ? n >= k - 1 && memcmp(name, g, k - 1) == 0 :
-		    n == k && memcmp(name, g, k) == 0)
+		g = gi->order[i];
+		if ((gi->prefix[g] ? n >= gi->len[g] : n == gi->len[g]) &&
+		    memcmp(name, generic_frames[g], gi->len[g]) == 0)
 			return 1;
 	}
 	return 0;
@@ -1015,8 +1056,9 @@ console_headline(struct pending *pd, struct buf *b)
 
 /* The summary: the headline for people, naming the first function. */
 static void
-console_summary(struct pending *pd, struct buf *b)
+console_summary(struct pending *pd)
 {
+	struct buf *b = &pd->summary;
 	const char *file, *func, *fn;
 	size_t flen, fnlen, room, k;
 	char tail[FRAME_MAX + 8];
@@ -1066,8 +1108,7 @@ console_close(struct console *c)
 		buf_puts(&pd->signature, i == 0 ? " | " : ", ");
 		buf_puts(&pd->signature, pd->frames[i]);
 	}
-	console_summary(pd, &pd->summary);
-	pending_add(pd, c->ls);
+	pending_close(pd, c->ls, console_summary);
 }
 
 static void
@@ -1124,10 +1165,24 @@ console_more(struct console *c, const char *raw, size_t rawlen,
 		}
 		return MORE;
 	}
+	/*
+	 * A line of another CPU or of user space can come between frames
+	 * (the console is shared), two in a row end the trace, as does
+	 * x86's "</TASK>".
+	 */
 	if (frame_parse(s, n, &f))
 		add_frame(pd, &c->gi, &f);
-	else if (!trace_marker(s, n) && !register_line(s, n))
-		return END_BEFORE;
+	else if (starts(s, n, "</TASK>")) {
+		keep_line(pd, raw, rawlen);
+		return END_AFTER;
+	} else if (!trace_marker(s, n) && !register_line(s, n)) {
+		if (pd->foreign)
+			return END_BEFORE;
+		pd->foreign = 1;
+		keep_line(pd, raw, rawlen);
+		return MORE;
+	}
+	pd->foreign = 0;
 	keep_line(pd, raw, rawlen);
 	return MORE;
 }
@@ -1218,7 +1273,7 @@ console_silence(struct logsig *ls, const char *log, size_t len,
 		fold_add(&pd.summary, pd.head.ptr, pd.head.len);
 		norm_add(&pd.signature, pd.head.ptr, pd.head.len);
 	}
-	pending_add(&pd, ls);
+	pending_close(&pd, ls, NULL);
 	pending_release(&pd);
 }
 
@@ -1398,23 +1453,54 @@ build_open(struct pending *pd, const struct diag *d, size_t lineno,
 static const struct diag *
 build_match(const char *s, size_t n, size_t *at)
 {
-	const char *c;
+	const struct diag *d;
+	const char *c, *e;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(diags); i++)
-		if (!diags[i].anchored && starts(s, n, diags[i].at)) {
+	if (n == 0)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(diags); i++) {
+		d = &diags[i];
+		if (!d->anchored && d->at[0] == s[0] && starts(s, n, d->at)) {
 			*at = 0;
-			return &diags[i];
+			return d;
 		}
-	for (c = memchr(s, ':', n); c != NULL;
-	    c = memchr(c + 1, ':', n - (size_t)(c + 1 - s)))
-		for (i = 0; i < ARRAY_SIZE(diags); i++)
-			if (diags[i].anchored && starts(c, n - (size_t)(c - s),
-			    diags[i].at)) {
+	}
+	e = s + n;
+	for (c = memchr(s, ':', n); c != NULL && c + 2 < e;
+	    c = memchr(c + 1, ':', (size_t)(e - c - 1))) {
+		if (c[1] != ' ')
+			continue;
+		for (i = 0; i < ARRAY_SIZE(diags); i++) {
+			d = &diags[i];
+			if (d->anchored && d->at[2] == c[2] &&
+			    starts(c, (size_t)(e - c), d->at)) {
 				*at = (size_t)(c - s);
-				return &diags[i];
+				return d;
 			}
+		}
+	}
 	return NULL;
+}
+
+/*
+ * Words every diagnostic has, coloured or not: a line with escapes is
+ * cleaned (which costs) only when it has one.
+ */
+static const char *const diag_words[] = {
+	"rror", "arning", "RROR", "ARNING", "undefined reference",
+	"multiple definition",
+};
+
+static int
+maybe_diag(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(diag_words); i++)
+		if (contains(s, n, diag_words[i]))
+			return 1;
+	return 0;
 }
 
 /* The length of "make: " or "make[2]: " at the start of s, or 0. */
@@ -1480,14 +1566,14 @@ build_line(void *ctx, size_t lineno, const char *raw, size_t rawlen)
 			keep_line(&b->pd, raw, rawlen);
 			return;
 		}
-		pending_add(&b->pd, b->ls);
+		pending_close(&b->pd, b->ls, NULL);
 	}
 	/*
 	 * Most lines are neither; the others are matched again once clean
 	 * (colours from -fdiagnostics-color too), to be quoted.
 	 */
-	if (memchr(raw, 0x1b, rawlen) == NULL &&
-	    build_match(raw, rawlen, &at) == NULL &&
+	if ((memchr(raw, 0x1b, rawlen) != NULL ? !maybe_diag(raw, rawlen) :
+	    build_match(raw, rawlen, &at) == NULL) &&
 	    (b->make_line > 0 || make_prefix(raw, rawlen) == 0))
 		return;
 	buf_reset(&b->clean);
@@ -1520,7 +1606,7 @@ logsig_build(const char *log, size_t len, struct logsig *out)
 	set_init(out);
 	each_line(log, len, build_line, &b);
 	if (b.pd.kind != NULL)
-		pending_add(&b.pd, out);
+		pending_close(&b.pd, out, NULL);
 	for (i = 0; i < out->n; i++)
 		if (strcmp(out->v[i].kind, "error") == 0)
 			break;
@@ -1530,7 +1616,7 @@ logsig_build(const char *log, size_t len, struct logsig *out)
 		keep_line(&b.pd, b.make.ptr, b.make.len);
 		fold_add(&b.pd.summary, b.make.ptr, b.make.len);
 		norm_add(&b.pd.signature, b.make.ptr, b.make.len);
-		pending_add(&b.pd, out);
+		pending_close(&b.pd, out, NULL);
 	}
 	pending_release(&b.pd);
 	buf_release(&b.clean);

@@ -41,7 +41,20 @@ struct logsig {
 	int			 truncated;	/* more than LOGSIG_MAX distinct */
 };
 
-/* Findings of a kernel build log (make's output). 0, or -1 on ENOMEM. */
+/*
+ * Both fill the struct logsig (logsig_free() frees it) with findings in
+ * the order of their first line in the log; those of one hash are one
+ * finding with its count.  Past LOGSIG_MAX distinct findings, truncated
+ * is set and a warning (of either kind) gives its place to any other
+ * finding, so the first error of a build is the first "error" in v[].
+ * log need not end in a NUL, and may hold anything.
+ */
+
+/*
+ * Findings of a kernel build log (make's output): "error" and "warning"
+ * from compilers, assemblers, linkers and modpost; make's first
+ * "*** ... Error N" only when no error was found.  0, or -1 on ENOMEM.
+ */
 int	 logsig_build(const char *log, size_t len, struct logsig *);
 /*
  * Findings of a console log.  When failed is set and nothing else was
@@ -49,6 +62,7 @@ int	 logsig_build(const char *log, size_t len, struct logsig *);
  */
 int	 logsig_console(const char *log, size_t len, int failed,
 	    struct logsig *);
+/* Free what the findings hold (NULL is a no-op). */
 void	 logsig_free(struct logsig *);
 
 #endif
