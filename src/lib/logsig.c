@@ -228,9 +228,10 @@ number_len(const char *w, size_t n)
 
 /*
  * Append clean text to b normalised: "+0x1a/0x40" dropped after a
- * function, numbers as "N" (number_len()), runs of blanks as one space,
- * and no blank at either end.  Bytes past 0x7f are copied as they are,
- * so valid UTF-8 stays valid.
+ * function, numbers as "N" (number_len()), gcc's quotes of a UTF-8
+ * locale as those of the C locale, runs of blanks as one space, and no
+ * blank at either end.  Other bytes past 0x7f are copied as they are, so
+ * valid UTF-8 stays valid.
  */
 static void
 norm_add(struct buf *b, const char *s, size_t n)
@@ -251,6 +252,12 @@ norm_add(struct buf *b, const char *s, size_t n)
 		j = skip_offset(s, n, i);
 		if (j > i) {
 			i = j;
+			continue;
+		}
+		if (starts(s + i, n - i, "\xe2\x80\x98") ||
+		    starts(s + i, n - i, "\xe2\x80\x99")) {
+			buf_putc(b, '\'');
+			i += 3;
 			continue;
 		}
 		if (!is_ident((unsigned char)s[i])) {
@@ -530,19 +537,24 @@ typedef void line_fn(void *ctx, size_t lineno, const char *s, size_t n);
 static size_t
 each_line(const char *log, size_t len, line_fn *fn, void *ctx)
 {
-	const char *p, *e, *nl, *seg, *end, *cr;
+	const char *p, *e, *nl, *seg, *end, *cr, *next_cr;
 	size_t lineno;
 	int any;
 
 	lineno = 0;
-	for (p = log, e = log + len; p < e; p = nl + 1) {
+	e = log + len;
+	/* the next carriage return, looked for past the last one only */
+	next_cr = memchr(log, '\r', len);
+	if (next_cr == NULL)
+		next_cr = e;
+	for (p = log; p < e; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(e - p));
 		if (nl == NULL)
 			nl = e;
 		lineno++;
 		any = 0;
-		for (seg = p; ; seg = cr) {
-			cr = memchr(seg, '\r', (size_t)(nl - seg));
+		for (seg = p; ; ) {
+			cr = next_cr < nl ? next_cr : NULL;
 			end = cr != NULL ? cr : nl;
 			if (end > seg || (cr == NULL && !any)) {
 				fn(ctx, lineno, seg, (size_t)(end - seg) <
@@ -551,8 +563,11 @@ each_line(const char *log, size_t len, line_fn *fn, void *ctx)
 			}
 			if (cr == NULL)
 				break;
-			while (cr < nl && *cr == '\r')
-				cr++;
+			for (seg = cr; seg < nl && *seg == '\r'; seg++)
+				;
+			next_cr = memchr(seg, '\r', (size_t)(e - seg));
+			if (next_cr == NULL)
+				next_cr = e;
 		}
 		if (nl == e)
 			break;
@@ -1548,6 +1563,8 @@ build_more(const char *s, size_t n)
 
 struct build {
 	struct logsig	*ls;
+	const char	*end;		/* of the log */
+	const char	*colon;		/* the next ':' in it, or end */
 	struct pending	 pd;
 	struct buf	 clean;		/* a line without its escapes */
 	struct buf	 make;		/* the first make error */
@@ -1569,8 +1586,20 @@ build_line(void *ctx, size_t lineno, const char *raw, size_t rawlen)
 		pending_close(&b->pd, b->ls, NULL);
 	}
 	/*
-	 * Most lines are neither; the others are matched again once clean
-	 * (colours from -fdiagnostics-color too), to be quoted.
+	 * Every diagnostic has a colon, and most lines none: the next one
+	 * in the log is looked for once, not on every line.
+	 */
+	if (b->colon == NULL || b->colon < raw) {
+		b->colon = memchr(raw, ':', (size_t)(b->end - raw));
+		if (b->colon == NULL)
+			b->colon = b->end;
+	}
+	if (b->colon >= raw + rawlen)
+		return;
+	/*
+	 * Most lines with one are no diagnostic either; those that are get
+	 * matched again once clean (colours from -fdiagnostics-color too),
+	 * to be quoted.
 	 */
 	if ((memchr(raw, 0x1b, rawlen) != NULL ? !maybe_diag(raw, rawlen) :
 	    build_match(raw, rawlen, &at) == NULL) &&
@@ -1603,6 +1632,7 @@ logsig_build(const char *log, size_t len, struct logsig *out)
 
 	memset(&b, 0, sizeof(b));
 	b.ls = out;
+	b.end = log + len;
 	set_init(out);
 	each_line(log, len, build_line, &b);
 	if (b.pd.kind != NULL)

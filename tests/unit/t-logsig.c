@@ -1,6 +1,7 @@
 /*
  * t-logsig.c: failure signatures.  Every tests/data/logsig/NAME.log (real
- * logs, see the README there) against NAME.expect; then normalisation,
+ * logs, see the README there; debian-sysrq-crash-again.log is an earlier
+ * run of debian-sysrq-crash.log) against NAME.expect; then normalisation,
  * merging, the bounds on hostile logs, silence, and the build parser on
  * gcc, clang, ld and modpost output.
  *
@@ -147,9 +148,30 @@ out:
 	buf_release(&want);
 }
 
+/* The hash of the first finding of a console log in DATA. */
+static void
+first_hash(const char *name, char hash[17])
+{
+	struct buf log = BUF_INIT;
+	struct logsig ls;
+	char *p;
+
+	p = xasprintf(DATA "%s", name);
+	hash[0] = '\0';
+	if (buf_read_file(&log, p) == 0) {
+		logsig_console(log.ptr, log.len, 1, &ls);
+		if (ls.n > 0)
+			memcpy(hash, ls.v[0].hash, 17);
+		logsig_free(&ls);
+	}
+	free(p);
+	buf_release(&log);
+}
+
 static void
 test_data(void)
 {
+	char a[17], b[17];
 	glob_t g;
 	size_t i;
 
@@ -160,6 +182,11 @@ test_data(void)
 	for (i = 0; i < g.gl_pathc; i++)
 		data_case(g.gl_pathv[i]);
 	globfree(&g);
+	/* two boots: other addresses, times, KASLR offset and interleaving */
+	first_hash("debian-sysrq-crash.log", a);
+	first_hash("debian-sysrq-crash-again.log", b);
+	ok(a[0] != '\0' && strcmp(a, b) == 0,
+	    "the same crash on two boots: one hash");
 }
 
 /* The findings of a console log given as a string. */
@@ -619,6 +646,18 @@ test_bounds(void)
 	is_int(ls.n, 1, "NULs: the panic after them");
 	is_str(ls.n ? ls.v[0].summary : NULL,
 	    "Kernel panic - not syncing: xy", "NULs dropped");
+	logsig_free(&ls);
+
+	/* a carriage return inside a line, colours, printk levels */
+	console("Loading 50%\r[    1.0] Kernel panic - not syncing: one\n"
+	    "\x1b[0m<0>[    2.0] Kernel panic - not syncing: two\r\r\n"
+	    "\x1b[1;31mKernel panic - not syncing: three\x1b[0m\n", 1, &ls);
+	is_int(ls.n, 3, "a headline after a carriage return, escapes, levels");
+	is_str(ls.n == 3 ? ls.v[0].summary : NULL,
+	    "Kernel panic - not syncing: one", "the piece after the CR");
+	is_int(ls.n == 3 ? ls.v[0].line : 0, 1, "on the line it is on");
+	is_str(ls.n == 3 ? ls.v[2].summary : NULL,
+	    "Kernel panic - not syncing: three", "escapes out of the text");
 	logsig_free(&ls);
 
 	/* no log at all */
