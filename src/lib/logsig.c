@@ -330,7 +330,6 @@ struct pending {
 	char		*file;
 	int		 file_line;
 	/* console: made when it closes */
-	const struct headline *headline;
 	struct buf	 head;		/* its first line, clean */
 	size_t		 seen;		/* lines since */
 	int		 in_trace;
@@ -353,7 +352,6 @@ pending_open(struct pending *pd, const char *kind, size_t line)
 	free(pd->file);
 	pd->file = NULL;
 	pd->file_line = 0;
-	pd->headline = NULL;
 	buf_reset(&pd->head);
 	pd->seen = 0;
 	pd->in_trace = 0;
@@ -981,19 +979,19 @@ headline_match(const struct console *c, const char *s, size_t n)
 }
 
 /*
- * Where a headline's stable part ends; what follows names the task, the
- * CPU or the kernel's configuration.  keep is how much of the marker
- * stays.
+ * Where a headline's stable part ends: what follows names the task, the
+ * CPU or the kernel's configuration.  The headline is cut at the marker
+ * at, keeping keep.
  */
 static const struct {
 	const char	*at;
-	size_t		 keep;
+	const char	*keep;
 } headline_cuts[] = {
-	{ " [#", 0 },			/* "Oops: 0000 [#1] PREEMPT SMP" */
-	{ "! [", 1 },			/* "stuck for 22s! [swapper/0:1]" */
-	{ "scheduling while atomic", 23 },	/* ": swapper/0/1/0x2" */
-	{ " in process ", 0 },		/* "Bad page state in process x" */
-	{ " Comm:", 0 },
+	{ " [#", "" },			/* "Oops: 0000 [#1] PREEMPT SMP" */
+	{ "! [", "!" },			/* "stuck for 22s! [swapper/0:1]" */
+	{ "scheduling while atomic:", "scheduling while atomic" },
+	{ " in process ", "" },		/* "Bad page state in process x" */
+	{ " Comm:", "" },
 };
 
 /* The parts of "WARNING: ..." in its three forms; 0 if not one. */
@@ -1007,8 +1005,6 @@ warning_parts(const char *s, size_t n, const char **file, size_t *flen,
 	*file = NULL;
 	*flen = 0;
 	at = memmem(s, n, " at ", 4);
-	if (at == NULL && starts(s, n, "WARNING: at "))
-		at = s + 8;
 	if (at == NULL)
 		return 0;
 	if (starts(s, n, "WARNING: CPU: ")) {
@@ -1029,8 +1025,8 @@ warning_parts(const char *s, size_t n, const char **file, size_t *flen,
 		}
 		*func = at + 4;
 	}
-	for (p = *func; p < e && (is_ident((unsigned char)*p) || *p == '.');
-	    p++)
+	/* the function without ".isra.0" and the like, as frame_parse() */
+	for (p = *func; p < e && is_ident((unsigned char)*p); p++)
 		;
 	*fnlen = (size_t)(p - *func);
 	return *fnlen > 0;
@@ -1064,7 +1060,8 @@ console_headline(struct pending *pd, struct buf *b)
 			cut = memmem(s, n, headline_cuts[i].at,
 			    strlen(headline_cuts[i].at));
 			if (cut != NULL)
-				n = (size_t)(cut - s) + headline_cuts[i].keep;
+				n = (size_t)(cut - s) +
+				    strlen(headline_cuts[i].keep);
 		}
 	norm_add(b, s, n < HEADLINE_MAX ? n : HEADLINE_MAX);
 }
@@ -1137,7 +1134,6 @@ console_open(struct console *c, const struct headline *h, size_t lineno,
 
 	pd = &c->pd;
 	pending_open(pd, h->kind, lineno);
-	pd->headline = h;
 	text_add(&pd->head, msg, n, LINE_KEEP);
 	keep_line(pd, raw, rawlen);
 	/* WARNING names its function first */

@@ -807,6 +807,21 @@ test_build(void)
 	    "modpost warning is a warning");
 	logsig_free(&ls);
 
+	/* lld and the assembler */
+	build("ld.lld: error: undefined symbol: demo_missing\n"
+	    ">>> referenced by demo.c:12 (drivers/demo/demo.c:12)\n"
+	    ">>>               drivers/demo/demo.o:(demo_init) in archive vmlinux.a\n"
+	    "/tmp/ccX1b2c3.s:42: Error: no such instruction: `demo %eax'\n",
+	    &ls);
+	is_int(ls.n, 2, "lld and as: two errors");
+	is_str(ls.n > 0 ? ls.v[0].summary : NULL, "ld.lld: error: undefined "
+	    "symbol: demo_missing", "lld's error");
+	contains(ls.n > 0 ? ls.v[0].lines : NULL, ">>>               drivers/"
+	    "demo/demo.o", "with where it is referenced");
+	is_str(ls.n > 1 ? ls.v[1].summary : NULL, "/tmp/ccX1b2c3.s:42: Error: "
+	    "no such instruction: `demo %eax'", "the assembler's error");
+	logsig_free(&ls);
+
 	/* make's error only when nothing else says what failed */
 	build("make[1]: warning: jobserver unavailable: using -j1.\n"
 	    "init/main.c:1:1: warning: demo [-Wdemo]\n"
