@@ -153,18 +153,22 @@ text_add(struct buf *b, const char *s, size_t n, size_t max)
 	}
 }
 
+/* The longest start of UTF-8 s (n bytes) of at most max bytes. */
+static size_t
+utf8_floor(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 /* Cut b to at most max bytes, at the start of a character. */
 static void
 cut_utf8(struct buf *b, size_t max)
 {
-	size_t n;
-
-	if (b->len <= max)
-		return;
-	n = max;
-	while (n > 0 && ((unsigned char)b->ptr[n] & 0xc0) == 0x80)
-		n--;
-	buf_setlen(b, n);
+	buf_setlen(b, utf8_floor(b->ptr, b->len, max));
 }
 
 /* Past "+0x1a/0x40" at s[i], or i when there is none. */
@@ -1063,7 +1067,7 @@ console_headline(struct pending *pd, struct buf *b)
 				n = (size_t)(cut - s) +
 				    strlen(headline_cuts[i].keep);
 		}
-	norm_add(b, s, n < HEADLINE_MAX ? n : HEADLINE_MAX);
+	norm_add(b, s, utf8_floor(s, n, HEADLINE_MAX));
 }
 
 /* The summary: the headline for people, naming the first function. */

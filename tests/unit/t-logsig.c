@@ -613,6 +613,16 @@ test_bounds(void)
 	    "invalid bytes replaced");
 	logsig_free(&ls);
 
+	/* a long headline cut for its signature inside a character */
+	buf_reset(&log);
+	buf_puts(&log, "BUG: KASAN: 27");
+	repeat(&log, "\xff", 100);
+	buf_putc(&log, '+');
+	repeat(&log, "\xff", 100);
+	console(log.ptr, 0, &ls);
+	ok(ls.n == 1 && bounded(&ls), "a signature cut at a character");
+	logsig_free(&ls);
+
 	/* 100k fake traces, and 100k headlines that each have one */
 	buf_reset(&log);
 	repeat(&log, "Call Trace:\n ? x+0x1/0x2\n", 100000);
