@@ -1086,7 +1086,7 @@ console_summary(struct pending *pd)
 		buf_puts(b, "WARNING");
 		if (file != NULL) {
 			buf_puts(b, " at ");
-			buf_add(b, file, flen);
+			fold_add(b, file, flen);
 		}
 		buf_puts(b, " in ");
 		buf_add(b, func, k);
@@ -1377,7 +1377,7 @@ path_add(struct buf *b, const char *s, size_t n)
 			s = best + 1;
 		}
 	}
-	buf_add(b, s, n);
+	fold_add(b, s, n);
 }
 
 /* The line (and column) at the end of a location "file:12:5", if any. */
@@ -1448,11 +1448,11 @@ build_open(struct pending *pd, const struct diag *d, size_t lineno,
 	if (fline > 0) {
 		pd->file = xstrndup(s, flen);
 		pd->file_line = fline;
-		buf_add(&pd->summary, s, flen);
+		fold_add(&pd->summary, s, flen);
 		buf_addf(&pd->summary, ":%d", fline);
 		path_add(&pd->signature, s, flen);
 	} else {
-		buf_add(&pd->summary, s, at);
+		fold_add(&pd->summary, s, at);
 		skip = linker_len(s, at);
 		norm_add(&pd->signature, s + skip, at - skip);
 	}

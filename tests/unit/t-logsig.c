@@ -623,6 +623,17 @@ test_bounds(void)
 	ok(ls.n == 1 && bounded(&ls), "a signature cut at a character");
 	logsig_free(&ls);
 
+	/* tabs where a summary takes its words as they are */
+	console("WARNING: CPU: 0 PID: 1 at a\tb.c:1 f+0x1/0x2\n", 0, &ls);
+	is_str(ls.n ? ls.v[0].summary : NULL, "WARNING at a b.c:1 in f",
+	    "a tab in a WARNING's file");
+	logsig_free(&ls);
+	logsig_build("x\ty.c:1:1: error: z\n", 19, &ls);
+	is_str(ls.n ? ls.v[0].summary : NULL, "x y.c:1: error: z",
+	    "a tab in a build location");
+	ok(bounded(&ls), "bounded");
+	logsig_free(&ls);
+
 	/* 100k fake traces, and 100k headlines that each have one */
 	buf_reset(&log);
 	repeat(&log, "Call Trace:\n ? x+0x1/0x2\n", 100000);
