@@ -1244,7 +1244,7 @@ console_silence(struct logsig *ls, const char *log, size_t len,
     size_t nlines)
 {
 	struct pending pd;
-	const char *start[SILENCE_LINES], *msg, *b, *e, *p;
+	const char *start[SILENCE_LINES], *msg, *b, *e, *p, *q;
 	size_t size[SILENCE_LINES], lineno, first, n;
 	int k, i;
 
@@ -1256,15 +1256,17 @@ console_silence(struct logsig *ls, const char *log, size_t len,
 	if (e > log && e[-1] == '\n')
 		e--;
 	while (k < SILENCE_LINES && lineno > 0) {
-		for (b = e; b > log && b[-1] != '\n'; b--)
-			;
-		/* the last piece a carriage return left */
+		b = memrchr(log, '\n', (size_t)(e - log));
+		b = b != NULL ? b + 1 : log;
+		/* the last piece a carriage return left, as each_line() */
 		for (p = e; p > b && (p[-1] == '\r' || p[-1] == ' '); p--)
 			;
-		n = (size_t)(p - b) < LINE_KEEP ? (size_t)(p - b) : LINE_KEEP;
-		msg = skip_noise(p - n, p);
-		if (msg < p) {
-			start[k] = p - n;
+		q = memrchr(b, '\r', (size_t)(p - b));
+		q = q != NULL ? q + 1 : b;
+		n = (size_t)(p - q) < LINE_KEEP ? (size_t)(p - q) : LINE_KEEP;
+		msg = skip_noise(q, q + n);
+		if (msg < q + n) {
+			start[k] = q;
 			size[k++] = n;
 			first = lineno;
 		}

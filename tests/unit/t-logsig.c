@@ -723,6 +723,13 @@ test_silence(void)
 	ok(ls.n == 1 && strcmp(ls.v[0].kind, "panic") == 0,
 	    "no silence when something was found");
 	logsig_free(&ls);
+	console("[    1.0] loading\n[    2.0] Loading 10%\rLoading 99%\r\n"
+	    "\r\n   \n", 1, &ls);
+	is_str(ls.n ? ls.v[0].summary : NULL, "boot stopped after: Loading 99%",
+	    "silence after what a carriage return left");
+	is_str(ls.n ? ls.v[0].lines : NULL, "[    1.0] loading\nLoading 99%",
+	    "its lines");
+	logsig_free(&ls);
 	console("\n\n", 1, &ls);
 	is_str(ls.n ? ls.v[0].summary : NULL, "no console output",
 	    "no output at all");
