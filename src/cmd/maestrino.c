@@ -20,7 +20,8 @@ static const char usage[] =
 	"  run [--wait] [--budget MINUTES]\n"
 	"                     run every stage in order: poll, tarball, jobs,\n"
 	"                     submit, collect, then jobs, submit and collect\n"
-	"                     again for the tests of new builds, kcidb, site;\n"
+	"                     again for the tests of new builds, bisect,\n"
+	"                     kcidb, site, report;\n"
 	"                     --wait waits for the jobs of this machine;\n"
 	"                     --budget starts no new work after MINUTES (default:\n"
 	"                     settings.budget), but still collects, reports\n"
@@ -30,7 +31,8 @@ static const char usage[] =
 	"                     data_dir, origin, budget, storage.path,\n"
 	"                     storage.url, kcidb.output or site.path\n"
 	"  <stage> [args]     run one stage: poll, tarball, jobs, submit,\n"
-	"                     collect, kcidb or site (see maestrino <stage> -h)\n"
+	"                     collect, kcidb, site or report (see\n"
+	"                     maestrino <stage> -h)\n"
 	"  help               show this help\n";
 
 static const char usage_tail[] =

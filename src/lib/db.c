@@ -383,7 +383,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE test ADD COLUMN triage_gen INTEGER NOT NULL "
 	"DEFAULT 0;\n"
 	"CREATE INDEX build_untriaged ON build(id) WHERE gen > triage_gen;\n"
-	"CREATE INDEX test_untriaged ON test(job_id, id) "
+	"CREATE INDEX test_untriaged ON test(id) "
 	"WHERE gen > triage_gen;\n"
 	"CREATE TABLE report (\n"
 	"  id INTEGER PRIMARY KEY,\n"

@@ -1,7 +1,8 @@
 /*
  * run.c: `maestrino run`: poll, tarball, jobs, submit, collect, then
  * jobs, submit and collect again for the tests of new builds, bisect,
- * kcidb and site, each stage a child process; and one stage on its own.
+ * kcidb, site and report, each stage a child process; and one stage on
+ * its own.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -19,13 +20,13 @@
 
 static const char *const stages[] = {
 	"poll", "tarball", "jobs", "submit", "collect", "bisect", "kcidb",
-	"site"
+	"site", "report"
 };
 
 /* The order of `maestrino run`: tests follow builds that just passed. */
 static const char *const run_order[] = {
 	"poll", "tarball", "jobs", "submit", "collect",
-	"jobs", "submit", "collect", "bisect", "kcidb", "site"
+	"jobs", "submit", "collect", "bisect", "kcidb", "site", "report"
 };
 
 /* With --wait, at most this many rounds of bisection steps in a run. */

@@ -39,8 +39,10 @@ struct result {
 	char		*path;
 	char		*status;
 	char		*log_url;
+	char		*lava_url;	/* tests: the lab's own log, or NULL */
 	char		*excerpt;
 	long long	 seen;
+	int		 triaged;	/* before: it may have incidents */
 };
 
 static void
@@ -54,6 +56,7 @@ result_release(struct result *r)
 	free(r->path);
 	free(r->status);
 	free(r->log_url);
+	free(r->lava_url);
 	free(r->excerpt);
 }
 
@@ -64,33 +67,55 @@ failing(const struct result *r)
 	    strcmp(r->status, "ERROR") == 0);
 }
 
+/* Add the file in storage that url names to b; 0, or -1 if none. */
+static int
+add_file(const struct config *cfg, const struct result *r, const char *url,
+    struct buf *b)
+{
+	struct buf f = BUF_INIT;
+	enum fs_read fr;
+	char *rel;
+
+	rel = query_storage_rel(cfg, url);
+	fr = rel != NULL ? fs_read_untrusted(cfg->storage_path, rel,
+	    TRIAGE_LOG_MAX, 1, &f) : FS_READ_MISSING;
+	if (fr != FS_READ_OK && fr != FS_READ_MISSING)
+		warning("%s %lld: cannot read its log %s/%s: %s", r->kind,
+		    r->ref, cfg->storage_path, rel, fr == FS_READ_ERROR ?
+		    strerror(errno) : fs_read_problem(fr));
+	free(rel);
+	if (fr == FS_READ_OK)
+		buf_add(b, f.ptr, f.len);
+	buf_release(&f);
+	return fr == FS_READ_OK ? 0 : -1;
+}
+
 /*
  * The log of a result, NUL-free so a regex sees all of it: the file in
- * storage its URL names, or else its excerpt.  NULL when there is none.
+ * storage its URL names (else its excerpt), and after it, for a test,
+ * the lab's own log, where a harness says what went wrong.  *console is
+ * the length of the first part.  NULL when there is none.
  */
 static char *
-read_log(const struct config *cfg, const struct result *r, size_t *len)
+read_log(const struct config *cfg, const struct result *r, size_t *len,
+    size_t *console)
 {
 	struct buf b = BUF_INIT;
-	enum fs_read fr;
-	char *rel, *s;
+	char *s;
 	size_t i;
 
-	*len = 0;
-	rel = query_storage_rel(cfg, r->log_url);
-	fr = rel != NULL ? fs_read_untrusted(cfg->storage_path, rel,
-	    TRIAGE_LOG_MAX, 1, &b) : FS_READ_MISSING;
-	if (fr != FS_READ_OK && fr != FS_READ_MISSING)
-		warning("%s %lld: cannot read its log %s/%s: %s; using the "
-		    "excerpt", r->kind, r->ref, cfg->storage_path, rel,
-		    fr == FS_READ_ERROR ? strerror(errno) :
-		    fs_read_problem(fr));
-	free(rel);
-	if (fr != FS_READ_OK) {
-		buf_release(&b);
-		if (r->excerpt == NULL)
-			return NULL;
+	if (add_file(cfg, r, r->log_url, &b) != 0 && r->excerpt != NULL)
 		buf_puts(&b, r->excerpt);
+	*console = b.len;
+	if (r->lava_url != NULL) {
+		buf_putc(&b, '\n');
+		if (add_file(cfg, r, r->lava_url, &b) != 0)
+			buf_setlen(&b, *console);
+	}
+	if (b.len == 0) {
+		buf_release(&b);
+		*len = 0;
+		return NULL;
 	}
 	s = buf_detach(&b, len);
 	for (i = 0; i < *len; i++)
@@ -228,6 +253,9 @@ incidents_set(const struct config *cfg, struct db *db,
 		if (incident_add(db, json_string_value(json_array_get(ids, i)),
 		    r, &stats->incidents) != 0)
 			return -1;
+	/* a result never triaged has no incident to take back */
+	if (!r->triaged)
+		return 0;
 	text = json_dumps(ids, JSON_COMPACT);
 	rc = incidents_keep(db, r, text, &stats->incidents);
 	free(text);
@@ -244,7 +272,7 @@ rule_apply(const struct config *cfg, struct db *db,
 	struct sqlite3_stmt *st;
 	struct result r;
 	char *log;
-	size_t len, matched, changed;
+	size_t len, console, matched, changed;
 	int rc, step;
 
 	/*
@@ -259,13 +287,14 @@ rule_apply(const struct config *cfg, struct db *db,
 	stats->incidents += (size_t)db_changes(db);
 	st = db_prepare(db, "SELECT 'build', b.id, c.tree, c.branch, "
 	    "b.config_name, b.arch, NULL, NULL, b.status, b.log_url, "
-	    "b.log_excerpt, coalesce(b.start_time, c.created, 0) "
+	    "b.log_excerpt, coalesce(b.start_time, c.created, 0), NULL "
 	    "FROM build b JOIN checkout c ON c.id = b.checkout_id "
 	    "WHERE b.status IN ('FAIL', 'ERROR') AND b.triage_gen = b.gen "
 	    "UNION ALL "
 	    "SELECT 'test', t.id, c.tree, c.branch, b.config_name, b.arch, "
 	    "t.platform, t.path, t.status, t.log_url, t.log_excerpt, "
-	    "coalesce(t.start_time, b.start_time, c.created, 0) "
+	    "coalesce(t.start_time, b.start_time, c.created, 0), "
+	    "json_extract(t.misc, '$.lava_log_url') "
 	    "FROM test t JOIN build b ON b.id = t.build_id "
 	    "JOIN checkout c ON c.id = b.checkout_id "
 	    "WHERE t.status IN ('FAIL', 'ERROR') AND t.triage_gen = t.gen");
@@ -287,9 +316,10 @@ rule_apply(const struct config *cfg, struct db *db,
 		r.log_url = db_col_dup(st, 9);
 		r.excerpt = db_col_dup(st, 10);
 		r.seen = db_col_int(st, 11);
+		r.lava_url = db_col_dup(st, 12);
 		if (rule_may_hold(x, &r)) {
-			log = x->log_re != NULL ? read_log(cfg, &r, &len) :
-			    NULL;
+			log = x->log_re != NULL ? read_log(cfg, &r, &len,
+			    &console) : NULL;
 			if (rule_holds(x, &r, log)) {
 				rc = incident_add(db, x->name, &r, &changed);
 				matched++;
@@ -385,7 +415,7 @@ rules_gone(const struct config *cfg, struct db *db, struct triage_stats *stats)
 #define RESULT_COLS(t) \
 	"c.tree, c.branch, b.config_name, b.arch, " t ".status, " \
 	t ".log_url, " t ".log_excerpt, coalesce(" t ".start_time, " \
-	"c.created, 0), " t ".gen"
+	"c.created, 0), " t ".gen, " t ".triage_gen > 0"
 
 static void
 result_fill(struct sqlite3_stmt *st, int col, struct result *r)
@@ -399,6 +429,7 @@ result_fill(struct sqlite3_stmt *st, int col, struct result *r)
 	r->excerpt = db_col_dup(st, col + 6);
 	r->seen = db_col_int(st, col + 7);
 	r->gen = db_col_int(st, col + 8);
+	r->triaged = (int)db_col_int(st, col + 9);
 }
 
 /* One build: its log's findings, its incidents, in one transaction. */
@@ -409,12 +440,12 @@ triage_build(const struct config *cfg, struct db *db, struct result *r,
 	struct logsig ls;
 	json_t *ids;
 	char *log;
-	size_t len;
+	size_t len, console;
 	int rc;
 
 	memset(&ls, 0, sizeof(ls));
-	log = r->status != NULL ? read_log(cfg, r, &len) : NULL;
-	if (log != NULL && logsig_build(log, len, &ls) != 0)
+	log = r->status != NULL ? read_log(cfg, r, &len, &console) : NULL;
+	if (log != NULL && logsig_build(log, console, &ls) != 0)
 		die_oom();
 	ids = json_array();
 	if (db_begin(db) != 0) {
@@ -488,17 +519,29 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	struct logsig ls;
 	json_t *ids;
 	char *log;
-	size_t n, alloc, i, len;
+	size_t n, alloc, i, len, console;
 	int rc, step;
 
-	st = db_prepare(db, "SELECT t.id, t.platform, t.path, " RESULT_COLS("t")
-	    " FROM test t JOIN build b ON b.id = t.build_id JOIN checkout c "
-	    "ON c.id = b.checkout_id WHERE CASE WHEN ?1 IS NULL THEN t.id = ?2 "
-	    "ELSE t.job_id = ?1 END ORDER BY t.path <> 'boot', t.id");
+	/* two queries: one that could do both would use no index */
+	if (job != NULL) {
+		st = db_prepare(db, "SELECT t.id, t.platform, t.path, "
+		    "json_extract(t.misc, '$.lava_log_url'), "
+		    RESULT_COLS("t") " FROM test t JOIN build b ON "
+		    "b.id = t.build_id JOIN checkout c ON c.id = b.checkout_id "
+		    "WHERE t.job_id = ? ORDER BY t.path <> 'boot', t.id");
+		if (st != NULL)
+			db_bind_text(st, 1, job);
+	} else {
+		st = db_prepare(db, "SELECT t.id, t.platform, t.path, "
+		    "json_extract(t.misc, '$.lava_log_url'), "
+		    RESULT_COLS("t") " FROM test t JOIN build b ON "
+		    "b.id = t.build_id JOIN checkout c ON c.id = b.checkout_id "
+		    "WHERE t.id = ?");
+		if (st != NULL)
+			db_bind_int(st, 1, id);
+	}
 	if (st == NULL)
 		return -1;
-	db_bind_text(st, 1, job);
-	db_bind_int(st, 2, id);
 	v = NULL;
 	n = alloc = 0;
 	while ((step = db_step(db, st)) == 1) {
@@ -508,7 +551,8 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 		v[n].ref = db_col_int(st, 0);
 		v[n].platform = db_col_dup(st, 1);
 		v[n].path = db_col_dup(st, 2);
-		result_fill(st, 3, &v[n]);
+		v[n].lava_url = db_col_dup(st, 3);
+		result_fill(st, 4, &v[n]);
 		n++;
 	}
 	db_finalize(st);
@@ -516,9 +560,9 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	log = NULL;
 	rc = step < 0 ? -1 : 0;
 	if (rc == 0 && n > 0 && v[0].status != NULL) {
-		log = read_log(cfg, &v[0], &len);
-		if (log != NULL && logsig_console(log, len, failing(&v[0]),
-		    &ls) != 0)
+		log = read_log(cfg, &v[0], &len, &console);
+		if (log != NULL && logsig_console(log, console,
+		    failing(&v[0]), &ls) != 0)
 			die_oom();
 	}
 	if (rc == 0 && n > 0 && (rc = db_begin(db)) == 0) {
@@ -529,11 +573,14 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 			if (rc == 0)
 				rc = incidents_set(cfg, db, &v[i], log, ids,
 				    stats);
-			if (rc == 0)
-				rc = db_run(db, "UPDATE test SET triage_gen = "
-				    "? WHERE id = ?", "ii", v[i].gen, v[i].ref);
 			json_decref(ids);
 		}
+		/* under the data-dir lock: no gen changed since it was read */
+		if (rc == 0)
+			rc = job != NULL ? db_run(db, "UPDATE test SET "
+			    "triage_gen = gen WHERE job_id = ?", "t", job) :
+			    db_run(db, "UPDATE test SET triage_gen = gen "
+			    "WHERE id = ?", "i", id);
 		rc = db_end(db, rc);
 		stats->results += n;
 	}
@@ -558,10 +605,12 @@ triage_tests(const struct config *cfg, struct db *db,
 	jobs = xcalloc(TRIAGE_BATCH, sizeof(*jobs));
 	ids = xcalloc(TRIAGE_BATCH, sizeof(*ids));
 	do {
-		/* one row per job (or per test without one) */
-		st = db_prepare(db, "SELECT job_id, min(id) FROM test WHERE "
-		    "gen > triage_gen GROUP BY coalesce(job_id, id) "
-		    "ORDER BY min(id) LIMIT ?");
+		/*
+		 * The next tests to look at, by id; each job is triaged
+		 * whole, so its other tests drop out of the next batch.
+		 */
+		st = db_prepare(db, "SELECT job_id, id FROM test WHERE "
+		    "gen > triage_gen ORDER BY id LIMIT ?");
 		if (st == NULL) {
 			rc = -1;
 			break;
@@ -575,12 +624,14 @@ triage_tests(const struct config *cfg, struct db *db,
 		}
 		db_finalize(st);
 		rc = step < 0 ? -1 : 0;
-		for (i = 0; i < n; i++) {
-			if (rc == 0)
+		/* a job's tests are together once (ids in job order) */
+		for (i = 0; i < n && rc == 0; i++)
+			if (i == 0 || jobs[i] == NULL ||
+			    !str_eq(jobs[i], jobs[i - 1]))
 				rc = triage_job(cfg, db, jobs[i], ids[i],
 				    stats);
+		for (i = 0; i < n; i++)
 			free(jobs[i]);
-		}
 	} while (rc == 0 && n == TRIAGE_BATCH);
 	free(jobs);
 	free(ids);

@@ -41,7 +41,7 @@ done
 has "one total line last" "$TMP/out" "maestrino: run finished in"
 is "and it is the last line" \
     "$(tail -n 1 "$TMP/out" | sed 's/ in [^:]*:/ in T:/')" \
-    "maestrino: run finished in T: 12 stages, none failed; jobs left: 0 pending, 0 to retry, 0 running; exit 0"
+    "maestrino: run finished in T: 13 stages, none failed; jobs left: 0 pending, 0 to retry, 0 running; exit 0"
 
 # a spent budget: nothing new starts, what is known is still reported
 commit "$up" "second" NEWS "2"

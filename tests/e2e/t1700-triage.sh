@@ -48,6 +48,11 @@ EOF
       platform: board
       path: boot
       log: "${PANIC_RE:-Kernel panic - not syncing: Requested init .* failed}"
+  login-timeout:
+    title: "The lab's login times out"
+    culprit: harness
+    match:
+      log: "auto-login-action timed out"
   never:
     title: "Matches nothing"
     match:
@@ -69,7 +74,7 @@ lava_log() {
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines():
     print("- " + json.dumps({"dt": "2026-11-30T10:00:00.000000", "lvl": "target", "msg": line}))
-print('- {"dt": "2026-11-30T10:00:01.000000", "lvl": "info", "msg": "end"}')
+print('- {"dt": "2026-11-30T10:00:01.000000", "lvl": "error", "msg": "auto-login-action timed out after 120 seconds"}')
 EOF
 }
 panic=$top/tests/data/logsig/debian-panic-init.log
@@ -102,10 +107,10 @@ is "every finding is a signature issue" \
     "$(sql "SELECT COUNT(*) FROM finding f LEFT JOIN issue i ON i.id = f.issue_id WHERE i.kind IS NOT 'signature'")" 0
 is "known issues: each in the table, version 1" \
     "$(sql "SELECT group_concat(id || ' ' || version, ',') FROM (SELECT * FROM issue WHERE kind = 'known' ORDER BY id)")" \
-    "init-panic 1,meant-to-fail 1,never 1"
+    "init-panic 1,login-timeout 1,meant-to-fail 1,never 1"
 is "incidents of known issues: the broken build, the boot on board" \
     "$(sql "SELECT group_concat(issue_id || ' ' || kind || ' ' || (ref IN ($b_bad, $t_boot)), ',') FROM (SELECT * FROM incident WHERE issue_id NOT LIKE 'sig-%' ORDER BY issue_id)")" \
-    "init-panic test 1,meant-to-fail build 1"
+    "init-panic test 1,login-timeout test 1,meant-to-fail build 1"
 is "no known issue for the build that passed, nor the boot on board2" \
     "$(sql "SELECT COUNT(*) FROM incident WHERE ((kind = 'build' AND ref = $b_ok) OR (kind = 'test' AND ref = $t_boot2)) AND issue_id NOT LIKE 'sig-%'")" 0
 is "the warning of the build that passed is a signature of its own" \
@@ -120,7 +125,7 @@ has "lists the known issue with its incident" "$TMP/out" "init-panic"
 has "and the panic's signature" "$TMP/out" "Requested init /nonexistent failed"
 check "issues --json" sh -c "maestrino $C issues --json >'$TMP/issues.json'"
 is "counts" "$(jq -r '[.issues[] | select(.kind == "known") | "\(.id)=\(.incidents)"] | sort | join(" ")' "$TMP/issues.json")" \
-    "init-panic=1 meant-to-fail=1 never=0"
+    "init-panic=1 login-timeout=1 meant-to-fail=1 never=0"
 check_rc 0 "issues init-panic" maestrino $C issues init-panic
 has "shows the boot that shows it" "$TMP/out" "boot on board"
 check_rc 1 "issues of an unknown id" maestrino $C issues no-such
@@ -133,7 +138,7 @@ p="test:$inst"
 all() { jq -r -s "$1" "$TMP"/var/kcidb/*.json; }
 is "the known issues, with their culprit and report URL" \
     "$(all '[.[].issues[]? | select(.misc.kind == "known") | "\(.id) \(.version) \(.culprit | to_entries | map(select(.value)) | .[0].key) \(.report_url)"] | sort | join(",")')" \
-    "$p.issue-init-panic 1 code https://ci.example.org/m/issues/init-panic.html,$p.issue-meant-to-fail 1 tool https://lore.example.org/all/broken/,$p.issue-never 1 code https://ci.example.org/m/issues/never.html"
+    "$p.issue-init-panic 1 code https://ci.example.org/m/issues/init-panic.html,$p.issue-login-timeout 1 harness https://ci.example.org/m/issues/login-timeout.html,$p.issue-meant-to-fail 1 tool https://lore.example.org/all/broken/,$p.issue-never 1 code https://ci.example.org/m/issues/never.html"
 bid=$(all '.[].builds[]? | select(.misc.build == "broken") | .id')
 tid=$(all '.[].tests[]? | select(.path == "boot" and .environment.misc.platform == "board") | .id')
 is "the broken build's comment: its first error" \
@@ -141,7 +146,7 @@ is "the broken build's comment: its first error" \
     "drivers/broken.c:1: error: this build is meant to fail"
 is "incidents name the exported build and test, present" \
     "$(all '[.[].incidents[]? | select(.issue_id | test("issue-")) | "\(.issue_id | sub(".*issue-"; "")) \(.build_id // .test_id) \(.present)"] | sort | join(",")')" \
-    "init-panic $tid true,meant-to-fail $bid true"
+    "init-panic $tid true,login-timeout $tid true,meant-to-fail $bid true"
 is "a signature incident for the panic, on the boot" \
     "$(all '[.[].incidents[]? | select(.test_id == "'"$tid"'") | .issue_id | test("\\.sig-[0-9a-f]{16}$")] | any')" true
 check_rc 0 "kcidb again" maestrino $C kcidb
@@ -154,7 +159,7 @@ has "says it applied the rule" "$TMP/out" "issue init-panic: rule changed, appli
 is "version 2" "$(sql "SELECT version FROM issue WHERE id = 'init-panic'")" 2
 is "its incident is no longer present" \
     "$(sql "SELECT present || ' ' || issue_version FROM incident WHERE issue_id = 'init-panic'")" "0 2"
-is "the other rules are untouched" "$(sql "SELECT group_concat(version) FROM issue WHERE id IN ('meant-to-fail', 'never')")" "1,1"
+is "the other rules are untouched" "$(sql "SELECT group_concat(version) FROM issue WHERE id IN ('login-timeout', 'meant-to-fail', 'never')")" "1,1,1"
 check_rc 0 "kcidb after the change" maestrino $C kcidb
 has "exports the issue and its incident" "$TMP/out" "1 issues, 1 incidents in 1 files"
 f=$(ls "$TMP"/var/kcidb/*.json | tail -n 1)

@@ -16,11 +16,13 @@ if [ ! -e lib/maestrino_crash.c ]; then
 fi
 
 make O="$out" tinyconfig >/dev/null
-# What the brief of each splat needs on top of tinyconfig: a 64-bit SMP
-# kernel with a serial console, initramfs, SLUB (for KASAN), ORC unwinder
-# and kallsyms (for named traces), and the debugging options.
+# What each report needs on top of tinyconfig: a 64-bit SMP kernel with
+# ACPI (without it QEMU's MP table shows one CPU, and there is no HPET
+# to calibrate the TSC against) and DMI (the "Hardware name:" line), a
+# serial console, initramfs, SLUB (for KASAN), ORC unwinder and
+# kallsyms (for named traces), and the debugging options.
 scripts/config --file "$out/.config" \
-	--enable 64BIT --enable SMP --enable TTY --enable SERIAL_8250 \
+	--enable 64BIT --enable SMP --enable ACPI --enable DMI --enable TTY --enable SERIAL_8250 \
 	--enable SERIAL_8250_CONSOLE --enable PRINTK --enable PRINTK_TIME \
 	--enable BLK_DEV_INITRD --enable RD_GZIP \
 	--enable BINFMT_ELF --enable BINFMT_SCRIPT \
@@ -38,7 +40,7 @@ scripts/config --file "$out/.config" \
 	--enable SOFTLOCKUP_DETECTOR \
 	--enable MAESTRINO_CRASH
 make O="$out" olddefconfig >/dev/null
-for opt in 64BIT SMP SERIAL_8250_CONSOLE PRINTK BLK_DEV_INITRD SLUB \
+for opt in 64BIT SMP ACPI DMI SERIAL_8250_CONSOLE PRINTK BLK_DEV_INITRD SLUB \
     KALLSYMS UNWINDER_ORC KASAN UBSAN UBSAN_BOUNDS UBSAN_SHIFT \
     PROVE_LOCKING DETECT_HUNG_TASK SOFTLOCKUP_DETECTOR MAESTRINO_CRASH; do
 	if ! grep -q "^CONFIG_$opt=y" "$out/.config"; then

@@ -1,0 +1,491 @@
+/*
+ * report.c: the report stage (report.h): what is new becomes reports,
+ * each recorded whole before it is sent; then every report due is sent
+ * through SMTP or written as an .eml file.
+ *
+ * A report row and the mark on what it reports are one transaction, so
+ * a crash before the commit makes the report again and a crash after
+ * it sends it at the next run.  The row is marked sent only after the
+ * server took the message: a crash in between sends it twice, with the
+ * same Message-ID, so that mail clients fold the two.
+ */
+#include <jansson.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "fs.h"
+#include "log.h"
+#include "mail.h"
+#include "report.h"
+#include "report_impl.h"
+#include "retry.h"
+#include "store_report.h"
+#include "util.h"
+
+void
+report_draft_init(struct report_draft *d, const char *kind,
+    const char *tree, const char *branch)
+{
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->tree = tree;
+	d->branch = branch;
+	buf_init(&d->subject, 0);
+	buf_init(&d->body, 0);
+}
+
+void
+report_draft_release(struct report_draft *d)
+{
+	free(d->key);
+	report_list_free(d->cc);
+	buf_release(&d->subject);
+	buf_release(&d->body);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The recipients as the JSON array the report row keeps. */
+static char *
+recipients_json(char *const *rcpts)
+{
+	json_t *arr;
+	char *s;
+	size_t i;
+
+	arr = json_array();
+	for (i = 0; rcpts[i] != NULL; i++)
+		json_array_append_new(arr, json_string(rcpts[i]));
+	s = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (s == NULL)
+		die_oom();
+	return s;
+}
+
+/* The recipients of a row back: a NULL-terminated list, or NULL. */
+static char **
+recipients_parse(const char *s)
+{
+	json_error_t e;
+	json_t *arr, *v;
+	char **out;
+	size_t i;
+
+	arr = json_loads(s != NULL ? s : "", 0, &e);
+	if (!json_is_array(arr) || json_array_size(arr) == 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	out = xcalloc(json_array_size(arr) + 1, sizeof(*out));
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v)) {
+			report_list_free(out);
+			json_decref(arr);
+			return NULL;
+		}
+		out[i] = xstrdup(json_string_value(v));
+	}
+	json_decref(arr);
+	return out;
+}
+
+/* A list on one line, for a dry run. */
+static void
+print_list(FILE *fp, const char *name, char *const *v)
+{
+	size_t i;
+
+	if (v == NULL || v[0] == NULL)
+		return;
+	fprintf(fp, "%s: ", name);
+	for (i = 0; v[i] != NULL; i++)
+		fprintf(fp, "%s%s", i ? ", " : "", v[i]);
+	fputc('\n', fp);
+}
+
+static void
+print_draft(const struct report_draft *d, const struct mail *m)
+{
+	printf("=== report %s (%s%s%s)\n", d->key, d->tree,
+	    *d->branch != '\0' ? "/" : "", d->branch);
+	print_list(stdout, "To", d->to);
+	print_list(stdout, "Cc", d->cc);
+	printf("Subject: %s\n", d->subject.ptr);
+	printf("Message-ID: %s\n", m->message_id);
+	if (m->in_reply_to != NULL)
+		printf("In-Reply-To: %s\n", m->in_reply_to);
+	printf("\n%s\n", d->body.ptr);
+}
+
+int
+report_mark(struct report_ctx *x, long long checkout, long long bisection)
+{
+	int rc;
+
+	if (x->dry_run)
+		return 0;
+	if (db_begin(x->db) != 0)
+		return -1;
+	rc = 0;
+	if (checkout > 0)
+		rc = store_report_checkout_done(x->db, checkout);
+	if (rc == 0 && bisection > 0)
+		rc = store_report_bisection_done(x->db, bisection);
+	return db_end(x->db, rc);
+}
+
+/* Insert the report and mark what it stands for, in one transaction. */
+static int
+insert(struct report_ctx *x, const struct report_draft *d,
+    struct report_row *r)
+{
+	int rc;
+
+	if (db_begin(x->db) != 0)
+		return -1;
+	rc = store_report_add(x->db, r);
+	/* made before and recorded: a crash came before the mark */
+	if (rc == 1)
+		rc = 0;
+	if (rc == 0 && d->checkout > 0)
+		rc = store_report_checkout_done(x->db, d->checkout);
+	if (rc == 0 && d->bisection > 0)
+		rc = store_report_bisection_done(x->db, d->bisection);
+	rc = db_end(x->db, rc);
+	if (rc == 0)
+		crashpoint("report-recorded");
+	return rc;
+}
+
+int
+report_record(struct report_ctx *x, struct report_draft *d)
+{
+	struct report_row r;
+	struct mail m;
+	char *hkey, *mid, *root, *last, *refs, *msg, **rcpts;
+	size_t len;
+	int rc;
+
+	rc = -1;
+	root = last = refs = msg = NULL;
+	rcpts = NULL;
+	/* the database's instance: a rebuilt one never reuses an id */
+	hkey = xasprintf("%s/%s", x->instance, d->key);
+	mid = mail_message_id(d->kind, hkey,
+	    mail_address_domain(x->from_addr));
+	if (mid == NULL)
+		goto out;
+	if (store_report_thread(x->db, d->tree, d->branch, &root, &last) != 0)
+		goto out;
+	if (root != NULL && strcmp(root, last) != 0)
+		refs = xasprintf("%s %s", root, last);
+	else if (root != NULL)
+		refs = xstrdup(root);
+	memset(&m, 0, sizeof(m));
+	m.from = x->cfg->email_from;
+	m.to = d->to;
+	m.cc = d->cc;
+	m.subject = d->subject.ptr;
+	m.message_id = mid;
+	m.in_reply_to = last;
+	m.references = refs;
+	m.body = d->body.ptr;
+	m.date = x->now;
+	msg = mail_format(&m, &len);
+	rcpts = msg != NULL ? mail_recipients(&m) : NULL;
+	if (msg == NULL || rcpts == NULL) {
+		/* nothing marked: tried again next run */
+		error("report %s: cannot make its message", d->key);
+		x->failed = 1;
+		rc = 1;
+		goto out;
+	}
+	if (x->dry_run) {
+		print_draft(d, &m);
+		rc = 0;
+		goto out;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = (char *)d->kind;
+	r.key = d->key;
+	r.tree = (char *)d->tree;
+	r.branch = (char *)d->branch;
+	r.message_id = mid;
+	r.subject = d->subject.ptr;
+	r.recipients = recipients_json(rcpts);
+	r.message = msg;
+	r.created = x->now;
+	rc = insert(x, d, &r);
+	free(r.recipients);
+	if (rc == 0)
+		info("report %s recorded: %s", d->key, d->subject.ptr);
+out:
+	if (rcpts != NULL)
+		mail_list_free(rcpts);
+	free(msg);
+	free(refs);
+	free(root);
+	free(last);
+	free(mid);
+	free(hkey);
+	return rc;
+}
+
+/* The .eml file name of a report: its id and key, "12-summary-3". */
+static char *
+eml_name(const struct report_row *r)
+{
+	char *name, *p;
+
+	name = xasprintf("%lld-%.80s", r->id, r->key);
+	for (p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-'))
+			*p = '-';
+	return name;
+}
+
+/* Without smtp_url: each report as <data_dir>/reports/<name>.eml. */
+static int
+write_eml(struct report_ctx *x, const struct report_row *r,
+    const char *dir)
+{
+	char *name;
+	int rc;
+
+	name = eml_name(r);
+	rc = mail_write_eml(dir, name, r->message, r->message_len);
+	if (rc == 0) {
+		info("report %lld (%s) written to %s/%s.eml", r->id, r->key,
+		    dir, name);
+		rc = db_begin(x->db);
+		if (rc == 0)
+			rc = db_end(x->db, store_report_finish(x->db, r->id,
+			    REPORT_WRITTEN, NULL, x->now));
+		if (rc == 0)
+			x->stats->written++;
+	} else {
+		/* the disk's fault, not the report's: the next run */
+		x->failed = 1;
+		x->stats->retry++;
+		rc = 0;
+	}
+	free(name);
+	return rc;
+}
+
+/* The password of settings.email.token_env; 0, or 1 when it is missing. */
+static int
+smtp_password(const struct config *cfg, const char **password)
+{
+	*password = NULL;
+	if (cfg->smtp_token_env == NULL)
+		return 0;
+	*password = config_token(cfg->smtp_token_env,
+	    "settings.email.token_env", "sending reports");
+	return cfg->smtp_user != NULL && *password == NULL;
+}
+
+/*
+ * Send one report: 0 when it is done with for this run, 1 when the
+ * server could not take it now (the others wait for the next run), -1
+ * on a database error.
+ */
+static int
+send_one(struct report_ctx *x, const struct report_row *r,
+    const char *password)
+{
+	const struct config *cfg = x->cfg;
+	struct buf err = BUF_INIT;
+	enum mail_result res;
+	long long attempts, next;
+	char **rcpts, when[32];
+	int rc;
+
+	rcpts = recipients_parse(r->recipients);
+	if (rcpts == NULL) {
+		buf_puts(&err, "its recipients cannot be read");
+		res = MAIL_FAIL;
+	} else {
+		res = mail_send(cfg->smtp_url, cfg->smtp_user, password,
+		    x->from_addr, rcpts, r->message, r->message_len, &err);
+		report_list_free(rcpts);
+	}
+	/* a kill here sends it again: the one duplicate we allow */
+	crashpoint("report-sent");
+	if (db_begin(x->db) != 0) {
+		buf_release(&err);
+		return -1;
+	}
+	switch (res) {
+	case MAIL_SENT:
+		rc = store_report_finish(x->db, r->id, REPORT_SENT,
+		    err.len > 0 ? err.ptr : NULL, x->now);
+		break;
+	case MAIL_RETRY:
+		attempts = r->attempts + 1;
+		next = x->now + retry_backoff(cfg->retry_delay, attempts);
+		rc = store_report_retry(x->db, r->id, attempts, next, err.ptr);
+		break;
+	default:
+		rc = store_report_fail(x->db, r->id, err.ptr, x->now);
+		break;
+	}
+	rc = db_end(x->db, rc);
+	if (rc != 0) {
+		buf_release(&err);
+		return -1;
+	}
+	switch (res) {
+	case MAIL_SENT:
+		x->stats->sent++;
+		info("report %lld (%s) sent", r->id, r->key);
+		if (err.len > 0)
+			warning("report %lld (%s): %s", r->id, r->key, err.ptr);
+		break;
+	case MAIL_RETRY:
+		x->stats->retry++;
+		x->failed = 1;
+		time_rfc3339((time_t)(x->now + retry_backoff(cfg->retry_delay,
+		    r->attempts + 1)), when, sizeof(when));
+		warning("report %lld (%s) not sent, tried again from %s: %s",
+		    r->id, r->key, when, err.ptr);
+		break;
+	default:
+		x->stats->failed++;
+		x->failed = 1;
+		error("report %lld (%s) refused for good, not sent again: %s",
+		    r->id, r->key, err.ptr);
+		break;
+	}
+	buf_release(&err);
+	return res == MAIL_RETRY;
+}
+
+/* Send or write every report that is due. */
+static int
+send_due(struct report_ctx *x)
+{
+	const struct config *cfg = x->cfg;
+	struct report_row *rows;
+	const char *password;
+	char *dir;
+	size_t i, n;
+	int rc;
+
+	if (store_report_due(x->db, x->now, &rows, &n) != 0)
+		return -1;
+	rc = 0;
+	dir = NULL;
+	if (n == 0 || x->dry_run) {
+		for (i = 0; i < n; i++)
+			printf("=== report %s would be %s (%s)\n", rows[i].key,
+			    cfg->smtp_url != NULL ? "sent" : "written",
+			    rows[i].attempts > 0 ? "tried before" :
+			    "recorded before");
+		goto out;
+	}
+	if (cfg->smtp_url == NULL) {
+		dir = config_data_path(cfg, "reports");
+		if (fs_mkdir_p(dir) != 0) {
+			x->failed = 1;
+			x->stats->retry += (long)n;
+			goto out;
+		}
+		for (i = 0; i < n && rc == 0; i++)
+			rc = write_eml(x, &rows[i], dir);
+		goto out;
+	}
+	if (smtp_password(cfg, &password) != 0) {
+		error("settings.email.user is set but %s is not: %zu reports "
+		    "wait for it", cfg->smtp_token_env, n);
+		x->failed = 1;
+		x->stats->retry += (long)n;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		rc = send_one(x, &rows[i], password);
+		if (rc != 0)
+			break;
+	}
+	/* after a failure that may pass, the server is asked next run */
+	if (rc > 0) {
+		x->stats->retry += (long)(n - i - 1);
+		rc = 0;
+	}
+out:
+	free(dir);
+	store_report_list_free(rows, n);
+	return rc;
+}
+
+/* Every branch head and bisection not yet looked at. */
+static int
+look_at_new(struct report_ctx *x)
+{
+	long long *ids;
+	size_t i, n;
+	int rc;
+
+	if (store_report_unreported_checkouts(x->db, &ids, &n) != 0)
+		return -1;
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = report_summary(x, ids[i]);
+	free(ids);
+	if (rc != 0)
+		return -1;
+	if (store_report_unreported_bisections(x->db, &ids, &n) != 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = report_bisection(x, ids[i]);
+	free(ids);
+	return rc;
+}
+
+int
+report_stage(const struct config *cfg, struct db *db, int dry_run,
+    struct report_stats *stats)
+{
+	struct report_ctx x;
+	long long n;
+	int rc;
+
+	if (cfg->email_from == NULL) {
+		/* no reports: what is done now is not mailed later */
+		if (dry_run) {
+			printf("settings.email is not set: no reports\n");
+			return 0;
+		}
+		if (store_report_mark_all(db, &n) != 0)
+			return -1;
+		debug("settings.email is not set: %lld marked reported", n);
+		return 0;
+	}
+	memset(&x, 0, sizeof(x));
+	x.cfg = cfg;
+	x.db = db;
+	x.dry_run = dry_run;
+	x.now = (long long)time(NULL);
+	x.stats = stats;
+	x.from_addr = mail_address_from_trailer(cfg->email_from);
+	x.instance = db_instance(db);
+	if (x.from_addr == NULL) {
+		rc = error("settings.email.from '%s' is not an address reports "
+		    "can be sent from", cfg->email_from);
+		goto out;
+	}
+	rc = look_at_new(&x);
+	if (rc == 0)
+		rc = report_digest(&x);
+	if (rc == 0)
+		rc = send_due(&x);
+out:
+	free(x.from_addr);
+	free(x.instance);
+	if (rc < 0)
+		return -1;
+	return x.failed ? 1 : 0;
+}
