@@ -263,8 +263,8 @@ triage(struct db *db, struct site_plan *p)
 	for (i = 0; i < p->tri.ninc; i++) {
 		x = &p->tri.inc[i];
 		/* a result that is gone has no page */
-		if (x->checkout <= 0 || bsearch(&x->checkout, dirty.v, dirty.n,
-		    sizeof(*dirty.v), cmp_id) != NULL)
+		if (x->checkout <= 0 || (dirty.n > 0 && bsearch(&x->checkout,
+		    dirty.v, dirty.n, sizeof(*dirty.v), cmp_id) != NULL))
 			continue;
 		ids_push(&p->tri_checkouts, x->checkout);
 		ids_push(x->build ? &p->tri_builds : &p->tri_tests, x->ref);
