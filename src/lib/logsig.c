@@ -198,6 +198,45 @@ skip_offset(const char *s, size_t n, size_t i)
 	return j;
 }
 
+/* The top directories of a kernel tree, to find one in a long path. */
+static const char *const kernel_dirs[] = {
+	"/arch/", "/block/", "/certs/", "/crypto/", "/drivers/", "/fs/",
+	"/include/", "/init/", "/io_uring/", "/ipc/", "/kernel/", "/lib/",
+	"/mm/", "/net/", "/rust/", "/samples/", "/scripts/", "/security/",
+	"/sound/", "/tools/", "/virt/",
+};
+
+/*
+ * The bytes at the start of path s (n bytes) that are not the kernel
+ * tree's: "./", "../" (a build directory beside the tree), and in an
+ * absolute path what comes before the first top directory of a tree
+ * ("/tmp/build/linux/" in "/tmp/build/linux/lib/x.c").
+ */
+static size_t
+tree_path(const char *s, size_t n)
+{
+	const char *best, *p;
+	size_t i, k;
+
+	for (k = 0; ; ) {
+		if (starts(s + k, n - k, "./"))
+			k += 2;
+		else if (starts(s + k, n - k, "../"))
+			k += 3;
+		else
+			break;
+	}
+	if (k > 0 || n == 0 || s[0] != '/')
+		return k;
+	best = NULL;
+	for (i = 0; i < ARRAY_SIZE(kernel_dirs); i++) {
+		p = memmem(s, n, kernel_dirs[i], strlen(kernel_dirs[i]));
+		if (p != NULL && (best == NULL || p < best))
+			best = p;
+	}
+	return best != NULL ? (size_t)(best + 1 - s) : 0;
+}
+
 /*
  * How a word made of [A-Za-z0-9_] is normalised: the bytes of it that
  * are a number, which become "N", or 0 when it is kept.  Numbers are
@@ -232,10 +271,11 @@ number_len(const char *w, size_t n)
 
 /*
  * Append clean text to b normalised: "+0x1a/0x40" dropped after a
- * function, numbers as "N" (number_len()), gcc's quotes of a UTF-8
- * locale as those of the C locale, runs of blanks as one space, and no
- * blank at either end.  Other bytes past 0x7f are copied as they are, so
- * valid UTF-8 stays valid.
+ * function, numbers as "N" (number_len()), a path that starts a word as
+ * the tree names it (tree_path()), gcc's quotes of a UTF-8 locale as
+ * those of the C locale, runs of blanks as one space, and no blank at
+ * either end.  Other bytes past 0x7f are copied as they are, so valid
+ * UTF-8 stays valid.
  */
 static void
 norm_add(struct buf *b, const char *s, size_t n)
@@ -257,6 +297,16 @@ norm_add(struct buf *b, const char *s, size_t n)
 		if (j > i) {
 			i = j;
 			continue;
+		}
+		if ((s[i] == '/' || s[i] == '.') && (i == 0 || s[i - 1] == ' ' ||
+		    s[i - 1] == '\t' || s[i - 1] == '(')) {
+			for (j = i; j < n && s[j] != ' ' && s[j] != '\t'; j++)
+				;
+			j = tree_path(s + i, j - i);
+			if (j > 0) {
+				i += j;
+				continue;
+			}
 		}
 		if (starts(s + i, n - i, "\xe2\x80\x98") ||
 		    starts(s + i, n - i, "\xe2\x80\x99")) {
@@ -709,7 +759,9 @@ static const char *const generic_frames[] = {
 	"print_circular_bug*", "check_noncircular", "check_prev_add",
 	"check_prevs_add", "validate_chain", "print_usage_bug",
 	"mark_lock*", "valid_state", "print_deadlock_bug", "check_deadlock",
-	"_raw_spin_lock*", "_raw_read_lock*", "_raw_write_lock*",
+	"unwind_*", "__unwind_start", "arch_stack_walk", "stack_trace_save*",
+	"stack_depot_save*", "_raw_spin_lock*", "_raw_read_lock*",
+	"_raw_write_lock*",
 	"mutex_lock*", "__mutex_lock*", "down_read*", "down_write*",
 	"__might_resched", "__might_sleep", "___might_sleep",
 	"__might_fault", "__schedule*", "schedule", "schedule_timeout",
@@ -1342,44 +1394,14 @@ static const struct diag {
 	{ ": multiple definition of ", "error", 1 },
 };
 
-/* The top directories of a kernel tree, to find one in a long path. */
-static const char *const kernel_dirs[] = {
-	"/arch/", "/block/", "/certs/", "/crypto/", "/drivers/", "/fs/",
-	"/include/", "/init/", "/io_uring/", "/ipc/", "/kernel/", "/lib/",
-	"/mm/", "/net/", "/rust/", "/samples/", "/scripts/", "/security/",
-	"/sound/", "/tools/", "/virt/",
-};
-
 /* Append a source path to b as the kernel tree names it. */
 static void
 path_add(struct buf *b, const char *s, size_t n)
 {
-	const char *best, *p;
-	size_t i;
+	size_t k;
 
-	for (;;) {
-		if (starts(s, n, "./")) {
-			s += 2;
-			n -= 2;
-		} else if (starts(s, n, "../")) {
-			s += 3;
-			n -= 3;
-		} else
-			break;
-	}
-	if (n > 0 && s[0] == '/') {
-		best = NULL;
-		for (i = 0; i < ARRAY_SIZE(kernel_dirs); i++) {
-			p = memmem(s, n, kernel_dirs[i], strlen(kernel_dirs[i]));
-			if (p != NULL && (best == NULL || p < best))
-				best = p;
-		}
-		if (best != NULL) {
-			n -= (size_t)(best + 1 - s);
-			s = best + 1;
-		}
-	}
-	fold_add(b, s, n);
+	k = tree_path(s, n);
+	fold_add(b, s + k, n - k);
 }
 
 /* The line (and column) at the end of a location "file:12:5", if any. */

@@ -291,6 +291,17 @@ test_normalise(void)
 	logsig_free(&a);
 	logsig_free(&b);
 	logsig_free(&c);
+
+	/* a file named from the build directory, or from the tree */
+	console("UBSAN: shift-out-of-bounds in /tmp/b/src/lib/demo.c:92:8\n",
+	    0, &a);
+	console("UBSAN: shift-out-of-bounds in ../lib/demo.c:90:8\n", 0, &b);
+	is_str(a.n ? a.v[0].signature : NULL, "ubsan: UBSAN: "
+	    "shift-out-of-bounds in lib/demo.c:N:N", "the path as the tree's");
+	ok(a.n && b.n && strcmp(a.v[0].hash, b.v[0].hash) == 0,
+	    "wherever it was built");
+	logsig_free(&a);
+	logsig_free(&b);
 	buf_release(&other);
 }
 
