@@ -55,6 +55,7 @@ best5() {
 
 # shellcheck disable=SC2086
 fill "$BTMP/console.log" "$BTMP/boot" 9 $consoles
+# shellcheck disable=SC2046
 set -- $("$top/build/bench/logsig" console "$BTMP/console.log")
 mb=$(( $1 >> 20 ))
 ours=$2
@@ -71,6 +72,7 @@ if [ -n "$builds" ]; then
 	for _ in 1 2 3 4 5 6 7 8 9 10; do cat "$BTMP/steps"; done >"$BTMP/steps10"
 	# shellcheck disable=SC2086
 	fill "$BTMP/build.log" "$BTMP/steps10" 500 $builds
+	# shellcheck disable=SC2046
 	set -- $("$top/build/bench/logsig" build "$BTMP/build.log")
 	best5 env LC_ALL=C grep -E -c ': (fatal error|error|Error|warning|Warning): |^(fatal error|error|warning): |: undefined reference to |: multiple definition of |^(ERROR|WARNING): modpost: |^make(\[[0-9]+\])?: \*\*\* ' "$BTMP/build.log"
 	report "logsig: $(( $1 >> 20 )) MB build log, $3 found" "$2" s \

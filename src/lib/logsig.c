@@ -520,7 +520,7 @@ pending_close(struct pending *pd, struct logsig *ls, summary_fn *summarise)
 	struct logsig_finding f, *same;
 	unsigned char d[HASH_LEN];
 	struct buf h = BUF_INIT;
-	int i;
+	size_t i;
 
 	cut_utf8(&pd->signature, SIGNATURE_MAX);
 	same = set_find(ls, pd->kind, pd->signature.ptr);
@@ -1459,7 +1459,7 @@ build_open(struct pending *pd, const struct diag *d, size_t lineno,
 	int fline;
 
 	pending_open(pd, d->kind, lineno);
-	word = d->at + d->anchored * 2;
+	word = d->anchored ? d->at + 2 : d->at;	/* without ": " */
 	wlen = strlen(word);
 	msg = s + at + strlen(d->at);
 	mlen = n - (size_t)(msg - s);
