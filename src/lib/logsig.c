@@ -24,6 +24,7 @@
 #define LINE_KEEP	1024	/* bytes of one line looked at or kept */
 #define HEAD_LINES	24	/* lines kept before the call trace */
 #define WINDOW		300	/* lines from a headline to its call trace */
+#define FOREIGN_MAX	8	/* other lines in a row inside a trace */
 #define NFRAMES		5	/* functions in a signature */
 #define FRAMES_LOOKED	32	/* frames of a trace looked at for them */
 #define FRAME_MAX	96	/* bytes of a function (and module) name */
@@ -387,7 +388,9 @@ struct pending {
 	struct buf	 head;		/* its first line, clean */
 	size_t		 seen;		/* lines since */
 	int		 in_trace;
-	int		 foreign;	/* the last line was not the trace's */
+	unsigned	 foreign;	/* lines in a row not the trace's */
+	size_t		 mark_len;	/* lines before them */
+	unsigned	 mark_nlines;
 	int		 skipped;	/* lines before the trace left out */
 	unsigned	 looked;	/* frames looked at */
 	unsigned	 nframes;
@@ -983,18 +986,30 @@ trace_marker(const char *s, size_t n)
 	return i < n && s[i] == '>' && i + 1 == n;
 }
 
-/* "RAX: ...", "Code: ...": registers x86 prints inside a trace. */
+/*
+ * The registers x86 prints inside a trace (at an interrupt), as "RAX:
+ * ...": '?' is a capital or a digit.
+ */
+static const char *const registers[] = {
+	"R??:", "E??:", "?S:", "CR?:", "DR?:", "PKRU:", "Code:",
+};
+
 static int
 register_line(const char *s, size_t n)
 {
-	size_t i;
+	const char *r;
+	size_t i, k;
 
-	if (starts(s, n, "Code: "))
-		return 1;
-	for (i = 0; i < n && i < 9 && ((s[i] >= 'A' && s[i] <= 'Z') ||
-	    is_digit(s[i]) || s[i] == '_'); i++)
-		;
-	return i >= 2 && i < n && s[i] == ':';
+	for (i = 0; i < ARRAY_SIZE(registers); i++) {
+		r = registers[i];
+		for (k = 0; r[k] != '\0' && k < n && (r[k] == '?' ?
+		    (s[k] >= 'A' && s[k] <= 'Z') || is_digit(s[k]) :
+		    r[k] == s[k]); k++)
+			;
+		if (r[k] == '\0')
+			return 1;
+	}
+	return 0;
 }
 
 /* A "=====" line: lockdep frames its reports with them. */
@@ -1169,6 +1184,10 @@ console_close(struct console *c)
 	pd = &c->pd;
 	if (pd->kind == NULL)
 		return;
+	if (pd->foreign > 0) {
+		buf_setlen(&pd->lines, pd->mark_len);
+		pd->nlines = pd->mark_nlines;
+	}
 	buf_puts(&pd->signature, pd->kind);
 	buf_puts(&pd->signature, ": ");
 	console_headline(pd, &pd->signature);
@@ -1212,6 +1231,7 @@ console_more(struct console *c, const char *raw, size_t rawlen,
 
 	pd->seen++;
 	if (starts(s, n, "---[ end ")) {
+		pd->foreign = 0;
 		keep_line(pd, raw, rawlen);
 		return END_AFTER;
 	}
@@ -1233,25 +1253,26 @@ console_more(struct console *c, const char *raw, size_t rawlen,
 		return MORE;
 	}
 	/*
-	 * A line of another CPU or of user space can come between frames
-	 * (the console is shared), two in a row end the trace, as does
-	 * x86's "</TASK>".
+	 * Lines of another CPU or of user space can come between frames
+	 * (the console is shared): more than FOREIGN_MAX in a row end the
+	 * trace, as does x86's "</TASK>", and they are kept only when the
+	 * trace goes on after them (console_close()).
 	 */
 	if (frame_parse(s, n, &f))
 		add_frame(pd, &c->gi, &f);
-	else if (starts(s, n, "</TASK>")) {
-		keep_line(pd, raw, rawlen);
-		return END_AFTER;
-	} else if (!trace_marker(s, n) && !register_line(s, n)) {
-		if (pd->foreign)
+	else if (!trace_marker(s, n) && !register_line(s, n)) {
+		if (pd->foreign == 0) {
+			pd->mark_len = pd->lines.len;
+			pd->mark_nlines = pd->nlines;
+		}
+		if (++pd->foreign > FOREIGN_MAX)
 			return END_BEFORE;
-		pd->foreign = 1;
 		keep_line(pd, raw, rawlen);
 		return MORE;
 	}
 	pd->foreign = 0;
 	keep_line(pd, raw, rawlen);
-	return MORE;
+	return starts(s, n, "</TASK>") ? END_AFTER : MORE;
 }
 
 static void
