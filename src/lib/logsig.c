@@ -24,6 +24,7 @@
 #define LINE_KEEP	1024	/* bytes of one line looked at or kept */
 #define HEAD_LINES	24	/* lines kept before the call trace */
 #define WINDOW		300	/* lines from a headline to its call trace */
+#define FOREIGN_MAX	8	/* other lines in a row inside a trace */
 #define NFRAMES		5	/* functions in a signature */
 #define FRAMES_LOOKED	32	/* frames of a trace looked at for them */
 #define FRAME_MAX	96	/* bytes of a function (and module) name */
@@ -198,6 +199,45 @@ skip_offset(const char *s, size_t n, size_t i)
 	return j;
 }
 
+/* The top directories of a kernel tree, to find one in a long path. */
+static const char *const kernel_dirs[] = {
+	"/arch/", "/block/", "/certs/", "/crypto/", "/drivers/", "/fs/",
+	"/include/", "/init/", "/io_uring/", "/ipc/", "/kernel/", "/lib/",
+	"/mm/", "/net/", "/rust/", "/samples/", "/scripts/", "/security/",
+	"/sound/", "/tools/", "/virt/",
+};
+
+/*
+ * The bytes at the start of path s (n bytes) that are not the kernel
+ * tree's: "./", "../" (a build directory beside the tree), and in an
+ * absolute path what comes before the first top directory of a tree
+ * ("/tmp/build/linux/" in "/tmp/build/linux/lib/x.c").
+ */
+static size_t
+tree_path(const char *s, size_t n)
+{
+	const char *best, *p;
+	size_t i, k;
+
+	for (k = 0; ; ) {
+		if (starts(s + k, n - k, "./"))
+			k += 2;
+		else if (starts(s + k, n - k, "../"))
+			k += 3;
+		else
+			break;
+	}
+	if (k > 0 || n == 0 || s[0] != '/')
+		return k;
+	best = NULL;
+	for (i = 0; i < ARRAY_SIZE(kernel_dirs); i++) {
+		p = memmem(s, n, kernel_dirs[i], strlen(kernel_dirs[i]));
+		if (p != NULL && (best == NULL || p < best))
+			best = p;
+	}
+	return best != NULL ? (size_t)(best + 1 - s) : 0;
+}
+
 /*
  * How a word made of [A-Za-z0-9_] is normalised: the bytes of it that
  * are a number, which become "N", or 0 when it is kept.  Numbers are
@@ -232,10 +272,11 @@ number_len(const char *w, size_t n)
 
 /*
  * Append clean text to b normalised: "+0x1a/0x40" dropped after a
- * function, numbers as "N" (number_len()), gcc's quotes of a UTF-8
- * locale as those of the C locale, runs of blanks as one space, and no
- * blank at either end.  Other bytes past 0x7f are copied as they are, so
- * valid UTF-8 stays valid.
+ * function, numbers as "N" (number_len()), a path that starts a word as
+ * the tree names it (tree_path()), gcc's quotes of a UTF-8 locale as
+ * those of the C locale, runs of blanks as one space, and no blank at
+ * either end.  Other bytes past 0x7f are copied as they are, so valid
+ * UTF-8 stays valid.
  */
 static void
 norm_add(struct buf *b, const char *s, size_t n)
@@ -257,6 +298,16 @@ norm_add(struct buf *b, const char *s, size_t n)
 		if (j > i) {
 			i = j;
 			continue;
+		}
+		if ((s[i] == '/' || s[i] == '.') && (i == 0 || s[i - 1] == ' ' ||
+		    s[i - 1] == '\t' || s[i - 1] == '(')) {
+			for (j = i; j < n && s[j] != ' ' && s[j] != '\t'; j++)
+				;
+			j = tree_path(s + i, j - i);
+			if (j > 0) {
+				i += j;
+				continue;
+			}
 		}
 		if (starts(s + i, n - i, "\xe2\x80\x98") ||
 		    starts(s + i, n - i, "\xe2\x80\x99")) {
@@ -337,7 +388,9 @@ struct pending {
 	struct buf	 head;		/* its first line, clean */
 	size_t		 seen;		/* lines since */
 	int		 in_trace;
-	int		 foreign;	/* the last line was not the trace's */
+	unsigned	 foreign;	/* lines in a row not the trace's */
+	size_t		 mark_len;	/* lines before them */
+	unsigned	 mark_nlines;
 	int		 skipped;	/* lines before the trace left out */
 	unsigned	 looked;	/* frames looked at */
 	unsigned	 nframes;
@@ -470,7 +523,7 @@ pending_close(struct pending *pd, struct logsig *ls, summary_fn *summarise)
 	struct logsig_finding f, *same;
 	unsigned char d[HASH_LEN];
 	struct buf h = BUF_INIT;
-	int i;
+	size_t i;
 
 	cut_utf8(&pd->signature, SIGNATURE_MAX);
 	same = set_find(ls, pd->kind, pd->signature.ptr);
@@ -709,7 +762,9 @@ static const char *const generic_frames[] = {
 	"print_circular_bug*", "check_noncircular", "check_prev_add",
 	"check_prevs_add", "validate_chain", "print_usage_bug",
 	"mark_lock*", "valid_state", "print_deadlock_bug", "check_deadlock",
-	"_raw_spin_lock*", "_raw_read_lock*", "_raw_write_lock*",
+	"unwind_*", "__unwind_start", "arch_stack_walk", "stack_trace_save*",
+	"stack_depot_save*", "_raw_spin_lock*", "_raw_read_lock*",
+	"_raw_write_lock*",
 	"mutex_lock*", "__mutex_lock*", "down_read*", "down_write*",
 	"__might_resched", "__might_sleep", "___might_sleep",
 	"__might_fault", "__schedule*", "schedule", "schedule_timeout",
@@ -931,18 +986,30 @@ trace_marker(const char *s, size_t n)
 	return i < n && s[i] == '>' && i + 1 == n;
 }
 
-/* "RAX: ...", "Code: ...": registers x86 prints inside a trace. */
+/*
+ * The registers x86 prints inside a trace (at an interrupt), as "RAX:
+ * ...": '?' is a capital or a digit.
+ */
+static const char *const registers[] = {
+	"R??:", "E??:", "?S:", "CR?:", "DR?:", "PKRU:", "Code:",
+};
+
 static int
 register_line(const char *s, size_t n)
 {
-	size_t i;
+	const char *r;
+	size_t i, k;
 
-	if (starts(s, n, "Code: "))
-		return 1;
-	for (i = 0; i < n && i < 9 && ((s[i] >= 'A' && s[i] <= 'Z') ||
-	    is_digit(s[i]) || s[i] == '_'); i++)
-		;
-	return i >= 2 && i < n && s[i] == ':';
+	for (i = 0; i < ARRAY_SIZE(registers); i++) {
+		r = registers[i];
+		for (k = 0; r[k] != '\0' && k < n && (r[k] == '?' ?
+		    (s[k] >= 'A' && s[k] <= 'Z') || is_digit(s[k]) :
+		    r[k] == s[k]); k++)
+			;
+		if (r[k] == '\0')
+			return 1;
+	}
+	return 0;
 }
 
 /* A "=====" line: lockdep frames its reports with them. */
@@ -1117,6 +1184,10 @@ console_close(struct console *c)
 	pd = &c->pd;
 	if (pd->kind == NULL)
 		return;
+	if (pd->foreign > 0) {
+		buf_setlen(&pd->lines, pd->mark_len);
+		pd->nlines = pd->mark_nlines;
+	}
 	buf_puts(&pd->signature, pd->kind);
 	buf_puts(&pd->signature, ": ");
 	console_headline(pd, &pd->signature);
@@ -1160,6 +1231,7 @@ console_more(struct console *c, const char *raw, size_t rawlen,
 
 	pd->seen++;
 	if (starts(s, n, "---[ end ")) {
+		pd->foreign = 0;
 		keep_line(pd, raw, rawlen);
 		return END_AFTER;
 	}
@@ -1181,25 +1253,26 @@ console_more(struct console *c, const char *raw, size_t rawlen,
 		return MORE;
 	}
 	/*
-	 * A line of another CPU or of user space can come between frames
-	 * (the console is shared), two in a row end the trace, as does
-	 * x86's "</TASK>".
+	 * Lines of another CPU or of user space can come between frames
+	 * (the console is shared): more than FOREIGN_MAX in a row end the
+	 * trace, as does x86's "</TASK>", and they are kept only when the
+	 * trace goes on after them (console_close()).
 	 */
 	if (frame_parse(s, n, &f))
 		add_frame(pd, &c->gi, &f);
-	else if (starts(s, n, "</TASK>")) {
-		keep_line(pd, raw, rawlen);
-		return END_AFTER;
-	} else if (!trace_marker(s, n) && !register_line(s, n)) {
-		if (pd->foreign)
+	else if (!trace_marker(s, n) && !register_line(s, n)) {
+		if (pd->foreign == 0) {
+			pd->mark_len = pd->lines.len;
+			pd->mark_nlines = pd->nlines;
+		}
+		if (++pd->foreign > FOREIGN_MAX)
 			return END_BEFORE;
-		pd->foreign = 1;
 		keep_line(pd, raw, rawlen);
 		return MORE;
 	}
 	pd->foreign = 0;
 	keep_line(pd, raw, rawlen);
-	return MORE;
+	return starts(s, n, "</TASK>") ? END_AFTER : MORE;
 }
 
 static void
@@ -1342,44 +1415,14 @@ static const struct diag {
 	{ ": multiple definition of ", "error", 1 },
 };
 
-/* The top directories of a kernel tree, to find one in a long path. */
-static const char *const kernel_dirs[] = {
-	"/arch/", "/block/", "/certs/", "/crypto/", "/drivers/", "/fs/",
-	"/include/", "/init/", "/io_uring/", "/ipc/", "/kernel/", "/lib/",
-	"/mm/", "/net/", "/rust/", "/samples/", "/scripts/", "/security/",
-	"/sound/", "/tools/", "/virt/",
-};
-
 /* Append a source path to b as the kernel tree names it. */
 static void
 path_add(struct buf *b, const char *s, size_t n)
 {
-	const char *best, *p;
-	size_t i;
+	size_t k;
 
-	for (;;) {
-		if (starts(s, n, "./")) {
-			s += 2;
-			n -= 2;
-		} else if (starts(s, n, "../")) {
-			s += 3;
-			n -= 3;
-		} else
-			break;
-	}
-	if (n > 0 && s[0] == '/') {
-		best = NULL;
-		for (i = 0; i < ARRAY_SIZE(kernel_dirs); i++) {
-			p = memmem(s, n, kernel_dirs[i], strlen(kernel_dirs[i]));
-			if (p != NULL && (best == NULL || p < best))
-				best = p;
-		}
-		if (best != NULL) {
-			n -= (size_t)(best + 1 - s);
-			s = best + 1;
-		}
-	}
-	fold_add(b, s, n);
+	k = tree_path(s, n);
+	fold_add(b, s + k, n - k);
 }
 
 /* The line (and column) at the end of a location "file:12:5", if any. */
@@ -1437,7 +1480,7 @@ build_open(struct pending *pd, const struct diag *d, size_t lineno,
 	int fline;
 
 	pending_open(pd, d->kind, lineno);
-	word = d->at + d->anchored * 2;
+	word = d->anchored ? d->at + 2 : d->at;	/* without ": " */
 	wlen = strlen(word);
 	msg = s + at + strlen(d->at);
 	mlen = n - (size_t)(msg - s);

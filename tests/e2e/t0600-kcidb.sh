@@ -44,7 +44,8 @@ check "collect" maestrino $C collect
 sql "UPDATE checkout SET url = 'http://git.example.org/linux.git', gen = gen + 1"
 
 check_rc 0 "kcidb" maestrino $C kcidb
-has "summary" "$TMP/out" "1 checkouts, 1 builds, 3 tests, 0 issues, 0 incidents in 1 files"
+# the fixture's build log has a compiler warning: a log signature
+has "summary" "$TMP/out" "1 checkouts, 1 builds, 3 tests, 1 issues, 1 incidents in 1 files"
 files=$(ls "$TMP"/var/kcidb/*.json)
 check "valid against the official schema, with format checks" kcheck $files
 f=$(ls "$TMP"/var/kcidb/*.json | head -n 1)
@@ -91,11 +92,11 @@ check_rc 0 "the next run" maestrino $C kcidb
 has "sends it again" "$TMP/out" "0 checkouts, 1 builds, 0 tests, 0 issues, 0 incidents in 1 files"
 
 check_rc 0 "--all" maestrino $C kcidb --all
-has "exports everything" "$TMP/out" "1 checkouts, 1 builds, 3 tests, 0 issues, 0 incidents in 1 files"
+has "exports everything" "$TMP/out" "1 checkouts, 1 builds, 3 tests, 1 issues, 1 incidents in 1 files"
 last=$(ls "$TMP"/var/kcidb/*.json | tail -n 1)
 is "ids never change" \
-    "$(/usr/bin/python3 -c 'import json, sys; print(sorted(o["id"] for k in ("checkouts", "builds", "tests") for o in json.load(open(sys.argv[1])).get(k, [])))' "$last")" \
-    "$(/usr/bin/python3 -c 'import json, sys; print(sorted(o["id"] for k in ("checkouts", "builds", "tests") for o in json.load(open(sys.argv[1])).get(k, [])))' "$f")"
+    "$(/usr/bin/python3 -c 'import json, sys; print(sorted(o["id"] for k in ("checkouts", "builds", "tests", "issues", "incidents") for o in json.load(open(sys.argv[1])).get(k, [])))' "$last")" \
+    "$(/usr/bin/python3 -c 'import json, sys; print(sorted(o["id"] for k in ("checkouts", "builds", "tests", "issues", "incidents") for o in json.load(open(sys.argv[1])).get(k, [])))' "$f")"
 check "every file written is valid" kcheck "$TMP"/var/kcidb/*.json
 
 # a run in the same second as an earlier one never writes over its file
@@ -140,7 +141,7 @@ stat() { /usr/bin/python3 -c "import json, sys; s = json.load(open(sys.argv[1]))
 is "no invalid document reached the endpoint" "$(stat 's["invalid"]')" 0
 is "nothing was accepted twice" "$(stat 'sorted(set(s["accepted"].values()))')" "[1]"
 is "nothing was lost" "$(stat 'len(s["processed"])')" \
-    "$(/usr/bin/python3 -c 'import json, sys; print(len([o for k in ("checkouts", "builds", "tests") for o in json.load(open(sys.argv[1])).get(k, [])]))' "$(ls "$TMP"/var/kcidb/*.json | tail -n 1)")"
+    "$(/usr/bin/python3 -c 'import json, sys; print(len([o for k in ("checkouts", "builds", "tests", "issues", "incidents") for o in json.load(open(sys.argv[1])).get(k, [])]))' "$(ls "$TMP"/var/kcidb/*.json | tail -n 1)")"
 is "the token is not in the database" "$(sqlite3 "$TMP/var/state.db" .dump | grep -c kcidb-secret-777)" 0
 before=$(stat 's["posts"]')
 check_rc 0 "a run with nothing new" maestrino $C kcidb

@@ -183,7 +183,7 @@ is "its subject from the step checkout of another bisection's culprit: only its 
     "$(q '.issues[0].report_subject')" "$(printf '%.12s' "$culprit")"
 
 check_rc 0 "--all" maestrino $C kcidb --all
-has "exports every culprit again" "$TMP/out" "3 issues, 4 incidents in 1 files"
+has "exports every culprit again, and the build warning's signature" "$TMP/out" "4 issues, 5 incidents in 1 files"
 check "every file written is valid" kcheck "$TMP"/var/kcidb/*.json
 
 # the REST submission sends the files whole: issues and incidents too

@@ -1,7 +1,9 @@
 /*
  * t-logsig.c: failure signatures.  Every tests/data/logsig/NAME.log (real
  * logs, see the README there; debian-sysrq-crash-again.log is an earlier
- * run of debian-sysrq-crash.log) against NAME.expect; then normalisation,
+ * run of debian-sysrq-crash.log, demo-kasan-again.log one of demo-kasan.log
+ * from the demo kernel's first build) against NAME.expect; then
+ * normalisation,
  * merging, the bounds on hostile logs, silence, and the build parser on
  * gcc, clang, ld and modpost output.
  *
@@ -187,6 +189,11 @@ test_data(void)
 	first_hash("debian-sysrq-crash-again.log", b);
 	ok(a[0] != '\0' && strcmp(a, b) == 0,
 	    "the same crash on two boots: one hash");
+	/* two builds of the demo kernel; one has lines inside its trace */
+	first_hash("demo-kasan.log", a);
+	first_hash("demo-kasan-again.log", b);
+	ok(a[0] != '\0' && strcmp(a, b) == 0,
+	    "the same KASAN report from two builds: one hash");
 }
 
 /* The findings of a console log given as a string. */
@@ -291,6 +298,17 @@ test_normalise(void)
 	logsig_free(&a);
 	logsig_free(&b);
 	logsig_free(&c);
+
+	/* a file named from the build directory, or from the tree */
+	console("UBSAN: shift-out-of-bounds in /tmp/b/src/lib/demo.c:92:8\n",
+	    0, &a);
+	console("UBSAN: shift-out-of-bounds in ../lib/demo.c:90:8\n", 0, &b);
+	is_str(a.n ? a.v[0].signature : NULL, "ubsan: UBSAN: "
+	    "shift-out-of-bounds in lib/demo.c:N:N", "the path as the tree's");
+	ok(a.n && b.n && strcmp(a.v[0].hash, b.v[0].hash) == 0,
+	    "wherever it was built");
+	logsig_free(&a);
+	logsig_free(&b);
 	buf_release(&other);
 }
 
@@ -573,6 +591,49 @@ test_kinds(void)
 	    "syncing: Attempted to kill init! exitcode=0x00000009",
 	    "a panic without a trace names no function");
 	is_int(ls.n == 2 ? ls.v[1].line : 0, 25, "on its line");
+	logsig_free(&ls);
+}
+
+static void
+test_interleave(void)
+{
+	struct logsig ls;
+
+	/* four lines of another context between "<TASK>" and the frames */
+	console("[    5.9] BUG: KASAN: slab-out-of-bounds in demo+0x3d/0x4d\n"
+	    "[    5.9] Call Trace:\n"
+	    "[    5.9]  <TASK>\n"
+	    "[    5.9] Unstable clock detected, switching default tracing clock to \"global\"\n"
+	    "[    5.9] If you want to keep using the local clock, then add:\n"
+	    "[    5.9]   \"trace_clock=local\"\n"
+	    "[    5.9] on the kernel command line\n"
+	    "[    5.9]  kasan_report+0x9c/0xbb\n"
+	    "[    5.9]  demo+0x3d/0x4d\n"
+	    "[    5.9]  demo_thread+0x2/0x5\n"
+	    "[    5.9]  </TASK>\n", 0, &ls);
+	is_str(ls.n ? ls.v[0].signature : NULL, "kasan: BUG: KASAN: "
+	    "slab-out-of-bounds in demo | demo, demo_thread",
+	    "the trace goes on after other lines");
+	contains(ls.n ? ls.v[0].lines : NULL, "trace_clock=local",
+	    "and they are kept with it");
+	logsig_free(&ls);
+
+	/* a trace without "</TASK>" that ends in other lines */
+	console("[   10.2] Kernel panic - not syncing: Oops: Fatal exception\n"
+	    "[   10.2] Call trace:\n"
+	    "[   10.2]  demo_oops+0x8/0x18\n"
+	    "[   10.2]  do_one_initcall+0x60/0x1e0\n"
+	    "[   10.2] SMP: stopping secondary CPUs\n"
+	    "[   10.2] Kernel Offset: disabled\n"
+	    "[   10.2] CPU features: 0x000,00000000,0000420b\n"
+	    "[   10.2] Memory Limit: none\n"
+	    "[   10.2] a\n[   10.2] b\n[   10.2] c\n[   10.2] d\n[   10.2] e\n"
+	    "[   10.2]  f+0x1/0x2\n", 0, &ls);
+	is_str(ls.n ? ls.v[0].signature : NULL, "panic: Kernel panic - not "
+	    "syncing: Oops: Fatal exception | demo_oops, do_one_initcall",
+	    "more than 8 other lines end the trace");
+	ok(ls.n && str_ends(ls.v[0].lines, "do_one_initcall+0x60/0x1e0"),
+	    "and are not kept with it");
 	logsig_free(&ls);
 }
 
@@ -912,6 +973,7 @@ main(int argc, char **argv)
 	test_normalise();
 	test_warning();
 	test_kinds();
+	test_interleave();
 	test_bounds();
 	test_silence();
 	test_build();

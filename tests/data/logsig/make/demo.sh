@@ -35,9 +35,11 @@ done
     "$base maestrino_crash=hung sysctl.kernel.hung_task_timeout_secs=5 initwait=20" \
     "$outdir/demo-hung.log"
 # /init exits 1: "Attempted to kill init!".
-"$b" 120 "$k" "$ird/exit.cpio.gz" "$base" "$outdir/demo-init-fail.log"
-# No initramfs, no root=: "VFS: Unable to mount root fs".
-"$b" 120 "$k" - "$base" "$outdir/demo-no-rootfs.log"
+"$b" 120 "$k" "$ird/exit.cpio.gz" "$base" "$outdir/demo-init-exit.log"
+# No initramfs: the kernel keeps its built-in, empty one as root (it has
+# no block layer to mount another), finds no init in it, and panics
+# with "No working init found".
+"$b" 120 "$k" - "$base" "$outdir/demo-init-fail.log"
 # /init prints a line and sleeps: the console just stops, and QEMU is
 # killed by timeout after 30 s.
 "$b" 30 "$k" "$ird/silence.cpio.gz" "$base" "$outdir/demo-silence.log"
