@@ -657,6 +657,10 @@ cfg_load_issues(struct checker *c, struct config *cfg, const struct ynode *m)
 			cfg_bad(c, m->keys[i], "issues.%s: names starting "
 			    "with 'sig-' are those of log signatures; choose "
 			    "another", x->name);
+		else if (strcmp(x->name, "index") == 0)
+			cfg_bad(c, m->keys[i], "issues.index: 'index' is the "
+			    "site's list of issues (issues/index.html); choose "
+			    "another name");
 		x->title = get_str(e, "title", "");
 		x->report_url = get_str(e, "report_url", NULL);
 		if (x->report_url != NULL &&

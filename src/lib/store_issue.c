@@ -98,15 +98,15 @@ store_findings_free(struct finding_row *v, size_t n)
  * An issue with counts over its present incidents: where each happened
  * (checkout, platform, tree) is found through its build or test.
  */
-#define ISSUE_QUERY \
+#define ISSUE_QUERY_OF(where) \
 	"WITH inc AS (" \
 	"  SELECT n.issue_id, n.seen, b.checkout_id AS co, NULL AS plat " \
 	"  FROM incident n JOIN build b ON n.kind = 'build' AND " \
-	"  b.id = n.ref WHERE n.present " \
+	"  b.id = n.ref WHERE n.present " where \
 	"  UNION ALL " \
 	"  SELECT n.issue_id, n.seen, b.checkout_id, t.platform " \
 	"  FROM incident n JOIN test t ON n.kind = 'test' AND t.id = n.ref " \
-	"  JOIN build b ON b.id = t.build_id WHERE n.present) " \
+	"  JOIN build b ON b.id = t.build_id WHERE n.present " where ") " \
 	"SELECT i.id, i.kind, i.title, i.report_url, i.culprit, " \
 	"i.finding_kind, i.signature, i.version, i.active, i.created, " \
 	"i.gen, count(inc.issue_id), min(inc.seen), max(inc.seen), " \
@@ -114,6 +114,8 @@ store_findings_free(struct finding_row *v, size_t n)
 	"count(DISTINCT c.tree) " \
 	"FROM issue i LEFT JOIN inc ON inc.issue_id = i.id " \
 	"LEFT JOIN checkout c ON c.id = inc.co "
+/* Every issue's incidents; or those of the issues where says (?1 ...). */
+#define ISSUE_QUERY	ISSUE_QUERY_OF("")
 
 static void
 issue_fill(struct sqlite3_stmt *st, struct issue_row *x)
@@ -186,7 +188,9 @@ store_issue_get(struct db *db, const char *id, struct issue_row *x)
 	int r;
 
 	memset(x, 0, sizeof(*x));
-	st = db_prepare(db, ISSUE_QUERY "WHERE i.id = ? GROUP BY i.id");
+	/* only this issue's incidents are counted, not every one's */
+	st = db_prepare(db, ISSUE_QUERY_OF("AND n.issue_id = ?1")
+	    "WHERE i.id = ?1 GROUP BY i.id");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
@@ -203,9 +207,12 @@ store_result_issues(struct db *db, const char *kind, long long ref,
 {
 	struct sqlite3_stmt *st;
 
-	st = db_prepare(db, ISSUE_QUERY "WHERE i.active AND i.id IN "
-	    "(SELECT issue_id FROM incident WHERE kind = ?1 AND ref = ?2 "
-	    "AND present) GROUP BY i.id ORDER BY i.kind = 'signature', i.id");
+	/* counted over the incidents of the issues the result shows */
+	st = db_prepare(db, ISSUE_QUERY_OF("AND n.issue_id IN (SELECT "
+	    "issue_id FROM incident WHERE kind = ?1 AND ref = ?2 AND "
+	    "present)") "WHERE i.active AND i.id IN (SELECT issue_id FROM "
+	    "incident WHERE kind = ?1 AND ref = ?2 AND present) GROUP BY "
+	    "i.id ORDER BY i.kind = 'signature', i.id");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, kind);

@@ -412,6 +412,9 @@ test_triage(void)
 	expect_error("a sig- name",
 	    "issues:\n  sig-1:\n    title: t\n    match: {tree: a}\n",
 	    "names starting with 'sig-'");
+	expect_error("an issue called index",
+	    "issues:\n  index:\n    title: t\n    match: {tree: a}\n",
+	    "'index' is the site's list of issues");
 	expect_error("a culprit KCIDB does not know",
 	    "issues:\n  x:\n    title: t\n    culprit: kernel\n"
 	    "    match: {tree: a}\n", "issues.culprit 'kernel' is not one of: "
