@@ -233,7 +233,7 @@ site_render_issue(struct site *s, const char *id)
 	char *rel, *root, *title;
 	int rc;
 
-	rc = store_site_issue(s->db, id, &x);
+	rc = store_issue_get(s->db, id, &x);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	rel = site_issue_rel(x.id);

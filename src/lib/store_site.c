@@ -712,57 +712,6 @@ store_site_findings(struct db *db, int build, long long ref,
 }
 
 int
-store_site_issue(struct db *db, const char *id, struct issue_row *x)
-{
-	static const char sql[] = "WITH inc AS ("
-	    "SELECT n.seen, b.checkout_id AS co, NULL AS plat FROM incident n "
-	    "JOIN build b ON b.id = n.ref WHERE n.issue_id = ?1 AND n.kind = "
-	    "'build' AND n.present UNION ALL "
-	    "SELECT n.seen, b.checkout_id, t.platform FROM incident n "
-	    "JOIN test t ON t.id = n.ref JOIN build b ON b.id = t.build_id "
-	    "WHERE n.issue_id = ?1 AND n.kind = 'test' AND n.present) "
-	    "SELECT i.id, i.kind, i.title, i.report_url, i.culprit, "
-	    "i.finding_kind, i.signature, i.version, i.active, i.created, "
-	    "i.gen, (SELECT count(*) FROM inc), (SELECT min(seen) FROM inc), "
-	    "(SELECT max(seen) FROM inc), (SELECT count(DISTINCT co) FROM "
-	    "inc), (SELECT count(DISTINCT plat) FROM inc), (SELECT "
-	    "count(DISTINCT c.tree) FROM inc JOIN checkout c ON c.id = "
-	    "inc.co) FROM issue i WHERE i.id = ?1";
-	sqlite3_stmt *st;
-	int r;
-
-	memset(x, 0, sizeof(*x));
-	st = db_cached(db, sql);
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, id);
-	r = db_step(db, st);
-	if (r == 1) {
-		x->id = db_col_dup(st, 0);
-		x->kind = dup_or(st, 1, "");
-		x->title = dup_or(st, 2, "");
-		x->report_url = db_col_dup(st, 3);
-		x->culprit = dup_or(st, 4, "");
-		x->finding_kind = db_col_dup(st, 5);
-		x->signature = db_col_dup(st, 6);
-		x->version = db_col_int(st, 7);
-		x->active = (int)db_col_int(st, 8);
-		x->created = db_col_int(st, 9);
-		x->gen = db_col_int(st, 10);
-		x->incidents = db_col_int(st, 11);
-		x->first_seen = db_col_int(st, 12);
-		x->last_seen = db_col_int(st, 13);
-		x->checkouts = db_col_int(st, 14);
-		x->platforms = db_col_int(st, 15);
-		x->trees = db_col_int(st, 16);
-	}
-	db_done(st);
-	if (r < 0)
-		return error("cannot read issue '%s'", id);
-	return r == 1 ? 0 : 1;
-}
-
-int
 store_site_newest(struct db *db, long long *t)
 {
 	sqlite3_stmt *st;

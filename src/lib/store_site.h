@@ -251,12 +251,6 @@ int	 store_site_known_result(struct db *, int build, long long ref,
  */
 int	 store_site_findings(struct db *, int build, long long ref,
 	    struct finding_row **, size_t *);
-/*
- * Issue id with its counts, as store_issue_get() reads it, but counting
- * only its own incidents (that one counts every issue's, then keeps
- * one): 0, 1 when there is none.  Release with store_issue_release().
- */
-int	 store_site_issue(struct db *, const char *id, struct issue_row *);
 /* The time of the newest checkout, 0 when there is none. */
 int	 store_site_newest(struct db *, long long *t);
 
