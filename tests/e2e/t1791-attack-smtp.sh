@@ -1,0 +1,103 @@
+#!/bin/sh
+# Attack/behaviour: the report stage against SMTP servers that are not
+# polite.  (1) The server greylists the tree's list (450 on RCPT TO, as
+# greylisting does) but takes another To: the report must reach the
+# list later, not be marked sent without it.
+. "$(dirname "$0")/lib.sh"
+
+up=$TMP/up
+fixture_repo "$up"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+smtp_pid=
+smtp_n=0
+smtp_start() {
+	smtp_n=$((smtp_n + 1))
+	M=$TMP/mail/$smtp_n
+	mkdir -p "$M"
+	/usr/bin/python3 "$top/tests/e2e/smtp-server.py" --port "$port" \
+	    --dir "$M" --lifetime 900 "$@" >>"$TMP/smtp.log" 2>&1 &
+	smtp_pid=$!
+	_i=0
+	while [ ! -s "$M/ready" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	wait_port "$port"
+}
+smtp_stop() {
+	if [ -n "$smtp_pid" ]; then
+		kill "$smtp_pid" 2>/dev/null
+		wait "$smtp_pid" 2>/dev/null
+	fi
+	smtp_pid=
+}
+trap smtp_stop EXIT
+
+config_dir
+settings_add 'retries: 0' 'retry_delay: 0' \
+    'email:' '  from: "Maestrino CI <ci@example.org>"' \
+    "  smtp_url: smtp://127.0.0.1:$port" '  always: true'
+{
+	yaml_tree fix "$up" master
+	echo '    report_to: [list@example.org, dev@example.org]'
+	yaml_x86_build
+	printf 'labs:\n  local: {type: local}\n'
+} >"$TMP/configs/c.yaml"
+C="-c $TMP/configs"
+
+smtp_start --tempfail-rcpt list@example.org
+check_rc 0 "the first head, list@ greylisted" maestrino $C run --wait
+cat "$TMP/out" | grep -i report
+is "the server took one message" "$(find "$TMP/mail" -name '*.eml' | wc -l)" 1
+is "its envelope: dev@ only" "$(grep '^to' "$M"/0001.env | tr '\n' ' ')" "to dev@example.org "
+is "the report is still owed to list@ (not 'sent' for good)" \
+    "$(sql "SELECT state FROM report")" "pending"
+smtp_stop
+smtp_start
+check_rc 0 "the greylisting is over: the report stage" maestrino $C report
+is "list@ got it at last" "$(cat "$TMP"/mail/*/*.env | grep -c '^to list@example.org')" 1
+
+# hostile_start MODE: tests/e2e/smtp-hostile.py on $port
+hostile_start() {
+	(cd "$TMP" && exec /usr/bin/python3 "$top/tests/e2e/smtp-hostile.py" \
+	    "$port" "$1") >>"$TMP/smtp.log" 2>&1 &
+	smtp_pid=$!
+	wait_port "$port"
+}
+smtp_stop
+# (2) a setting of the server, not the message: the sender is refused
+# (553 to MAIL FROM, as a submission server says of a From it does not
+# own).  Fixing the setting must get the reports out: they must not be
+# 'failed' for good.
+commit "$up" "lib: two" lib/two.c "int two;"
+hostile_start mail553
+run maestrino $C run --wait
+grep 'report' "$TMP/out"
+is "the reports of the run, failed?" \
+    "$(sql "SELECT state FROM report ORDER BY id DESC LIMIT 1")" "pending"
+smtp_stop
+smtp_start
+check_rc 0 "the sender is allowed now: the report stage" maestrino $C report
+is "the report refused for the sender arrives" \
+    "$(find "$TMP/mail/2" -name '*.eml' | wc -l | tr -d ' ')" 1
+smtp_stop
+
+# (3) the greeting is 554 (RFC 5321: no service now)
+commit "$up" "lib: four" lib/four.c "int four;"
+hostile_start greet554
+run maestrino $C run --wait
+grep 'report' "$TMP/out"
+is "a 554 greeting leaves the report pending" \
+    "$(sql "SELECT state FROM report ORDER BY id DESC LIMIT 1")" "pending"
+smtp_stop
+
+# (4) replies with terminal escapes and a long line
+commit "$up" "lib: five" lib/five.c "int five;"
+hostile_start escapes
+run maestrino $C run --wait
+hasnt "no escape reaches the terminal" "$TMP/out" "$(printf '\033')"
+hasnt "nor the database" "$(sql "SELECT error FROM report ORDER BY id DESC LIMIT 1" >"$TMP/err"; echo "$TMP/err")" "$(printf '\033')"
+is "the error kept is bounded" "$(wc -c <"$TMP/err" | tr -d ' ')" "$(wc -c <"$TMP/err" | awk '$1 < 400 {print $1}')"
+smtp_stop
+done_testing
