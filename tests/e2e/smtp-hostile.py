@@ -5,6 +5,7 @@ PORT.count (a file next to this one's cwd).
 
   mail553   553 to MAIL FROM (a sender the server does not allow)
   greet554  554 as its greeting
+  dupe      takes each message, then answers a truncated '25' and hangs up
   escapes   replies full of terminal escapes and a long line, 5xx to DATA
 """
 import socket
@@ -50,7 +51,13 @@ while True:
         if data:
             if cmd == ".":
                 data = False
-                if mode == "escapes":
+                if mode == "dupe":
+                    # taken, but the answer is garbage
+                    taken += 1
+                    open("%d.count" % port, "w").write("%d\n" % taken)
+                    say("25")
+                    break
+                elif mode == "escapes":
                     say("554 5.7.1 " + ESC + "A" * 5000)
                 else:
                     taken += 1
@@ -76,4 +83,5 @@ while True:
             break
         else:
             say("250 ok")
+    f.close()
     c.close()

@@ -100,4 +100,18 @@ hasnt "no escape reaches the terminal" "$TMP/out" "$(printf '\033')"
 hasnt "nor the database" "$(sql "SELECT error FROM report ORDER BY id DESC LIMIT 1" >"$TMP/err"; echo "$TMP/err")" "$(printf '\033')"
 is "the error kept is bounded" "$(wc -c <"$TMP/err" | tr -d ' ')" "$(wc -c <"$TMP/err" | awk '$1 < 400 {print $1}')"
 smtp_stop
+
+# (5) the server takes the message and answers garbage: each run sends
+# it again, without end
+commit "$up" "lib: six" lib/six.c "int six;"
+hostile_start dupe
+run maestrino $C run --wait
+grep 'report' "$TMP/out"
+for i in 1 2 3 4; do
+	run maestrino $C report
+done
+is "taken by the server how many times (one run, four report runs)" \
+    "$(cat "$TMP/$port.count")" 1
+is "its state and attempts" "$(sql "SELECT state || ' ' || attempts FROM report ORDER BY id DESC LIMIT 1")" "sent 0"
+smtp_stop
 done_testing
