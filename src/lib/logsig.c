@@ -207,6 +207,9 @@ static const char *const kernel_dirs[] = {
 	"/sound/", "/tools/", "/virt/",
 };
 
+/* The bytes of a word in which a path's tree part is looked for. */
+#define PATH_SCAN	256
+
 /*
  * The bytes at the start of path s (n bytes) that are not the kernel
  * tree's: "./", "../" (a build directory beside the tree), and in an
@@ -281,10 +284,11 @@ number_len(const char *w, size_t n)
 static void
 norm_add(struct buf *b, const char *s, size_t n)
 {
-	size_t i, j, k;
+	size_t i, j, k, scanned;
 	int blank;
 
 	blank = 0;
+	scanned = 0;
 	for (i = 0; i < n; ) {
 		if (s[i] == ' ' || s[i] == '\t') {
 			blank = 1;
@@ -299,10 +303,18 @@ norm_add(struct buf *b, const char *s, size_t n)
 			i = j;
 			continue;
 		}
-		if ((s[i] == '/' || s[i] == '.') && (i == 0 || s[i - 1] == ' ' ||
-		    s[i - 1] == '\t' || s[i - 1] == '(')) {
-			for (j = i; j < n && s[j] != ' ' && s[j] != '\t'; j++)
+		/*
+		 * A path is looked for once per word, in its first
+		 * PATH_SCAN bytes: "(/(/(/..." costs its length, not its
+		 * square.
+		 */
+		if (i >= scanned && (s[i] == '/' || s[i] == '.') &&
+		    (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' ||
+		    s[i - 1] == '(')) {
+			for (j = i; j < n && j - i < PATH_SCAN && s[j] != ' ' &&
+			    s[j] != '\t'; j++)
 				;
+			scanned = j;
 			j = tree_path(s + i, j - i);
 			if (j > 0) {
 				i += j;

@@ -1,5 +1,5 @@
 /*
- * t-attack-logsig.c: logsig's time on hostile logs stays near the time
+ * t-logsig-cost.c: logsig's time on hostile logs stays near the time
  * of a plain log of the same size.  A build log of diagnostics whose
  * text is "(/(/(/..." (each '/' after '(' starts a path that norm_add()
  * scans to the end of the line, and tree_path() searches again) against
