@@ -19,11 +19,23 @@
 #include "log.h"
 #include "logsig.h"
 #include "query.h"
+#include "strset.h"
 #include "triage.h"
 #include "util.h"
 
 /* The end of a log that is read: more than any console, most builds. */
 #define TRIAGE_LOG_MAX	((size_t)64 << 20)
+/*
+ * What a rule's log regex looks at: each line (a CR ends one too) up to
+ * its first MATCH_LINE bytes, in the last MATCH_TAIL bytes of the console
+ * (or build log) and of the lab's log.  glibc's regexec can take the
+ * square of a line's length ("usb .*timeout" on a line of "usb usb ..."),
+ * and the log is the tree's or the kernel's to write: so bounded, such a
+ * log costs a rule about a second at worst, where a kernel message is
+ * rarely longer than 200 bytes.
+ */
+#define MATCH_LINE	512
+#define MATCH_TAIL	((size_t)4 << 20)
 /* Results read per query; each job is committed on its own. */
 #define TRIAGE_BATCH	256
 
@@ -43,6 +55,13 @@ struct result {
 	char		*excerpt;
 	long long	 seen;
 	int		 triaged;	/* before: it may have incidents */
+};
+
+/* A result's log: its console (or build log), then the lab's log. */
+struct text {
+	char	*s;		/* NULL when there is none */
+	size_t	 len;
+	size_t	 console;	/* the bytes of the first part */
 };
 
 static void
@@ -67,61 +86,61 @@ failing(const struct result *r)
 	    strcmp(r->status, "ERROR") == 0);
 }
 
-/* Add the file in storage that url names to b; 0, or -1 if none. */
+/*
+ * Add the file in storage that url names to b (appended: at most
+ * TRIAGE_LOG_MAX bytes in all with what b holds); 0, or -1 if none.
+ */
 static int
 add_file(const struct config *cfg, const struct result *r, const char *url,
     struct buf *b)
 {
-	struct buf f = BUF_INIT;
 	enum fs_read fr;
+	size_t had;
 	char *rel;
 
+	had = b->len;
 	rel = query_storage_rel(cfg, url);
 	fr = rel != NULL ? fs_read_untrusted(cfg->storage_path, rel,
-	    TRIAGE_LOG_MAX, 1, &f) : FS_READ_MISSING;
+	    had + TRIAGE_LOG_MAX, 1, b) : FS_READ_MISSING;
 	if (fr != FS_READ_OK && fr != FS_READ_MISSING)
 		warning("%s %lld: cannot read its log %s/%s: %s", r->kind,
 		    r->ref, cfg->storage_path, rel, fr == FS_READ_ERROR ?
 		    strerror(errno) : fs_read_problem(fr));
 	free(rel);
-	if (fr == FS_READ_OK)
-		buf_add(b, f.ptr, f.len);
-	buf_release(&f);
+	if (fr != FS_READ_OK)
+		buf_setlen(b, had);
 	return fr == FS_READ_OK ? 0 : -1;
 }
 
 /*
  * The log of a result, NUL-free so a regex sees all of it: the file in
  * storage its URL names (else its excerpt), and after it, for a test,
- * the lab's own log, where a harness says what went wrong.  *console is
- * the length of the first part.  NULL when there is none.
+ * the lab's own log, where a harness says what went wrong.
  */
-static char *
-read_log(const struct config *cfg, const struct result *r, size_t *len,
-    size_t *console)
+static void
+read_log(const struct config *cfg, const struct result *r, struct text *t)
 {
 	struct buf b = BUF_INIT;
-	char *s;
 	size_t i;
 
 	if (add_file(cfg, r, r->log_url, &b) != 0 && r->excerpt != NULL)
 		buf_puts(&b, r->excerpt);
-	*console = b.len;
+	t->console = b.len;
 	if (r->lava_url != NULL) {
 		buf_putc(&b, '\n');
 		if (add_file(cfg, r, r->lava_url, &b) != 0)
-			buf_setlen(&b, *console);
+			buf_setlen(&b, t->console);
 	}
+	t->s = NULL;
+	t->len = 0;
 	if (b.len == 0) {
 		buf_release(&b);
-		*len = 0;
-		return NULL;
+		return;
 	}
-	s = buf_detach(&b, len);
-	for (i = 0; i < *len; i++)
-		if (s[i] == '\0')
-			s[i] = ' ';
-	return s;
+	t->s = buf_detach(&b, &t->len);
+	for (i = 0; i < t->len; i++)
+		if (t->s[i] == '\0')
+			t->s[i] = ' ';
 }
 
 /* A key of a rule: NULL holds for anything, a pattern needs a value. */
@@ -133,9 +152,32 @@ key_holds(const char *pattern, const char *value)
 	return value != NULL && fnmatch(pattern, value, 0) == 0;
 }
 
+/* Whether re matches a line of s (n bytes), as MATCH_LINE says. */
+static int
+lines_match(const regex_t *re, const char *s, size_t n)
+{
+	char line[MATCH_LINE + 1];
+	const char *p, *end, *eol;
+	size_t len;
+
+	p = n > MATCH_TAIL ? s + n - MATCH_TAIL : s;
+	end = s + n;
+	for (; p < end; p = eol + 1) {
+		for (eol = p; eol < end && *eol != '\n' && *eol != '\r'; eol++)
+			;
+		len = (size_t)(eol - p) < MATCH_LINE ? (size_t)(eol - p) :
+		    MATCH_LINE;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (regexec(re, line, 0, NULL, 0) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 rule_holds(const struct issue_cfg *x, const struct result *r,
-    const char *log)
+    const struct text *log)
 {
 	if (!failing(r) || !key_holds(x->tree, r->tree) ||
 	    !key_holds(x->branch, r->branch) ||
@@ -145,7 +187,10 @@ rule_holds(const struct issue_cfg *x, const struct result *r,
 		return 0;
 	if (x->log_re == NULL)
 		return 1;
-	return log != NULL && regexec(x->log_re, log, 0, NULL, 0) == 0;
+	return log != NULL && log->s != NULL &&
+	    (lines_match(x->log_re, log->s, log->console) ||
+	    lines_match(x->log_re, log->s + log->console,
+	    log->len - log->console));
 }
 
 /* The rule's keys but log: whether reading the log can matter. */
@@ -238,7 +283,7 @@ findings_store(struct db *db, const struct result *r, const struct logsig *ls,
  */
 static int
 incidents_set(const struct config *cfg, struct db *db,
-    const struct result *r, const char *log, json_t *ids,
+    const struct result *r, const struct text *log, json_t *ids,
     struct triage_stats *stats)
 {
 	char *text;
@@ -271,8 +316,8 @@ rule_apply(const struct config *cfg, struct db *db,
 {
 	struct sqlite3_stmt *st;
 	struct result r;
-	char *log;
-	size_t len, console, matched, changed;
+	struct text log;
+	size_t matched, changed;
 	int rc, step;
 
 	/*
@@ -318,13 +363,14 @@ rule_apply(const struct config *cfg, struct db *db,
 		r.seen = db_col_int(st, 11);
 		r.lava_url = db_col_dup(st, 12);
 		if (rule_may_hold(x, &r)) {
-			log = x->log_re != NULL ? read_log(cfg, &r, &len,
-			    &console) : NULL;
-			if (rule_holds(x, &r, log)) {
+			memset(&log, 0, sizeof(log));
+			if (x->log_re != NULL)
+				read_log(cfg, &r, &log);
+			if (rule_holds(x, &r, &log)) {
 				rc = incident_add(db, x->name, &r, &changed);
 				matched++;
 			}
-			free(log);
+			free(log.s);
 		}
 		result_release(&r);
 	}
@@ -438,14 +484,15 @@ triage_build(const struct config *cfg, struct db *db, struct result *r,
     struct triage_stats *stats)
 {
 	struct logsig ls;
+	struct text log;
 	json_t *ids;
-	char *log;
-	size_t len, console;
 	int rc;
 
 	memset(&ls, 0, sizeof(ls));
-	log = r->status != NULL ? read_log(cfg, r, &len, &console) : NULL;
-	if (log != NULL && logsig_build(log, console, &ls) != 0)
+	memset(&log, 0, sizeof(log));
+	if (r->status != NULL)
+		read_log(cfg, r, &log);
+	if (log.s != NULL && logsig_build(log.s, log.console, &ls) != 0)
 		die_oom();
 	ids = json_array();
 	if (db_begin(db) != 0) {
@@ -454,7 +501,7 @@ triage_build(const struct config *cfg, struct db *db, struct result *r,
 	}
 	rc = findings_store(db, r, &ls, ids, stats);
 	if (rc == 0)
-		rc = incidents_set(cfg, db, r, log, ids, stats);
+		rc = incidents_set(cfg, db, r, &log, ids, stats);
 	if (rc == 0)
 		rc = db_run(db, "UPDATE build SET triage_gen = ? WHERE id = ?",
 		    "ii", r->gen, r->ref);
@@ -463,7 +510,7 @@ triage_build(const struct config *cfg, struct db *db, struct result *r,
 out:
 	json_decref(ids);
 	logsig_free(&ls);
-	free(log);
+	free(log.s);
 	return rc;
 }
 
@@ -517,9 +564,9 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	struct sqlite3_stmt *st;
 	struct result *v;
 	struct logsig ls;
+	struct text log;
 	json_t *ids;
-	char *log;
-	size_t n, alloc, i, len, console;
+	size_t n, alloc, i;
 	int rc, step;
 
 	/* two queries: one that could do both would use no index */
@@ -557,11 +604,11 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 	}
 	db_finalize(st);
 	memset(&ls, 0, sizeof(ls));
-	log = NULL;
+	memset(&log, 0, sizeof(log));
 	rc = step < 0 ? -1 : 0;
 	if (rc == 0 && n > 0 && v[0].status != NULL) {
-		log = read_log(cfg, &v[0], &len, &console);
-		if (log != NULL && logsig_console(log, console,
+		read_log(cfg, &v[0], &log);
+		if (log.s != NULL && logsig_console(log.s, log.console,
 		    failing(&v[0]), &ls) != 0)
 			die_oom();
 	}
@@ -571,7 +618,7 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 			if (i == 0)
 				rc = findings_store(db, &v[i], &ls, ids, stats);
 			if (rc == 0)
-				rc = incidents_set(cfg, db, &v[i], log, ids,
+				rc = incidents_set(cfg, db, &v[i], &log, ids,
 				    stats);
 			json_decref(ids);
 		}
@@ -588,7 +635,7 @@ triage_job(const struct config *cfg, struct db *db, const char *job,
 		result_release(&v[i]);
 	free(v);
 	logsig_free(&ls);
-	free(log);
+	free(log.s);
 	return rc;
 }
 
@@ -596,6 +643,7 @@ static int
 triage_tests(const struct config *cfg, struct db *db,
     struct triage_stats *stats)
 {
+	struct strset done = STRSET_INIT;
 	struct sqlite3_stmt *st;
 	char **jobs;
 	long long *ids;
@@ -624,14 +672,14 @@ triage_tests(const struct config *cfg, struct db *db,
 		}
 		db_finalize(st);
 		rc = step < 0 ? -1 : 0;
-		/* a job's tests are together once (ids in job order) */
+		/* each job once, though its tests and another's interleave */
 		for (i = 0; i < n && rc == 0; i++)
-			if (i == 0 || jobs[i] == NULL ||
-			    !str_eq(jobs[i], jobs[i - 1]))
+			if (jobs[i] == NULL || strset_add(&done, jobs[i]))
 				rc = triage_job(cfg, db, jobs[i], ids[i],
 				    stats);
 		for (i = 0; i < n; i++)
 			free(jobs[i]);
+		strset_release(&done);
 	} while (rc == 0 && n == TRIAGE_BATCH);
 	free(jobs);
 	free(ids);
