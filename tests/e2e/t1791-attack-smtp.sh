@@ -102,16 +102,23 @@ is "the error kept is bounded" "$(wc -c <"$TMP/err" | tr -d ' ')" "$(wc -c <"$TM
 smtp_stop
 
 # (5) the server takes the message and answers garbage: each run sends
-# it again, without end
+# it again (RFC 5321 6.1: a message without its reply is retried), but
+# not without end: 8 tries, then 'failed' with the last error
 commit "$up" "lib: six" lib/six.c "int six;"
 hostile_start dupe
 run maestrino $C run --wait
 grep 'report' "$TMP/out"
-for i in 1 2 3 4; do
+has "the error says it may have arrived" "$TMP/out" "may deliver it twice"
+for i in 1 2 3 4 5 6 7 8 9; do
 	run maestrino $C report
 done
-is "taken by the server how many times (one run, four report runs)" \
-    "$(cat "$TMP/$port.count")" 1
-is "its state and attempts" "$(sql "SELECT state || ' ' || attempts FROM report ORDER BY id DESC LIMIT 1")" "sent 0"
+is "taken by the server how many times (one run, nine report runs)" \
+    "$(cat "$TMP/$port.count")" 8
+is "its state and attempts" "$(sql "SELECT state || ' ' || attempts FROM report ORDER BY id DESC LIMIT 1")" "failed 8"
+sql "SELECT error FROM report ORDER BY id DESC LIMIT 1" >"$TMP/err"
+has "its error says why" "$TMP/err" "8 tries, the last: "
+has "and that it may have arrived" "$TMP/err" "may deliver it twice"
+check_rc 0 "and the next run has nothing to send" maestrino $C report
+is "not sent a ninth time" "$(cat "$TMP/$port.count")" 8
 smtp_stop
 done_testing

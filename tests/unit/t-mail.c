@@ -984,7 +984,7 @@ test_send(void)
 	/* delivered, read back */
 	if (server_start(&s, NULL, NULL, NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_SENT, "sent to a real SMTP server");
 		is_str(err.ptr, "", "with nothing to say");
 		got = server_file(&s, "0001.eml");
@@ -1004,7 +1004,7 @@ test_send(void)
 	/* one recipient refused: the others still get it */
 	if (server_start(&s, "--reject-rcpt", "gone@example.org", NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_mixed,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_SENT, "a refused recipient: sent to the others");
 		contains(err.ptr, "refused for gone@example.org (550 5.1.1 "
 		    "<gone@example.org>: recipient address rejected)",
@@ -1017,7 +1017,7 @@ test_send(void)
 		    "to dev@example.org\n", "the envelope holds the others");
 		free(got);
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_gone,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_FAIL, "every recipient refused: permanent");
 		contains(err.ptr, "550 5.1.1", "with the server's reply");
 		contains(err.ptr, s.url, "and the URL");
@@ -1028,7 +1028,7 @@ test_send(void)
 
 	if (server_start(&s, "--reject-data-5xx", NULL, NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_FAIL, "554 after the data: permanent");
 		contains(err.ptr, "554 5.7.1 message refused by policy",
 		    "with the server's reply");
@@ -1042,7 +1042,7 @@ test_send(void)
 
 	if (server_start(&s, "--tempfail-4xx", NULL, NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "451 after the data: temporary");
 		contains(err.ptr, "451 4.3.0", "with the server's reply");
 	} else {
@@ -1053,7 +1053,7 @@ test_send(void)
 	if (server_start(&s, "--tempfail-rcpt", "list@example.org",
 	    NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "450 for the only recipient: temporary");
 		contains(err.ptr, "450 4.2.1", "with the server's reply");
 	} else {
@@ -1063,11 +1063,11 @@ test_send(void)
 
 	if (server_start(&s, "--auth", "ci-user", "s3cret-pass-4711") == 0) {
 		r = mail_send(s.url, "ci-user", "s3cret-pass-4711",
-		    "ci@example.org", to, msg, n, &err);
+		    "ci@example.org", to, msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_SENT, "AUTH with the right password (loopback, "
 		    "no TLS)");
 		r = mail_send(s.url, "ci-user", "wrong-pass-0815",
-		    "ci@example.org", to, msg, n, &err);
+		    "ci@example.org", to, msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "a login refused: temporary, nothing "
 		    "lost while the config is fixed");
 		contains(err.ptr, "login as 'ci-user' refused",
@@ -1077,7 +1077,7 @@ test_send(void)
 		url = xasprintf("smtp://ci-user:other-pass-1234@127.0.0.1:%d",
 		    s.port);
 		r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n,
-		    &err);
+		    NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "credentials in the URL: a setting to "
 		    "fix");
 		contains(err.ptr, "a user or password in the URL",
@@ -1088,7 +1088,7 @@ test_send(void)
 		    "the URL shown without its user part");
 		free(url);
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to, msg, n,
-		    &err);
+		    NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "no login where one is needed (530): "
 		    "temporary");
 	} else {
@@ -1097,22 +1097,22 @@ test_send(void)
 	server_stop(&s);
 
 	url = xasprintf("smtp://127.0.0.1:%d", dead_port());
-	r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n, &err);
+	r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n, NULL, NULL, &err);
 	is_int(r, MAIL_RETRY, "server down: temporary");
 	contains(err.ptr, url, "naming the URL");
 	r = mail_send(url, NULL, NULL, "ci@example.org", rcpt_crlf, msg, n,
-	    &err);
+	    NULL, NULL, &err);
 	is_int(r, MAIL_FAIL, "a recipient with CRLF: refused before sending");
 	contains(err.ptr, "invalid recipient", "and says why");
 	r = mail_send(url, NULL, NULL, "ci@example.org>\r\nDATA", to, msg, n,
-	    &err);
+	    NULL, NULL, &err);
 	is_int(r, MAIL_FAIL, "a sender with CRLF: refused");
 	r = mail_send(url, NULL, NULL, "ci@example.org", to,
-	    "Subject: x\n\n.\n", 16, &err);
+	    "Subject: x\n\n.\n", 16, NULL, NULL, &err);
 	is_int(r, MAIL_FAIL, "a message with bare LFs: refused (no "
 	    "smuggling)");
 	r = mail_send("http://127.0.0.1/", NULL, NULL, "ci@example.org", to,
-	    msg, n, &err);
+	    msg, n, NULL, NULL, &err);
 	is_int(r, MAIL_RETRY, "an http:// URL: a setting to fix");
 	contains(err.ptr, "not an smtp:// or smtps:// URL", "and says so");
 	free(url);
@@ -1144,7 +1144,7 @@ test_starttls(void)
 	msg = format(&m, &n);
 	if (server_start(&s, "--starttls", cert, key) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to, msg, n,
-		    &err);
+		    NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "STARTTLS offered with a certificate "
 		    "that does not verify: temporary");
 		got = server_file(&s, "0001.eml");
