@@ -1092,6 +1092,7 @@ struct replies {
 	size_t		 max;
 	int		 cmd;	/* the command last sent */
 	int		 last;	/* the code of the last reply */
+	int		 quit;	/* QUIT sent: its reply says nothing */
 	struct reply	*rcpt;	/* MAIL_RCPT_MAX of them */
 	size_t		 nrcpt;
 };
@@ -1104,7 +1105,7 @@ on_reply(char *line, size_t size, size_t nitems, void *data)
 	size_t n, len;
 
 	n = size * nitems;
-	if (n < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' ||
+	if (rs->quit || n < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' ||
 	    line[1] > '9' || line[2] < '0' || line[2] > '9' ||
 	    (n > 3 && line[3] != ' ' && line[3] != '\r' && line[3] != '\n'))
 		return n;
@@ -1136,8 +1137,8 @@ on_reply(char *line, size_t size, size_t nitems, void *data)
  * The commands libcurl sends, as its debug callback sees them: only
  * their first word is looked at, and nothing of them is kept, so that
  * no credential of AUTH is copied anywhere.  A line that answers a 334
- * is AUTH's, whatever it looks like.  QUIT after a failure is not a
- * step of its own: the phase stays the one that failed.
+ * is AUTH's, whatever it looks like.  After QUIT, the phase stays the
+ * one that failed, and the reply to QUIT is not kept.
  */
 static int
 on_debug(CURL *c, curl_infotype type, char *p, size_t n, void *data)
@@ -1157,6 +1158,10 @@ on_debug(CURL *c, curl_infotype type, char *p, size_t n, void *data)
 	(void)c;
 	if (type != CURLINFO_HEADER_OUT || rs->last == 334)
 		return 0;
+	if (n >= 4 && memcmp(p, "QUIT", 4) == 0) {
+		rs->quit = 1;
+		return 0;
+	}
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		len = strlen(words[i].word);
 		if (n > len && memcmp(p, words[i].word, len) == 0 &&

@@ -959,13 +959,15 @@ test_send(void)
 	    A("gone@example.org"), A("dev@example.org"), NULL };
 	static char *rcpt_crlf[] = { A("a@example.org>\r\nRCPT TO:<b@c.org"),
 	    NULL };
+	static char *rcpt_late[] = { A("gone@example.org"),
+	    A("list@example.org"), NULL };
 	struct buf err = BUF_INIT;
 	struct server s;
 	struct mail m;
-	char *msg, *got, *url, **rcpts;
+	char *msg, *got, *url, **rcpts, **retry;
 	enum mail_result r;
 	size_t n;
-	int rc;
+	int rc, early;
 
 	rc = system("/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null");
 	if (!ok(rc == 0, "python3-aiosmtpd is installed (scripts/deps.sh "
@@ -1002,6 +1004,22 @@ test_send(void)
 	server_stop(&s);
 
 	/* one recipient refused: the others still get it */
+	if (server_start(&s, "--reject-rcpt=gone@example.org",
+	    "--tempfail-rcpt", "list@example.org") == 0) {
+		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_late,
+		    msg, n, &retry, &early, &err);
+		is_int(r, MAIL_RETRY, "a 550 and a 450: temporary");
+		ok(retry != NULL && retry[0] != NULL && retry[1] == NULL &&
+		    strcmp(retry[0], "list@example.org") == 0 && !early,
+		    "owed to the 450 one only");
+		contains(err.ptr, "gone@example.org (550 5.1.1", "the 550 "
+		    "named");
+		mail_list_free(retry);
+	} else {
+		ok(0, "smtp-server.py starts");
+	}
+	server_stop(&s);
+
 	if (server_start(&s, "--reject-rcpt", "gone@example.org", NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_mixed,
 		    msg, n, NULL, NULL, &err);
@@ -1053,9 +1071,25 @@ test_send(void)
 	if (server_start(&s, "--tempfail-rcpt", "list@example.org",
 	    NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to,
-		    msg, n, NULL, NULL, &err);
+		    msg, n, &retry, &early, &err);
 		is_int(r, MAIL_RETRY, "450 for the only recipient: temporary");
 		contains(err.ptr, "450 4.2.1", "with the server's reply");
+		ok(retry == NULL && !early, "owed to all, and the server "
+		    "answered for the recipients (not early)");
+		mail_list_free(retry);
+		/* greylisting: one To later, the others now */
+		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
+		    msg, n, &retry, &early, &err);
+		is_int(r, MAIL_SENT, "450 for one of two: sent to the other");
+		ok(retry != NULL && retry[0] != NULL && retry[1] == NULL &&
+		    strcmp(retry[0], "list@example.org") == 0,
+		    "and the 4xx one is owed it later");
+		contains(err.ptr, "list@example.org (450 4.2.1", "named");
+		mail_list_free(retry);
+		got = server_file(&s, "0001.env");
+		is_str(got, "from ci@example.org\nto dev@example.org\n",
+		    "the envelope holds the other only");
+		free(got);
 	} else {
 		ok(0, "smtp-server.py starts");
 	}
@@ -1097,8 +1131,10 @@ test_send(void)
 	server_stop(&s);
 
 	url = xasprintf("smtp://127.0.0.1:%d", dead_port());
-	r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n, NULL, NULL, &err);
+	r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n, &retry,
+	    &early, &err);
 	is_int(r, MAIL_RETRY, "server down: temporary");
+	ok(early && retry == NULL, "before any recipient: early");
 	contains(err.ptr, url, "naming the URL");
 	r = mail_send(url, NULL, NULL, "ci@example.org", rcpt_crlf, msg, n,
 	    NULL, NULL, &err);
