@@ -116,8 +116,8 @@ print_draft(const struct report_draft *d, const struct mail *m)
 {
 	printf("=== report %s (%s%s%s)\n", d->key, d->tree,
 	    *d->branch != '\0' ? "/" : "", d->branch);
-	print_list(stdout, "To", d->to);
-	print_list(stdout, "Cc", d->cc);
+	print_list(stdout, "To", m->to);
+	print_list(stdout, "Cc", m->cc);
 	printf("Subject: %s\n", d->subject.ptr);
 	printf("Message-ID: %s\n", m->message_id);
 	if (m->in_reply_to != NULL)
@@ -165,47 +165,132 @@ insert(struct report_ctx *x, const struct report_draft *d,
 	return rc;
 }
 
+/*
+ * The addresses of in that a message can go to, at most max of them:
+ * each invalid one or one past max left out with a warning naming what
+ * (To or Cc) and the report.  NULL-terminated, never NULL.
+ */
+static char **
+usable(const struct report_draft *d, const char *what, char *const *in,
+    size_t max)
+{
+	char **out;
+	size_t i, k, over;
+
+	for (i = 0; in != NULL && in[i] != NULL; i++)
+		;
+	out = xcalloc(i + 1, sizeof(*out));
+	k = over = 0;
+	for (i = 0; in != NULL && in[i] != NULL; i++) {
+		if (!mail_address_ok(in[i]))
+			warning("report %s: %s address '%.80s' is not one mail "
+			    "can go to: left out", d->key, what, in[i]);
+		else if (k == max)
+			over++;
+		else
+			out[k++] = xstrdup(in[i]);
+	}
+	if (over > 0)
+		warning("report %s: %zu %s addresses past the %d a message has: "
+		    "left out", d->key, over, what, MAIL_RCPT_MAX);
+	return out;
+}
+
+/*
+ * A report whose message cannot be made, recorded failed with why, and
+ * what it stands for marked, so that no run tries it again.
+ */
+static int
+record_unmade(struct report_ctx *x, const struct report_draft *d,
+    const char *mid, const char *why)
+{
+	struct report_row r;
+	char *err;
+	int rc;
+
+	warning("report %s is given up: no run makes it again", d->key);
+	err = xasprintf("its message cannot be made: %s", why);
+	memset(&r, 0, sizeof(r));
+	r.kind = (char *)d->kind;
+	r.key = d->key;
+	r.tree = (char *)d->tree;
+	r.branch = (char *)d->branch;
+	r.message_id = (char *)(mid != NULL ? mid : "");
+	r.subject = d->subject.ptr;
+	r.recipients = (char *)"[]";
+	r.message = (char *)"";
+	r.created = x->now;
+	if (db_begin(x->db) != 0) {
+		free(err);
+		return -1;
+	}
+	rc = store_report_add(x->db, &r);
+	if (rc == 0)
+		rc = store_report_fail(x->db, r.id, err, x->now);
+	else if (rc == 1)
+		rc = 0;
+	if (rc == 0 && d->checkout > 0)
+		rc = store_report_checkout_done(x->db, d->checkout);
+	if (rc == 0 && d->bisection > 0)
+		rc = store_report_bisection_done(x->db, d->bisection);
+	free(err);
+	rc = db_end(x->db, rc);
+	if (rc == 0)
+		x->stats->failed++;
+	return rc;
+}
+
 int
 report_record(struct report_ctx *x, struct report_draft *d)
 {
+	struct buf why = BUF_INIT;
 	struct report_row r;
 	struct mail m;
-	char *hkey, *mid, *root, *last, *refs, *msg, **rcpts;
-	size_t len;
+	char *hkey, *mid, *root, *last, *refs, *msg, **rcpts, **to, **cc;
+	size_t len, nto;
 	int rc;
 
 	rc = -1;
 	root = last = refs = msg = NULL;
 	rcpts = NULL;
+	/* a trailer or a config could give more than a message takes */
+	to = usable(d, "To", d->to, MAIL_RCPT_MAX);
+	for (nto = 0; to[nto] != NULL; nto++)
+		;
+	cc = usable(d, "Cc", d->cc, MAIL_RCPT_MAX - nto);
 	/* the database's instance: a rebuilt one never reuses an id */
 	hkey = xasprintf("%s/%s", x->instance, d->key);
+	log_catch(&why);
 	mid = mail_message_id(d->kind, hkey,
 	    mail_address_domain(x->from_addr));
-	if (mid == NULL)
+	if (mid != NULL && store_report_thread(x->db, d->tree, d->branch,
+	    &root, &last) != 0) {
+		log_uncatch(&why, NULL);
 		goto out;
-	if (store_report_thread(x->db, d->tree, d->branch, &root, &last) != 0)
-		goto out;
+	}
 	if (root != NULL && strcmp(root, last) != 0)
 		refs = xasprintf("%s %s", root, last);
 	else if (root != NULL)
 		refs = xstrdup(root);
 	memset(&m, 0, sizeof(m));
 	m.from = x->cfg->email_from;
-	m.to = d->to;
-	m.cc = d->cc;
+	m.to = to;
+	m.cc = cc;
 	m.subject = d->subject.ptr;
 	m.message_id = mid;
 	m.in_reply_to = last;
 	m.references = refs;
 	m.body = d->body.ptr;
 	m.date = x->now;
-	msg = mail_format(&m, &len);
+	msg = mid != NULL ? mail_format(&m, &len) : NULL;
 	rcpts = msg != NULL ? mail_recipients(&m) : NULL;
+	log_uncatch(&why, "no recipient");
 	if (msg == NULL || rcpts == NULL) {
-		/* nothing marked: tried again next run */
 		error("report %s: cannot make its message", d->key);
 		x->failed = 1;
-		rc = 1;
+		rc = x->dry_run ? 1 : record_unmade(x, d, mid, why.ptr);
+		if (rc == 0)
+			rc = 1;
 		goto out;
 	}
 	if (x->dry_run) {
@@ -230,6 +315,9 @@ report_record(struct report_ctx *x, struct report_draft *d)
 out:
 	if (rcpts != NULL)
 		mail_list_free(rcpts);
+	report_list_free(to);
+	report_list_free(cc);
+	buf_release(&why);
 	free(msg);
 	free(refs);
 	free(root);

@@ -121,4 +121,28 @@ has "and that it may have arrived" "$TMP/err" "may deliver it twice"
 check_rc 0 "and the next run has nothing to send" maestrino $C report
 is "not sent a ninth time" "$(cat "$TMP/$port.count")" 8
 smtp_stop
+
+# (6) more report_to addresses than a message has (100): the report is
+# made for the first 100, with a warning, not retried by every run
+{
+	yaml_tree fix "$up" master
+	printf '    report_to: ['
+	i=1
+	while [ $i -le 101 ]; do
+		printf '%s' "l$i@example.org"
+		[ $i -lt 101 ] && printf ', '
+		i=$((i + 1))
+	done
+	printf ']\n'
+	yaml_x86_build
+	printf 'labs:\n  local: {type: local}\n'
+} >"$TMP/configs/c.yaml"
+commit "$up" "lib: seven" lib/seven.c "int seven;"
+smtp_start
+check_rc 0 "a head with 101 To addresses" maestrino $C run --wait
+has "a warning says one is left out" "$TMP/out" \
+    "1 To addresses past the 100 a message has: left out"
+is "the message went to 100" "$(grep -c '^to ' "$M/0001.env")" 100
+is "and it is sent" "$(sql "SELECT state FROM report ORDER BY id DESC LIMIT 1")" sent
+smtp_stop
 done_testing
