@@ -26,7 +26,7 @@
 /*
  * The tries of a report the server answered for (a 4xx to its
  * recipients or its data, or no reply at its end) before it is given
- * up: at the default retry_delay of 60 s, some four hours of backoff.
+ * up: at the default retry_delay of 60 s, some two hours of backoff.
  */
 #define REPORT_TRIES_MAX	8
 

@@ -57,6 +57,10 @@ smtp_stop
 smtp_start
 check_rc 0 "the greylisting is over: the report stage" maestrino $C report
 is "list@ got it at last" "$(cat "$TMP"/mail/*/*.env | grep -c '^to list@example.org')" 1
+is "and only list@: dev@ does not get it twice" "$(cat "$M/0001.env" | tr '\n' ' ')" \
+    "from ci@example.org to list@example.org "
+check "the very same message, Message-ID and all" cmp "$TMP/mail/1/0001.eml" "$M/0001.eml"
+is "sent now" "$(sql "SELECT state || ' ' || coalesce(retry_rcpts, 'NULL') FROM report")" "sent NULL"
 
 # hostile_start MODE: tests/e2e/smtp-hostile.py on $port
 hostile_start() {
