@@ -395,6 +395,7 @@ static const char *const migrations[] = {
 	"  message_id TEXT NOT NULL,\n"
 	"  subject TEXT NOT NULL,\n"
 	"  recipients TEXT NOT NULL,\n"
+	"  retry_rcpts TEXT,\n"
 	"  message TEXT NOT NULL,\n"
 	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN\n"
 	"    ('pending', 'sent', 'written', 'failed')),\n"

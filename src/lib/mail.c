@@ -1057,13 +1057,32 @@ on_read(char *dst, size_t size, size_t nitems, void *data)
 	return n;
 }
 
+/* The command a reply answers: what it says about whom to blame. */
+enum smtp_cmd {
+	CMD_GREETING,	/* none sent yet */
+	CMD_HELLO,	/* EHLO, HELO, STARTTLS */
+	CMD_AUTH,	/* AUTH and the lines that answer its 334s */
+	CMD_MAIL,	/* MAIL FROM */
+	CMD_RCPT,
+	CMD_DATA,
+	CMD_END		/* the reply to the message's final "." */
+};
+
+static const char *const cmd_names[] = {
+	"the connection (its greeting)", "EHLO", "the login (AUTH)",
+	"the sender (MAIL FROM)", "a recipient (RCPT TO)", "DATA",
+	"the message"
+};
+
 /*
  * The server's replies, as libcurl hands every line of them to the
  * header callback: the last lines of each ("250 OK", not "250-SIZE"),
- * the oldest dropped past max.
+ * the oldest dropped past max; each tagged with the command it answers,
+ * and those to RCPT TO kept apart, in the order of the recipients.
  */
 struct reply {
 	int	 code;
+	int	 cmd;
 	char	 text[REPLY_TEXT];
 };
 
@@ -1071,6 +1090,11 @@ struct replies {
 	struct reply	*r;
 	size_t		 n;
 	size_t		 max;
+	int		 cmd;	/* the command last sent */
+	int		 last;	/* the code of the last reply */
+	int		 quit;	/* QUIT sent: its reply says nothing */
+	struct reply	*rcpt;	/* MAIL_RCPT_MAX of them */
+	size_t		 nrcpt;
 };
 
 static size_t
@@ -1081,7 +1105,7 @@ on_reply(char *line, size_t size, size_t nitems, void *data)
 	size_t n, len;
 
 	n = size * nitems;
-	if (n < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' ||
+	if (rs->quit || n < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' ||
 	    line[1] > '9' || line[2] < '0' || line[2] > '9' ||
 	    (n > 3 && line[3] != ' ' && line[3] != '\r' && line[3] != '\n'))
 		return n;
@@ -1092,6 +1116,7 @@ on_reply(char *line, size_t size, size_t nitems, void *data)
 	r = &rs->r[rs->n++];
 	r->code = (line[0] - '0') * 100 + (line[1] - '0') * 10 +
 	    (line[2] - '0');
+	r->cmd = rs->cmd;
 	len = n;
 	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -1099,41 +1124,122 @@ on_reply(char *line, size_t size, size_t nitems, void *data)
 		len = sizeof(r->text) - 1;
 	memcpy(r->text, line, len);
 	r->text[len] = '\0';
+	rs->last = r->code;
+	if (r->cmd == CMD_RCPT && rs->nrcpt < MAIL_RCPT_MAX)
+		rs->rcpt[rs->nrcpt++] = *r;
+	/* what the server says next is its word on the whole message */
+	if (r->cmd == CMD_DATA && r->code == 354)
+		rs->cmd = CMD_END;
 	return n;
 }
 
 /*
- * The recipients the server refused in a transaction that went on to
- * DATA: libcurl sends RCPT TO for each in order and waits for each
- * reply, so the n replies before the last "354" are theirs.
+ * The commands libcurl sends, as its debug callback sees them: only
+ * their first word is looked at, and nothing of them is kept, so that
+ * no credential of AUTH is copied anywhere.  A line that answers a 334
+ * is AUTH's, whatever it looks like.  After QUIT, the phase stays the
+ * one that failed, and the reply to QUIT is not kept.
+ */
+static int
+on_debug(CURL *c, curl_infotype type, char *p, size_t n, void *data)
+{
+	static const struct {
+		const char	*word;
+		int		 cmd;
+	} words[] = {
+		{ "EHLO", CMD_HELLO }, { "HELO", CMD_HELLO },
+		{ "STARTTLS", CMD_HELLO }, { "AUTH", CMD_AUTH },
+		{ "MAIL", CMD_MAIL }, { "RCPT", CMD_RCPT },
+		{ "DATA", CMD_DATA }
+	};
+	struct replies *rs = data;
+	size_t i, len;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_OUT || rs->last == 334)
+		return 0;
+	if (n >= 4 && memcmp(p, "QUIT", 4) == 0) {
+		rs->quit = 1;
+		return 0;
+	}
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		len = strlen(words[i].word);
+		if (n > len && memcmp(p, words[i].word, len) == 0 &&
+		    (p[len] == ' ' || p[len] == '\r' || p[len] == '\n')) {
+			rs->cmd = words[i].cmd;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The recipients refused in a transaction, named with their replies (at
+ * most REFUSED_NAMED, "and N more"), onto out.
  */
 static void
 refused(const struct replies *rs, char *const *rcpts, size_t n,
     struct buf *out)
 {
-	size_t i, at, named, more;
+	size_t i, named, more;
 
-	for (at = rs->n; at > 0; at--)
-		if (rs->r[at - 1].code == 354)
-			break;
-	if (at == 0 || at - 1 < n)
-		return;
-	at = at - 1 - n;
 	named = 0;
 	more = 0;
-	for (i = 0; i < n; i++) {
-		if (rs->r[at + i].code < 400)
+	for (i = 0; i < n && i < rs->nrcpt; i++) {
+		if (rs->rcpt[i].code < 400)
 			continue;
 		if (named == REFUSED_NAMED) {
 			more++;
 			continue;
 		}
 		buf_addf(out, "%s%s (%s)", named > 0 ? ", " : "", rcpts[i],
-		    rs->r[at + i].text);
+		    rs->rcpt[i].text);
 		named++;
 	}
 	if (more > 0)
 		buf_addf(out, " and %zu more", more);
+}
+
+/*
+ * The recipients still owed the message after a failure: all but those
+ * refused with a 5xx; NULL when that is all of them.
+ */
+static char **
+owed(const struct replies *rs, char *const *rcpts, size_t n)
+{
+	char **v;
+	size_t i, k;
+
+	for (i = 0; i < n && i < rs->nrcpt; i++)
+		if (rs->rcpt[i].code >= 500)
+			break;
+	if (i == n || i == rs->nrcpt)
+		return NULL;
+	v = xcalloc(n + 1, sizeof(*v));
+	k = 0;
+	for (i = 0; i < n; i++)
+		if (i >= rs->nrcpt || rs->rcpt[i].code < 500)
+			v[k++] = xstrdup(rcpts[i]);
+	return v;
+}
+
+/* The recipients that got a 4xx: NULL-terminated, or NULL when none. */
+static char **
+deferred(const struct replies *rs, char *const *rcpts, size_t n)
+{
+	char **v;
+	size_t i, k;
+
+	v = NULL;
+	k = 0;
+	for (i = 0; i < n && i < rs->nrcpt; i++) {
+		if (rs->rcpt[i].code < 400 || rs->rcpt[i].code >= 500)
+			continue;
+		if (v == NULL)
+			v = xcalloc(n + 1, sizeof(*v));
+		v[k++] = xstrdup(rcpts[i]);
+	}
+	return v;
 }
 
 /* The reply that explains a failure: the last one of code, or >= 400. */
@@ -1151,21 +1257,24 @@ failing_reply(const struct replies *rs, long code)
 	return NULL;
 }
 
+/* Every recipient refused, each with a 5xx. */
 static int
-any_4xx(const struct replies *rs)
+all_5xx(const struct replies *rs, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < rs->n; i++)
-		if (rs->r[i].code >= 400 && rs->r[i].code < 500)
-			return 1;
-	return 0;
+	if (rs->nrcpt < n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (rs->rcpt[i].code < 500)
+			return 0;
+	return 1;
 }
 
 enum mail_result
 mail_send(const char *url, const char *user, const char *password,
     const char *from_addr, char *const *rcpts, const char *msg, size_t len,
-    struct buf *err)
+    char ***retry, int *early, struct buf *err)
 {
 	char errbuf[CURL_ERROR_SIZE], *shown;
 	struct curl_slist *to;
@@ -1177,11 +1286,16 @@ mail_send(const char *url, const char *user, const char *password,
 	CURLcode rc;
 	size_t n;
 	long code, ssl;
-	int tls;
+	int tls, dummy;
 	CURL *c;
 
 	if (err != NULL)
 		buf_reset(err);
+	if (retry != NULL)
+		*retry = NULL;
+	if (early == NULL)
+		early = &dummy;
+	*early = 1;
 	shown = url_shown(url != NULL ? url : "");
 	to = NULL;
 	c = NULL;
@@ -1200,6 +1314,7 @@ mail_send(const char *url, const char *user, const char *password,
 		goto out;
 	}
 	out = MAIL_FAIL;
+	*early = 0;
 	if (!mail_address_ok(from_addr)) {
 		error_keep(err, "cannot send mail through %s: invalid sender "
 		    "address '%s'", shown, from_addr ? from_addr : "");
@@ -1235,13 +1350,21 @@ mail_send(const char *url, const char *user, const char *password,
 	errbuf[0] = '\0';
 	rs.max = MAIL_RCPT_MAX + 16;
 	rs.r = xcalloc(rs.max, sizeof(*rs.r));
+	rs.rcpt = xcalloc(MAIL_RCPT_MAX, sizeof(*rs.rcpt));
+	rs.cmd = CMD_GREETING;
 	up.p = msg;
 	up.left = len;
 	ssl = tls == MAIL_TLS_TRY ? (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
+	/*
+	 * The debug callback names the command each reply answers; with it
+	 * set, libcurl prints nothing itself.
+	 */
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, &rs);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, SEND_TIMEOUT);
@@ -1271,32 +1394,56 @@ mail_send(const char *url, const char *user, const char *password,
 	code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_OK) {
-		out = MAIL_SENT;
 		refused(&rs, rcpts, n, &why);
+		out = MAIL_SENT;
 		if (why.len > 0)
 			error_keep(err, "mail sent through %s, but refused "
 			    "for %s", shown, why.ptr);
+		if (retry != NULL)
+			*retry = deferred(&rs, rcpts, n);
 		goto out;
 	}
+	/* no recipient answered yet: the server or our settings are at fault */
+	*early = rs.nrcpt == 0 && rs.cmd < CMD_RCPT;
 	r = failing_reply(&rs, code);
+	out = MAIL_RETRY;
 	if (rc == CURLE_LOGIN_DENIED) {
-		out = MAIL_RETRY;
 		buf_addf(&why, "login as '%s' refused: check the user and "
 		    "password", user);
 	} else if (rc == CURLE_USE_SSL_FAILED) {
-		out = MAIL_RETRY;
 		buf_puts(&why, "the server offers no STARTTLS, and a password "
 		    "goes to a host that is not loopback only over TLS: use "
 		    "smtps:// or a server with STARTTLS");
-	} else if (code >= 500 && code < 600 && code / 10 != 53 &&
-	    !any_4xx(&rs)) {
+	} else if (rs.cmd == CMD_RCPT && all_5xx(&rs, n)) {
+		out = MAIL_FAIL;
+		buf_puts(&why, "every recipient refused");
+	} else if (rs.cmd == CMD_RCPT && rs.nrcpt == n) {
+		buf_puts(&why, "no recipient taken now: ");
+		refused(&rs, rcpts, n, &why);
+		r = NULL;
+	} else if (r != NULL && r->code >= 500 && r->code / 10 != 53 &&
+	    (r->cmd == CMD_END || r->cmd == CMD_DATA)) {
 		/* 53x: authentication or TLS wanted, a setting to fix */
 		out = MAIL_FAIL;
 		buf_puts(&why, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (rs.cmd == CMD_END && up.left == 0 && (r == NULL ||
+	    r->cmd != CMD_END)) {
+		buf_addf(&why, "the server took the whole message but gave no "
+		    "reply to its end (%s): it may have it, and a later try "
+		    "may deliver it twice", errbuf[0] ? errbuf :
+		    curl_easy_strerror(rc));
+		r = NULL;
 	} else {
-		out = MAIL_RETRY;
-		buf_puts(&why, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		if (*early && r != NULL && r->code >= 500)
+			buf_addf(&why, "the server refused %s: a setting of "
+			    "the server or of settings.email to fix",
+			    cmd_names[r->cmd]);
+		else
+			buf_puts(&why, errbuf[0] ? errbuf :
+			    curl_easy_strerror(rc));
 	}
+	if (out == MAIL_RETRY && !*early && retry != NULL)
+		*retry = owed(&rs, rcpts, n);
 	error_keep(err, "cannot send mail through %s: %s%s%s", shown, why.ptr,
 	    r != NULL ? "; the server said: " : "", r != NULL ? r->text : "");
 out:
@@ -1304,6 +1451,7 @@ out:
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	free(rs.r);
+	free(rs.rcpt);
 	free(shown);
 	buf_release(&why);
 	return out;

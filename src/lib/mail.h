@@ -44,7 +44,7 @@ struct mail {
 enum mail_result {
 	MAIL_SENT,	/* accepted (err may name refused recipients) */
 	MAIL_RETRY,	/* no answer, a 4xx or a setting to fix: later */
-	MAIL_FAIL	/* a 5xx for this message or all its recipients */
+	MAIL_FAIL	/* a 5xx to its data or to all its recipients */
 };
 
 /*
@@ -120,16 +120,26 @@ int	 mail_tls_policy(const char *smtp_url, const char *password);
  * names the URL and the server's last reply, secrets masked and controls
  * shown; on MAIL_SENT it is empty, or names the recipients the server
  * refused (at most 5, "and N more") while taking the message for the
- * others.  An invalid address or message is MAIL_FAIL; a bad URL (one
- * with a user or password in it too), a login refused or a 53x reply
- * (authentication or TLS wanted) is MAIL_RETRY, so that nothing is lost
- * while the config is fixed.  The password is registered with
- * secret_add().
+ * others.
+ *
+ * MAIL_FAIL is for this message only: an invalid address or message, a
+ * 5xx to its data, or a 5xx to every recipient.  Whatever fails before
+ * the server answered for a recipient (no connection, TLS, a login
+ * refused, a bad URL or one with a user or password in it, even a 5xx to
+ * the greeting, EHLO, AUTH or MAIL FROM) is the server's or the
+ * settings' to fix: MAIL_RETRY with *early set (early may be NULL), so
+ * that the caller sends nothing more for now and loses nothing.
+ *
+ * *retry (retry may be NULL) is a NULL-terminated list of recipients,
+ * or NULL: on MAIL_SENT, those refused with a 4xx, owed the same message
+ * later (NULL: none); on MAIL_RETRY, those owed it when some were
+ * refused with a 5xx (NULL: all of rcpts).  The password is registered
+ * with secret_add().  Free *retry with mail_list_free().
  */
 enum mail_result mail_send(const char *smtp_url, const char *user,
 		    const char *password, const char *from_addr,
 		    char *const *rcpts, const char *msg, size_t len,
-		    struct buf *err);
+		    char ***retry, int *early, struct buf *err);
 
 /*
  * Write msg to <dir>/<name>.eml atomically (fsync'd), with LF line ends,

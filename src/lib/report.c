@@ -23,6 +23,13 @@
 #include "store_report.h"
 #include "util.h"
 
+/*
+ * The tries of a report the server answered for (a 4xx to its
+ * recipients or its data, or no reply at its end) before it is given
+ * up: at the default retry_delay of 60 s, some two hours of backoff.
+ */
+#define REPORT_TRIES_MAX	8
+
 void
 report_draft_init(struct report_draft *d, const char *kind,
     const char *tree, const char *branch)
@@ -109,8 +116,8 @@ print_draft(const struct report_draft *d, const struct mail *m)
 {
 	printf("=== report %s (%s%s%s)\n", d->key, d->tree,
 	    *d->branch != '\0' ? "/" : "", d->branch);
-	print_list(stdout, "To", d->to);
-	print_list(stdout, "Cc", d->cc);
+	print_list(stdout, "To", m->to);
+	print_list(stdout, "Cc", m->cc);
 	printf("Subject: %s\n", d->subject.ptr);
 	printf("Message-ID: %s\n", m->message_id);
 	if (m->in_reply_to != NULL)
@@ -158,47 +165,132 @@ insert(struct report_ctx *x, const struct report_draft *d,
 	return rc;
 }
 
+/*
+ * The addresses of in that a message can go to, at most max of them:
+ * each invalid one or one past max left out with a warning naming what
+ * (To or Cc) and the report.  NULL-terminated, never NULL.
+ */
+static char **
+usable(const struct report_draft *d, const char *what, char *const *in,
+    size_t max)
+{
+	char **out;
+	size_t i, k, over;
+
+	for (i = 0; in != NULL && in[i] != NULL; i++)
+		;
+	out = xcalloc(i + 1, sizeof(*out));
+	k = over = 0;
+	for (i = 0; in != NULL && in[i] != NULL; i++) {
+		if (!mail_address_ok(in[i]))
+			warning("report %s: %s address '%.80s' is not one mail "
+			    "can go to: left out", d->key, what, in[i]);
+		else if (k == max)
+			over++;
+		else
+			out[k++] = xstrdup(in[i]);
+	}
+	if (over > 0)
+		warning("report %s: %zu %s addresses past the %d a message has: "
+		    "left out", d->key, over, what, MAIL_RCPT_MAX);
+	return out;
+}
+
+/*
+ * A report whose message cannot be made, recorded failed with why, and
+ * what it stands for marked, so that no run tries it again.
+ */
+static int
+record_unmade(struct report_ctx *x, const struct report_draft *d,
+    const char *mid, const char *why)
+{
+	struct report_row r;
+	char *err;
+	int rc;
+
+	warning("report %s is given up: no run makes it again", d->key);
+	err = xasprintf("its message cannot be made: %s", why);
+	memset(&r, 0, sizeof(r));
+	r.kind = (char *)d->kind;
+	r.key = d->key;
+	r.tree = (char *)d->tree;
+	r.branch = (char *)d->branch;
+	r.message_id = (char *)(mid != NULL ? mid : "");
+	r.subject = d->subject.ptr;
+	r.recipients = (char *)"[]";
+	r.message = (char *)"";
+	r.created = x->now;
+	if (db_begin(x->db) != 0) {
+		free(err);
+		return -1;
+	}
+	rc = store_report_add(x->db, &r);
+	if (rc == 0)
+		rc = store_report_fail(x->db, r.id, err, x->now);
+	else if (rc == 1)
+		rc = 0;
+	if (rc == 0 && d->checkout > 0)
+		rc = store_report_checkout_done(x->db, d->checkout);
+	if (rc == 0 && d->bisection > 0)
+		rc = store_report_bisection_done(x->db, d->bisection);
+	free(err);
+	rc = db_end(x->db, rc);
+	if (rc == 0)
+		x->stats->failed++;
+	return rc;
+}
+
 int
 report_record(struct report_ctx *x, struct report_draft *d)
 {
+	struct buf why = BUF_INIT;
 	struct report_row r;
 	struct mail m;
-	char *hkey, *mid, *root, *last, *refs, *msg, **rcpts;
-	size_t len;
+	char *hkey, *mid, *root, *last, *refs, *msg, **rcpts, **to, **cc;
+	size_t len, nto;
 	int rc;
 
 	rc = -1;
 	root = last = refs = msg = NULL;
 	rcpts = NULL;
+	/* a trailer or a config could give more than a message takes */
+	to = usable(d, "To", d->to, MAIL_RCPT_MAX);
+	for (nto = 0; to[nto] != NULL; nto++)
+		;
+	cc = usable(d, "Cc", d->cc, MAIL_RCPT_MAX - nto);
 	/* the database's instance: a rebuilt one never reuses an id */
 	hkey = xasprintf("%s/%s", x->instance, d->key);
+	log_catch(&why);
 	mid = mail_message_id(d->kind, hkey,
 	    mail_address_domain(x->from_addr));
-	if (mid == NULL)
+	if (mid != NULL && store_report_thread(x->db, d->tree, d->branch,
+	    &root, &last) != 0) {
+		log_uncatch(&why, NULL);
 		goto out;
-	if (store_report_thread(x->db, d->tree, d->branch, &root, &last) != 0)
-		goto out;
+	}
 	if (root != NULL && strcmp(root, last) != 0)
 		refs = xasprintf("%s %s", root, last);
 	else if (root != NULL)
 		refs = xstrdup(root);
 	memset(&m, 0, sizeof(m));
 	m.from = x->cfg->email_from;
-	m.to = d->to;
-	m.cc = d->cc;
+	m.to = to;
+	m.cc = cc;
 	m.subject = d->subject.ptr;
 	m.message_id = mid;
 	m.in_reply_to = last;
 	m.references = refs;
 	m.body = d->body.ptr;
 	m.date = x->now;
-	msg = mail_format(&m, &len);
+	msg = mid != NULL ? mail_format(&m, &len) : NULL;
 	rcpts = msg != NULL ? mail_recipients(&m) : NULL;
+	log_uncatch(&why, "no recipient");
 	if (msg == NULL || rcpts == NULL) {
-		/* nothing marked: tried again next run */
 		error("report %s: cannot make its message", d->key);
 		x->failed = 1;
-		rc = 1;
+		rc = x->dry_run ? 1 : record_unmade(x, d, mid, why.ptr);
+		if (rc == 0)
+			rc = 1;
 		goto out;
 	}
 	if (x->dry_run) {
@@ -223,6 +315,9 @@ report_record(struct report_ctx *x, struct report_draft *d)
 out:
 	if (rcpts != NULL)
 		mail_list_free(rcpts);
+	report_list_free(to);
+	report_list_free(cc);
+	buf_release(&why);
 	free(msg);
 	free(refs);
 	free(root);
@@ -289,9 +384,110 @@ smtp_password(const struct config *cfg, const char **password)
 }
 
 /*
+ * Give up on r after its last try: failed, or sent when some of its
+ * recipients got it at an earlier try (the rest named in its error).
+ */
+static int
+give_up(struct report_ctx *x, const struct report_row *r, const char *why,
+    int refused)
+{
+	if (r->retry_rcpts != NULL) {
+		x->stats->sent++;
+		warning("report %lld (%s) given up for %s: %s", r->id, r->key,
+		    r->retry_rcpts, why);
+		return store_report_finish(x->db, r->id, REPORT_SENT, why,
+		    x->now);
+	}
+	x->stats->failed++;
+	x->failed = 1;
+	if (refused)
+		error("report %lld (%s) refused for good, not sent again: %s",
+		    r->id, r->key, why);
+	else
+		error("report %lld (%s) not sent, given up: %s", r->id, r->key,
+		    why);
+	return store_report_fail(x->db, r->id, why, x->now);
+}
+
+/*
+ * Record what one try of r came to, in the caller's transaction: see
+ * send_one().  retry is what mail_send() said is owed.
+ */
+static int
+settle(struct report_ctx *x, const struct report_row *r,
+    enum mail_result res, int early, char **retry, struct buf *err)
+{
+	const struct config *cfg = x->cfg;
+	long long attempts, next;
+	char *json, *why, when[32];
+	int rc;
+
+	next = x->now + retry_backoff(cfg->retry_delay, r->attempts + 1);
+	time_rfc3339((time_t)next, when, sizeof(when));
+	/* the server or our settings: not this report's try */
+	attempts = res == MAIL_RETRY && early ? r->attempts : r->attempts + 1;
+	json = retry != NULL ? recipients_json(retry) : NULL;
+	why = NULL;
+	rc = 0;
+	if (res == MAIL_FAIL) {
+		rc = give_up(x, r, err->ptr, 1);
+	} else if (res == MAIL_SENT && retry == NULL) {
+		/* what an earlier try said of those refused stays */
+		if (err->len == 0 && r->retry_rcpts != NULL)
+			why = xasprintf("sent at last to %s; before: %s",
+			    r->retry_rcpts, r->error != NULL ? r->error : "");
+		rc = store_report_finish(x->db, r->id, REPORT_SENT, why != NULL ?
+		    why : err->len > 0 ? err->ptr : NULL, x->now);
+		x->stats->sent++;
+		info("report %lld (%s) sent", r->id, r->key);
+		if (err->len > 0)
+			warning("report %lld (%s): %s", r->id, r->key,
+			    err->ptr);
+	} else if (res == MAIL_RETRY && early) {
+		rc = store_report_retry(x->db, r->id, attempts, next,
+		    r->retry_rcpts, err->ptr);
+		x->stats->retry++;
+		x->failed = 1;
+		error("report %lld (%s) not sent, tried again from %s: %s; the "
+		    "server or settings.email is at fault, not the report: "
+		    "the reports wait", r->id, r->key, when, err->ptr);
+	} else if (attempts >= REPORT_TRIES_MAX) {
+		why = xasprintf("%lld tries, the last: %s", attempts, err->ptr);
+		if (res == MAIL_SENT) {
+			/* some got it now; err names the others */
+			rc = store_report_finish(x->db, r->id, REPORT_SENT,
+			    why, x->now);
+			x->stats->sent++;
+			warning("report %lld (%s) sent, given up for those "
+			    "still refused: %s", r->id, r->key, why);
+		} else {
+			rc = give_up(x, r, why, 0);
+		}
+	} else {
+		if (json == NULL && res == MAIL_RETRY && r->retry_rcpts != NULL)
+			json = xstrdup(r->retry_rcpts);
+		rc = store_report_retry(x->db, r->id, attempts, next, json,
+		    err->ptr);
+		x->stats->retry++;
+		/* sent, and a 4xx for some: greylisting, a matter of time */
+		if (res == MAIL_SENT)
+			info("report %lld (%s) sent to some", r->id, r->key);
+		else
+			x->failed = 1;
+		warning("report %lld (%s) not sent%s, tried again from %s: %s",
+		    r->id, r->key, res == MAIL_SENT ? " to all" : "", when,
+		    err->ptr);
+	}
+	free(json);
+	free(why);
+	return rc;
+}
+
+/*
  * Send one report: 0 when it is done with for this run, 1 when the
  * server could not take it now (the others wait for the next run), -1
- * on a database error.
+ * on a database error.  A report owed to some of its recipients only
+ * (retry_rcpts) goes to them, the same message.
  */
 static int
 send_one(struct report_ctx *x, const struct report_row *r,
@@ -300,67 +496,31 @@ send_one(struct report_ctx *x, const struct report_row *r,
 	const struct config *cfg = x->cfg;
 	struct buf err = BUF_INIT;
 	enum mail_result res;
-	long long attempts, next;
-	char **rcpts, when[32];
-	int rc;
+	char **rcpts, **retry;
+	int rc, early;
 
-	rcpts = recipients_parse(r->recipients);
+	retry = NULL;
+	early = 0;
+	rcpts = recipients_parse(r->retry_rcpts != NULL ? r->retry_rcpts :
+	    r->recipients);
 	if (rcpts == NULL) {
 		buf_puts(&err, "its recipients cannot be read");
 		res = MAIL_FAIL;
 	} else {
 		res = mail_send(cfg->smtp_url, cfg->smtp_user, password,
-		    x->from_addr, rcpts, r->message, r->message_len, &err);
+		    x->from_addr, rcpts, r->message, r->message_len, &retry,
+		    &early, &err);
 		report_list_free(rcpts);
 	}
 	/* a kill here sends it again: the one duplicate we allow */
 	crashpoint("report-sent");
-	if (db_begin(x->db) != 0) {
-		buf_release(&err);
-		return -1;
-	}
-	switch (res) {
-	case MAIL_SENT:
-		rc = store_report_finish(x->db, r->id, REPORT_SENT,
-		    err.len > 0 ? err.ptr : NULL, x->now);
-		break;
-	case MAIL_RETRY:
-		attempts = r->attempts + 1;
-		next = x->now + retry_backoff(cfg->retry_delay, attempts);
-		rc = store_report_retry(x->db, r->id, attempts, next, err.ptr);
-		break;
-	default:
-		rc = store_report_fail(x->db, r->id, err.ptr, x->now);
-		break;
-	}
-	rc = db_end(x->db, rc);
-	if (rc != 0) {
-		buf_release(&err);
-		return -1;
-	}
-	switch (res) {
-	case MAIL_SENT:
-		x->stats->sent++;
-		info("report %lld (%s) sent", r->id, r->key);
-		if (err.len > 0)
-			warning("report %lld (%s): %s", r->id, r->key, err.ptr);
-		break;
-	case MAIL_RETRY:
-		x->stats->retry++;
-		x->failed = 1;
-		time_rfc3339((time_t)(x->now + retry_backoff(cfg->retry_delay,
-		    r->attempts + 1)), when, sizeof(when));
-		warning("report %lld (%s) not sent, tried again from %s: %s",
-		    r->id, r->key, when, err.ptr);
-		break;
-	default:
-		x->stats->failed++;
-		x->failed = 1;
-		error("report %lld (%s) refused for good, not sent again: %s",
-		    r->id, r->key, err.ptr);
-		break;
-	}
+	rc = db_begin(x->db);
+	if (rc == 0)
+		rc = db_end(x->db, settle(x, r, res, early, retry, &err));
+	mail_list_free(retry);
 	buf_release(&err);
+	if (rc != 0)
+		return -1;
 	return res == MAIL_RETRY;
 }
 

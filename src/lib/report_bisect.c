@@ -125,8 +125,10 @@ steps(struct buf *b, const json_t *o)
 	buf_addf(b, "\nSteps:\n  %3s  %-14s  %-12s  %-7s  %s\n", "n", "role",
 	    "commit", "result", "subject");
 	json_array_foreach(json_object_get(o, "steps"), i, s) {
+		/* a step not yet made may have no commit: never NULL here */
 		buf_addf(b, "  %3lld  %-14s  %.*s  %-7s  ", num(s, "n"),
-		    str(s, "role"), SHORT_ID, str(s, "commit"),
+		    str(s, "role") != NULL ? str(s, "role") : "-", SHORT_ID,
+		    str(s, "commit") != NULL ? str(s, "commit") : "-",
 		    str(s, "result") != NULL ? str(s, "result") : "-");
 		report_text(b, str(s, "subject"));
 		buf_putc(b, '\n');

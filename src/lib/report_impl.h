@@ -58,9 +58,12 @@ void	 report_draft_release(struct report_draft *);
  * Record the draft (or print it, on a dry run): its message made by
  * mail_format(), with its Message-ID and its place in the thread of its
  * tree and branch; in the same transaction, the checkout or bisection
- * it stands for marked looked at.  0, 1 when no message could be made
- * of it (after an error message; nothing is marked, so the next run
- * tries again), or -1 after an error message.
+ * it stands for marked looked at.  To and Cc addresses that mail cannot
+ * go to, and those past MAIL_RCPT_MAX (To first), are left out with a
+ * warning.  0; 1 when no message could be made of it all the same
+ * (after an error message: it is recorded failed with why, and what it
+ * stands for marked, so that no run tries it again); or -1 after an
+ * error message.
  */
 int	 report_record(struct report_ctx *, struct report_draft *);
 /* Mark a checkout or bisection looked at, without a report. */

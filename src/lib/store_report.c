@@ -12,7 +12,7 @@
 #define REPORT_COLS \
 	"id, kind, key, tree, branch, message_id, subject, recipients, " \
 	"message, state, attempts, coalesce(next_try, 0), error, created, " \
-	"coalesce(done, 0)"
+	"coalesce(done, 0), retry_rcpts"
 
 void
 store_report_release(struct report_row *r)
@@ -26,6 +26,7 @@ store_report_release(struct report_row *r)
 	free(r->message_id);
 	free(r->subject);
 	free(r->recipients);
+	free(r->retry_rcpts);
 	free(r->message);
 	free(r->state);
 	free(r->error);
@@ -60,6 +61,7 @@ report_from(struct sqlite3_stmt *st, struct report_row *r)
 	r->error = db_col_dup(st, 12);
 	r->created = db_col_int(st, 13);
 	r->done = db_col_int(st, 14);
+	r->retry_rcpts = db_col_dup(st, 15);
 }
 
 /* The ids a one-column query gives, in its order. */
@@ -162,16 +164,17 @@ store_report_finish(struct db *db, long long id, const char *state,
     const char *note, long long now)
 {
 	return db_run(db, "UPDATE report SET state = ?, error = ?, "
-	    "next_try = NULL, done = ? WHERE id = ?", "ttii", state, note,
-	    now, id);
+	    "next_try = NULL, retry_rcpts = NULL, done = ? WHERE id = ?",
+	    "ttii", state, note, now, id);
 }
 
 int
 store_report_retry(struct db *db, long long id, long long attempts,
-    long long next_try, const char *err)
+    long long next_try, const char *retry_rcpts, const char *err)
 {
 	return db_run(db, "UPDATE report SET attempts = ?, next_try = ?, "
-	    "error = ? WHERE id = ?", "iiti", attempts, next_try, err, id);
+	    "retry_rcpts = ?, error = ? WHERE id = ?", "iitti", attempts,
+	    next_try, retry_rcpts, err, id);
 }
 
 int

@@ -16,7 +16,7 @@ struct db;
 #define REPORT_PENDING	"pending"	/* recorded, not yet sent */
 #define REPORT_SENT	"sent"		/* the SMTP server took it */
 #define REPORT_WRITTEN	"written"	/* left as an .eml file */
-#define REPORT_FAILED	"failed"	/* refused for good (a 5xx) */
+#define REPORT_FAILED	"failed"	/* refused for good, or given up */
 
 struct report_row {
 	long long	 id;
@@ -27,6 +27,7 @@ struct report_row {
 	char		*message_id;	/* "<...@...>" */
 	char		*subject;
 	char		*recipients;	/* JSON array of addresses */
+	char		*retry_rcpts;	/* those still owed it, or NULL: all */
 	char		*message;	/* the whole RFC 5322 text */
 	size_t		 message_len;
 	char		*state;
@@ -70,9 +71,12 @@ int	 store_report_add(struct db *, struct report_row *r);
 /* The server took it, or it was written as a file: state and done time. */
 int	 store_report_finish(struct db *, long long id, const char *state,
 	    const char *note, long long now);
-/* A failure that may pass: attempts + 1, the next try and the reason. */
+/*
+ * A failure that may pass: the attempts so far, the next try, the
+ * recipients still owed it (a JSON array, NULL for all) and the reason.
+ */
 int	 store_report_retry(struct db *, long long id, long long attempts,
-	    long long next_try, const char *err);
+	    long long next_try, const char *retry_rcpts, const char *err);
 /* Refused for good: failed, with the reason. */
 int	 store_report_fail(struct db *, long long id, const char *err,
 	    long long now);

@@ -57,6 +57,10 @@ smtp_stop
 smtp_start
 check_rc 0 "the greylisting is over: the report stage" maestrino $C report
 is "list@ got it at last" "$(cat "$TMP"/mail/*/*.env | grep -c '^to list@example.org')" 1
+is "and only list@: dev@ does not get it twice" "$(cat "$M/0001.env" | tr '\n' ' ')" \
+    "from ci@example.org to list@example.org "
+check "the very same message, Message-ID and all" cmp "$TMP/mail/1/0001.eml" "$M/0001.eml"
+is "sent now" "$(sql "SELECT state || ' ' || coalesce(retry_rcpts, 'NULL') FROM report")" "sent NULL"
 
 # hostile_start MODE: tests/e2e/smtp-hostile.py on $port
 hostile_start() {
@@ -102,16 +106,47 @@ is "the error kept is bounded" "$(wc -c <"$TMP/err" | tr -d ' ')" "$(wc -c <"$TM
 smtp_stop
 
 # (5) the server takes the message and answers garbage: each run sends
-# it again, without end
+# it again (RFC 5321 6.1: a message without its reply is retried), but
+# not without end: 8 tries, then 'failed' with the last error
 commit "$up" "lib: six" lib/six.c "int six;"
 hostile_start dupe
 run maestrino $C run --wait
 grep 'report' "$TMP/out"
-for i in 1 2 3 4; do
+has "the error says it may have arrived" "$TMP/out" "may deliver it twice"
+for i in 1 2 3 4 5 6 7 8 9; do
 	run maestrino $C report
 done
-is "taken by the server how many times (one run, four report runs)" \
-    "$(cat "$TMP/$port.count")" 1
-is "its state and attempts" "$(sql "SELECT state || ' ' || attempts FROM report ORDER BY id DESC LIMIT 1")" "sent 0"
+is "taken by the server how many times (one run, nine report runs)" \
+    "$(cat "$TMP/$port.count")" 8
+is "its state and attempts" "$(sql "SELECT state || ' ' || attempts FROM report ORDER BY id DESC LIMIT 1")" "failed 8"
+sql "SELECT error FROM report ORDER BY id DESC LIMIT 1" >"$TMP/err"
+has "its error says why" "$TMP/err" "8 tries, the last: "
+has "and that it may have arrived" "$TMP/err" "may deliver it twice"
+check_rc 0 "and the next run has nothing to send" maestrino $C report
+is "not sent a ninth time" "$(cat "$TMP/$port.count")" 8
+smtp_stop
+
+# (6) more report_to addresses than a message has (100): the report is
+# made for the first 100, with a warning, not retried by every run
+{
+	yaml_tree fix "$up" master
+	printf '    report_to: ['
+	i=1
+	while [ $i -le 101 ]; do
+		printf '%s' "l$i@example.org"
+		[ $i -lt 101 ] && printf ', '
+		i=$((i + 1))
+	done
+	printf ']\n'
+	yaml_x86_build
+	printf 'labs:\n  local: {type: local}\n'
+} >"$TMP/configs/c.yaml"
+commit "$up" "lib: seven" lib/seven.c "int seven;"
+smtp_start
+check_rc 0 "a head with 101 To addresses" maestrino $C run --wait
+has "a warning says one is left out" "$TMP/out" \
+    "1 To addresses past the 100 a message has: left out"
+is "the message went to 100" "$(grep -c '^to ' "$M/0001.env")" 100
+is "and it is sent" "$(sql "SELECT state FROM report ORDER BY id DESC LIMIT 1")" sent
 smtp_stop
 done_testing

@@ -959,13 +959,15 @@ test_send(void)
 	    A("gone@example.org"), A("dev@example.org"), NULL };
 	static char *rcpt_crlf[] = { A("a@example.org>\r\nRCPT TO:<b@c.org"),
 	    NULL };
+	static char *rcpt_late[] = { A("gone@example.org"),
+	    A("list@example.org"), NULL };
 	struct buf err = BUF_INIT;
 	struct server s;
 	struct mail m;
-	char *msg, *got, *url, **rcpts;
+	char *msg, *got, *url, **rcpts, **retry;
 	enum mail_result r;
 	size_t n;
-	int rc;
+	int rc, early;
 
 	rc = system("/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null");
 	if (!ok(rc == 0, "python3-aiosmtpd is installed (scripts/deps.sh "
@@ -984,7 +986,7 @@ test_send(void)
 	/* delivered, read back */
 	if (server_start(&s, NULL, NULL, NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_SENT, "sent to a real SMTP server");
 		is_str(err.ptr, "", "with nothing to say");
 		got = server_file(&s, "0001.eml");
@@ -1002,9 +1004,25 @@ test_send(void)
 	server_stop(&s);
 
 	/* one recipient refused: the others still get it */
+	if (server_start(&s, "--reject-rcpt=gone@example.org",
+	    "--tempfail-rcpt", "list@example.org") == 0) {
+		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_late,
+		    msg, n, &retry, &early, &err);
+		is_int(r, MAIL_RETRY, "a 550 and a 450: temporary");
+		ok(retry != NULL && retry[0] != NULL && retry[1] == NULL &&
+		    strcmp(retry[0], "list@example.org") == 0 && !early,
+		    "owed to the 450 one only");
+		contains(err.ptr, "gone@example.org (550 5.1.1", "the 550 "
+		    "named");
+		mail_list_free(retry);
+	} else {
+		ok(0, "smtp-server.py starts");
+	}
+	server_stop(&s);
+
 	if (server_start(&s, "--reject-rcpt", "gone@example.org", NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_mixed,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_SENT, "a refused recipient: sent to the others");
 		contains(err.ptr, "refused for gone@example.org (550 5.1.1 "
 		    "<gone@example.org>: recipient address rejected)",
@@ -1017,7 +1035,7 @@ test_send(void)
 		    "to dev@example.org\n", "the envelope holds the others");
 		free(got);
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_gone,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_FAIL, "every recipient refused: permanent");
 		contains(err.ptr, "550 5.1.1", "with the server's reply");
 		contains(err.ptr, s.url, "and the URL");
@@ -1028,7 +1046,7 @@ test_send(void)
 
 	if (server_start(&s, "--reject-data-5xx", NULL, NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_FAIL, "554 after the data: permanent");
 		contains(err.ptr, "554 5.7.1 message refused by policy",
 		    "with the server's reply");
@@ -1042,7 +1060,7 @@ test_send(void)
 
 	if (server_start(&s, "--tempfail-4xx", NULL, NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
-		    msg, n, &err);
+		    msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "451 after the data: temporary");
 		contains(err.ptr, "451 4.3.0", "with the server's reply");
 	} else {
@@ -1053,9 +1071,25 @@ test_send(void)
 	if (server_start(&s, "--tempfail-rcpt", "list@example.org",
 	    NULL) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to,
-		    msg, n, &err);
+		    msg, n, &retry, &early, &err);
 		is_int(r, MAIL_RETRY, "450 for the only recipient: temporary");
 		contains(err.ptr, "450 4.2.1", "with the server's reply");
+		ok(retry == NULL && !early, "owed to all, and the server "
+		    "answered for the recipients (not early)");
+		mail_list_free(retry);
+		/* greylisting: one To later, the others now */
+		r = mail_send(s.url, NULL, NULL, "ci@example.org", rcpt_all,
+		    msg, n, &retry, &early, &err);
+		is_int(r, MAIL_SENT, "450 for one of two: sent to the other");
+		ok(retry != NULL && retry[0] != NULL && retry[1] == NULL &&
+		    strcmp(retry[0], "list@example.org") == 0,
+		    "and the 4xx one is owed it later");
+		contains(err.ptr, "list@example.org (450 4.2.1", "named");
+		mail_list_free(retry);
+		got = server_file(&s, "0001.env");
+		is_str(got, "from ci@example.org\nto dev@example.org\n",
+		    "the envelope holds the other only");
+		free(got);
 	} else {
 		ok(0, "smtp-server.py starts");
 	}
@@ -1063,11 +1097,11 @@ test_send(void)
 
 	if (server_start(&s, "--auth", "ci-user", "s3cret-pass-4711") == 0) {
 		r = mail_send(s.url, "ci-user", "s3cret-pass-4711",
-		    "ci@example.org", to, msg, n, &err);
+		    "ci@example.org", to, msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_SENT, "AUTH with the right password (loopback, "
 		    "no TLS)");
 		r = mail_send(s.url, "ci-user", "wrong-pass-0815",
-		    "ci@example.org", to, msg, n, &err);
+		    "ci@example.org", to, msg, n, NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "a login refused: temporary, nothing "
 		    "lost while the config is fixed");
 		contains(err.ptr, "login as 'ci-user' refused",
@@ -1077,7 +1111,7 @@ test_send(void)
 		url = xasprintf("smtp://ci-user:other-pass-1234@127.0.0.1:%d",
 		    s.port);
 		r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n,
-		    &err);
+		    NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "credentials in the URL: a setting to "
 		    "fix");
 		contains(err.ptr, "a user or password in the URL",
@@ -1088,7 +1122,7 @@ test_send(void)
 		    "the URL shown without its user part");
 		free(url);
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to, msg, n,
-		    &err);
+		    NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "no login where one is needed (530): "
 		    "temporary");
 	} else {
@@ -1097,22 +1131,24 @@ test_send(void)
 	server_stop(&s);
 
 	url = xasprintf("smtp://127.0.0.1:%d", dead_port());
-	r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n, &err);
+	r = mail_send(url, NULL, NULL, "ci@example.org", to, msg, n, &retry,
+	    &early, &err);
 	is_int(r, MAIL_RETRY, "server down: temporary");
+	ok(early && retry == NULL, "before any recipient: early");
 	contains(err.ptr, url, "naming the URL");
 	r = mail_send(url, NULL, NULL, "ci@example.org", rcpt_crlf, msg, n,
-	    &err);
+	    NULL, NULL, &err);
 	is_int(r, MAIL_FAIL, "a recipient with CRLF: refused before sending");
 	contains(err.ptr, "invalid recipient", "and says why");
 	r = mail_send(url, NULL, NULL, "ci@example.org>\r\nDATA", to, msg, n,
-	    &err);
+	    NULL, NULL, &err);
 	is_int(r, MAIL_FAIL, "a sender with CRLF: refused");
 	r = mail_send(url, NULL, NULL, "ci@example.org", to,
-	    "Subject: x\n\n.\n", 16, &err);
+	    "Subject: x\n\n.\n", 16, NULL, NULL, &err);
 	is_int(r, MAIL_FAIL, "a message with bare LFs: refused (no "
 	    "smuggling)");
 	r = mail_send("http://127.0.0.1/", NULL, NULL, "ci@example.org", to,
-	    msg, n, &err);
+	    msg, n, NULL, NULL, &err);
 	is_int(r, MAIL_RETRY, "an http:// URL: a setting to fix");
 	contains(err.ptr, "not an smtp:// or smtps:// URL", "and says so");
 	free(url);
@@ -1144,7 +1180,7 @@ test_starttls(void)
 	msg = format(&m, &n);
 	if (server_start(&s, "--starttls", cert, key) == 0) {
 		r = mail_send(s.url, NULL, NULL, "ci@example.org", to, msg, n,
-		    &err);
+		    NULL, NULL, &err);
 		is_int(r, MAIL_RETRY, "STARTTLS offered with a certificate "
 		    "that does not verify: temporary");
 		got = server_file(&s, "0001.eml");
