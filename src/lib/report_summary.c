@@ -84,9 +84,16 @@ is_build(const struct site_change *ch)
 	return strcmp(ch->what, "build") == 0;
 }
 
-/* Whether a result shows a known issue: its issues into it. */
+/*
+ * Whether a result shows a known issue that an earlier head of its
+ * branch showed already: its issues into it.  The first time a known
+ * issue shows on a branch is news, and mailed as new: a log is the
+ * tree's to write, and one that quoted a known issue's text would
+ * otherwise hide a regression from the list.
+ */
 static int
-known_issue(struct report_ctx *x, struct item *it, int *known)
+known_issue(struct report_ctx *x, const struct checkout_row *c,
+    struct item *it, int *known)
 {
 	const struct site_res *r = it->ch->now;
 
@@ -95,8 +102,10 @@ known_issue(struct report_ctx *x, struct item *it, int *known)
 	    r->id, &it->issues, &it->nissues) != 0)
 		return -1;
 	/* known issues come first */
-	*known = it->nissues > 0 && strcmp(it->issues[0].kind, "known") == 0;
-	return 0;
+	if (it->nissues == 0 || strcmp(it->issues[0].kind, "known") != 0)
+		return 0;
+	return store_issue_seen_before(x->db, it->issues[0].id, c->tree,
+	    c->branch, c->id, known);
 }
 
 /* Sort the changes into the sections of the summary. */
@@ -115,7 +124,7 @@ classify(struct report_ctx *x, struct summary *s)
 		case CHANGE_UNSTABLE:
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.ch = ch;
-			if (known_issue(x, &tmp, &known) != 0) {
+			if (known_issue(x, &s->c, &tmp, &known) != 0) {
 				store_issues_free(tmp.issues, tmp.nissues);
 				return -1;
 			}

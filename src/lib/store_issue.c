@@ -221,6 +221,24 @@ store_result_issues(struct db *db, const char *kind, long long ref,
 }
 
 int
+store_issue_seen_before(struct db *db, const char *id, const char *tree,
+    const char *branch, long long before, int *seen)
+{
+	long long v;
+	int r;
+
+	r = db_run_int(db, &v, "SELECT EXISTS (SELECT 1 FROM incident n "
+	    "LEFT JOIN test t ON n.kind = 'test' AND t.id = n.ref "
+	    "JOIN build b ON b.id = CASE n.kind WHEN 'test' THEN t.build_id "
+	    "ELSE n.ref END JOIN checkout c ON c.id = b.checkout_id "
+	    "WHERE n.issue_id = ? AND n.present AND c.tree = ? AND "
+	    "c.branch = ? AND c.kind = 'head' AND c.id < ?)", "ttti", id,
+	    tree, branch, before);
+	*seen = r == 0 && v != 0;
+	return r < 0 ? -1 : 0;
+}
+
+int
 store_incidents(struct db *db, const char *issue_id, size_t limit,
     struct incident_row **out, size_t *n)
 {

@@ -88,6 +88,12 @@ int	 store_issue_get(struct db *, const char *id, struct issue_row *);
  */
 int	 store_result_issues(struct db *, const char *kind, long long ref,
 	    struct issue_row **, size_t *);
+/*
+ * Whether issue id was shown (a present incident) by a result of a
+ * branch head of tree/branch older than checkout before: into *seen.
+ */
+int	 store_issue_seen_before(struct db *, const char *id, const char *tree,
+	    const char *branch, long long before, int *seen);
 /* The incidents of an issue, newest first, at most limit (0: all). */
 int	 store_incidents(struct db *, const char *issue_id, size_t limit,
 	    struct incident_row **, size_t *);

@@ -318,6 +318,23 @@ is "threaded after the last report received, not the refused one" \
     "$(hdr "$E" In-Reply-To)" "$(sql "SELECT message_id FROM report WHERE id = 6")"
 check "with LF line ends" sh -c "! grep -q \"$(printf '\r')\" '$E'"
 
+# the first time a known issue shows on a branch it is news: mailed as
+# new (a log that quoted a known issue's text would otherwise hide a
+# regression); once an earlier head showed it, it is known
+printf 'y\n' >"$up/BROKEN"
+git -C "$up" add BROKEN
+commit "$up" "drivers: break it as y"
+check_rc 0 "a head that shows the known issue first" maestrino $C run --wait
+E=$TMP/var/reports/$(sql "SELECT id || '-' || replace(key, ':', '-') FROM report ORDER BY id DESC LIMIT 1").eml
+parse "$E"
+hdr "$E" Subject >"$TMP/subject"
+hasnt "is not known the first time on the branch" "$TMP/subject" "known)"
+hasnt "nor listed with the known ones" "$E.body" "of known issues (not new)"
+has "but with the regressions" "$E.body" "build x86 x86_64 gcc"
+git -C "$up" rm -q BROKEN
+commit "$up" "drivers: mend it"
+check_rc 0 "mended" maestrino $C run --wait
+
 # --dry-run: prints, changes nothing
 printf 'y\n' >"$up/BROKEN"
 git -C "$up" add BROKEN
