@@ -980,6 +980,32 @@ db_close(struct db *db)
 	free(db);
 }
 
+int
+db_ids(struct db *db, const char *sql, long long **ids, size_t *n)
+{
+	struct sqlite3_stmt *st;
+	size_t alloc;
+	int r;
+
+	*ids = NULL;
+	*n = alloc = 0;
+	st = db_prepare(db, sql);
+	if (st == NULL)
+		return -1;
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)ids, &alloc, *n + 1, sizeof(**ids));
+		(*ids)[(*n)++] = db_col_int(st, 0);
+	}
+	db_finalize(st);
+	if (r < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
 char *
 db_instance(struct db *db)
 {

@@ -98,6 +98,11 @@ int	 db_stmt(struct db *, long long *out, const char *sql,
 #define db_run(db, sql, ...)		db_stmt((db), NULL, (sql), __VA_ARGS__)
 #define db_run_int(db, out, sql, ...)	db_stmt((db), (out), (sql), __VA_ARGS__)
 
+/*
+ * The integers a one-column query gives, in its order, into *ids (the
+ * caller frees) and *n; -1 after an error message (*ids NULL).
+ */
+int	 db_ids(struct db *, const char *sql, long long **ids, size_t *n);
 /* A random id made when the database was created, for lab job names. */
 char	*db_instance(struct db *);
 /* The id of the last inserted row, and rows changed by the last step. */

@@ -348,28 +348,8 @@ store_bisect_step_checkout(struct db *db, long long step, long long checkout)
 int
 store_bisect_unscanned(struct db *db, long long **ids, size_t *n)
 {
-	struct sqlite3_stmt *st;
-	size_t alloc;
-	int r;
-
-	*ids = NULL;
-	*n = alloc = 0;
-	st = db_prepare(db, "SELECT id FROM checkout WHERE bisect_scanned = 0 "
-	    "AND kind = 'head' ORDER BY id");
-	if (st == NULL)
-		return -1;
-	while ((r = db_step(db, st)) == 1) {
-		xgrow((void **)ids, &alloc, *n + 1, sizeof(**ids));
-		(*ids)[(*n)++] = db_col_int(st, 0);
-	}
-	db_finalize(st);
-	if (r < 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return db_ids(db, "SELECT id FROM checkout WHERE bisect_scanned = 0 "
+	    "AND kind = 'head' ORDER BY id", ids, n);
 }
 
 int

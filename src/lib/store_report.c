@@ -64,37 +64,10 @@ report_from(struct sqlite3_stmt *st, struct report_row *r)
 	r->retry_rcpts = db_col_dup(st, 15);
 }
 
-/* The ids a one-column query gives, in its order. */
-static int
-ids_of(struct db *db, const char *sql, long long **ids, size_t *n)
-{
-	struct sqlite3_stmt *st;
-	size_t alloc;
-	int r;
-
-	*ids = NULL;
-	*n = alloc = 0;
-	st = db_prepare(db, sql);
-	if (st == NULL)
-		return -1;
-	while ((r = db_step(db, st)) == 1) {
-		xgrow((void **)ids, &alloc, *n + 1, sizeof(**ids));
-		(*ids)[(*n)++] = db_col_int(st, 0);
-	}
-	db_finalize(st);
-	if (r < 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
-}
-
 int
 store_report_unreported_checkouts(struct db *db, long long **ids, size_t *n)
 {
-	return ids_of(db, "SELECT id FROM checkout WHERE reported = 0 AND "
+	return db_ids(db, "SELECT id FROM checkout WHERE reported = 0 AND "
 	    "kind = 'head' ORDER BY id", ids, n);
 }
 
@@ -102,7 +75,7 @@ int
 store_report_unreported_bisections(struct db *db, long long **ids,
     size_t *n)
 {
-	return ids_of(db, "SELECT id FROM bisection WHERE reported = 0 AND "
+	return db_ids(db, "SELECT id FROM bisection WHERE reported = 0 AND "
 	    "state = 'done' ORDER BY id", ids, n);
 }
 
