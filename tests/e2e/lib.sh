@@ -263,6 +263,41 @@ sys.exit(1)
 ' "$1"
 }
 
+# free_port: a TCP port nothing listens on at 127.0.0.1 now
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# smtp_start [FAULT...]: tests/e2e/smtp-server.py (Debian's aiosmtpd) on
+# 127.0.0.1:$port, saving each message into a directory of its own, $M
+# (its count starts again from 0001); smtp_stop ends it (a test traps
+# EXIT with it)
+smtp_n=0
+smtp_pid=
+smtp_start() {
+	smtp_n=$((smtp_n + 1))
+	M=$TMP/mail/$smtp_n
+	mkdir -p "$M"
+	/usr/bin/python3 "$top/tests/e2e/smtp-server.py" --port "$port" \
+	    --dir "$M" --lifetime 900 "$@" >>"$TMP/smtp.log" 2>&1 &
+	smtp_pid=$!
+	_i=0
+	while [ ! -s "$M/ready" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	wait_port "$port"
+}
+
+smtp_stop() {
+	if [ -n "$smtp_pid" ]; then
+		kill "$smtp_pid" 2>/dev/null
+		wait "$smtp_pid" 2>/dev/null
+	fi
+	smtp_pid=
+}
+
 # job_on PLATFORM: the id of the test job on PLATFORM
 job_on() {
 	sql "SELECT id FROM job WHERE kind = 'test' AND platform = '$1'"

@@ -7,31 +7,7 @@
 
 up=$TMP/up
 fixture_repo "$up"
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-smtp_pid=
-smtp_n=0
-smtp_start() {
-	smtp_n=$((smtp_n + 1))
-	M=$TMP/mail/$smtp_n
-	mkdir -p "$M"
-	/usr/bin/python3 "$top/tests/e2e/smtp-server.py" --port "$port" \
-	    --dir "$M" --lifetime 900 "$@" >>"$TMP/smtp.log" 2>&1 &
-	smtp_pid=$!
-	_i=0
-	while [ ! -s "$M/ready" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	wait_port "$port"
-}
-smtp_stop() {
-	if [ -n "$smtp_pid" ]; then
-		kill "$smtp_pid" 2>/dev/null
-		wait "$smtp_pid" 2>/dev/null
-	fi
-	smtp_pid=
-}
+port=$(free_port)
 trap smtp_stop EXIT
 
 config_dir
