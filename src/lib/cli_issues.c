@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "query.h"
+#include "site_page.h"
 #include "stage.h"
 #include "store_issue.h"
 #include "util.h"
@@ -22,23 +23,6 @@
 #define ISSUES_JSON	(JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 /* Incidents an issue shows at most; the site has them all. */
 #define SHOW_INCIDENTS	50
-
-static json_t *
-jtime(long long t)
-{
-	char s[32];
-
-	if (t <= 0)
-		return json_null();
-	time_rfc3339((time_t)t, s, sizeof(s));
-	return json_string(s);
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
 
 /* Seen once, and not for stale_days: perhaps the code was fixed. */
 static int
@@ -56,18 +40,18 @@ issue_json(const struct config *cfg, const struct issue_row *x, time_t now)
 	o = json_object();
 	json_object_set_new(o, "id", json_string(x->id));
 	json_object_set_new(o, "kind", json_string(x->kind));
-	json_object_set_new(o, "title", jstr(x->title));
-	json_object_set_new(o, "report_url", jstr(x->report_url));
-	json_object_set_new(o, "culprit", jstr(x->culprit));
-	json_object_set_new(o, "finding", jstr(x->finding_kind));
+	json_object_set_new(o, "title", site_jstr(x->title));
+	json_object_set_new(o, "report_url", site_jstr(x->report_url));
+	json_object_set_new(o, "culprit", site_jstr(x->culprit));
+	json_object_set_new(o, "finding", site_jstr(x->finding_kind));
 	json_object_set_new(o, "version", json_integer(x->version));
 	json_object_set_new(o, "active", json_boolean(x->active));
 	json_object_set_new(o, "incidents", json_integer(x->incidents));
 	json_object_set_new(o, "checkouts", json_integer(x->checkouts));
 	json_object_set_new(o, "platforms", json_integer(x->platforms));
 	json_object_set_new(o, "trees", json_integer(x->trees));
-	json_object_set_new(o, "first_seen", jtime(x->first_seen));
-	json_object_set_new(o, "last_seen", jtime(x->last_seen));
+	json_object_set_new(o, "first_seen", site_jtime(x->first_seen));
+	json_object_set_new(o, "last_seen", site_jtime(x->last_seen));
 	json_object_set_new(o, "maybe_fixed",
 	    json_boolean(maybe_fixed(cfg, x, now)));
 	return o;
@@ -82,15 +66,15 @@ incident_json(const struct incident_row *r)
 	json_object_set_new(o, "kind", json_string(r->kind));
 	json_object_set_new(o, "id", json_integer(r->ref));
 	json_object_set_new(o, "checkout", json_integer(r->checkout_id));
-	json_object_set_new(o, "tree", jstr(r->tree));
-	json_object_set_new(o, "branch", jstr(r->branch));
-	json_object_set_new(o, "describe", jstr(r->describe));
-	json_object_set_new(o, "build", jstr(r->build));
-	json_object_set_new(o, "arch", jstr(r->arch));
-	json_object_set_new(o, "platform", jstr(r->platform));
-	json_object_set_new(o, "path", jstr(r->path));
-	json_object_set_new(o, "status", jstr(r->status));
-	json_object_set_new(o, "seen", jtime(r->seen));
+	json_object_set_new(o, "tree", site_jstr(r->tree));
+	json_object_set_new(o, "branch", site_jstr(r->branch));
+	json_object_set_new(o, "describe", site_jstr(r->describe));
+	json_object_set_new(o, "build", site_jstr(r->build));
+	json_object_set_new(o, "arch", site_jstr(r->arch));
+	json_object_set_new(o, "platform", site_jstr(r->platform));
+	json_object_set_new(o, "path", site_jstr(r->path));
+	json_object_set_new(o, "status", site_jstr(r->status));
+	json_object_set_new(o, "seen", site_jtime(r->seen));
 	json_object_set_new(o, "present", json_boolean(r->present));
 	json_object_set_new(o, "issue_version", json_integer(r->version));
 	return o;
@@ -208,7 +192,7 @@ print_one(const struct stage *st, const char *id, int json, time_t now)
 	}
 	if (json) {
 		o = issue_json(st->cfg, &x, now);
-		json_object_set_new(o, "signature", jstr(x.signature));
+		json_object_set_new(o, "signature", site_jstr(x.signature));
 		arr = json_array();
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, incident_json(&inc[i]));
