@@ -63,7 +63,7 @@ build_page(struct site *s, long long id)
 	f = NULL;
 	nf = 0;
 	if ((site_failing(r.status) && store_site_known_result(s->db, 1, id,
-	    &known) != 0) || store_site_findings(s->db, 1, id, &f, &nf) != 0) {
+	    &known) != 0) || store_findings(s->db, "build", id, &f, &nf) != 0) {
 		site_knownlist_release(&known);
 		store_build_release(&r);
 		store_checkout_release(&c);

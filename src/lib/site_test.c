@@ -58,7 +58,7 @@ triage_of(struct site *s, const struct site_res *r,
 	site_knownlist_sort(known);
 	if (h->n > 0 && (strcmp(r->path, "boot") == 0 ||
 	    site_slot(h->v[0].status) != SLOT_PASS))
-		return store_site_findings(s->db, 0, h->v[0].ref, f, nf);
+		return store_test_findings(s->db, h->v[0].ref, f, nf);
 	return 0;
 }
 

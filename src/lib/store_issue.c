@@ -24,6 +24,7 @@ finding_fill(struct sqlite3_stmt *st, struct finding_row *f)
 	f->count = db_col_int(st, 8);
 }
 
+/* Run a cached statement of findings (ref bound) into *out. */
 static int
 findings_of(struct db *db, struct sqlite3_stmt *st, struct finding_row **out,
     size_t *n)
@@ -37,7 +38,7 @@ findings_of(struct db *db, struct sqlite3_stmt *st, struct finding_row **out,
 		xgrow((void **)out, &cap, *n + 1, sizeof(**out));
 		finding_fill(st, &(*out)[(*n)++]);
 	}
-	db_finalize(st);
+	db_done(st);
 	if (r < 0) {
 		store_findings_free(*out, *n);
 		*out = NULL;
@@ -51,10 +52,12 @@ int
 store_findings(struct db *db, const char *kind, long long ref,
     struct finding_row **out, size_t *n)
 {
+	static const char sql[] = "SELECT " FINDING_COLS " FROM finding "
+	    "WHERE kind = ? AND ref = ? ORDER BY n";
 	struct sqlite3_stmt *st;
 
-	st = db_prepare(db, "SELECT " FINDING_COLS " FROM finding "
-	    "WHERE kind = ? AND ref = ? ORDER BY n");
+	/* cached: the site asks for every build page it renders */
+	st = db_cached(db, sql);
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, kind);
@@ -66,13 +69,17 @@ int
 store_test_findings(struct db *db, long long test_id,
     struct finding_row **out, size_t *n)
 {
+	/*
+	 * The job's findings hang on one of its tests; they are all of one
+	 * build, so the build's index finds them without a scan.
+	 */
+	static const char sql[] = "SELECT " FINDING_COLS " FROM finding "
+	    "WHERE kind = 'test' AND ref IN (SELECT t.id FROM test me CROSS "
+	    "JOIN test t ON t.build_id = me.build_id AND (t.id = me.id OR "
+	    "t.job_id = me.job_id) WHERE me.id = ?) ORDER BY ref, n";
 	struct sqlite3_stmt *st;
 
-	/* the job's findings hang on one of its tests: whichever has them */
-	st = db_prepare(db, "SELECT " FINDING_COLS " FROM finding "
-	    "WHERE kind = 'test' AND ref IN (SELECT id FROM test WHERE "
-	    "id = ?1 OR (job_id IS NOT NULL AND job_id = (SELECT job_id "
-	    "FROM test WHERE id = ?1))) ORDER BY ref, n");
+	st = db_cached(db, sql);
 	if (st == NULL)
 		return -1;
 	db_bind_int(st, 1, test_id);

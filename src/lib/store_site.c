@@ -659,58 +659,6 @@ store_site_known_result(struct db *db, int build, long long ref,
 	return 0;
 }
 
-#define FINDING_COLS \
-	"n, type, summary, issue_id, lines, line, file, file_line, count"
-
-int
-store_site_findings(struct db *db, int build, long long ref,
-    struct finding_row **out, size_t *n)
-{
-	static const char builds[] = "SELECT " FINDING_COLS " FROM finding "
-	    "WHERE kind = 'build' AND ref = ? ORDER BY n";
-	/*
-	 * A job's findings hang on one of its tests; they are all of one
-	 * build, so the build's index finds them without a scan.
-	 */
-	static const char tests[] = "SELECT " FINDING_COLS " FROM finding "
-	    "WHERE kind = 'test' AND ref IN (SELECT t.id FROM test me CROSS "
-	    "JOIN test t ON t.build_id = me.build_id AND (t.id = me.id OR "
-	    "t.job_id = me.job_id) WHERE me.id = ?) ORDER BY ref, n";
-	struct finding_row *f;
-	sqlite3_stmt *st;
-	size_t alloc;
-	int r;
-
-	*out = NULL;
-	*n = alloc = 0;
-	st = db_cached(db, build ? builds : tests);
-	if (st == NULL)
-		return -1;
-	db_bind_int(st, 1, ref);
-	while ((r = db_step(db, st)) == 1) {
-		xgrow((void **)out, &alloc, *n + 1, sizeof(**out));
-		f = &(*out)[(*n)++];
-		f->n = (int)db_col_int(st, 0);
-		f->type = dup_or(st, 1, "");
-		f->summary = dup_or(st, 2, "");
-		f->issue_id = db_col_dup(st, 3);
-		f->lines = dup_or(st, 4, "");
-		f->line = db_col_int(st, 5);
-		f->file = db_col_dup(st, 6);
-		f->file_line = db_col_int(st, 7);
-		f->count = db_col_int(st, 8);
-	}
-	db_done(st);
-	if (r < 0) {
-		store_findings_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return error("cannot read the findings of %s %lld",
-		    build ? "build" : "test", ref);
-	}
-	return 0;
-}
-
 int
 store_site_newest(struct db *db, long long *t)
 {

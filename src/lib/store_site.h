@@ -243,14 +243,6 @@ int	 store_site_known_of(struct db *, long long checkout,
 /* Append the known issues of one build or test to l, by issue id. */
 int	 store_site_known_result(struct db *, int build, long long ref,
 	    struct site_knownlist *l);
-/*
- * The findings of a build, or of a test's job (those hang on one test
- * of it, its boot result or its first), in log order, as
- * store_findings() and store_test_findings() give them; free with
- * store_findings_free().
- */
-int	 store_site_findings(struct db *, int build, long long ref,
-	    struct finding_row **, size_t *);
 /* The time of the newest checkout, 0 when there is none. */
 int	 store_site_newest(struct db *, long long *t);
 
