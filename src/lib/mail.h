@@ -51,7 +51,7 @@ enum mail_result {
  * The message, CRLF line ends, the body in quoted-printable.  NULL after
  * an error() when an address, message id or the date is not valid or
  * there is no recipient; untrusted text never fails, it is made safe
- * (see docs/mail-notes.md).  *len, if len is not NULL, is its length.
+ * (see docs/mail.md).  *len, if len is not NULL, is its length.
  * Caller frees.
  */
 char	*mail_format(const struct mail *, size_t *len);
