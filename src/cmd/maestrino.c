@@ -29,7 +29,8 @@ static const char usage[] =
 	"  status [--json]    show what is pending at each stage\n"
 	"  config KEY         print one setting with defaults applied:\n"
 	"                     data_dir, origin, budget, storage.path,\n"
-	"                     storage.url, kcidb.output or site.path\n"
+	"                     storage.url, kcidb.output, site.path or\n"
+	"                     labs.<name>.path\n"
 	"  <stage> [args]     run one stage: poll, tarball, jobs, submit,\n"
 	"                     collect, kcidb, site or report (see\n"
 	"                     maestrino <stage> -h)\n"
@@ -100,7 +101,7 @@ cmd_run(int argc, char **argv, const char *confdir)
  * applied, for scripts such as scripts/cron.sh.
  */
 static const char config_keys[] = "data_dir, origin, budget, storage.path, "
-    "storage.url, kcidb.output, site.path";
+    "storage.url, kcidb.output, site.path, labs.<name>.path";
 
 static int
 cmd_config(int argc, char **argv, const char *confdir)
@@ -109,9 +110,10 @@ cmd_config(int argc, char **argv, const char *confdir)
 		STAGE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
+	const struct lab_cfg *lab;
 	struct stage st;
 	const char *key, *v;
-	char num[32];
+	char num[32], *name;
 	int c, rc;
 
 	optind = 1;
@@ -134,6 +136,21 @@ cmd_config(int argc, char **argv, const char *confdir)
 	    strcmp(key, "storage.url") == 0 ? st.cfg->storage_url :
 	    strcmp(key, "kcidb.output") == 0 ? st.cfg->kcidb_output :
 	    strcmp(key, "site.path") == 0 ? st.cfg->site_path : NULL;
+	if (v == NULL && str_starts(key, "labs.") && str_ends(key, ".path") &&
+	    strlen(key) > strlen("labs..path")) {
+		name = xstrndup(key + strlen("labs."), strlen(key) -
+		    strlen("labs..path"));
+		lab = config_lab(st.cfg, name);
+		v = lab != NULL ? lab->path : NULL;
+		if (v == NULL)
+			error("config: '%s': no lab '%s' with a path", key,
+			    name);
+		free(name);
+		if (v == NULL) {
+			stage_close(&st);
+			return EXIT_FATAL;
+		}
+	}
 	if (v == NULL) {
 		error("config: unknown key '%s' (%s)", key, config_keys);
 		stage_close(&st);

@@ -12,7 +12,8 @@
 #include "util.h"
 
 static const char usage[] =
-	"usage: maestrino-worker [--secrets-stdin] JOB.yaml WORKDIR\n"
+	"usage: maestrino-worker [--secrets-stdin] [--tarball FILE] [--store DIR]\n"
+	"                        JOB.yaml WORKDIR\n"
 	"       maestrino-worker [--secrets-stdin] --lava DEVICE.yaml --store DIR\n"
 	"                        --store-url URL [--env FILE] JOB.yaml WORKDIR\n"
 	"\n"
@@ -21,7 +22,12 @@ static const char usage[] =
 	"it; run it by hand to rerun a job.\n"
 	"\n"
 	"A kbuild job: fetch and check the tarball, extract it, configure and\n"
-	"build the kernel, store the artifacts.\n"
+	"build the kernel, store the artifacts.  On another machine (an outside\n"
+	"executor, a GitHub Actions runner): --tarball takes the tarball from\n"
+	"FILE instead of the definition's URL (its sha256 must still match),\n"
+	"and --store puts the artifacts in DIR instead of the definition's\n"
+	"storage path, with a copy of result.json: DIR is then the whole\n"
+	"result, for `maestrino import`.\n"
 	"\n"
 	"With --lava, a LAVA job: run lava-run against the device dictionary\n"
 	"DEVICE.yaml, with the KEY=VALUE lines of FILE in its environment,\n"
@@ -46,15 +52,18 @@ main(int argc, char **argv)
 		{ "env", required_argument, NULL, 'e' },
 		{ "store", required_argument, NULL, 's' },
 		{ "store-url", required_argument, NULL, 'u' },
+		{ "tarball", required_argument, NULL, 't' },
 		{ "secrets-stdin", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lavarun lr;
+	const char *tarball;
 	char pid[64], *p;
 	int c;
 
 	log_init("maestrino-worker");
 	memset(&lr, 0, sizeof(lr));
+	tarball = NULL;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -72,6 +81,9 @@ main(int argc, char **argv)
 		case 'u':
 			lr.store_url = optarg;
 			break;
+		case 't':
+			tarball = optarg;
+			break;
 		case 'S':
 			if (secret_load(0) != 0) {
 				error("cannot read the secrets on stdin: %s",
@@ -85,7 +97,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2 || (lr.device != NULL && (lr.store == NULL ||
-	    lr.store_url == NULL))) {
+	    lr.store_url == NULL || tarball != NULL))) {
 		fputs(usage, stderr);
 		return EXIT_FATAL;
 	}
@@ -109,5 +121,6 @@ main(int argc, char **argv)
 		lr.job_id = p ? p + 1 : argv[optind + 1];
 		return lavarun_run(&lr);
 	}
-	return kbuild_run(argv[optind], argv[optind + 1]);
+	return kbuild_run_with(argv[optind], argv[optind + 1], tarball,
+	    lr.store);
 }

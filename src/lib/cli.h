@@ -53,5 +53,7 @@ cli_fn	cli_cancel;
 cli_fn	cli_watch;
 cli_fn	cli_bisect;
 cli_fn	cli_completion;
+cli_fn	cli_export;
+cli_fn	cli_import;
 
 #endif

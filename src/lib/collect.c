@@ -491,7 +491,7 @@ bad_answer(const struct runtime *rt, struct job_row *j,
 }
 
 /* A job of a lab that is polled (runtime_ops.poll). */
-static int
+int
 collect_polled(const struct runtime *rt, struct job_row *j,
     struct collect_stats *stats)
 {

@@ -85,6 +85,13 @@ int	 collect_lava(const struct runtime *, struct job_row *,
 	    struct lava_outcome *, const struct lava_info *,
 	    struct collect_stats *);
 /*
+ * A job of a polled lab (runtime_ops.poll): its results recorded when
+ * it finished, else left for the next run.  For a runtime whose collect
+ * polls some kinds of jobs.
+ */
+int	 collect_polled(const struct runtime *, struct job_row *,
+	    struct collect_stats *);
+/*
  * A test job that never finished: its boot is ERROR, with the error and
  * excerpt.  Must run in a transaction.
  */

@@ -18,6 +18,7 @@ struct kjob {
 	const char	*id;
 	const char	*url;
 	const char	*tarball_path;	/* the tarball on this machine, or NULL */
+	char		*tarball_file;	/* the worker's --tarball, or NULL */
 	const char	*sha256;
 	const char	*arch;
 	const char	*make_arch;
@@ -29,6 +30,7 @@ struct kjob {
 	char		*ksft_targets;	/* "TARGETS=size timers", or NULL */
 	const char	*store;
 	const char	*store_url;
+	char		*own_store;	/* the worker's --store, or NULL */
 	long		 timeout;	/* seconds */
 	int		 log_fd;
 	double		 t0;

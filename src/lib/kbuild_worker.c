@@ -143,7 +143,10 @@ fetch(struct kjob *k, char **path)
 	enum http_outcome out;
 
 	*path = NULL;
-	if (k->tarball_path != NULL && fs_exists(k->tarball_path)) {
+	if (k->tarball_file != NULL) {
+		/* carried to this machine with the definition (--tarball) */
+		dst = xstrdup(k->tarball_file);
+	} else if (k->tarball_path != NULL && fs_exists(k->tarball_path)) {
 		/* on the machine that made it: no web server needed */
 		dst = xstrdup(k->tarball_path);
 	} else if (str_starts(k->url, "file://")) {
@@ -695,10 +698,17 @@ write_metadata(struct kjob *k)
 int
 kbuild_run(const char *def, const char *work)
 {
+	return kbuild_run_with(def, work, NULL, NULL);
+}
+
+int
+kbuild_run_with(const char *def, const char *work, const char *tarball_file,
+    const char *store)
+{
 	struct kjob k;
 	enum kstatus st;
 	double t;
-	char *tarball, *text;
+	char *tarball, *text, *p;
 	const char *status;
 	int rc;
 
@@ -714,6 +724,11 @@ kbuild_run(const char *def, const char *work)
 		rc = EXIT_FATAL;
 		goto out;
 	}
+	/* both before chdir: relative to where the worker was started */
+	if (tarball_file != NULL)
+		k.tarball_file = fs_absolute(tarball_file);
+	if (store != NULL)
+		k.store = k.own_store = fs_absolute(store);
 	if (fs_mkdir_p(work) != 0 || chdir(work) != 0) {
 		error("%s: cannot enter work directory '%s'", k.id, work);
 		rc = EXIT_FATAL;
@@ -810,6 +825,16 @@ done:
 	text = json_dumps(k.result, JSON_INDENT(2) | JSON_SORT_KEYS |
 	    JSON_REAL_PRECISION(6));
 	crashpoint("worker-before-result");
+	/* a store of its own is the whole result, to carry back: a copy */
+	if (text != NULL && k.own_store != NULL) {
+		p = fs_join(k.own_store, "result.json");
+		if (fs_mkdir_p(k.own_store) != 0 ||
+		    fs_write_atomic(p, text, strlen(text), 1) != 0) {
+			free(text);
+			text = NULL;
+		}
+		free(p);
+	}
 	if (text == NULL || fs_write_atomic("result.json", text, strlen(text),
 	    1) != 0) {
 		error("%s: cannot write result.json", k.id);
@@ -826,6 +851,8 @@ out:
 	free(k.cc);
 	free(k.ksft_targets);
 	free(k.work);
+	free(k.tarball_file);
+	free(k.own_store);
 	if (k.box != NULL)
 		kbox_free_argv(k.box);
 	json_decref(k.result);

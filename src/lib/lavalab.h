@@ -63,6 +63,22 @@ enum lab_result	 pull_submit(const struct lab_cfg *, struct db *db,
 		    const char *definition, const char *job_id,
 		    long long attempt, struct buf *err);
 /*
+ * Write a job the lab has already (submitted or running) into its
+ * directory again, as pull_submit() does, leaving its results be: for
+ * `maestrino export`, on a machine whose copy of the directory did not
+ * outlive the run that submitted it.  -1 after a message.
+ */
+int		 pull_export(const struct lab_cfg *, struct db *db,
+		    const char *definition, const char *job_id);
+/*
+ * What an outside executor needs to run the build job_id of a pull lab,
+ * as an entry of a GitHub Actions matrix: {"job", "definition" (in the
+ * lab's directory), "tarball" (there, or "" when the definition's URL
+ * serves it), "build", "arch", "compiler", "cross_compile"}.  NULL when
+ * definition is not a build's.
+ */
+struct json_t	*pull_matrix_entry(const char *definition, const char *job_id);
+/*
  * Look for a pull lab's results of job_id: LAB_WAIT while there are
  * none, LAB_DONE (o and fin filled in), LAB_FAIL for a results file that
  * cannot be read, is not a regular file or is too large (set aside as

@@ -703,6 +703,21 @@ local_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 	return LAB_DONE;
 }
 
+/* For runtimes whose builds leave the same result.json (local.h). */
+int
+local_collect_kbuild(const struct runtime *rt, struct job_row *j,
+    const char *work, struct collect_stats *stats)
+{
+	return collect_kbuild(rt, j, work, stats);
+}
+
+int
+local_incomplete(const struct runtime *rt, struct job_row *j,
+    const char *code, const char *msg, struct collect_stats *stats)
+{
+	return incomplete(rt, j, NULL, code, msg, NULL, stats);
+}
+
 const struct runtime_ops runtime_local = {
 	.type = "local",
 	.builds = 1,

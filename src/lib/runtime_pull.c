@@ -1,18 +1,25 @@
 /*
  * runtime_pull.c: a pull lab, a directory from which a lab fetches its
  * own work (index.json and the job definitions) and into which it drops
- * results (results/<job>.yaml and .log).
+ * results (results/<job>.yaml and .log).  Builds too: an outside
+ * executor (a GitHub Actions matrix) runs maestrino-worker on the
+ * definition, with the tarball carried in tarballs/, and drops the
+ * worker's result directory as results/<job>/ (pull_build.h).
  */
 #include <jansson.h>
+#include <dirent.h>
 #include <fcntl.h>
 
 #include "buf.h"
+#include "collect.h"
 #include "config.h"
 #include "fs.h"
 #include "job.h"
 #include "lava.h"
 #include "lavalab.h"
+#include "local.h"
 #include "log.h"
+#include "pull_build.h"
 #include "runtime.h"
 #include "store_job.h"
 #include "ynode.h"
@@ -63,6 +70,74 @@ pull_index_parse(const char *text, size_t len, const char *what,
 	return 0;
 }
 
+/*
+ * The tarball a build job of the lab carries in its tarballs/ (a name,
+ * caller frees, and where it is here in *local if not NULL): the one of
+ * the definition def when it is on this machine only (a file:// URL);
+ * NULL when the executor fetches it by its URL.
+ */
+static char *
+carried_tarball(const struct ynode *def, const char **local)
+{
+	const struct ynode *t;
+	const char *url, *path, *name;
+
+	t = ynode_get(def, "tarball");
+	url = ynode_str(t, "url");
+	path = ynode_str(t, "path");
+	if (url == NULL || !str_starts(url, "file://"))
+		return NULL;
+	if (path == NULL)
+		path = url + strlen("file://");
+	name = strrchr(path, '/');
+	name = name ? name + 1 : path;
+	if (!pull_name_ok(name))
+		return NULL;
+	if (local != NULL)
+		*local = path;
+	return xstrdup(name);
+}
+
+/* Whether def is a build's definition (kind: kbuild). */
+static int
+is_build(const struct ynode *def)
+{
+	return str_eq(ynode_str(def, "kind"), "kbuild");
+}
+
+json_t *
+pull_matrix_entry(const char *definition, const char *job_id)
+{
+	const struct ynode *bd;
+	struct ynode *def;
+	json_t *e;
+	char *tb;
+	int rc;
+
+	log_mute();
+	rc = ynode_parse_file(definition, &def);
+	log_unmute();
+	if (rc != 0 || !is_build(def)) {
+		ynode_free(def);
+		return NULL;
+	}
+	bd = ynode_get(def, "build");
+	tb = carried_tarball(def, NULL);
+	e = json_pack("{s:s, s:s+, s:s+, s:s, s:s, s:s, s:s}",
+	    "job", job_id,
+	    "definition", job_id, ".yaml",
+	    "tarball", tb ? "tarballs/" : "", tb ? tb : "",
+	    "build", ynode_str(bd, "name") ? ynode_str(bd, "name") : "",
+	    "arch", ynode_str(bd, "arch") ? ynode_str(bd, "arch") : "",
+	    "compiler", ynode_str(bd, "compiler") ?
+	    ynode_str(bd, "compiler") : "",
+	    "cross_compile", ynode_str(bd, "cross_compile") ?
+	    ynode_str(bd, "cross_compile") : "");
+	free(tb);
+	ynode_free(def);
+	return e;
+}
+
 /* An index entry for job_id, from its definition (ours, in data_dir). */
 static json_t *
 index_entry(const char *definition, const char *job_id, long long when)
@@ -71,22 +146,45 @@ index_entry(const char *definition, const char *job_id, long long when)
 	struct ynode *def;
 	json_t *entry;
 	const char *dt, *name;
-	char *rel;
+	char *rel, *tb;
 
 	def = NULL;
 	if (buf_read_file(&b, definition) == 0)
 		ynode_parse_string(definition, b.ptr, b.len, &def);
 	buf_release(&b);
-	dt = ynode_str(def, "device_type");
-	name = ynode_str(def, "job_name");
 	rel = xasprintf("%s.yaml", job_id);
 	entry = json_object();
 	json_object_set_new(entry, "id", json_string(job_id));
 	json_object_set_new(entry, "definition", json_string(rel));
-	json_object_set_new(entry, "device_type", json_string(dt ? dt : ""));
-	json_object_set_new(entry, "job_name", json_string(name ? name : ""));
-	json_object_set_new(entry, "submitted", json_integer(when));
-	json_object_set_new(entry, "results", json_string("results/"));
+	if (is_build(def)) {
+		const struct ynode *bd = ynode_get(def, "build");
+
+		json_object_set_new(entry, "kind", json_string("kbuild"));
+		name = ynode_str(bd, "name");
+		json_object_set_new(entry, "build", json_string(name ? name :
+		    ""));
+		name = ynode_str(bd, "arch");
+		json_object_set_new(entry, "arch", json_string(name ? name :
+		    ""));
+		tb = carried_tarball(def, NULL);
+		if (tb != NULL)
+			json_object_set_new(entry, "tarball",
+			    json_pack("s+", "tarballs/", tb));
+		free(tb);
+		free(rel);
+		rel = xasprintf("results/%s/", job_id);
+		json_object_set_new(entry, "submitted", json_integer(when));
+		json_object_set_new(entry, "results", json_string(rel));
+	} else {
+		dt = ynode_str(def, "device_type");
+		name = ynode_str(def, "job_name");
+		json_object_set_new(entry, "device_type", json_string(dt ? dt :
+		    ""));
+		json_object_set_new(entry, "job_name", json_string(name ?
+		    name : ""));
+		json_object_set_new(entry, "submitted", json_integer(when));
+		json_object_set_new(entry, "results", json_string("results/"));
+	}
 	free(rel);
 	ynode_free(def);
 	return entry;
@@ -175,14 +273,15 @@ write_index(const struct lab_cfg *lab, json_t *idx)
 }
 
 /*
- * Move results/<job_id>.yaml and .log out of the way, into
- * results/collected/ as <job_id>.<tag>.yaml and .log, so a later attempt
- * of the job never reads them again.
+ * Move results/<job_id>.yaml and .log (a build's: the directory
+ * results/<job_id>) out of the way, into results/collected/ as
+ * <job_id>.<tag>.yaml and .log (<job_id>.<tag>), so a later attempt of
+ * the job never reads them again.
  */
 static void
 move_results(const struct lab_cfg *lab, const char *job_id, const char *tag)
 {
-	static const char *const exts[] = { "yaml", "log" };
+	static const char *const exts[] = { "yaml", "log", "" };
 	char *dir, *from, *to, *rel;
 	int rfd, cfd;
 	size_t i;
@@ -199,8 +298,10 @@ move_results(const struct lab_cfg *lab, const char *job_id, const char *tag)
 	cfd = openat(rfd, "collected", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	for (i = 0; cfd >= 0 && i < ARRAY_SIZE(exts); i++) {
-		from = xasprintf("%s.%s", job_id, exts[i]);
-		to = xasprintf("%s.%s.%s", job_id, tag, exts[i]);
+		from = xasprintf("%s%s%s", job_id, *exts[i] ? "." : "",
+		    exts[i]);
+		to = xasprintf("%s.%s%s%s", job_id, tag, *exts[i] ? "." : "",
+		    exts[i]);
 		if (renameat(rfd, from, cfd, to) != 0 && errno != ENOENT) {
 			rel = xasprintf("results/%s", from);
 			warning("lab %s: cannot move '%s' aside: %s",
@@ -215,19 +316,107 @@ move_results(const struct lab_cfg *lab, const char *job_id, const char *tag)
 	close(rfd);
 }
 
+/*
+ * The tarball of a build's definition into the lab's tarballs/, unless
+ * it is there: a hard link to the one in storage, or a copy.  0 also
+ * when the definition carries none.  A tarball that is not on this
+ * machine (a runner that did not make it) is an error when strict, and
+ * else left for `maestrino export` to carry once the tarball stage made
+ * it again.
+ */
+static int
+put_tarball(const struct lab_cfg *lab, const char *definition, int strict)
+{
+	struct ynode *def;
+	const char *path;
+	char *name, *dir, *dst;
+	int rc;
+
+	log_mute();
+	rc = ynode_parse_file(definition, &def);
+	log_unmute();
+	if (rc != 0)
+		return 0;	/* read again, and said, by whoever runs it */
+	path = NULL;
+	name = is_build(def) ? carried_tarball(def, &path) : NULL;
+	rc = 0;
+	if (name != NULL) {
+		dir = pull_file(lab, "tarballs");
+		dst = fs_join(dir, name);
+		if (fs_exists(dst)) {
+			/* carried already */
+		} else if (!fs_exists(path) && !strict) {
+			warning("lab %s: the tarball '%s' is not on this "
+			    "machine; `maestrino export %s` carries it once "
+			    "the tarball stage has made it again", lab->name,
+			    path, lab->name);
+		} else if (fs_mkdir_p(dir) != 0 || (link(path, dst) != 0 &&
+		    fs_copy_file(path, dst) != 0)) {
+			error("lab %s: cannot put the tarball '%s' into '%s'",
+			    lab->name, path, dir);
+			rc = -1;
+		}
+		free(dir);
+		free(dst);
+	}
+	free(name);
+	ynode_free(def);
+	return rc;
+}
+
+/*
+ * Put the job into the lab: its definition (and a build's tarball),
+ * listed in the index.
+ */
+static enum lab_result
+put_job(const struct lab_cfg *lab, struct db *db, const char *definition,
+    const char *job_id, const char *text, int strict)
+{
+	json_t *idx, *jobs, *e;
+	char *file, *rel;
+	long long when;
+	size_t i;
+	enum lab_result r;
+
+	rel = xasprintf("%s.yaml", job_id);
+	file = pull_file(lab, rel);
+	r = LAB_RETRY;
+	if (put_tarball(lab, definition, strict) != 0 ||
+	    fs_write_atomic(file, text, strlen(text), 1) != 0)
+		goto out;
+	idx = read_index(lab, db);
+	jobs = json_object_get(idx, "jobs");
+	when = (long long)time(NULL);
+	e = NULL;
+	json_array_foreach(jobs, i, e)
+		if (str_eq(json_string_value(json_object_get(e, "id")), job_id))
+			break;
+	/* listed already: made again, as handed over then */
+	if (i < json_array_size(jobs) &&
+	    json_is_integer(json_object_get(e, "submitted")))
+		when = json_integer_value(json_object_get(e, "submitted"));
+	e = index_entry(definition, job_id, when);
+	if (i < json_array_size(jobs))
+		json_array_set_new(jobs, i, e);
+	else
+		json_array_append_new(jobs, e);
+	r = write_index(lab, idx) == 0 ? LAB_DONE : LAB_RETRY;
+	json_decref(idx);
+out:
+	free(rel);
+	free(file);
+	return r;
+}
+
 enum lab_result
 pull_submit(const struct lab_cfg *lab, struct db *db, const char *definition,
     const char *job_id, long long attempt, struct buf *err)
 {
-	json_t *idx, *jobs, *e;
-	char *text, *dt, *name, *file, *rel, tag[32];
-	size_t i;
+	char *text, *dt, *name, tag[32];
 	enum lab_result r;
 
 	if (lab_read_definition(definition, &text, &dt, &name, err) != 0)
 		return LAB_FAIL;
-	rel = xasprintf("%s.yaml", job_id);
-	file = pull_file(lab, rel);
 	r = LAB_RETRY;
 	if (fs_mkdir_p(lab->path) != 0)
 		goto out;
@@ -236,25 +425,28 @@ pull_submit(const struct lab_cfg *lab, struct db *db, const char *definition,
 	/* results an earlier attempt left are not this attempt's */
 	snprintf(tag, sizeof(tag), "stale-%lld", attempt);
 	move_results(lab, job_id, tag);
-	if (fs_write_atomic(file, text, strlen(text), 1) != 0)
-		goto out;
-	idx = read_index(lab, db);
-	jobs = json_object_get(idx, "jobs");
-	json_array_foreach(jobs, i, e)
-		if (str_eq(json_string_value(json_object_get(e, "id")), job_id))
-			break;
-	if (i == json_array_size(jobs))
-		json_array_append_new(jobs, index_entry(definition, job_id,
-		    (long long)time(NULL)));
-	r = write_index(lab, idx) == 0 ? LAB_DONE : LAB_RETRY;
-	json_decref(idx);
+	r = put_job(lab, db, definition, job_id, text, 0);
 out:
-	free(rel);
-	free(file);
 	free(text);
 	free(dt);
 	free(name);
 	return r;
+}
+
+int
+pull_export(const struct lab_cfg *lab, struct db *db, const char *definition,
+    const char *job_id)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	rc = buf_read_file(&b, definition) == 0 && fs_mkdir_p(lab->path) == 0 &&
+	    put_job(lab, db, definition, job_id, b.ptr, 1) == LAB_DONE ? 0 : -1;
+	if (rc != 0)
+		error("lab %s: cannot export job %s ('%s')", lab->name, job_id,
+		    definition);
+	buf_release(&b);
+	return rc;
 }
 
 /* Set a file of the lab aside as <rel>.bad, saying why. */
@@ -329,6 +521,45 @@ pull_poll(const struct lab_cfg *lab, const char *job_id,
 	return r;
 }
 
+/*
+ * Remove the tarballs that no job of the index carries any more (their
+ * names from outside, checked; a name not listed is never followed).
+ */
+static void
+prune_tarballs(const struct lab_cfg *lab, json_t *jobs)
+{
+	struct dirent *de;
+	json_t *e;
+	const char *tb;
+	char *dir;
+	size_t i;
+	DIR *d;
+	int fd, used;
+
+	dir = pull_file(lab, "tarballs");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d == NULL && fd >= 0)
+		close(fd);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (!pull_name_ok(de->d_name))
+			continue;
+		used = 0;
+		json_array_foreach(jobs, i, e) {
+			tb = json_string_value(json_object_get(e, "tarball"));
+			if (tb != NULL && str_starts(tb, "tarballs/") &&
+			    strcmp(tb + strlen("tarballs/"), de->d_name) == 0)
+				used = 1;
+		}
+		if (!used && unlinkat(dirfd(d), de->d_name, 0) == 0)
+			debug("lab %s: removed tarballs/%s, which no job "
+			    "carries now", lab->name, de->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+	free(dir);
+}
+
 void
 pull_done(const struct lab_cfg *lab, struct db *db, const char *job_id,
     long long attempt)
@@ -349,6 +580,7 @@ pull_done(const struct lab_cfg *lab, struct db *db, const char *job_id,
 			break;
 		}
 	}
+	prune_tarballs(lab, jobs);
 	json_decref(idx);
 }
 
@@ -449,12 +681,98 @@ dir_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 	return LAB_DONE;
 }
 
+/*
+ * A build's result: results/<job>/, what `maestrino-worker --store`
+ * made, checked whole and copied into the job's storage; then recorded
+ * as a local build's.  A result that is refused is set aside as
+ * results/<job>.bad and the attempt is incomplete.
+ */
+static int
+collect_build(const struct runtime *rt, struct job_row *j,
+    struct collect_stats *stats)
+{
+	const struct lab_cfg *lab = rt->lab;
+	struct buf err = BUF_INIT;
+	struct ynode *def;
+	struct stat st;
+	long long attempt;
+	char *rel, *path, *store, *work, *from, *to;
+	const char *arch;
+	int rc, r;
+	size_t i;
+
+	rel = xasprintf("results/%s", j->id);
+	path = pull_file(lab, rel);
+	store = work = NULL;
+	def = NULL;
+	rc = 0;
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT && j->submitted > 0 && time(NULL) >
+		    j->submitted + j->timeout + 24 * 3600)
+			rc = local_incomplete(rt, j, "worker_lost", "no result "
+			    "came back within a day past its timeout", stats);
+		else
+			stats->running++;
+		goto out;
+	}
+	log_mute();
+	ynode_parse_file(j->definition, &def);
+	log_unmute();
+	arch = ynode_str(ynode_get(def, "build"), "arch");
+	store = xasprintf("%s/builds/%s", rt->cfg->storage_path, j->id);
+	work = local_work_dir(rt->cfg, j->id);
+	attempt = j->attempt;
+	log_catch(&err);
+	r = local_prepare(work) == 0 ? pull_build_take(lab->path, rel, arch,
+	    store) : -1;
+	log_uncatch(&err, "cannot be taken");
+	for (i = 0; r == 0 && i < 2; i++) {
+		/* checked now, and ours: where collect reads them */
+		from = fs_join(store, i == 0 ? "result.json" : "build.log");
+		to = fs_join(work, i == 0 ? "result.json" : "build.log");
+		if (fs_exists(from) && fs_copy_file(from, to) != 0)
+			r = -1;
+		free(from);
+		free(to);
+	}
+	if (r == 0) {
+		info("job %s: took its result from '%s'", j->id, path);
+		rc = local_collect_kbuild(rt, j, work, stats);
+	} else {
+		if (fs_set_aside(lab->path, rel, ".bad") == 0)
+			warning("lab %s: set '%s' aside as '%s.bad'",
+			    lab->name, path, path);
+		rc = local_incomplete(rt, j, "result", err.ptr, stats);
+	}
+	if (rc == 0)
+		pull_done(lab, rt->db, j->id, attempt);
+out:
+	buf_release(&err);
+	ynode_free(def);
+	free(rel);
+	free(path);
+	free(store);
+	free(work);
+	return rc;
+}
+
+static int
+dir_collect(const struct runtime *rt, struct job_row *j,
+    struct collect_stats *stats)
+{
+	if (strcmp(j->kind, "kbuild") == 0)
+		return collect_build(rt, j, stats);
+	return collect_polled(rt, j, stats);
+}
+
 const struct runtime_ops runtime_pull = {
 	.type = "pull",
 	.needs = "path",
+	.builds = 1,
 	.submit = dir_submit,
 	.lookup = dir_lookup,
 	.poll = dir_poll,
 	.done = dir_done,
+	.collect = dir_collect,
 	.cancel = dir_cancel,
 };
