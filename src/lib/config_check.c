@@ -32,8 +32,8 @@ list_item_node(const struct ynode *map, const char *key, const char *item)
 }
 
 /*
- * A build's runtime: a lab of a type that runs builds (a lava or pull
- * lab only boots what was built elsewhere).
+ * A build's runtime: a lab of a type that runs builds (a lava lab only
+ * boots what was built elsewhere).
  */
 static void
 check_runtime(struct checker *c, const struct config *cfg,
