@@ -708,7 +708,7 @@ collect_build(const struct runtime *rt, struct job_row *j,
 	rc = 0;
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT && j->submitted > 0 && time(NULL) >
-		    j->submitted + j->timeout + 24 * 3600)
+		    j->submitted + j->timeout + 24LL * 3600)
 			rc = local_incomplete(rt, j, "worker_lost", "no result "
 			    "came back within a day past its timeout", stats);
 		else
