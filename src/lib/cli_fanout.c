@@ -148,8 +148,8 @@ cli_export(int argc, char **argv, const char *confdir)
 			continue;
 		}
 		e = NULL;
-		if (pull_export(lab, st.db, list[i].definition,
-		    list[i].id) == 0)
+		if (pull_export(lab, st.db, st.cfg->storage_path,
+		    list[i].definition, list[i].id) == 0)
 			e = pull_matrix_entry(list[i].definition, list[i].id);
 		if (e == NULL) {
 			failed++;

@@ -54,14 +54,15 @@ enum lab_result	 lava_poll(const struct lab_cfg *, const char *lab_id,
 		    struct lab_finished *fin);
 
 /*
- * Write the job into a pull lab's directory and index.json.  Results an
+ * Write the job into a pull lab's directory and index.json (a build's
+ * tarball into tarballs/ too, from this machine's storage).  Results an
  * earlier attempt left are moved aside first.  An index.json that cannot
  * be read is set aside and made again from the jobs db has for this lab.
  * On LAB_FAIL the reason is in err.
  */
 enum lab_result	 pull_submit(const struct lab_cfg *, struct db *db,
-		    const char *definition, const char *job_id,
-		    long long attempt, struct buf *err);
+		    const char *storage, const char *definition,
+		    const char *job_id, long long attempt, struct buf *err);
 /*
  * Write a job the lab has already (submitted or running) into its
  * directory again, as pull_submit() does, leaving its results be: for
@@ -69,7 +70,8 @@ enum lab_result	 pull_submit(const struct lab_cfg *, struct db *db,
  * outlive the run that submitted it.  -1 after a message.
  */
 int		 pull_export(const struct lab_cfg *, struct db *db,
-		    const char *definition, const char *job_id);
+		    const char *storage, const char *definition,
+		    const char *job_id);
 /*
  * What an outside executor needs to run the build job_id of a pull lab,
  * as an entry of a GitHub Actions matrix: {"job", "definition" (in the

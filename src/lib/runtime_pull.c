@@ -325,11 +325,12 @@ move_results(const struct lab_cfg *lab, const char *job_id, const char *tag)
  * it again.
  */
 static int
-put_tarball(const struct lab_cfg *lab, const char *definition, int strict)
+put_tarball(const struct lab_cfg *lab, const char *storage,
+    const char *definition, int strict)
 {
 	struct ynode *def;
 	const char *path;
-	char *name, *dir, *dst;
+	char *name, *dir, *dst, *alt;
 	int rc;
 
 	log_mute();
@@ -343,19 +344,28 @@ put_tarball(const struct lab_cfg *lab, const char *definition, int strict)
 	if (name != NULL) {
 		dir = pull_file(lab, "tarballs");
 		dst = fs_join(dir, name);
+		/*
+		 * Made on another machine (a runner before this one), the
+		 * definition names that machine's storage: this one's has
+		 * it under the same name (the worker checks its sha256).
+		 */
+		alt = xasprintf("%s/tarballs/%s", storage, name);
+		if (!fs_exists(path) && fs_exists(alt))
+			path = alt;
 		if (fs_exists(dst)) {
 			/* carried already */
 		} else if (!fs_exists(path) && !strict) {
 			warning("lab %s: the tarball '%s' is not on this "
 			    "machine; `maestrino export %s` carries it once "
 			    "the tarball stage has made it again", lab->name,
-			    path, lab->name);
+			    name, lab->name);
 		} else if (fs_mkdir_p(dir) != 0 || (link(path, dst) != 0 &&
 		    fs_copy_file(path, dst) != 0)) {
 			error("lab %s: cannot put the tarball '%s' into '%s'",
-			    lab->name, path, dir);
+			    lab->name, name, dir);
 			rc = -1;
 		}
+		free(alt);
 		free(dir);
 		free(dst);
 	}
@@ -369,8 +379,8 @@ put_tarball(const struct lab_cfg *lab, const char *definition, int strict)
  * listed in the index.
  */
 static enum lab_result
-put_job(const struct lab_cfg *lab, struct db *db, const char *definition,
-    const char *job_id, const char *text, int strict)
+put_job(const struct lab_cfg *lab, struct db *db, const char *storage,
+    const char *definition, const char *job_id, const char *text, int strict)
 {
 	json_t *idx, *jobs, *e;
 	char *file, *rel;
@@ -381,7 +391,7 @@ put_job(const struct lab_cfg *lab, struct db *db, const char *definition,
 	rel = xasprintf("%s.yaml", job_id);
 	file = pull_file(lab, rel);
 	r = LAB_RETRY;
-	if (put_tarball(lab, definition, strict) != 0 ||
+	if (put_tarball(lab, storage, definition, strict) != 0 ||
 	    fs_write_atomic(file, text, strlen(text), 1) != 0)
 		goto out;
 	idx = read_index(lab, db);
@@ -409,8 +419,9 @@ out:
 }
 
 enum lab_result
-pull_submit(const struct lab_cfg *lab, struct db *db, const char *definition,
-    const char *job_id, long long attempt, struct buf *err)
+pull_submit(const struct lab_cfg *lab, struct db *db, const char *storage,
+    const char *definition, const char *job_id, long long attempt,
+    struct buf *err)
 {
 	char *text, *dt, *name, tag[32];
 	enum lab_result r;
@@ -425,7 +436,7 @@ pull_submit(const struct lab_cfg *lab, struct db *db, const char *definition,
 	/* results an earlier attempt left are not this attempt's */
 	snprintf(tag, sizeof(tag), "stale-%lld", attempt);
 	move_results(lab, job_id, tag);
-	r = put_job(lab, db, definition, job_id, text, 0);
+	r = put_job(lab, db, storage, definition, job_id, text, 0);
 out:
 	free(text);
 	free(dt);
@@ -434,14 +445,15 @@ out:
 }
 
 int
-pull_export(const struct lab_cfg *lab, struct db *db, const char *definition,
-    const char *job_id)
+pull_export(const struct lab_cfg *lab, struct db *db, const char *storage,
+    const char *definition, const char *job_id)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 
 	rc = buf_read_file(&b, definition) == 0 && fs_mkdir_p(lab->path) == 0 &&
-	    put_job(lab, db, definition, job_id, b.ptr, 1) == LAB_DONE ? 0 : -1;
+	    put_job(lab, db, storage, definition, job_id, b.ptr, 1) ==
+	    LAB_DONE ? 0 : -1;
 	if (rc != 0)
 		error("lab %s: cannot export job %s ('%s')", lab->name, job_id,
 		    definition);
@@ -592,8 +604,8 @@ dir_submit(const struct runtime *rt, struct job_row *j,
 
 	(void)h;
 	crashpoint("submit-remote-before");
-	r = pull_submit(rt->lab, rt->db, j->definition, j->id, j->attempt,
-	    err);
+	r = pull_submit(rt->lab, rt->db, rt->cfg->storage_path, j->definition,
+	    j->id, j->attempt, err);
 	crashpoint("submit-remote-after");
 	if (r == LAB_DONE) {
 		*lab_id = xstrdup(j->id);

@@ -346,6 +346,36 @@ is "the attempt is incomplete and goes round again" \
     "$(sqlite3 var/state.db "SELECT state || ' ' || attempt || ' ' || error_code FROM job WHERE id = '$r'")" "pending 2 result"
 check "nothing of it stored" test ! -e "var/storage/builds/$r/config"
 
+# the next run's plan, from what finish saved: the attempt that goes
+# round again is in its matrix, with its tarball made again there; and
+# once more the run after, when no runner brought its result back
+# shellcheck disable=SC2046
+carry "$TMP/finish" "$TMP/cache2" $(wf finish 'Save the data dir' path)
+for p in plan2 plan3; do
+	runner "$p"
+	# shellcheck disable=SC2046
+	carry "$TMP/cache2" "$TMP/$p" $(wf plan 'Restore the data dir' path)
+	for stage; do
+		# shellcheck disable=SC2086
+		maestrino -q -c configs $stage >>"$TMP/$p.out" 2>&1
+	done
+	check "$p: export (the workflow's step)" sh -e -c "$(wf plan 'Export the build jobs' run)"
+	check "$p: the build without a result is in the matrix, carried whole" \
+	    /usr/bin/python3 -c '
+import json, os, sys
+m = json.loads(sys.argv[1])
+assert [e["job"] for e in m["include"]] == [sys.argv[2]], m
+e = m["include"][0]
+assert os.path.isfile("var/fanout/" + e["definition"]), e
+assert os.path.isfile("var/fanout/" + e["tarball"]), e' \
+	    "$(sed -n 's/^matrix=//p' "$GITHUB_OUTPUT")" "$r"
+	rm -rf "$TMP/cache2"
+	# shellcheck disable=SC2046
+	carry "$TMP/$p" "$TMP/cache2" $(wf plan 'Save the data dir' path)
+done
+is "the attempt is submitted, still the second" \
+    "$(sqlite3 var/state.db "SELECT state || ' ' || attempt FROM job WHERE id = '$r'")" "submitted 2"
+
 # the same two builds on one machine (the local lab), for the overhead
 cd "$TMP" || exit 2
 mkdir -p "$TMP/local"
