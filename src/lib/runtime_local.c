@@ -703,9 +703,10 @@ local_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 	return LAB_DONE;
 }
 
-/* For runtimes whose builds leave the same result.json (local.h). */
+/* ---- for runtimes whose workers keep the same work directory ---- */
+
 int
-local_collect_kbuild(const struct runtime *rt, struct job_row *j,
+local_collect_build(const struct runtime *rt, struct job_row *j,
     const char *work, struct collect_stats *stats)
 {
 	return collect_kbuild(rt, j, work, stats);
@@ -713,9 +714,18 @@ local_collect_kbuild(const struct runtime *rt, struct job_row *j,
 
 int
 local_incomplete(const struct runtime *rt, struct job_row *j,
-    const char *code, const char *msg, struct collect_stats *stats)
+    const char *work, const char *code, const char *msg,
+    struct collect_stats *stats)
 {
-	return incomplete(rt, j, NULL, code, msg, NULL, stats);
+	char *excerpt;
+	int rc;
+
+	excerpt = read_excerpt(work, "build.log");
+	rc = incomplete(rt, j, NULL, code, msg, excerpt, stats);
+	free(excerpt);
+	if (rc == 0)
+		cleanup(rt->cfg, work);
+	return rc;
 }
 
 const struct runtime_ops runtime_local = {

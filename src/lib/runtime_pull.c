@@ -715,14 +715,16 @@ collect_build(const struct runtime *rt, struct job_row *j,
 
 	rel = xasprintf("results/%s", j->id);
 	path = pull_file(lab, rel);
-	store = work = NULL;
+	work = local_work_dir(rt->cfg, j->id);
+	store = NULL;
 	def = NULL;
 	rc = 0;
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT && j->submitted > 0 && time(NULL) >
 		    j->submitted + j->timeout + 24LL * 3600)
-			rc = local_incomplete(rt, j, "worker_lost", "no result "
-			    "came back within a day past its timeout", stats);
+			rc = local_incomplete(rt, j, work, "worker_lost", "no "
+			    "result came back within a day past its timeout",
+			    stats);
 		else
 			stats->running++;
 		goto out;
@@ -732,7 +734,6 @@ collect_build(const struct runtime *rt, struct job_row *j,
 	log_unmute();
 	arch = ynode_str(ynode_get(def, "build"), "arch");
 	store = xasprintf("%s/builds/%s", rt->cfg->storage_path, j->id);
-	work = local_work_dir(rt->cfg, j->id);
 	attempt = j->attempt;
 	log_catch(&err);
 	r = local_prepare(work) == 0 ? pull_build_take(lab->path, rel, arch,
@@ -749,12 +750,12 @@ collect_build(const struct runtime *rt, struct job_row *j,
 	}
 	if (r == 0) {
 		info("job %s: took its result from '%s'", j->id, path);
-		rc = local_collect_kbuild(rt, j, work, stats);
+		rc = local_collect_build(rt, j, work, stats);
 	} else {
 		if (fs_set_aside(lab->path, rel, ".bad") == 0)
 			warning("lab %s: set '%s' aside as '%s.bad'",
 			    lab->name, path, path);
-		rc = local_incomplete(rt, j, "result", err.ptr, stats);
+		rc = local_incomplete(rt, j, work, "result", err.ptr, stats);
 	}
 	if (rc == 0)
 		pull_done(lab, rt->db, j->id, attempt);

@@ -375,6 +375,12 @@ assert os.path.isfile("var/fanout/" + e["tarball"]), e' \
 done
 is "the attempt is submitted, still the second" \
     "$(sqlite3 var/state.db "SELECT state || ' ' || attempt FROM job WHERE id = '$r'")" "submitted 2"
+sqlite3 var/state.db "UPDATE job SET submitted = submitted - 2 * 86400 WHERE id = '$r'"
+check_rc 1 "collect: no result a day past its timeout" maestrino -c configs collect
+has "the build is lost" "$TMP/out" "worker_lost: no result came back within a day past its timeout"
+is "its last attempt ends" \
+    "$(sqlite3 var/state.db "SELECT j.state || ' ' || j.error_code || ' ' || b.status FROM job j JOIN build b ON b.job_id = j.id WHERE j.id = '$r'")" \
+    "done worker_lost ERROR"
 
 # the same two builds on one machine (the local lab), for the overhead
 cd "$TMP" || exit 2
