@@ -4,10 +4,11 @@
 # kernel images, modules, dtbs, .config, System.map, build logs, LAVA
 # logs and consoles, the ramdisk and patches land on the server byte for
 # byte, each PUT once; KCIDB, the site and job definitions name only
-# storage.url.  Then its failures: a 503, a kill in the middle of a PUT
-# and a full disk (a tmpfs; root or sudo only).  In each, the artifact is
-# not recorded as uploaded, nothing names it, a later run uploads it
-# once and nothing uploaded before is sent again.  The token never
+# storage.url.  Then its failures: a wrong token (401), a 503 (for a
+# tarball, a build and a test job), a kill in the middle of a PUT and a
+# full disk (a tmpfs; root or sudo only).  In each, the artifact is not
+# recorded as uploaded, nothing names it, a later run uploads it once
+# and nothing uploaded before is sent again.  The token never
 # appears in our logs, the database, the site or KCIDB.
 . "$(dirname "$0")/lib.sh"
 
@@ -160,16 +161,32 @@ check "every stage again" sh -c "maestrino $C poll && maestrino $C tarball --ver
     maestrino $C kcidb && maestrino $C site"
 is "sends nothing again" "$(dav_puts | wc -l)" "$n"
 
+# ---- a token the server refuses ----
+p2=$TMP/p/0002-other.patch
+sed 's/int st;/int st2;/' "$p1" >"$p2"
+STORE_TOKEN=wrong-token maestrino $C checkout fix master --patch "$p2" >"$TMP/out" 2>&1
+is "a patch the server refuses (401): the checkout fails" "$?" 2
+cat "$TMP/out" >>"$log"
+has "naming the server's answer" "$TMP/out" "HTTP 401"
+is "nothing recorded" "$(sql "SELECT COUNT(*) FROM checkout")" 2
+is "the patch not recorded as uploaded" \
+    "$(sql "SELECT COUNT(*) FROM upload WHERE path LIKE 'patches/%' AND uploaded_at IS NULL")" 1
+
 # ---- a 503 ----
 commit "$up" "second" README "two"
 check "poll, tarball, build jobs" sh -c "maestrino $C poll &&
     maestrino $C tarball && maestrino $C jobs && maestrino $C submit"
+t2="t2-smoke.board"
+check "the patched checkout's test job is in the pull lab" test -n "$(sql "SELECT 1 FROM job WHERE id = '$t2' AND state = 'submitted'")"
+results $t2
 dav_stop
 dav_start 503
 check_rc 1 "collect while the server answers 503: exit 1" m collect --wait
 has "says so" "$TMP/out" "job b3-x86: cannot upload builds/b3-x86/"
 has "names the server's answer" "$TMP/out" "HTTP 503"
-has "the job waits" "$TMP/out" "1 waiting for uploads"
+has "for the test job too" "$TMP/out" "job $t2: cannot upload tests/$t2/"
+has "both jobs wait" "$TMP/out" "2 waiting for uploads"
+is "the test job's results are not recorded" "$(sql "SELECT COUNT(*) FROM test WHERE job_id = '$t2'")" 0
 is "the build is not recorded" "$(sql "SELECT status IS NULL AND log_url IS NULL FROM build WHERE job_id = 'b3-x86'")" 1
 is "no file of it recorded as uploaded" \
     "$(sql "SELECT COUNT(*) FROM upload WHERE path LIKE 'builds/b3-x86/%' AND uploaded_at IS NOT NULL")" 0
@@ -188,6 +205,9 @@ check "the next tarball run uploads it" m tarball
 is "recorded" "$(sql "SELECT tarball_state FROM checkout WHERE id = 4")" "done"
 check "the next collect uploads the build" m collect
 is "and records it" "$(sql "SELECT status FROM build WHERE job_id = 'b3-x86'")" PASS
+is "and the test job's results, with their public log" \
+    "$(sql "SELECT log_url FROM test WHERE job_id = '$t2' AND path = 'boot'")" \
+    "${pub}tests/$t2/console.log"
 check "every file on the server" same
 check "each PUT once" once
 
@@ -265,7 +285,8 @@ else
 fi
 check "every file in storage on the server" same
 check "each PUT once, through every failure" once
-is "nothing pending" "$(sql "SELECT COUNT(*) FROM upload WHERE uploaded_at IS NULL")" 0
+is "nothing pending but the refused patch (never asked for again)" \
+    "$(sql "SELECT group_concat(path) FROM upload WHERE uploaded_at IS NULL" | sed 's|/.*||')" patches
 
 # ---- the token ----
 check "the token is not in our logs, database, site, KCIDB or jobs" sh -c "
