@@ -202,6 +202,18 @@ upload_tree(const struct config *cfg, struct db *db, const char *rel,
 	return rc;
 }
 
+/* Whether a path has a ".." segment. */
+static int
+has_dotdot(const char *p)
+{
+	const char *s;
+
+	for (s = p; (s = strstr(s, "..")) != NULL; s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return 1;
+	return 0;
+}
+
 enum storage_up
 storage_upload_url(const struct config *cfg, struct db *db, const char *url,
     const char *what, struct buf *err)
@@ -213,7 +225,7 @@ storage_upload_url(const struct config *cfg, struct db *db, const char *url,
 	rel = storage_rel(cfg, url);
 	if (cfg->storage_upload_url == NULL || rel == NULL || *rel == '\0')
 		return STORAGE_KEPT;
-	if (strstr(rel, "..") != NULL) {
+	if (has_dotdot(rel)) {
 		error_to(err, "%s: cannot upload %s: not below storage.path",
 		    what, url);
 		return STORAGE_PENDING;
