@@ -4,7 +4,8 @@
 # 127.0.0.1 only, with a config of its own under $DAV.
 #   dav_start MODE  start it on $dav_port (from free_port) in MODE:
 #                   ok (PUT needs "Bearer $DAV_TOKEN", GET serves it all)
-#                   or 503 (every request under /dav/ answers 503)
+#                   or 503 (every request under /dav/ answers 503, its
+#                   body echoing the Authorization header)
 #   dav_stop        stop it (SIGQUIT, waited for)
 #   dav_kill        SIGKILL to the master and its workers, at once
 #   dav_puts        the PUTs it logged: "STATUS URI" per line
@@ -17,7 +18,8 @@ DAV_NGINX=${DAV_NGINX:-/usr/sbin/nginx}
 dav_conf() {
 	mkdir -p "$DAV/www/dav" "$DAV/body" "$DAV/logs"
 	if [ "$1" = 503 ]; then
-		_loc='return 503;'
+		# (the reply echoes the token, as a hostile server could)
+		_loc='return 503 "unavailable for $http_authorization";'
 	else
 		_loc="set \$put \"\";
 			if (\$request_method = PUT) {

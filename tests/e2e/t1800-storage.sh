@@ -8,8 +8,9 @@
 # tarball, a build and a test job), a kill in the middle of a PUT and a
 # full disk (a tmpfs; root or sudo only).  In each, the artifact is not
 # recorded as uploaded, nothing names it, a later run uploads it once
-# and nothing uploaded before is sent again.  The token never
-# appears in our logs, the database, the site or KCIDB.
+# and nothing uploaded before is sent again.  The token never appears
+# in our logs, the database, the site or KCIDB, even when the server's
+# 503 echoes it back.
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -x /usr/sbin/nginx ]; then
@@ -184,6 +185,7 @@ dav_start 503
 check_rc 1 "collect while the server answers 503: exit 1" m collect --wait
 has "says so" "$TMP/out" "job b3-x86: cannot upload builds/b3-x86/"
 has "names the server's answer" "$TMP/out" "HTTP 503"
+has "which echoed the token: masked" "$TMP/out" "unavailable for Bearer ***"
 has "for the test job too" "$TMP/out" "job $t2: cannot upload tests/$t2/"
 has "both jobs wait" "$TMP/out" "2 waiting for uploads"
 is "the test job's results are not recorded" "$(sql "SELECT COUNT(*) FROM test WHERE job_id = '$t2'")" 0
