@@ -65,10 +65,16 @@ main(int argc, char **argv)
 	/* what was collected is kept even when the triage fails */
 	if (triage_run(st.cfg, st.db, &ts) != 0)
 		rc = -1;
-	stage_summary(&st, "%zu finished, %zu running, %zu retried, "
-	    "%zu failed", cs.finished, cs.running, cs.retried, cs.failed);
+	if (cs.upload_pending)
+		stage_summary(&st, "%zu finished, %zu running, %zu retried, "
+		    "%zu failed, %zu waiting for uploads", cs.finished,
+		    cs.running, cs.retried, cs.failed, cs.upload_pending);
+	else
+		stage_summary(&st, "%zu finished, %zu running, %zu retried, "
+		    "%zu failed", cs.finished, cs.running, cs.retried,
+		    cs.failed);
 	stage_close(&st);
 	if (rc != 0)
 		return EXIT_FATAL;
-	return cs.failed ? EXIT_ITEMS : EXIT_OK;
+	return cs.failed || cs.upload_pending ? EXIT_ITEMS : EXIT_OK;
 }

@@ -18,6 +18,7 @@
 #include "runtime.h"
 #include "safe.h"
 #include "secret.h"
+#include "storage.h"
 #include "store_build.h"
 #include "store_test.h"
 #include "strset.h"
@@ -395,37 +396,63 @@ store_logs(const struct config *cfg, const struct job_row *j,
     struct lab_finished *fin, struct lava_info *li, char **urls,
     char **excerpt)
 {
-	char *dir, *path, *m;
+	char **text[2] = { &fin->log, &fin->console };
+	const char *names[2] = { "lava.log", "console.log" };
+	char *rel, *path, *m;
+	size_t i;
 
 	urls[0] = urls[1] = NULL;
 	*excerpt = NULL;
-	dir = xasprintf("%s/tests/%s", cfg->storage_path, j->id);
-	if (fin->log != NULL) {
-		m = secret_mask(fin->log);
-		free(fin->log);
-		fin->log = m;
-		path = fs_join(dir, "lava.log");
-		if (fs_write_atomic(path, fin->log, strlen(fin->log), 0) == 0)
-			urls[0] = xasprintf("%stests/%s/lava.log",
-			    cfg->storage_url, j->id);
+	for (i = 0; i < 2; i++) {
+		if (*text[i] == NULL)
+			continue;
+		m = secret_mask(*text[i]);
+		free(*text[i]);
+		*text[i] = m;
+		rel = xasprintf("tests/%s/%s", j->id, names[i]);
+		path = fs_join(cfg->storage_path, rel);
+		if (fs_write_atomic(path, m, strlen(m), 0) == 0)
+			urls[i] = storage_url(cfg, rel);
 		free(path);
+		free(rel);
 	}
-	if (fin->console != NULL) {
-		m = secret_mask(fin->console);
-		free(fin->console);
-		fin->console = m;
-		path = fs_join(dir, "console.log");
-		if (fs_write_atomic(path, fin->console, strlen(fin->console),
-		    0) == 0)
-			urls[1] = xasprintf("%stests/%s/console.log",
-			    cfg->storage_url, j->id);
-		free(path);
+	if (fin->console != NULL)
 		*excerpt = collect_excerpt(fin->console);
-	}
-	free(dir);
 	li->full_log_url = urls[0];
 	li->log_url = urls[1];
 	li->excerpt = *excerpt;
+}
+
+int
+collect_upload(const struct config *cfg, struct db *db,
+    const struct job_row *j, const char *const *urls, size_t n,
+    struct collect_stats *stats)
+{
+	enum storage_up r;
+	char *what;
+	size_t i;
+	int rc;
+
+	if (cfg->storage_upload_url == NULL)
+		return 0;
+	what = xasprintf("job %s", j->id);
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (urls[i] == NULL)
+			continue;
+		r = storage_upload_url(cfg, db, urls[i], what, NULL);
+		if (r == STORAGE_ERROR)
+			rc = -1;
+		else if (r == STORAGE_PENDING)
+			rc = 1;
+	}
+	if (rc > 0) {
+		warning("job %s: finished, but not all of its artifacts are "
+		    "uploaded; it is collected when they are", j->id);
+		stats->upload_pending++;
+	}
+	free(what);
+	return rc;
 }
 
 /* A job that waited in a lab's queue for a day never ran: MISS. */
@@ -557,7 +584,19 @@ collect_polled(const struct runtime *rt, struct job_row *j,
 		li.lab_job_url = fin.url;
 		store_logs(rt->cfg, j, &fin, &li, urls, &excerpt);
 		attempt = j->attempt;
-		rc = collect_lava(rt, j, &o, &li, stats);
+		rc = collect_upload(rt->cfg, rt->db, j,
+		    (const char *const *)urls, 2, stats);
+		if (rc == 0)
+			rc = collect_lava(rt, j, &o, &li, stats);
+		else if (rc > 0) {
+			/* the lab keeps the job: asked again next run */
+			free(urls[0]);
+			free(urls[1]);
+			free(excerpt);
+			lab_finished_release(&fin);
+			rc = 0;
+			break;
+		}
 		free(urls[0]);
 		free(urls[1]);
 		free(excerpt);
@@ -735,6 +774,7 @@ collect_stage(const struct config *cfg, struct db *db, int wait,
 		stats->retried += round.retried;
 		stats->failed += round.failed;
 		stats->running = round.running;
+		stats->upload_pending = round.upload_pending;
 		if (!wait || running == 0)
 			break;
 		/* the jobs go on; the next run collects them */

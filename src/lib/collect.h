@@ -21,6 +21,7 @@ struct collect_stats {
 	size_t	running;
 	size_t	retried;
 	size_t	failed;
+	size_t	upload_pending;	/* finished, their artifacts not uploaded */
 };
 
 /*
@@ -99,6 +100,17 @@ int	 collect_boot_error(const struct runtime *, struct job_row *,
 	    const char *code, const char *msg, const char *excerpt);
 
 struct buf;
+
+/*
+ * Before a finished job's artifacts are named in its rows: upload each
+ * of the n URLs (NULLs skipped; a directory's ends with '/') with
+ * storage_upload_url().  0 when all are on remote storage, or none is
+ * configured; 1 when some are not: the job is left as it is for a
+ * later run (counted in stats); -1 on a database error.
+ */
+int	 collect_upload(const struct config *, struct db *,
+	    const struct job_row *, const char *const *urls, size_t n,
+	    struct collect_stats *);
 
 /*
  * Cancel job j (not done) because of why: its lab stops it (rt, or

@@ -329,7 +329,11 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 	cfg->storage_path = get_str(storage, "path", NULL);
 	if (cfg->storage_path == NULL)
 		cfg->storage_path = fs_join(cfg->data_dir, "storage");
+	cfg->storage_upload_url = get_str(storage, "upload_url", NULL);
 	url = get_str(storage, "url", NULL);
+	/* what is uploaded is published where it went, unless told */
+	if (url == NULL && cfg->storage_upload_url != NULL)
+		url = xstrdup(cfg->storage_upload_url);
 	if (url == NULL)
 		url = file_url(cfg->storage_path);
 	else if (!str_ends(url, "/")) {
@@ -339,7 +343,6 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 		url = u;
 	}
 	cfg->storage_url = url;
-	cfg->storage_upload_url = get_str(storage, "upload_url", NULL);
 	cfg->storage_token_env = get_str(storage, "token_env", NULL);
 	check_token_env(c, storage);
 

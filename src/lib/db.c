@@ -414,6 +414,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE bisection ADD COLUMN reported INTEGER NOT NULL "
 	"DEFAULT 0;\n"
 	"UPDATE bisection SET reported = 1 WHERE state = 'done';\n",
+
+	/* 11: files sent to storage.upload_url, or tried (storage.h) */
+	"CREATE TABLE upload (\n"
+	"  path TEXT PRIMARY KEY,\n"
+	"  size INTEGER NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  uploaded_at INTEGER,\n"
+	"  attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"  error TEXT,\n"
+	"  tried_at INTEGER\n"
+	");\n",
 };
 
 int

@@ -12,6 +12,7 @@
 #include "lava.h"
 #include "log.h"
 #include "proc.h"
+#include "storage.h"
 #include "store_plan.h"
 #include "strset.h"
 #include "template.h"
@@ -394,6 +395,7 @@ ensure_rootfs(struct tests_ctx *x, const char *rootfs, const char *arch,
     const struct ynode *def, const char *url, const char *id)
 {
 	struct buf err = BUF_INIT;
+	enum storage_up up;
 	char *key;
 	int rc;
 
@@ -406,6 +408,10 @@ ensure_rootfs(struct tests_ctx *x, const char *rootfs, const char *arch,
 	} else if (!strset_has(&x->made, key) && has_scalar(def, url)) {
 		/* (fastboot names no ramdisk) */
 		rc = userland_make(x->cfg, rootfs, arch, &err);
+		/* a lab fetches it from storage.url: there before the job */
+		if (rc == 0 && (up = storage_upload_url(x->cfg, x->db, url,
+		    id, &err)) != STORAGE_SENT && up != STORAGE_KEPT)
+			rc = -1;
 		if (rc != 0) {
 			error("job %s: not made: no ramdisk rootfs/%s.cpio.gz",
 			    id, key);

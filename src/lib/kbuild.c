@@ -10,6 +10,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "safe.h"
+#include "storage.h"
 #include "ynode.h"
 #include "util.h"
 
@@ -206,14 +207,15 @@ static char *
 local_tarball(const struct config *cfg, const struct build_cfg *b,
     const char *url)
 {
-	char *rel, *path;
+	const char *rel;
+	char *file, *path;
 
-	if (url == NULL || !runtime_is_local(cfg, b->runtime) ||
-	    !str_starts(url, cfg->storage_url))
+	rel = storage_rel(cfg, url);
+	if (rel == NULL || !runtime_is_local(cfg, b->runtime))
 		return NULL;
-	rel = fs_join(cfg->storage_path, url + strlen(cfg->storage_url));
-	path = fs_absolute(rel);
-	free(rel);
+	file = fs_join(cfg->storage_path, rel);
+	path = fs_absolute(file);
+	free(file);
 	return path;
 }
 
@@ -316,9 +318,11 @@ kbuild_definition(const struct config *cfg, const char *id,
 	ynode_push(t, ynode_scalar("System.map"));
 	ynode_push(t, ynode_scalar("build.log"));
 	ynode_push(t, ynode_scalar("metadata.json"));
+	store = xasprintf("builds/%s/", id);
+	url = storage_url(cfg, store);
+	free(store);
 	store = xasprintf("%s/builds/%s", cfg->storage_path, id);
 	abs = fs_absolute(store);
-	url = xasprintf("%sbuilds/%s/", cfg->storage_url, id);
 	m = ynode_set(def, "storage", ynode_map());
 	ynode_set_str(m, "path", abs);
 	ynode_set_str(m, "url", url);

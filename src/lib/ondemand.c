@@ -17,9 +17,9 @@
 #include "ondemand.h"
 #include "repo.h"
 #include "safe.h"
+#include "storage.h"
 #include "store_bisect.h"
 #include "store_checkout.h"
-#include "tarball.h"
 #include "util.h"
 
 /* ---- mails ---- */
@@ -826,13 +826,15 @@ unstore(const struct config *cfg, struct pfile *f, size_t n,
 /*
  * Keep each file at patches/<hash>/<NNNN>-<name>; a file already there
  * with the same bytes (the same series asked for again) is kept as it
- * is.  0, or -1 after the message.
+ * is.  With storage.upload_url, each is uploaded before the checkout
+ * names it.  0, or -1 after the message.
  */
 static int
-store(const struct config *cfg, const char *hash, struct pfile *f, size_t n,
-    char **dirp)
+store(const struct config *cfg, struct db *db, const char *hash,
+    struct pfile *f, size_t n, char **dirp)
 {
-	char *dir, *full;
+	enum storage_up up;
+	char *dir, *full, *what;
 	size_t i;
 	int r;
 
@@ -860,23 +862,14 @@ store(const struct config *cfg, const char *hash, struct pfile *f, size_t n,
 			}
 			f[i].made = 1;
 		}
-		if (cfg->storage_upload_url != NULL) {
-			/* where labs and KCIDB can fetch it from */
-			struct buf err = BUF_INIT;
-			char *what = xasprintf("patch '%s'", f[i].path);
-
-			f[i].url = tarball_upload(cfg, full, f[i].rel, what,
-			    &err);
-			free(what);
-			buf_release(&err);
-			if (f[i].url == NULL) {
-				free(full);
-				return -1;
-			}
-		} else
-			f[i].url = xasprintf("%s%s", cfg->storage_url,
-			    f[i].rel);
 		free(full);
+		/* where labs and KCIDB fetch it from, there before it is named */
+		what = xasprintf("patch '%s'", f[i].path);
+		up = storage_upload(cfg, db, f[i].rel, what, NULL);
+		free(what);
+		if (up == STORAGE_ERROR || up == STORAGE_PENDING)
+			return -1;
+		f[i].url = storage_url(cfg, f[i].rel);
 	}
 	return 0;
 }
@@ -988,7 +981,7 @@ ondemand_record(const struct config *cfg, struct db *db,
 		goto out;
 	ondemand_patchset_hash(sums, r->npatches, hash);
 	rc = -1;
-	if (r->npatches > 0 && store(cfg, hash, f, r->npatches, &dir) != 0)
+	if (r->npatches > 0 && store(cfg, db, hash, f, r->npatches, &dir) != 0)
 		goto out;
 
 	c.tree = t->name;

@@ -15,6 +15,7 @@
 #include "safe.h"
 #include "secret.h"
 #include "stage.h"
+#include "storage.h"
 #include "util.h"
 
 int
@@ -118,9 +119,9 @@ query_storage_rel(const struct config *cfg, const char *url)
 	size_t len;
 	int hi, lo;
 
-	if (url == NULL || !str_starts(url, cfg->storage_url))
+	if ((p = storage_rel(cfg, url)) == NULL)
 		return NULL;
-	for (p = url + strlen(cfg->storage_url); *p; p++) {
+	for (; *p; p++) {
 		if (*p == '%' && (hi = hexval(p[1])) >= 0 &&
 		    (lo = hexval(p[2])) >= 0) {
 			buf_putc(&b, hi * 16 + lo);

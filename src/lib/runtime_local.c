@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "runtime.h"
 #include "secret.h"
+#include "storage.h"
 #include "store_build.h"
 #include "userland.h"
 #include "ynode.h"
@@ -83,7 +84,7 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	const struct ynode *acts;
 	struct ynode *dev, *def;
 	struct buf b = BUF_INIT;
-	char *path, *rootfs, *arch, *env, *store;
+	char *path, *rootfs, *arch, *env, *store, *rel;
 	const char *eargs[2];
 	int rc, needs_overlay, overlaid, more;
 	size_t i;
@@ -154,7 +155,9 @@ prepare_lava(const struct config *cfg, const struct job_row *j,
 	args[(*n)++] = fs_absolute(store);
 	free(store);
 	args[(*n)++] = xstrdup("--store-url");
-	args[(*n)++] = xasprintf("%stests/%s/", cfg->storage_url, j->id);
+	rel = xasprintf("tests/%s/", j->id);
+	args[(*n)++] = storage_url(cfg, rel);
+	free(rel);
 	return 0;
 }
 
@@ -291,7 +294,7 @@ stored_artifacts(const struct config *cfg, const struct job_row *j,
 	const char *name;
 	struct stat st;
 	json_t *arts;
-	char *dir, *path, *url;
+	char *dir, *path, *url, *rel;
 	size_t i, n;
 	int test;
 
@@ -310,8 +313,10 @@ stored_artifacts(const struct config *cfg, const struct job_row *j,
 		path = fs_join(dir, name);
 		if (lstat(path, &st) == 0 && (str_ends(name, "/") ?
 		    S_ISDIR(st.st_mode) : S_ISREG(st.st_mode))) {
-			url = xasprintf("%s%s/%s/%s", cfg->storage_url, test ?
-			    "tests" : "builds", j->id, name);
+			rel = xasprintf("%s/%s/%s", test ? "tests" : "builds",
+			    j->id, name);
+			url = storage_url(cfg, rel);
+			free(rel);
 			json_object_set_new(arts, files[i][0],
 			    json_string(url));
 			free(url);
@@ -365,6 +370,23 @@ static const char *
 jstr(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
+}
+
+/* The artifacts of a cleaned result to remote storage (collect_upload()). */
+static int
+upload_result(const struct runtime *rt, const struct job_row *j, json_t *res,
+    struct collect_stats *stats)
+{
+	const char *urls[16], *k;
+	json_t *v;
+	size_t n;
+
+	n = 0;
+	json_object_foreach(json_object_get(res, "artifacts"), k, v) {
+		if (n < ARRAY_SIZE(urls) && json_is_string(v))
+			urls[n++] = json_string_value(v);
+	}
+	return collect_upload(rt->cfg, rt->db, j, urls, n, stats);
 }
 
 static int
@@ -497,13 +519,21 @@ collect_kbuild(const struct runtime *rt, struct job_row *j, const char *work,
 	json_t *res, *raw;
 	char *text, *excerpt;
 	const char *status, *result;
-	int rc;
+	int rc, keep;
 
+	keep = 0;
 	text = local_read(work, "result.json", RESULT_MAX, 0);
 	raw = text ? json_loads(text, 0, &jerr) : NULL;
 	res = json_is_object(raw) ? clean_result(cfg, j, raw) : NULL;
 	json_decref(raw);
 	excerpt = read_excerpt(work, "build.log");
+	/* no row names an artifact before it is uploaded */
+	if (res != NULL && (rc = upload_result(rt, j, res, stats)) != 0) {
+		keep = 1;
+		if (rc > 0)
+			rc = 0;
+		goto out;
+	}
 	if (res == NULL || jstr(res, "status") == NULL) {
 		rc = incomplete(rt, j, NULL, "result", "result.json is "
 		    "unreadable", excerpt, stats);
@@ -537,7 +567,7 @@ collect_kbuild(const struct runtime *rt, struct job_row *j, const char *work,
 		stats->finished++;
 	}
 out:
-	if (rc == 0)
+	if (rc == 0 && !keep)
 		cleanup(cfg, work);
 	json_decref(res);
 	free(text);
@@ -586,9 +616,13 @@ collect_local_test(const struct runtime *rt, struct job_row *j,
 	    NULL;
 	free(store);
 	li.excerpt = console;
-	rc = collect_lava(rt, j, &o, &li, stats);
-	if (rc == 0)
-		cleanup(cfg, work);
+	rc = res != NULL ? upload_result(rt, j, res, stats) : 0;
+	if (rc == 0) {
+		rc = collect_lava(rt, j, &o, &li, stats);
+		if (rc == 0)
+			cleanup(cfg, work);
+	} else if (rc > 0)
+		rc = 0;		/* kept for a later run */
 	lava_outcome_release(&o);
 	json_decref(res);
 	free(text);

@@ -12,11 +12,11 @@
 #include "db.h"
 #include "fs.h"
 #include "hash.h"
-#include "http.h"
 #include "log.h"
 #include "repo.h"
 #include "retry.h"
 #include "safe.h"
+#include "storage.h"
 #include "store_checkout.h"
 #include "tarball.h"
 #include "util.h"
@@ -497,42 +497,6 @@ storage_fault(int e)
 	    e == EFBIG;
 }
 
-char *
-tarball_upload(const struct config *cfg, const char *file, const char *rel,
-    const char *what, struct buf *err)
-{
-	struct http_response resp;
-	struct http_request req;
-	const char *token;
-	char *url, *auth;
-	enum http_outcome out;
-
-	url = xasprintf("%s%s%s", cfg->storage_upload_url,
-	    str_ends(cfg->storage_upload_url, "/") ? "" : "/", rel);
-	token = config_token(cfg->storage_token_env, what, "uploading");
-	auth = token != NULL ? xasprintf("Bearer %s", token) : NULL;
-	memset(&req, 0, sizeof(req));
-	req.method = "PUT";
-	req.url = url;
-	req.auth = auth;
-	req.content_type = "application/octet-stream";
-	req.upload_file = file;
-	req.timeout = 3600;
-	req.what = what;
-	req.quiet = 1;
-	out = http_do_retry(&req, &resp, 3);
-	/* the error http_do_retry() prints when not quiet */
-	if (out != HTTP_OK && resp.error != NULL)
-		error_to(err, "%s: %s", what, resp.error);
-	http_response_release(&resp);
-	free(auth);
-	if (out != HTTP_OK) {
-		free(url);
-		return NULL;
-	}
-	return url;
-}
-
 static int
 make_one(const struct config *cfg, struct db *db,
     const struct checkout_row *p, struct tarball_stats *stats)
@@ -592,14 +556,24 @@ make_one(const struct config *cfg, struct db *db,
 	    p->source_commit : p->commit, name, cfg->compression, file, what,
 	    &res, &err) != 0)
 		goto failed;
-	if (cfg->storage_upload_url != NULL) {
-		url = tarball_upload(cfg, file, rel, what, &err);
-		if (url == NULL)
-			goto failed;
+	switch (storage_upload(cfg, db, rel, what, &err)) {
+	case STORAGE_ERROR:
+		rc = -1;
+		goto out;
+	case STORAGE_PENDING:
+		/* the server's fault, not the checkout's: next run */
+		stats->failed++;
+		if (record_failed(db, p, err.ptr, (long long)time(NULL),
+		    0) != 0)
+			rc = -1;
+		goto out;
+	case STORAGE_SENT:
 		stats->uploaded++;
-	} else {
-		url = xasprintf("%s%s", cfg->storage_url, rel);
+		break;
+	case STORAGE_KEPT:
+		break;
 	}
+	url = storage_url(cfg, rel);
 	crashpoint("tarball-written");
 	if (stat(file, &st) != 0) {
 		error_to(&err, "%s: '%s' vanished: %s", what, file,

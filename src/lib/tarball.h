@@ -45,14 +45,6 @@ const char	*tarball_ext(const char *compression);
 char	*tarball_name(const char *tree, const char *branch,
 	    const char *describe);
 
-/*
- * PUT file to storage.upload_url plus rel (with the token of
- * storage.token_env) and return the URL it is published at, or NULL
- * with err set (after the message).  Caller frees.
- */
-char	*tarball_upload(const struct config *, const char *file,
-	    const char *rel, const char *what, struct buf *err);
-
 struct tarball_stats {
 	size_t	made;
 	size_t	kept;

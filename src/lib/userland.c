@@ -7,6 +7,7 @@
 #include "fs.h"
 #include "log.h"
 #include "proc.h"
+#include "storage.h"
 #include "userland.h"
 #include "util.h"
 
@@ -41,8 +42,12 @@ userland_known(const char *rootfs)
 char *
 userland_url(const struct config *cfg, const char *rootfs, const char *arch)
 {
-	return xasprintf("%s" USERLAND_DIR "%s-%s" USERLAND_EXT,
-	    cfg->storage_url, rootfs, arch);
+	char *rel, *url;
+
+	rel = xasprintf(USERLAND_DIR "%s-%s" USERLAND_EXT, rootfs, arch);
+	url = storage_url(cfg, rel);
+	free(rel);
+	return url;
 }
 
 int
@@ -52,10 +57,8 @@ userland_of_url(const struct config *cfg, const char *url, char **rootfs,
 	const char *base, *dash;
 	size_t n;
 
-	if (url == NULL || !str_starts(url, cfg->storage_url))
-		return 0;
-	base = url + strlen(cfg->storage_url);
-	if (!str_starts(base, USERLAND_DIR))
+	base = storage_rel(cfg, url);
+	if (base == NULL || !str_starts(base, USERLAND_DIR))
 		return 0;
 	base += strlen(USERLAND_DIR);
 	/* "<rootfs>-<arch>": no kind holds a dash */
