@@ -438,8 +438,8 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 		if (r != NULL && r->type == YNODE_SCALAR && r->value != NULL &&
 		    r->value[0] != '\0') {
 			t->reference = xstrdup(r->value);
-			t->reference_at = xasprintf("%s:%d:%d", r->file, r->line,
-			    r->col);
+			t->reference_at = xasprintf("%s:%d:%d", r->file,
+			    r->line, r->col);
 		}
 		if (t->commit_url != NULL && strstr(t->commit_url,
 		    "{commit}") == NULL)
