@@ -118,6 +118,32 @@ is "describe as git's" \
     "$(sqlite3 "$B/state.db" "SELECT describe FROM checkout WHERE tree = 'up'
     AND branch = 'master'")" "$(git -C "$up" describe --always --tags master)"
 
+# git abbreviates ids by the number of objects, borrowed ones included:
+# 17,000 objects (all in the reference) make it 8 digits, not 7
+big=$TMP/big.git
+git init -q --bare "$big"
+awk 'BEGIN {
+	for (i = 1; i <= 17000; i++)
+		printf "blob\nmark :%d\ndata <<E\n%d\nE\n", i, i
+	printf "commit refs/heads/master\n"
+	printf "committer C <c@example.org> 1735689600 +0000\ndata 4\nbig\n"
+	for (i = 1; i <= 17000; i++)
+		printf "M 100644 :%d f/%d\n", i, i
+}' | git --git-dir="$big" fast-import --quiet
+git clone -q --bare "$big" "$TMP/bigref.git"
+top_commit=$(GIT_AUTHOR_DATE="@$git_clock +0000" \
+    GIT_COMMITTER_DATE="@$git_clock +0000" git --git-dir="$big" \
+    commit-tree -p master -m "on top" "master^{tree}")
+git --git-dir="$big" update-ref refs/heads/master "$top_commit"
+mkdir -p "$TMP/bigc"
+printf 'settings:\n  data_dir: %s/bigc/var\ntrees:\n  big:\n    url: git://127.0.0.1:%s/big.git\n    branches: [master]\n    reference: %s/bigref.git\n' \
+    "$TMP" "$port" "$TMP" >"$TMP/bigc/c.yaml"
+check_rc 0 "a tree of 17,000 objects, borrowed" maestrino -c "$TMP/bigc" poll
+want=$(git --git-dir="$big" describe --always --tags master)
+is "its describe abbreviates as git's does (${#want} digits)" \
+    "$(sqlite3 "$TMP/bigc/var/state.db" "SELECT describe FROM checkout")" \
+    "$want"
+
 check_rc 0 "tarballs without a reference" maestrino -c "$TMP/plain" tarball
 check_rc 0 "tarballs from a borrowing mirror" maestrino -c "$TMP/borrow" tarball
 n=0
