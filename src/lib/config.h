@@ -31,6 +31,8 @@ struct tree_cfg {
 	char	 *token_env;
 	char	 *commit_url;	/* "{commit}" stands for the full id */
 	char	**report_to;	/* addresses reports go to, or NULL */
+	char	 *reference;	/* a clone a new mirror borrows from */
+	char	 *reference_at;	/* file:line:col that set it */
 };
 
 struct build_cfg {
@@ -112,6 +114,7 @@ struct config {
 	/* settings */
 	char	*origin;
 	char	*data_dir;
+	char	*reference;		/* trees' default reference */
 	int	 retries;
 	int	 retry_delay;		/* seconds, doubled per attempt */
 	int	 http_timeout;		/* seconds for an API request */

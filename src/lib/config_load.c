@@ -285,6 +285,23 @@ load_email(struct checker *c, struct config *cfg, const struct ynode *e)
 	free(digest);
 }
 
+/*
+ * A reference clone is a local path, not a URL; a tree may give "" to
+ * borrow from none despite settings.reference.
+ */
+static void
+check_reference(struct checker *c, const struct ynode *v, const char *key,
+    int allow_empty)
+{
+	if (v == NULL || v->type != YNODE_SCALAR || v->value == NULL)
+		return;
+	if (v->value[0] == '\0' && !allow_empty)
+		cfg_bad(c, v, "%s is empty", key);
+	else if (strstr(v->value, "://") != NULL)
+		cfg_bad(c, v, "%s '%s' must be the path of a clone on this "
+		    "machine, not a URL", key, v->value);
+}
+
 void
 cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 {
@@ -308,6 +325,8 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 		cfg_bad(c, v, "settings.origin '%s' must match ^[a-z0-9_]+$ "
 		    "(a KCIDB origin)", v->value);
 	cfg->data_dir = get_str(s, "data_dir", "var");
+	cfg->reference = get_str(s, "reference", NULL);
+	check_reference(c, ynode_get(s, "reference"), "settings.reference", 0);
 	cfg->retries = get_int(s, "retries", 3);
 	cfg->retry_delay = get_int(s, "retry_delay", 60);
 	cfg->http_timeout = get_int(s, "http_timeout", 120);
@@ -391,7 +410,7 @@ void
 cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 {
 	struct tree_cfg *t;
-	const struct ynode *e, *bl;
+	const struct ynode *e, *bl, *r, *defref;
 	size_t i, j;
 	char *w;
 
@@ -399,6 +418,7 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 	if (m == NULL || m->type != YNODE_MAP)
 		return;
 	cfg->trees = xcalloc(m->n, sizeof(*cfg->trees));
+	defref = ynode_get(ynode_get(cfg->root, "settings"), "reference");
 	for (i = 0; i < m->n; i++) {
 		e = m->items[i];
 		t = &cfg->trees[cfg->ntrees++];
@@ -412,6 +432,18 @@ cfg_load_trees(struct checker *c, struct config *cfg, const struct ynode *m)
 		w = xasprintf("trees.%s.report_to", t->name);
 		check_addresses(c, ynode_get(e, "report_to"), w);
 		free(w);
+		r = ynode_get(e, "reference");
+		w = xasprintf("trees.%s.reference", t->name);
+		check_reference(c, r, w, 1);
+		free(w);
+		if (r == NULL)
+			r = defref;
+		if (r != NULL && r->type == YNODE_SCALAR && r->value != NULL &&
+		    r->value[0] != '\0') {
+			t->reference = xstrdup(r->value);
+			t->reference_at = xasprintf("%s:%d:%d", r->file,
+			    r->line, r->col);
+		}
 		if (t->commit_url != NULL && strstr(t->commit_url,
 		    "{commit}") == NULL)
 			cfg_bad(c, ynode_get(e, "commit_url"), "trees.%s."
@@ -718,6 +750,8 @@ config_free(struct config *cfg)
 		free(cfg->trees[i].token_env);
 		free(cfg->trees[i].commit_url);
 		free_list(cfg->trees[i].report_to);
+		free(cfg->trees[i].reference);
+		free(cfg->trees[i].reference_at);
 	}
 	free(cfg->trees);
 	for (i = 0; i < cfg->nbuilds; i++) {
@@ -795,6 +829,7 @@ config_free(struct config *cfg)
 	free(cfg->dir);
 	free(cfg->origin);
 	free(cfg->data_dir);
+	free(cfg->reference);
 	free(cfg->compression);
 	free(cfg->storage_path);
 	free(cfg->storage_url);

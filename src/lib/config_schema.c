@@ -85,6 +85,7 @@ static const struct field issue_settings_fields[] = {
 static const struct field settings_fields[] = {
 	{ "origin", F_STR, NULL, 0, 0, 0 },
 	{ "data_dir", F_STR, NULL, 0, 0, 0 },
+	{ "reference", F_STR, NULL, 0, 0, 0 },
 	{ "retries", F_INT, NULL, 0, 0, 100 },
 	{ "retry_delay", F_INT, NULL, 0, 0, 7L * 24 * 3600 },
 	{ "http_timeout", F_INT, NULL, 0, 1, 3600 },
@@ -109,6 +110,7 @@ static const struct field tree_fields[] = {
 	{ "token_env", F_STR, NULL, 0, 0, 0 },
 	{ "commit_url", F_STR, NULL, 0, 0, 0 },
 	{ "report_to", F_LIST, NULL, 0, 0, 0 },
+	{ "reference", F_STR, NULL, 0, 0, 0 },
 	END
 };
 

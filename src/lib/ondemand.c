@@ -958,7 +958,7 @@ ondemand_record(const struct config *cfg, struct db *db,
 
 		rc = repo_mirror_update(mirror, t->url, config_token(
 		    t->token_env, what, "trying"), t->branches, t->nbranches,
-		    what, &err);
+		    t->reference, t->reference_at, what, &err);
 		free(what);
 		if (rc != 0) {
 			rc = 1;

@@ -177,6 +177,7 @@ poll_tree(const struct config *cfg, struct db *db, const struct tree_cfg *t,
 	if (!fresh) {
 		repo = repo_open(mirror, &err);
 		if (repo == NULL) {
+			note_tree_error(db, t, err_text(&err));
 			failed = 1;
 			goto out;
 		}
@@ -188,7 +189,7 @@ poll_tree(const struct config *cfg, struct db *db, const struct tree_cfg *t,
 	}
 	debug("%s: fetching into %s", what, mirror);
 	if (repo_mirror_update(mirror, t->url, token, t->branches,
-	    t->nbranches, what, &err) != 0) {
+	    t->nbranches, t->reference, t->reference_at, what, &err) != 0) {
 		note_tree_error(db, t, err_text(&err));
 		failed = 1;
 		goto out;

@@ -193,12 +193,76 @@ remote_refs_find(const struct remote_refs *r, const char *name)
 	return NULL;
 }
 
+/*
+ * Call fn on each directory that objdir/info/alternates names (a
+ * relative one is relative to objdir, as git has it), in order; return
+ * the first non-zero return of fn, or 0.
+ */
+static int
+each_alternate(const char *objdir, int (*fn)(const char *, void *),
+    void *arg)
+{
+	struct buf text = BUF_INIT;
+	char *p, *line, *next, *dir;
+	int rc;
+
+	rc = 0;
+	p = fs_join(objdir, "info/alternates");
+	if (buf_read_file(&text, p) != 0) {
+		free(p);
+		buf_release(&text);
+		return 0;
+	}
+	for (line = text.ptr; line != NULL && rc == 0; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line == '\0' || *line == '#')
+			continue;
+		dir = line[0] == '/' ? xstrdup(line) : fs_join(objdir, line);
+		rc = fn(dir, arg);
+		free(dir);
+	}
+	free(p);
+	buf_release(&text);
+	return rc;
+}
+
+/* Set by alternate_gone() to the first alternate that is not there. */
+static int
+alternate_gone(const char *dir, void *arg)
+{
+	char **gone = arg;
+
+	if (fs_is_dir(dir))
+		return 0;
+	*gone = xstrdup(dir);
+	return 1;
+}
+
 struct git_repository *
 repo_open(const char *path, struct buf *err)
 {
 	git_repository *r;
+	char *objects, *gone;
 
 	repo_init();
+	/*
+	 * libgit2 skips an alternate that is not there: the objects it held
+	 * would then be missing one by one, far from the cause.
+	 */
+	gone = NULL;
+	objects = fs_join(path, "objects");
+	each_alternate(objects, alternate_gone, &gone);
+	free(objects);
+	if (gone != NULL) {
+		error_to(err, "git mirror '%s' borrows objects from '%s' "
+		    "(objects/info/alternates), which is gone: put the "
+		    "reference back, or remove the mirror to fetch its tree "
+		    "again in full", path, gone);
+		free(gone);
+		return NULL;
+	}
 	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH |
 	    GIT_REPOSITORY_OPEN_BARE, NULL) != 0) {
 		error_to(err, "cannot open git mirror '%s': %s", path,
@@ -318,10 +382,164 @@ fetch(git_repository *repo, const char *url, const char *token,
 	return rc;
 }
 
+/* Where a new mirror's borrowed refs live while it is being made. */
+#define BORROWED_REFS	"refs/maestrino/reference/"
+
+/*
+ * Open the clone at reference (bare, or a work tree with .git) and find
+ * its objects directory, absolute; -1 after a message naming what,
+ * reference and at (the config place, may be NULL).
+ */
+static int
+open_reference(const char *reference, const char *at, const char *what,
+    git_repository **out, char **objects, struct buf *err)
+{
+	git_repository *r;
+	git_buf b = { 0 };
+	char *abs, *where;
+	int rc;
+
+	rc = -1;
+	r = NULL;
+	where = at != NULL ? xasprintf(" (%s)", at) : xstrdup("");
+	abs = realpath(reference, NULL);
+	if (abs == NULL) {
+		error_to(err, "%s: reference '%s'%s: %s", what, reference,
+		    where, errno == ENOENT ? "no such directory" :
+		    strerror(errno));
+		goto out;
+	}
+	if (git_repository_open_ext(&r, abs, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL) != 0) {
+		error_to(err, "%s: reference '%s'%s is not a git repository: "
+		    "%s", what, reference, where, git_msg());
+		goto out;
+	}
+	/* as git clone --reference: its history must be whole */
+	if (git_repository_is_shallow(r)) {
+		error_to(err, "%s: reference '%s'%s is a shallow clone",
+		    what, reference, where);
+		goto out;
+	}
+	if (git_repository_item_path(&b, r, GIT_REPOSITORY_ITEM_OBJECTS) !=
+	    0 || !fs_is_dir(b.ptr)) {
+		error_to(err, "%s: reference '%s'%s has no objects directory",
+		    what, reference, where);
+		goto out;
+	}
+	*objects = xstrdup(b.ptr);
+	/* alternates lines name the directory itself, without a '/' */
+	while (strlen(*objects) > 1 && str_ends(*objects, "/"))
+		(*objects)[strlen(*objects) - 1] = '\0';
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	git_buf_dispose(&b);
+	git_repository_free(r);
+	free(abs);
+	free(where);
+	return rc;
+}
+
+/*
+ * Make the new mirror at dir borrow reference's objects: write them into
+ * objects/info/alternates, and point BORROWED_REFS at the commits of
+ * reference's refs, so that the fetch tells the remote it has them (a
+ * fetch only offers what the mirror's own refs reach).  The mirror is
+ * reopened into *repo.
+ */
+static int
+borrow(git_repository **repo, const char *dir, const char *reference,
+    const char *at, const char *what, struct buf *err)
+{
+	git_reference_iterator *it;
+	git_repository *ref;
+	git_reference *r, *made;
+	git_object *peeled;
+	char *objects, *alt, *line, *name;
+	unsigned long n;
+	int rc;
+
+	objects = alt = line = NULL;
+	ref = NULL;
+	it = NULL;
+	rc = -1;
+	if (open_reference(reference, at, what, &ref, &objects, err) != 0)
+		goto out;
+	alt = fs_join(git_repository_path(*repo), "objects/info/alternates");
+	line = xasprintf("%s\n", objects);
+	if (fs_mkdir_parent(alt) != 0 ||
+	    fs_write_atomic(alt, line, strlen(line), 0) != 0) {
+		error_to(err, "%s: cannot write '%s'", what, alt);
+		goto out;
+	}
+	/* its object database is read when first used: open it anew */
+	git_repository_free(*repo);
+	*repo = NULL;
+	if (git_repository_open_ext(repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH |
+	    GIT_REPOSITORY_OPEN_BARE, NULL) != 0) {
+		error_to(err, "%s: cannot open mirror '%s': %s", what, dir,
+		    git_msg());
+		goto out;
+	}
+	if (git_reference_iterator_new(&it, ref) != 0) {
+		error_to(err, "%s: cannot list the refs of reference '%s': %s",
+		    what, reference, git_msg());
+		goto out;
+	}
+	n = 0;
+	while (git_reference_next(&r, it) == 0) {
+		if (git_reference_type(r) == GIT_REFERENCE_DIRECT &&
+		    git_reference_peel(&peeled, r, GIT_OBJECT_COMMIT) == 0) {
+			name = xasprintf(BORROWED_REFS "%lu", n++);
+			if (git_reference_create(&made, *repo, name,
+			    git_object_id(peeled), 1, NULL) == 0)
+				git_reference_free(made);
+			free(name);
+			git_object_free(peeled);
+		}
+		git_reference_free(r);
+	}
+	git_error_clear();
+	debug("%s: borrowing from '%s' (%lu refs)", what, objects, n);
+	rc = 0;
+out:
+	git_reference_iterator_free(it);
+	git_repository_free(ref);
+	free(objects);
+	free(alt);
+	free(line);
+	return rc;
+}
+
+/* Drop the refs borrow() made, once the fetch is done. */
+static int
+unborrow(git_repository *repo, const char *what, struct buf *err)
+{
+	git_reference_iterator *it;
+	git_reference *r;
+	int rc;
+
+	if (git_reference_iterator_glob_new(&it, repo, BORROWED_REFS "*") != 0)
+		return error_to(err, "%s: cannot list refs of '%s': %s", what,
+		    git_repository_path(repo), git_msg());
+	rc = 0;
+	while (rc == 0 && git_reference_next(&r, it) == 0) {
+		if (git_reference_delete(r) != 0)
+			rc = error_to(err, "%s: cannot delete ref %s: %s",
+			    what, git_reference_name(r), git_msg());
+		git_reference_free(r);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	return rc;
+}
+
 static int
 create_mirror(const char *path, const char *url, const char *token,
-    char *const *branches, size_t nbranches, const char *what,
-    struct buf *err)
+    char *const *branches, size_t nbranches, const char *reference,
+    const char *ref_at, const char *what, struct buf *err)
 {
 	git_clone_options co;
 	git_repository *repo;
@@ -340,7 +558,8 @@ create_mirror(const char *path, const char *url, const char *token,
 		}
 		goto out;
 	}
-	if (repo_url_is_local(url) && !str_starts(url, "file://")) {
+	if (reference == NULL && repo_url_is_local(url) &&
+	    !str_starts(url, "file://")) {
 		/* objects are immutable: hard-link them, as git clone does */
 		git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
 		co.bare = 1;
@@ -361,7 +580,12 @@ create_mirror(const char *path, const char *url, const char *token,
 		    git_msg());
 		goto out;
 	}
+	if (reference != NULL && borrow(&repo, tmp, reference, ref_at, what,
+	    err) != 0)
+		goto out;
 	if (fetch(repo, url, token, branches, nbranches, what, err) != 0)
+		goto out;
+	if (reference != NULL && unborrow(repo, what, err) != 0)
 		goto out;
 	git_repository_free(repo);
 	repo = NULL;
@@ -382,8 +606,8 @@ out:
 
 int
 repo_mirror_update(const char *path, const char *url, const char *token,
-    char *const *branches, size_t nbranches, const char *what,
-    struct buf *err)
+    char *const *branches, size_t nbranches, const char *reference,
+    const char *ref_at, const char *what, struct buf *err)
 {
 	git_repository *repo;
 	char *u;
@@ -392,8 +616,8 @@ repo_mirror_update(const char *path, const char *url, const char *token,
 	repo_init();
 	u = resolve_url(url);
 	if (!fs_is_dir(path)) {
-		rc = create_mirror(path, u, token, branches, nbranches, what,
-		    err);
+		rc = create_mirror(path, u, token, branches, nbranches,
+		    reference, ref_at, what, err);
 		free(u);
 		return rc;
 	}
@@ -716,18 +940,18 @@ be32(const unsigned char *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-int
-repo_abbrev_len(const char *gitdir)
+/* Add the objects of the pack indexes in objdir/pack to *count. */
+static void
+count_packed(const char *objdir, unsigned long *count)
 {
 	unsigned char hdr[1032];
-	unsigned long count;
 	struct dirent *de;
 	char *dir, *p;
+	size_t off;
 	DIR *d;
-	int fd, len, msb;
+	int fd;
 
-	count = 0;
-	dir = fs_join(gitdir, "objects/pack");
+	dir = fs_join(objdir, "pack");
 	d = opendir(dir);
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (!str_ends(de->d_name, ".idx"))
@@ -738,16 +962,51 @@ repo_abbrev_len(const char *gitdir)
 		if (fd < 0)
 			continue;
 		if (read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr)) {
-			if (memcmp(hdr, "\377tOc", 4) == 0)
-				count += be32(hdr + (size_t)8 + (size_t)255 * 4);
-			else
-				count += be32(hdr + (size_t)255 * 4);
+			/* the fanout's last entry: v2 after its 8 bytes */
+			off = memcmp(hdr, "\377tOc", 4) == 0 ? 8 : 0;
+			*count += be32(hdr + off + (size_t)255 * 4);
 		}
 		close(fd);
 	}
 	if (d != NULL)
 		closedir(d);
 	free(dir);
+}
+
+struct pack_count {
+	unsigned long	count;
+	int		depth;
+};
+
+/* Count the packed objects of objdir and of those it borrows from. */
+static int
+count_objdir(const char *objdir, void *arg)
+{
+	struct pack_count *pc = arg;
+
+	count_packed(objdir, &pc->count);
+	/* git follows alternates of alternates five deep */
+	if (pc->depth < 5) {
+		pc->depth++;
+		each_alternate(objdir, count_objdir, pc);
+		pc->depth--;
+	}
+	return 0;
+}
+
+int
+repo_abbrev_len(const char *gitdir)
+{
+	struct pack_count pc = { 0, 0 };
+	unsigned long count;
+	char *objects;
+	int len, msb;
+
+	/* as git counts: the objects borrowed through alternates too */
+	objects = fs_join(gitdir, "objects");
+	count_objdir(objects, &pc);
+	free(objects);
+	count = pc.count;
 	/* git's auto abbreviation: half the bits of the count, min 7 */
 	msb = 0;
 	while (count >> (msb + 1))

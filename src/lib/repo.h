@@ -60,8 +60,9 @@ void	 remote_refs_release(struct remote_refs *);
 const char *remote_refs_find(const struct remote_refs *, const char *name);
 
 /*
- * Open the bare mirror at path; NULL with an error if it is not one,
- * its text also in err (may be NULL).
+ * Open the bare mirror at path; NULL with an error if it is not one, or
+ * if a directory its objects/info/alternates names is gone; the text
+ * also in err (may be NULL).
  */
 struct git_repository	*repo_open(const char *path, struct buf *err);
 void			 repo_close(struct git_repository *);
@@ -73,10 +74,17 @@ void			 repo_close(struct git_repository *);
  * branches into refs/heads/ and all tags into refs/tags/.  Leftover lock
  * files from a killed run are removed first.  On failure, err (may be
  * NULL) says why.
+ *
+ * A mirror made with a reference (the path of a clone on this machine,
+ * bare or not; NULL for none) borrows its objects through
+ * objects/info/alternates, as git clone --reference does, and fetches
+ * only what the reference lacks.  ref_at (may be NULL) says where the
+ * config set it, for messages.  An existing mirror is left as it is.
  */
 int	 repo_mirror_update(const char *path, const char *url,
 	    const char *token, char *const *branches, size_t nbranches,
-	    const char *what, struct buf *err);
+	    const char *reference, const char *ref_at, const char *what,
+	    struct buf *err);
 
 /* True when the mirror has the object oid (hex). */
 int	 repo_has_object(struct git_repository *, const char *oid);
@@ -157,7 +165,10 @@ int	 repo_parse_makefile(const char *text, size_t len, int *v, int *p,
 	    int *s, char **extra);
 /* Parse "v6.1.12-rc3-5-gabc" or "v6.1" style names; 0 on success. */
 int	 repo_parse_describe(const char *d, int *v, int *p, int *s);
-/* git's default abbreviation length for the repository at path. */
+/*
+ * git's default abbreviation length for the repository at path, from
+ * its packed objects and those of the repositories it borrows from.
+ */
 int	 repo_abbrev_len(const char *gitdir);
 
 #endif
