@@ -81,7 +81,7 @@ lavarun_run(const struct lavarun *r)
 	struct buf log = BUF_INIT, console = BUF_INIT;
 	struct ynode *def;
 	json_t *res, *arts;
-	char *argv[10], *lava, *text, *outdir;
+	char *argv[10], *lava, *text, *outdir, *lava_id;
 	const char *status;
 	enum proc_end end;
 	double t0;
@@ -121,9 +121,16 @@ lavarun_run(const struct lavarun *r)
 	setenv("LIBGUESTFS_BACKEND", "direct", 0);
 	setenv("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 0);
 	outdir = fs_join(r->work, "lava");
+	/*
+	 * lava-run downloads into /var/lib/lava/dispatcher/tmp/<job id>
+	 * and removes that directory when it ends: our id alone would let
+	 * two data dirs on one machine (two configs, or tests side by
+	 * side), each with a job t1-x86, clean up under each other.
+	 */
+	lava_id = xasprintf("%s-%ld", r->job_id, (long)getpid());
 	argv[0] = (char *)"lava-run";
 	argv[1] = (char *)"--job-id";
-	argv[2] = (char *)r->job_id;
+	argv[2] = lava_id;
 	argv[3] = (char *)"--output-dir";
 	argv[4] = outdir;
 	argv[5] = (char *)"--device";
@@ -133,6 +140,7 @@ lavarun_run(const struct lavarun *r)
 	fd = open("lava.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		free(outdir);
+		free(lava_id);
 		json_object_set_new(res, "error_msg", json_string(
 		    "cannot create lava.log"));
 		goto write;
@@ -142,6 +150,7 @@ lavarun_run(const struct lavarun *r)
 	end = proc_run(argv, NULL, fd, t0 + (double)timeout + 300, &code);
 	close(fd);
 	free(outdir);
+	free(lava_id);
 	json_object_set_new(res, "exit_code", json_integer(
 	    end == PROC_EXITED ? code : -1));
 	if (end == PROC_TIMEOUT)
