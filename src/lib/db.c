@@ -414,6 +414,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE bisection ADD COLUMN reported INTEGER NOT NULL "
 	"DEFAULT 0;\n"
 	"UPDATE bisection SET reported = 1 WHERE state = 'done';\n",
+	/* the site's retention: a checkout whose pages are stubs */
+	"ALTER TABLE checkout ADD COLUMN site_stub INTEGER NOT NULL "
+	"DEFAULT 0;\n",
 };
 
 int
