@@ -66,23 +66,27 @@ measure sh -c "tar -C '$BTMP/big/public' -cf - . | tar -C '$BTMP/copy' -xf -" ||
     exit 1
 floor=$secs
 rm -rf "${BTMP:?}/copy"
-# one more checkout of tree3, like the others: 50 builds, 1,000 tests
-sqlite3 "$BTMP/big/var/state.db" <<'EOF2'
+# add_checkout ID TREE LIKE: one more checkout of TREE, like checkout
+# LIKE: 50 builds, 1,000 tests, two hours after the one before
+add_checkout() {
+	sqlite3 "$BTMP/big/var/state.db" <<EOF2
 INSERT INTO checkout (id, tree, branch, url, commit_hash, describe, subject,
   message, commit_time, created, tarball_state)
-  VALUES (1001, 'tree3', 'master', 'https://git.example.org/3',
-  'ffffffffffffffffffffffffffffffffffffffff', 'v6.2', 'new', 'm',
-  1735689600 + 1000 * 7200, 1735689600 + 1000 * 7200, 'done');
+  VALUES ($1, '$2', 'master', 'https://git.example.org/',
+  printf('%040x', $1), 'v6.2-$1', 'new', 'm',
+  1735689600 + ($1 - 1) * 7200, 1735689600 + ($1 - 1) * 7200, 'done');
 INSERT INTO build (checkout_id, job_id, config_name, arch, compiler, status,
   duration)
-  SELECT 1001, 'n' || id, config_name, arch, compiler, CASE WHEN
+  SELECT $1, 'n' || id, config_name, arch, compiler, CASE WHEN
   abs(random()) % 50 = 0 THEN 'FAIL' ELSE 'PASS' END, duration FROM build
-  WHERE checkout_id = 994;
+  WHERE checkout_id = $3;
 INSERT INTO test (build_id, job_id, path, platform, status)
   SELECT nb.id, 'n' || t.id, t.path, t.platform, CASE WHEN abs(random()) % 20
   = 0 THEN 'FAIL' ELSE 'PASS' END FROM test t JOIN build nb ON
-  nb.checkout_id = 1001 AND nb.job_id = 'n' || t.build_id;
+  nb.checkout_id = $1 AND nb.job_id = 'n' || t.build_id;
 EOF2
+}
+add_checkout 1001 tree0 991
 measure maestrino-site -c "$BTMP/big/c" || exit 1
 incr=$secs
 # retention: the checkouts older than 30 days become stubs
@@ -91,11 +95,16 @@ measure maestrino-site -c "$BTMP/big/c" || exit 1
 aging=$secs
 kept_mb=$(size_mb "$BTMP/big/public")
 stubs=$(sqlite3 "$BTMP/big/var/state.db" 'SELECT count(*) FROM checkout WHERE site_stub')
+# and one more checkout, with which the oldest kept one ages out
+add_checkout 1002 tree1 992
+measure maestrino-site -c "$BTMP/big/c" || exit 1
+incr_kept=$secs
 report "site: size, 1M tests, every page" "$site_mb" MB "GitHub Pages limit" 1024 "< 1, $files files, $disk_mb MB on disk"
 report "site: size, keep_days 30" "$kept_mb" MB "GitHub Pages limit" 1024 "< 1, $stubs of 1001 checkouts stubs"
 report "site: full render, 1M tests" "$full" s "tar -c | tar -x of it" "$floor" "< 3"
 report "site: incremental after one checkout" "$incr" s "the full render" "$full" "< 0.03"
 report "site: render that sets keep_days 30" "$aging" s "the full render" "$full" "(no target)"
+report "site: incremental, keep_days 30, one ages out" "$incr_kept" s "the full render" "$full" "< 0.03"
 rm -rf "${BTMP:?}/big"
 gen "$BTMP/small" 10
 measure maestrino-site -c "$BTMP/small/c" || exit 1

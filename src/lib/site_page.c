@@ -192,9 +192,14 @@ site_page_begin(struct buf *b, const struct site *s, const char *rel,
 	html_raw(b, "\">\n<link rel=\"alternate\" type=\"application/json\" "
 	    "href=\"");
 	site_href(b, root, jrel);
-	html_raw(b, "\">\n<link rel=\"alternate\" "
-	    "type=\"application/atom+xml\" title=\"Regressions\" href=\"");
-	site_href(b, root, "feeds/regressions.atom");
+	/* the feed's link and the footer once, not on every page */
+	if (strcmp(rel, "index.html") == 0 ||
+	    strcmp(rel, "regressions.html") == 0) {
+		html_raw(b, "\">\n<link rel=\"alternate\" "
+		    "type=\"application/atom+xml\" title=\"Regressions\" "
+		    "href=\"");
+		site_href(b, root, "feeds/regressions.atom");
+	}
 	html_raw(b, "\">\n<script defer src=\"");
 	site_href(b, root, "filter.js");
 	html_raw(b, "\"></script>\n</head>\n<body>\n<header><nav>"
@@ -220,6 +225,12 @@ site_page_begin(struct buf *b, const struct site *s, const char *rel,
 
 void
 site_page_end(struct buf *b)
+{
+	html_raw(b, "</main>\n</body>\n</html>\n");
+}
+
+void
+site_page_foot(struct buf *b)
 {
 	html_raw(b, "</main>\n<footer>Rendered by Maestrino from its state "
 	    "database. Every page has a JSON twin under <code>api/</code>."

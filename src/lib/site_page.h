@@ -82,6 +82,8 @@ void	 site_link(struct buf *, const char *root, const char *rel,
 void	 site_page_begin(struct buf *, const struct site *, const char *rel,
 	    const char *title, const char *root);
 void	 site_page_end(struct buf *);
+/* The end of the index: the footer that says what the site is. */
+void	 site_page_foot(struct buf *);
 void	 site_status_cell(struct buf *, const char *status);
 /* The cell without its end, for more in it; close it with "</td>". */
 void	 site_status_open(struct buf *, const char *status);

@@ -14,12 +14,15 @@
  * The version of the site's pages, kept in <data_dir>/site-layout.
  * 2: badges/<tree>/<branch>.svg, x/<tree>/<branch>/<key>/<path>.html,
  * branches through safe_name().  3: the same names, and every page
- * links the issues; failures show their known issues.  A site of
+ * links the issues; failures show their known issues.  4: the same
+ * names, lean pages (rows without end tags, changes without the new
+ * passes and what disappeared, the footer on the index only) and stubs
+ * for retired checkouts.  A site of
  * another layout is rendered again whole, and when its file names were
  * not those of SITE_NAMES, the directories whose names changed are
  * removed.
  */
-#define SITE_LAYOUT	"3"
+#define SITE_LAYOUT	"4"
 #define SITE_NAMES	"2"	/* the layout that last changed names */
 
 int
