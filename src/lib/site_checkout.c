@@ -785,9 +785,14 @@ page(struct site *s, const struct checkout_row *c,
 		buf_reset(&b);
 		buf_addf(&b, "Checkout %lld, commit %.12s,", c->id, c->commit);
 		buf_reset(&t);
-		buf_addf(&t, "%s/%s %s", c->tree, c->branch, c->describe);
-		rc = site_emit_stub(s, rel, t.ptr, b.ptr, trel ? trel :
-		    "index.html", trel ? "its branch" : "its tree", j);
+		if (is_head(c))
+			buf_addf(&t, "%s/%s %s", c->tree, c->branch,
+			    c->describe);
+		else
+			buf_addf(&t, "%s %s (%s)", c->tree, c->describe,
+			    c->kind);
+		rc = site_emit_stub(s, rel, t.ptr, b.ptr, trel, "its branch",
+		    j);
 	} else if (rc == 0)
 		rc = site_emit_page(s, rel, &b, j);
 	else

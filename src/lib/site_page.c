@@ -131,8 +131,10 @@ site_emit_stub(struct site *s, const char *rel, const char *title,
 	    "pages for. Its results are in ", what, s->cfg->site_keep_days);
 	site_link(&b, root, jrel, "its JSON");
 	html_raw(&b, "; see also ");
-	site_link(&b, root, up_rel, up_text);
-	html_raw(&b, " and ");
+	if (up_rel != NULL) {
+		site_link(&b, root, up_rel, up_text);
+		html_raw(&b, " and ");
+	}
 	site_link(&b, root, "index.html", "every tree");
 	html_raw(&b, ".</p>\n</main>\n</body>\n</html>\n");
 	rc = site_emit_page(s, rel, &b, data);

@@ -68,7 +68,7 @@ char	*site_checkout_rel(const struct site *, long long checkout);
 /*
  * Write the stub of a retired page at rel with its JSON twin (which
  * this takes over): its title, what it is (HTML, trusted), and links to
- * its twin and to up_rel (up_text).
+ * its twin, to up_rel (up_text) unless it is NULL, and to the index.
  */
 int	 site_emit_stub(struct site *, const char *rel, const char *title,
 	    const char *what, const char *up_rel, const char *up_text,
