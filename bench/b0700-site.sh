@@ -103,7 +103,7 @@ report "site: size, 1M tests, every page" "$site_mb" MB "GitHub Pages limit" 102
 report "site: size, keep_days 30" "$kept_mb" MB "GitHub Pages limit" 1024 "< 1, $stubs of 1001 checkouts stubs"
 report "site: full render, 1M tests" "$full" s "tar -c | tar -x of it" "$floor" "< 3"
 report "site: incremental after one checkout" "$incr" s "the full render" "$full" "< 0.03"
-report "site: render that sets keep_days 30" "$aging" s "the full render" "$full" "(no target)"
+report "site: render that sets keep_days 30" "$aging" s "the full render" "$full" ""
 report "site: incremental, keep_days 30, one ages out" "$incr_kept" s "the full render" "$full" "< 0.03"
 rm -rf "${BTMP:?}/big"
 gen "$BTMP/small" 10
