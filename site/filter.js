@@ -2,11 +2,45 @@
  * filter.js: client-side filtering of the tables of a Maestrino page, by
  * status, arch, platform and test path.  The filter lives in the URL
  * fragment (#status=FAIL&path=smoke), so a filtered view is a permalink.
- * Every page works without it.
+ * A row's values are its data-* attributes or, in the large tables of a
+ * checkout, which carry none to stay small, its cells under the headings
+ * test, platform, arch and status.  Every page works without it.
  */
 (function () {
 	"use strict";
 	var keys = ["status", "arch", "platform", "path"];
+	var heads = { test: "path", platform: "platform", arch: "arch",
+	    status: "status" };
+
+	/* The column of each key in table, from its headings. */
+	function columns(table) {
+		var cols = {};
+		if (table.filterColumns)
+			return table.filterColumns;
+		table.querySelectorAll("thead th").forEach(function (th, i) {
+			var k = heads[th.textContent.trim()];
+			if (k)
+				cols[k] = i;
+		});
+		table.filterColumns = cols;
+		return cols;
+	}
+
+	/* The value of key k in row tr, or null when it has none. */
+	function value(tr, k) {
+		var v = tr.getAttribute("data-" + k), col, cell;
+		if (v !== null || tr.hasAttribute("data-status"))
+			return v;
+		col = columns(tr.closest("table"))[k];
+		cell = col === undefined ? null : tr.cells[col];
+		if (!cell || cell.tagName !== "TD")
+			return null;
+		if (k === "path")
+			return (cell.querySelector("a") || cell).textContent.trim();
+		if (k === "status")
+			return cell.textContent.trim().split(/\s+/)[1] || null;
+		return cell.textContent.trim();
+	}
 
 	function state() {
 		var s = {}, parts = location.hash.replace(/^#/, "").split("&");
@@ -33,7 +67,7 @@
 		document.querySelectorAll("table.filterable tbody tr").forEach(
 		    function (tr) {
 			var show = keys.every(function (k) {
-				var v = tr.getAttribute("data-" + k);
+				var v = value(tr, k);
 				if (!s[k] || v === null)
 					return true;
 				return k === "path" ? v.indexOf(s[k]) >= 0 :
@@ -49,9 +83,8 @@
 
 	function values(table, k) {
 		var seen = {};
-		table.querySelectorAll("tbody tr[data-" + k + "]").forEach(
-		    function (tr) {
-			var v = tr.getAttribute("data-" + k);
+		table.querySelectorAll("tbody tr").forEach(function (tr) {
+			var v = value(tr, k);
 			if (v)
 				seen[v] = true;
 		});
@@ -66,7 +99,8 @@
 			var vals = k === "path" ? [] : values(table, k), el;
 			if (k !== "path" && vals.length < 2)
 				return;
-			if (k === "path" && !table.querySelector("tr[data-path]"))
+			if (k === "path" && !table.querySelector("tr[data-path]") &&
+			    columns(table).path === undefined)
 				return;
 			var label = document.createElement("label");
 			label.textContent = k + " ";

@@ -133,6 +133,7 @@ struct config {
 	char	*site_path;
 	char	*site_base_url;
 	char	*site_title;
+	int	 site_keep_days;	/* 0: every checkout keeps its pages */
 	/* settings.bisect */
 	char	**bisect_trees;		/* NULL: no tree is bisected */
 	int	 bisect_max_active;

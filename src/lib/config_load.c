@@ -381,6 +381,7 @@ cfg_load_settings(struct checker *c, struct config *cfg, const struct ynode *s)
 		cfg->site_base_url = url;
 	}
 	cfg->site_title = get_str(site, "title", "Maestrino");
+	cfg->site_keep_days = get_int(site, "keep_days", 0);
 
 	cfg->bisect_trees = get_list(bisect, "trees", NULL);
 	cfg->bisect_max_active = get_int(bisect, "max_active", 2);

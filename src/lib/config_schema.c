@@ -50,6 +50,7 @@ static const struct field site_fields[] = {
 	{ "path", F_STR, NULL, 0, 0, 0 },
 	{ "base_url", F_STR, NULL, 0, 0, 0 },
 	{ "title", F_STR, NULL, 0, 0, 0 },
+	{ "keep_days", F_INT, NULL, 0, 0, 36500 },
 	END
 };
 

@@ -425,6 +425,10 @@ static const char *const migrations[] = {
 	"  error TEXT,\n"
 	"  tried_at INTEGER\n"
 	");\n",
+
+	/* 12: the site's retention: a checkout whose pages are stubs */
+	"ALTER TABLE checkout ADD COLUMN site_stub INTEGER NOT NULL "
+	"DEFAULT 0;\n",
 };
 
 int

@@ -276,6 +276,13 @@ render_checkouts(struct site *s, const struct site_plan *p)
 		task_add(&t, TASK_CHECKOUT, p->dirty.v[i], NULL, 0);
 	for (i = 0; i < p->dirty.n; i++)
 		task_add(&t, TASK_BUILDS, p->dirty.v[i], NULL, 0);
+	/* what ages out: stubs, and test pages that link to its JSON */
+	for (i = 0; i < p->aged.n; i++) {
+		task_add(&t, TASK_CHECKOUT, p->aged.v[i], NULL, 0);
+		task_add(&t, TASK_BUILDS, p->aged.v[i], NULL, 0);
+		for (j = 0; j < TEST_PARTS; j++)
+			task_add(&t, TASK_TESTS_OF, p->aged.v[i], NULL, j);
+	}
 	for (i = 0; i < p->tri_tests.n; i++)
 		task_add(&t, TASK_TEST, p->tri_tests.v[i], NULL, 0);
 	for (i = 0; i < p->tri_checkouts.n; i++)
@@ -363,6 +370,7 @@ render(struct site *s, struct site_plan *p, double *t0)
 	rc = copy_assets(s);
 	if (rc == 0)
 		rc = site_plan_make(s->cfg, s->db, p->all, p);
+	s->retired = &p->retired;
 	phase("what changed", t0);
 	if (rc == 0)
 		rc = render_checkouts(s, p);
@@ -437,6 +445,8 @@ site_render(const struct config *cfg, struct db *db, const char *assets,
 	if (rc == 0)
 		rc = store_site_mark_rendered(db, &plan.dirty, all,
 		    &plan.bis, &plan.tri);
+	if (rc == 0)
+		rc = store_site_mark_stubs(db, &plan.stub, &plan.unstub);
 	if (rc == 0)
 		rc = site_plan_layout_done(cfg);
 	if (rc == 0 && unlink(marker) != 0)

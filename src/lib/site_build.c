@@ -161,7 +161,16 @@ build_page(struct site *s, long long id)
 	if (misc != NULL)
 		secret_mask_json(misc);
 	json_object_set_new(j, "misc", misc ? misc : json_object());
-	rc = site_emit_page(s, rel, &b, j);
+	if (site_retired(s, c.id)) {
+		buf_reset(&b);
+		buf_addf(&b, "Build %lld, of a checkout that", id);
+		buf_reset(&t);
+		buf_addf(&t, "Build %s %s of %s/%s %s", r.config_name, r.arch ?
+		    r.arch : "", c.tree, c.branch, c.describe);
+		rc = site_emit_stub(s, rel, t.ptr, b.ptr, crel, "its checkout",
+		    j);
+	} else
+		rc = site_emit_page(s, rel, &b, j);
 	site_knownlist_release(&known);
 	store_findings_free(f, nf);
 	store_build_release(&r);

@@ -38,30 +38,14 @@ known_regression(const struct site_knownlist *known,
 	    strcmp(ch->what, "build") == 0, &n) != NULL;
 }
 
-/*
- * A change's row, and its JSON appended to arr (and to regs, the list
- * of new or known regressions, for one); a regression links to the
- * bisection that covers it.
- */
-static int
-change_row(struct site *s, struct buf *b, const char *root,
-    const struct checkout_row *c, const struct site_change *ch,
-    const struct site_knownlist *known, json_t *arr, json_t *regs,
-    struct buf *name)
+/* A change's row of the table. */
+static void
+change_html(struct buf *b, const char *root, const struct checkout_row *c,
+    const struct site_change *ch, long long bis, const struct site_known *k,
+    size_t nk, struct buf *name)
 {
 	const struct site_res *r = ch->now ? ch->now : ch->before;
 	int build = strcmp(ch->what, "build") == 0;
-	const struct site_known *k;
-	long long bis;
-	json_t *e;
-	size_t nk;
-
-	bis = 0;
-	k = known_of(known, ch->now, build, &nk);
-	if (ch->now != NULL && site_change_is_regression(ch->kind) &&
-	    store_bisect_of_result(s->db, build ? "build" : "test",
-	    ch->now->id, &bis) != 0)
-		return -1;
 
 	buf_addf(b, "<tr data-status=\"%s\" data-arch=\"",
 	    ch->now && ch->now->status ? ch->now->status : "NONE");
@@ -90,6 +74,35 @@ change_row(struct site *s, struct buf *b, const char *root,
 	else
 		html_raw(b, "<td>\xe2\x80\x94</td>");
 	html_raw(b, "</tr>\n");
+}
+
+/*
+ * A change's row (none when b is NULL), and its JSON appended to arr
+ * (and to regs, the list of new or known regressions, for one); a
+ * regression links to the bisection that covers it.
+ */
+static int
+change_row(struct site *s, struct buf *b, const char *root,
+    const struct checkout_row *c, const struct site_change *ch,
+    const struct site_knownlist *known, json_t *arr, json_t *regs,
+    struct buf *name)
+{
+	const struct site_res *r = ch->now ? ch->now : ch->before;
+	int build = strcmp(ch->what, "build") == 0;
+	const struct site_known *k;
+	long long bis;
+	json_t *e;
+	size_t nk;
+
+	bis = 0;
+	k = known_of(known, ch->now, build, &nk);
+	if (ch->now != NULL && site_change_is_regression(ch->kind) &&
+	    store_bisect_of_result(s->db, build ? "build" : "test",
+	    ch->now->id, &bis) != 0)
+		return -1;
+
+	if (b != NULL)
+		change_html(b, root, c, ch, bis, k, nk, name);
 	e = site_res_json(c, r, build);
 	json_object_set_new(e, "what", json_string(ch->what));
 	json_object_set_new(e, "before", site_jstr(ch->before ?
@@ -111,6 +124,17 @@ change_row(struct site *s, struct buf *b, const char *root,
 #define CHANGES_HEAD "<thead><tr><th>change</th><th>what</th>" \
 	"<th>result</th><th>before</th><th>now</th></tr></thead><tbody>\n"
 
+/*
+ * A new pass is a row of the tests below, a result that disappeared one
+ * of the previous checkout's page: the page counts them, and only the
+ * JSON twin lists them, so that a page does not hold its tests twice.
+ */
+static int
+change_listed(const struct site_change *ch)
+{
+	return ch->kind != CHANGE_NEW_PASS && ch->kind != CHANGE_DISAPPEARED;
+}
+
 /* A branch head, as opposed to a checkout on demand or by bisection. */
 static int
 is_head(const struct checkout_row *c)
@@ -131,17 +155,20 @@ changes_section(struct site *s, struct buf *b, const char *root,
 {
 	struct buf name = BUF_INIT;
 	json_t *jc, *jnew, *jknown, *regs;
-	size_t i, nknown, count[CHANGE_KINDS];
+	size_t i, nknown, nlisted, count[CHANGE_KINDS];
+	char *jrel;
 	int k, rc;
 
 	rc = 0;
-	nknown = 0;
+	nknown = nlisted = 0;
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < cl->n; i++) {
 		if (known_regression(known, &cl->v[i]))
 			nknown++;
-		else
+		else {
 			count[cl->v[i].kind]++;
+			nlisted += change_listed(&cl->v[i]);
+		}
 	}
 	jnew = json_array();
 	jknown = json_array();
@@ -170,20 +197,28 @@ changes_section(struct site *s, struct buf *b, const char *root,
 		    "#known-regressions\">matching known issues: %zu</a>"
 		    "</span> ", nknown);
 	html_raw(b, "</p>\n");
-	if (cl->n > nknown) {
+	if (count[CHANGE_NEW_PASS] + count[CHANGE_DISAPPEARED] > 0) {
+		html_raw(b, "<p class=\"note\">New passes are among the tests "
+		    "below, and what disappeared is on the previous checkout's "
+		    "page: ");
+		jrel = xasprintf("api/c/%lld.json", c->id);
+		site_link(b, root, jrel, "the JSON");
+		free(jrel);
+		html_raw(b, " lists them.</p>\n");
+	}
+	if (nlisted > 0)
 		html_raw(b, "<table class=\"filterable changes\">"
 		    CHANGES_HEAD);
-		for (i = 0; i < cl->n && rc == 0; i++) {
-			if (known_regression(known, &cl->v[i]))
-				continue;
-			regs = site_change_is_regression(cl->v[i].kind) ?
-			    jnew : NULL;
-			rc = change_row(s, b, root, c, &cl->v[i], known,
-			    json_object_get(jc, site_change_name(cl->v[i].kind)),
-			    regs, &name);
-		}
-		html_raw(b, "</tbody></table>\n");
+	for (i = 0; i < cl->n && rc == 0; i++) {
+		if (known_regression(known, &cl->v[i]))
+			continue;
+		regs = site_change_is_regression(cl->v[i].kind) ? jnew : NULL;
+		rc = change_row(s, change_listed(&cl->v[i]) ? b : NULL, root,
+		    c, &cl->v[i], known, json_object_get(jc,
+		    site_change_name(cl->v[i].kind)), regs, &name);
 	}
+	if (nlisted > 0)
+		html_raw(b, "</tbody></table>\n");
 	html_raw(b, "</section>\n");
 	if (nknown > 0) {
 		html_raw(b, "<section id=\"known-regressions\"><h2>"
@@ -292,53 +327,83 @@ build_matrix(struct buf *b, const char *root, const struct checkout_row *c,
 	buf_release(&row);
 }
 
+/* The optional columns of a table of results: only when a row has one. */
+#define COL_VALUE	0x1
+#define COL_LOG		0x2
+
+static int
+result_cols(const struct site_reslist *tests, int boots)
+{
+	size_t i;
+	int cols;
+
+	cols = 0;
+	for (i = 0; i < tests->n; i++) {
+		if ((strcmp(tests->v[i].path, "boot") == 0) != boots)
+			continue;
+		if (tests->v[i].has_value)
+			cols |= COL_VALUE;
+		if (tests->v[i].log_url)
+			cols |= COL_LOG;
+	}
+	return cols;
+}
+
+static void
+result_head(struct buf *b, int cols)
+{
+	html_raw(b, "<table class=\"filterable\"><thead><tr><th>test</th>"
+	    "<th>platform</th><th>config</th><th>arch</th><th>status</th>");
+	if (cols & COL_VALUE)
+		html_raw(b, "<th>value</th>");
+	if (cols & COL_LOG)
+		html_raw(b, "<th>log</th>");
+	html_raw(b, "</tr></thead><tbody>\n");
+}
+
+/*
+ * A result's row.  The tables of a checkout hold every test, so their
+ * rows are lean: the optional end tags of cells and rows are left out,
+ * and the filter reads the cells (see filter.js), not attributes.
+ */
 static void
 result_row(struct buf *b, const char *root, const struct checkout_row *c,
-    const struct site_res *r, const struct site_knownlist *known)
+    const struct site_res *r, const struct site_knownlist *known, int cols)
 {
 	struct buf label = BUF_INIT;
 	const struct site_known *k;
 	size_t nk;
 
-	html_raw(b, "<tr data-status=\"");
-	html_attr(b, r->status ? r->status : "RUNNING");
-	html_raw(b, "\" data-arch=\"");
-	html_attr(b, r->arch);
-	html_raw(b, "\" data-platform=\"");
-	html_attr(b, r->platform);
-	html_raw(b, "\" data-path=\"");
-	html_attr(b, r->path);
-	html_raw(b, "\"><td>");
+	html_raw(b, "<tr><td>");
 	site_res_link(b, root, c, r, 0, site_res_label(r->path, r->plan,
 	    &label));
 	buf_release(&label);
 	k = known_of(known, r, 0, &nk);
 	site_known_marks(b, root, k, nk);
-	html_raw(b, "</td><td>");
+	html_raw(b, "<td>");
 	html_text(b, r->platform);
-	html_raw(b, "</td><td>");
+	html_raw(b, "<td>");
 	html_text(b, r->config);
-	html_raw(b, "</td><td>");
+	html_raw(b, "<td>");
 	html_text(b, r->arch);
-	html_raw(b, "</td>");
-	site_status_cell(b, r->status);
-	html_raw(b, "<td class=\"num\">");
-	if (r->has_value) {
-		buf_addf(b, "%g ", r->value);
-		html_text(b, r->unit);
+	site_status_open(b, r->status);
+	if (cols & COL_VALUE) {
+		html_raw(b, "<td class=\"num\">");
+		if (r->has_value) {
+			buf_addf(b, "%g ", r->value);
+			html_text(b, r->unit);
+		}
 	}
-	html_raw(b, "</td><td>");
-	if (r->log_url) {
-		html_raw(b, "<a href=\"");
-		html_href(b, r->log_url);
-		html_raw(b, "\">log</a>");
+	if (cols & COL_LOG) {
+		html_raw(b, "<td>");
+		if (r->log_url) {
+			html_raw(b, "<a href=\"");
+			html_href(b, r->log_url);
+			html_raw(b, "\">log</a>");
+		}
 	}
-	html_raw(b, "</td></tr>\n");
+	html_raw(b, "\n");
 }
-
-#define RESULT_HEAD	"<thead><tr><th>test</th><th>platform</th>" \
-	"<th>config</th><th>arch</th><th>status</th><th>value</th>" \
-	"<th>log</th></tr></thead>"
 
 static void
 tests_section(struct buf *b, const char *root, const struct checkout_row *c,
@@ -347,12 +412,14 @@ tests_section(struct buf *b, const char *root, const struct checkout_row *c,
 	size_t i, k, n[3];
 	const char *dot;
 	struct buf suite = BUF_INIT, next = BUF_INIT;
+	int cols;
 
-	html_raw(b, "<section id=\"boots\"><h2>Boots by platform</h2>\n"
-	    "<table class=\"filterable\">" RESULT_HEAD "<tbody>\n");
+	html_raw(b, "<section id=\"boots\"><h2>Boots by platform</h2>\n");
+	cols = result_cols(tests, 1);
+	result_head(b, cols);
 	for (i = 0; i < tests->n; i++)
 		if (strcmp(tests->v[i].path, "boot") == 0)
-			result_row(b, root, c, &tests->v[i], known);
+			result_row(b, root, c, &tests->v[i], known, cols);
 	html_raw(b, "</tbody></table></section>\n");
 
 	html_raw(b, "<section id=\"tests\"><h2>Tests by suite</h2>\n"
@@ -387,8 +454,9 @@ tests_section(struct buf *b, const char *root, const struct checkout_row *c,
 		}
 		html_raw(b, "</tr>\n");
 	}
-	html_raw(b, "</tbody></table>\n<table class=\"filterable\">"
-	    RESULT_HEAD "<tbody>\n");
+	html_raw(b, "</tbody></table>\n");
+	cols = result_cols(tests, 0);
+	result_head(b, cols);
 	buf_reset(&suite);
 	for (i = 0; i < tests->n; i++) {
 		if (strcmp(tests->v[i].path, "boot") == 0)
@@ -402,11 +470,12 @@ tests_section(struct buf *b, const char *root, const struct checkout_row *c,
 			buf_puts(&suite, next.ptr);
 			html_raw(b, "<tr class=\"suite\" id=\"suite-");
 			html_attr(b, suite.ptr);
-			html_raw(b, "\"><th colspan=\"7\">");
+			buf_addf(b, "\"><th colspan=\"%d\">", 5 +
+			    !!(cols & COL_VALUE) + !!(cols & COL_LOG));
 			html_text(b, suite.ptr);
 			html_raw(b, "</th></tr>\n");
 		}
-		result_row(b, root, c, &tests->v[i], known);
+		result_row(b, root, c, &tests->v[i], known, cols);
 	}
 	html_raw(b, "</tbody></table></section>\n");
 	buf_release(&suite);
@@ -645,7 +714,7 @@ page(struct site *s, const struct checkout_row *c,
 	json_t *j, *arr;
 	char *rel, *root, *trel;
 	size_t i;
-	int rc;
+	int rc, retired;
 
 	rel = xasprintf("c/%lld.html", c->id);
 	root = site_root_of(rel);
@@ -692,8 +761,12 @@ page(struct site *s, const struct checkout_row *c,
 	if (rc == 0)
 		rc = changes_section(s, &b, root, c, &x->cl, x->prev, known,
 		    j);
-	/* only the JSON twin is wanted when it is captured */
-	if (s->capture_rel == NULL) {
+	/*
+	 * only the JSON twin is wanted when it is captured, and only it and
+	 * a stub when the checkout is retired
+	 */
+	retired = site_retired(s, c->id);
+	if (s->capture_rel == NULL && !retired) {
 		build_matrix(&b, root, c, &x->builds, known);
 		tests_section(&b, root, c, &x->tests, known);
 		site_page_end(&b);
@@ -708,7 +781,19 @@ page(struct site *s, const struct checkout_row *c,
 		json_array_append_new(arr, res_json(c, &x->tests.v[i], 0,
 		    known));
 	json_object_set_new(j, "tests", arr);
-	if (rc == 0)
+	if (rc == 0 && retired) {
+		buf_reset(&b);
+		buf_addf(&b, "Checkout %lld, commit %.12s,", c->id, c->commit);
+		buf_reset(&t);
+		if (is_head(c))
+			buf_addf(&t, "%s/%s %s", c->tree, c->branch,
+			    c->describe);
+		else
+			buf_addf(&t, "%s %s (%s)", c->tree, c->describe,
+			    c->kind);
+		rc = site_emit_stub(s, rel, t.ptr, b.ptr, trel, "its branch",
+		    j);
+	} else if (rc == 0)
 		rc = site_emit_page(s, rel, &b, j);
 	else
 		json_decref(j);

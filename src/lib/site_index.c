@@ -159,7 +159,7 @@ site_render_index(struct site *s, const struct site_branch *br, size_t n)
 	html_raw(&b, "</tbody></table>\n");
 	if (n == 0)
 		html_raw(&b, "<p>Nothing has been polled yet.</p>\n");
-	site_page_end(&b);
+	site_page_foot(&b);
 	j = json_object();
 	json_object_set_new(j, "title", site_jstr(s->cfg->site_title));
 	json_object_set_new(j, "branches", arr);

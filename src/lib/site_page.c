@@ -77,6 +77,73 @@ site_emit_page(struct site *s, const char *rel, const struct buf *html,
 	return rc;
 }
 
+/* ---- retention ---- */
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+site_retired(const struct site *s, long long checkout)
+{
+	if (s->retired == NULL || s->retired->n == 0)
+		return 0;
+	return bsearch(&checkout, s->retired->v, s->retired->n,
+	    sizeof(*s->retired->v), cmp_ll) != NULL;
+}
+
+char *
+site_checkout_rel(const struct site *s, long long checkout)
+{
+	return xasprintf(site_retired(s, checkout) ? "api/c/%lld.json" :
+	    "c/%lld.html", checkout);
+}
+
+/*
+ * A stub is tiny: no navigation, no filter, no data but what it is; it
+ * keeps the page's address valid and says where its results went.
+ */
+int
+site_emit_stub(struct site *s, const char *rel, const char *title,
+    const char *what, const char *up_rel, const char *up_text, json_t *data)
+{
+	struct buf b = BUF_INIT;
+	char *root, *jrel;
+	int rc;
+
+	root = site_root_of(rel);
+	jrel = json_rel(rel);
+	html_raw(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n<title>");
+	html_text(&b, title);
+	html_raw(&b, "</title>\n<link rel=\"stylesheet\" href=\"");
+	site_href(&b, root, "style.css");
+	html_raw(&b, "\">\n<link rel=\"alternate\" type=\"application/json\" "
+	    "href=\"");
+	site_href(&b, root, jrel);
+	html_raw(&b, "\">\n</head>\n<body>\n<main class=\"stub\">\n<h1>");
+	html_text(&b, title);
+	buf_addf(&b, "</h1>\n<p>%s is older than the %d days this site keeps "
+	    "pages for. Its results are in ", what, s->cfg->site_keep_days);
+	site_link(&b, root, jrel, "its JSON");
+	html_raw(&b, "; see also ");
+	if (up_rel != NULL) {
+		site_link(&b, root, up_rel, up_text);
+		html_raw(&b, " and ");
+	}
+	site_link(&b, root, "index.html", "every tree");
+	html_raw(&b, ".</p>\n</main>\n</body>\n</html>\n");
+	rc = site_emit_page(s, rel, &b, data);
+	buf_release(&b);
+	free(root);
+	free(jrel);
+	return rc;
+}
+
 /* "../" for every directory in rel. */
 char *
 site_root_of(const char *rel)
@@ -127,9 +194,14 @@ site_page_begin(struct buf *b, const struct site *s, const char *rel,
 	html_raw(b, "\">\n<link rel=\"alternate\" type=\"application/json\" "
 	    "href=\"");
 	site_href(b, root, jrel);
-	html_raw(b, "\">\n<link rel=\"alternate\" "
-	    "type=\"application/atom+xml\" title=\"Regressions\" href=\"");
-	site_href(b, root, "feeds/regressions.atom");
+	/* the feed's link and the footer once, not on every page */
+	if (strcmp(rel, "index.html") == 0 ||
+	    strcmp(rel, "regressions.html") == 0) {
+		html_raw(b, "\">\n<link rel=\"alternate\" "
+		    "type=\"application/atom+xml\" title=\"Regressions\" "
+		    "href=\"");
+		site_href(b, root, "feeds/regressions.atom");
+	}
 	html_raw(b, "\">\n<script defer src=\"");
 	site_href(b, root, "filter.js");
 	html_raw(b, "\"></script>\n</head>\n<body>\n<header><nav>"
@@ -155,6 +227,12 @@ site_page_begin(struct buf *b, const struct site *s, const char *rel,
 
 void
 site_page_end(struct buf *b)
+{
+	html_raw(b, "</main>\n</body>\n</html>\n");
+}
+
+void
+site_page_foot(struct buf *b)
 {
 	html_raw(b, "</main>\n<footer>Rendered by Maestrino from its state "
 	    "database. Every page has a JSON twin under <code>api/</code>."

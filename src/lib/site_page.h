@@ -46,6 +46,8 @@ struct site {
 	 */
 	const char		*capture_rel;
 	json_t			*capture;
+	/* retention: the checkouts whose pages are stubs, sorted */
+	const struct site_ids	*retired;
 };
 
 /* Write rel under the site if its bytes changed; 0 or -1. */
@@ -53,6 +55,23 @@ int	 site_emit(struct site *, const char *rel, const char *data,
 	    size_t len);
 /* Write a page and its JSON twin (which this takes over). */
 int	 site_emit_page(struct site *, const char *rel, const struct buf *html,
+	    json_t *data);
+
+/*
+ * Retention (settings.site.keep_days): whether checkout id is retired;
+ * the page of a retired checkout or build is a stub, and the pages that
+ * list old results (a branch's, a test's) link to its JSON twin.
+ */
+int	 site_retired(const struct site *, long long checkout);
+/* "c/<id>.html", or "api/c/<id>.json" for a retired checkout. */
+char	*site_checkout_rel(const struct site *, long long checkout);
+/*
+ * Write the stub of a retired page at rel with its JSON twin (which
+ * this takes over): its title, what it is (HTML, trusted), and links to
+ * its twin, to up_rel (up_text) unless it is NULL, and to the index.
+ */
+int	 site_emit_stub(struct site *, const char *rel, const char *title,
+	    const char *what, const char *up_rel, const char *up_text,
 	    json_t *data);
 
 /* "../" for every directory in rel. */
@@ -63,6 +82,8 @@ void	 site_link(struct buf *, const char *root, const char *rel,
 void	 site_page_begin(struct buf *, const struct site *, const char *rel,
 	    const char *title, const char *root);
 void	 site_page_end(struct buf *);
+/* The end of the index: the footer that says what the site is. */
+void	 site_page_foot(struct buf *);
 void	 site_status_cell(struct buf *, const char *status);
 /* The cell without its end, for more in it; close it with "</td>". */
 void	 site_status_open(struct buf *, const char *status);

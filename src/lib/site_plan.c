@@ -14,12 +14,15 @@
  * The version of the site's pages, kept in <data_dir>/site-layout.
  * 2: badges/<tree>/<branch>.svg, x/<tree>/<branch>/<key>/<path>.html,
  * branches through safe_name().  3: the same names, and every page
- * links the issues; failures show their known issues.  A site of
+ * links the issues; failures show their known issues.  4: the same
+ * names, lean pages (rows without end tags, changes without the new
+ * passes and what disappeared, the footer on the index only) and stubs
+ * for retired checkouts.  A site of
  * another layout is rendered again whole, and when its file names were
  * not those of SITE_NAMES, the directories whose names changed are
  * removed.
  */
-#define SITE_LAYOUT	"3"
+#define SITE_LAYOUT	"4"
 #define SITE_NAMES	"2"	/* the layout that last changed names */
 
 int
@@ -68,6 +71,8 @@ site_plan_layout_done(const struct config *cfg)
 	free(path);
 	return rc;
 }
+
+static void	ids_push(struct site_ids *, long long);
 
 /* A checkout's page shows changes against the one before it. */
 static int
@@ -152,6 +157,34 @@ bisection_trees(struct site_plan *p, const struct bisection_row *rows,
 	}
 }
 
+/*
+ * Retention: which checkouts are retired, which age out now, and which
+ * are retired no more (keep_days was raised): those are rendered whole.
+ */
+static int
+retention(const struct config *cfg, struct db *db, struct site_plan *p)
+{
+	size_t i, j;
+
+	if (store_site_retired(db, cfg->site_keep_days, SITE_RETIRED,
+	    &p->retired) != 0 || store_site_retired(db, cfg->site_keep_days,
+	    SITE_TO_STUB, &p->stub) != 0 || store_site_retired(db,
+	    cfg->site_keep_days, SITE_TO_UNSTUB, &p->unstub) != 0)
+		return -1;
+	if (p->all)
+		return 0;
+	for (i = 0; i < p->unstub.n; i++)
+		site_ids_add(&p->dirty, p->unstub.v[i]);
+	for (i = 0; i < p->stub.n; i++) {
+		for (j = 0; j < p->dirty.n; j++)
+			if (p->dirty.v[j] == p->stub.v[i])
+				break;
+		if (j == p->dirty.n)
+			ids_push(&p->aged, p->stub.v[i]);
+	}
+	return 0;
+}
+
 /* Every branch: its latest checkout; has it changed? */
 static int
 branches(struct db *db, struct site_plan *p)
@@ -162,8 +195,9 @@ branches(struct db *db, struct site_plan *p)
 
 	if (store_site_branches(db, p->all, &p->br, &p->nbr) != 0)
 		return -1;
-	for (j = 0; j < p->dirty.n && !p->all; j++) {
-		r = store_site_checkout(db, p->dirty.v[j], &c);
+	for (j = 0; j < p->dirty.n + p->aged.n && !p->all; j++) {
+		r = store_site_checkout(db, j < p->dirty.n ? p->dirty.v[j] :
+		    p->aged.v[j - p->dirty.n], &c);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -331,6 +365,8 @@ site_plan_make(const struct config *cfg, struct db *db, int all,
 	if (rc == 0 && !all)
 		rc = add_next(db, &p->dirty);
 	if (rc == 0)
+		rc = retention(cfg, db, p);
+	if (rc == 0)
 		rc = bisections(db, p, &rows, &nrows);
 	if (rc == 0)
 		rc = triage(db, p);
@@ -361,6 +397,10 @@ site_plan_release(struct site_plan *p)
 	free(p->plat_changed);
 	free(p->trees);
 	free(p->dirty.v);
+	free(p->retired.v);
+	free(p->stub.v);
+	free(p->unstub.v);
+	free(p->aged.v);
 	free(p->bis.v);
 	site_triage_release(&p->tri);
 	free(p->tri_checkouts.v);

@@ -8,7 +8,11 @@
  * it: its bad checkout's, its steps' and its tree's feed.  An incident
  * the triage changed (a known issue's rule that now matches an old
  * failure, or no longer does) changes the pages of its result, of its
- * result's checkout and of its issue, and nothing else.
+ * result's checkout and of its issue, and nothing else.  A checkout
+ * that ages out (settings.site.keep_days) has its pages and its build
+ * pages written again as stubs, and its branch's page and its tests'
+ * pages, which then link to its JSON; one that is retired no more is
+ * rendered again whole.
  */
 #ifndef SITE_PLAN_H
 #define SITE_PLAN_H
@@ -23,6 +27,11 @@ struct db;
 struct site_plan {
 	int			 all;		/* render everything */
 	struct site_ids		 dirty;		/* checkouts to render */
+	/* retention (settings.site.keep_days), each list sorted */
+	struct site_ids		 retired;	/* pages that are stubs */
+	struct site_ids		 stub;		/* to be stubs now */
+	struct site_ids		 unstub;	/* no stubs any more */
+	struct site_ids		 aged;		/* in stub, not in dirty */
 	struct site_gens	 bis;		/* bisections to render */
 	struct site_triage	 tri;		/* issues to render */
 	/* pages of the results of incidents, outside dirty */

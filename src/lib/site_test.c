@@ -77,7 +77,7 @@ test_page(struct site *s, const char *tree, const char *branch,
 	char *rel, *root, *crel;
 	double rate;
 	size_t i, nk, nf;
-	int rc, boot;
+	int rc, boot, cols;
 
 	if (triage_of(s, r, hl, &known, &f, &nf) != 0) {
 		site_knownlist_release(&known);
@@ -117,7 +117,7 @@ test_page(struct site *s, const char *tree, const char *branch,
 	    "</strong>" : "");
 	html_raw(&b, "<dt>failing since</dt><dd>");
 	if (first_fail != NULL) {
-		crel = xasprintf("c/%lld.html", first_fail->checkout);
+		crel = site_checkout_rel(s, first_fail->checkout);
 		site_link(&b, root, crel, first_fail->describe);
 		free(crel);
 	} else {
@@ -125,7 +125,7 @@ test_page(struct site *s, const char *tree, const char *branch,
 	}
 	html_raw(&b, "</dd><dt>last passed</dt><dd>");
 	if (last_pass != NULL) {
-		crel = xasprintf("c/%lld.html", last_pass->checkout);
+		crel = site_checkout_rel(s, last_pass->checkout);
 		site_link(&b, root, crel, last_pass->describe);
 		free(crel);
 	} else {
@@ -134,51 +134,58 @@ test_page(struct site *s, const char *tree, const char *branch,
 	html_raw(&b, "</dd></dl>\n");
 	if (nf > 0) {
 		html_raw(&b, "<p>The newest result's job, in ");
-		crel = xasprintf("c/%lld.html", h.v[0].checkout);
+		crel = site_checkout_rel(s, h.v[0].checkout);
 		site_link(&b, root, crel, h.v[0].describe);
 		free(crel);
 		html_raw(&b, ":</p>\n");
 		site_findings_html(&b, root, f, nf);
 	}
+	/* lean rows: the optional end tags left out, no empty columns */
+	cols = 0;
+	for (i = 0; i < h.n; i++)
+		cols |= (h.v[i].has_value ? 1 : 0) | (h.v[i].log_url ? 2 : 0);
 	html_raw(&b, "<h2>History</h2>\n"
 	    "<table class=\"filterable\"><thead><tr><th>checkout</th>");
 	if (boot)
 		html_raw(&b, "<th>plan</th>");
-	html_raw(&b, "<th>found</th><th>status</th><th>value</th><th>log</th>"
-	    "</tr></thead><tbody>\n");
+	html_raw(&b, "<th>found</th><th>status</th>");
+	if (cols & 1)
+		html_raw(&b, "<th>value</th>");
+	if (cols & 2)
+		html_raw(&b, "<th>log</th>");
+	html_raw(&b, "</tr></thead><tbody>\n");
 	arr = json_array();
 	for (i = 0; i < h.n; i++) {
 		const struct site_hist *x = &h.v[i];
 
-		html_raw(&b, "<tr data-status=\"");
-		html_attr(&b, x->status ? x->status : "RUNNING");
-		html_raw(&b, "\"><td>");
-		crel = xasprintf("c/%lld.html", x->checkout);
+		html_raw(&b, "<tr><td>");
+		crel = site_checkout_rel(s, x->checkout);
 		site_link(&b, root, crel, x->describe);
 		free(crel);
 		if (boot) {
-			html_raw(&b, "</td><td>");
+			html_raw(&b, "<td>");
 			html_text(&b, x->plan ? x->plan : "");
 		}
-		html_raw(&b, "</td><td>");
+		html_raw(&b, "<td>");
 		site_time_el(&b, x->created);
-		html_raw(&b, "</td>");
 		site_status_open(&b, x->status);
 		k = site_failing(x->status) ? site_known_find(&known, 0, x->ref,
 		    &nk) : NULL;
 		site_known_marks(&b, root, k, k ? nk : 0);
-		html_raw(&b, "</td><td class=\"num\">");
+		if (cols & 1)
+			html_raw(&b, "<td class=\"num\">");
 		if (x->has_value) {
 			buf_addf(&b, "%g ", x->value);
 			html_text(&b, x->unit);
 		}
-		html_raw(&b, "</td><td>");
+		if (cols & 2)
+			html_raw(&b, "<td>");
 		if (x->log_url) {
 			html_raw(&b, "<a href=\"");
 			html_href(&b, x->log_url);
 			html_raw(&b, "\">log</a>");
 		}
-		html_raw(&b, "</td></tr>\n");
+		html_raw(&b, "\n");
 		e = json_object();
 		json_object_set_new(e, "checkout", json_integer(x->checkout));
 		json_object_set_new(e, "describe", site_jstr(x->describe));

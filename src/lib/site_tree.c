@@ -94,7 +94,7 @@ ondemand_section(struct site *s, struct buf *b, const char *root,
 			break;
 		}
 		html_raw(b, "<tr><td>");
-		crel = xasprintf("c/%lld.html", co.id);
+		crel = site_checkout_rel(s, co.id);
 		site_link(b, root, crel, co.describe);
 		free(crel);
 		html_raw(b, "</td><td>");
@@ -171,7 +171,7 @@ site_render_tree(struct site *s, const char *tree, const char *branch)
 		c = cs[i];
 		buf_addf(&b, "<tr data-status=\"%s\"><td>",
 		    site_counts_all(&c, SLOT_FAIL) ? "FAIL" : "PASS");
-		crel = xasprintf("c/%lld.html", co.id);
+		crel = site_checkout_rel(s, co.id);
 		site_link(&b, root, crel, co.describe);
 		free(crel);
 		html_raw(&b, "</td><td class=\"subject\">");

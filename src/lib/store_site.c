@@ -861,6 +861,69 @@ store_site_dirty(struct db *db, int all, struct site_ids *l)
 	return 0;
 }
 
+#define RETIRED "(?1 > 0 AND c.created < (SELECT MAX(created) FROM " \
+	"checkout) - ?1 * 86400 AND NOT (c.kind = 'head' AND c.id = (SELECT " \
+	"MAX(n.id) FROM checkout n WHERE n.tree = c.tree AND n.branch = " \
+	"c.branch AND n.kind = 'head')))"
+
+int
+store_site_retired(struct db *db, int keep_days, int which,
+    struct site_ids *l)
+{
+	static const char *const sql[] = {
+		"SELECT c.id FROM checkout c WHERE " RETIRED " ORDER BY c.id",
+		"SELECT c.id FROM checkout c WHERE c.site_stub = 0 AND "
+		    RETIRED " ORDER BY c.id",
+		"SELECT c.id FROM checkout c WHERE c.site_stub = 1 AND NOT "
+		    RETIRED " ORDER BY c.id"
+	};
+	sqlite3_stmt *st;
+	int r;
+
+	st = db_prepare(db, sql[which]);
+	if (st == NULL)
+		return -1;
+	db_bind_int(st, 1, keep_days);
+	while ((r = db_step(db, st)) == 1) {
+		xgrow((void **)&l->v, &l->alloc, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = db_col_int(st, 0);
+	}
+	db_finalize(st);
+	if (r < 0)
+		return error("cannot read which checkouts are older than "
+		    "site.keep_days (%d)", keep_days);
+	return 0;
+}
+
+int
+store_site_mark_stubs(struct db *db, const struct site_ids *stubbed,
+    const struct site_ids *unstubbed)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (stubbed->n + unstubbed->n == 0)
+		return 0;
+	if (db_begin(db) != 0)
+		return -1;
+	st = db_prepare(db, "UPDATE checkout SET site_stub = ? WHERE id = ?");
+	rc = st ? 0 : -1;
+	for (i = 0; i < stubbed->n + unstubbed->n && rc == 0; i++) {
+		sqlite3_reset(st);
+		db_bind_int(st, 1, i < stubbed->n);
+		db_bind_int(st, 2, i < stubbed->n ? stubbed->v[i] :
+		    unstubbed->v[i - stubbed->n]);
+		rc = db_step(db, st) < 0 ? -1 : 0;
+	}
+	db_finalize(st);
+	if (rc != 0) {
+		db_rollback(db);
+		return error("cannot record which checkouts have stubs");
+	}
+	return db_commit(db);
+}
+
 int
 store_site_next(struct db *db, long long id, long long *next)
 {

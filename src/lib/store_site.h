@@ -271,6 +271,20 @@ int	 store_site_bisect_dirty(struct db *, int all, struct site_gens *);
  */
 int	 store_site_triage_dirty(struct db *, int all, struct site_triage *);
 /*
+ * Retention: a checkout is retired when it was found keep_days or more
+ * before the newest checkout, and is not the newest head of its branch;
+ * none is with keep_days 0.  Into ids, sorted: every retired checkout
+ * (which SITE_RETIRED), those whose pages are not stubs yet
+ * (SITE_TO_STUB), or the stubs that are retired no more
+ * (SITE_TO_UNSTUB).
+ */
+enum { SITE_RETIRED, SITE_TO_STUB, SITE_TO_UNSTUB };
+int	 store_site_retired(struct db *, int keep_days, int which,
+	    struct site_ids *);
+/* Record which checkouts have stubs for pages now. */
+int	 store_site_mark_stubs(struct db *, const struct site_ids *stubbed,
+	    const struct site_ids *unstubbed);
+/*
  * Record what was rendered: these checkouts, or everything with all,
  * and the bisections, incidents and issues at the gen they were read
  * at (a change made during the render is rendered next time).
