@@ -9,7 +9,10 @@
 #include <sys/types.h>
 
 struct buf;
+struct collect_stats;
 struct config;
+struct job_row;
+struct runtime;
 
 enum local_state {
 	LOCAL_RUNNING,	/* the worker is alive */
@@ -51,5 +54,19 @@ void	 local_kill(pid_t pid);
  * a regular file, with a warning in that case.
  */
 char	*local_read(const char *work, const char *name, size_t max, int tail);
+
+/*
+ * For a runtime whose worker (bin/maestrino-worker) ran elsewhere but
+ * left its work directory as a local one does (the slurm runtime):
+ * collect the result.json of a finished kbuild job, or end an attempt
+ * that did not finish (error code and message), retried as the local
+ * runtime retries.  The work directory goes after, unless keep_work.
+ * -1 on a database error.
+ */
+int	 local_collect_build(const struct runtime *, struct job_row *,
+	    const char *work, struct collect_stats *);
+int	 local_incomplete(const struct runtime *, struct job_row *,
+	    const char *work, const char *code, const char *msg,
+	    struct collect_stats *);
 
 #endif

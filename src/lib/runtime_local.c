@@ -703,6 +703,31 @@ local_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 	return LAB_DONE;
 }
 
+/* ---- for runtimes whose workers keep the same work directory ---- */
+
+int
+local_collect_build(const struct runtime *rt, struct job_row *j,
+    const char *work, struct collect_stats *stats)
+{
+	return collect_kbuild(rt, j, work, stats);
+}
+
+int
+local_incomplete(const struct runtime *rt, struct job_row *j,
+    const char *work, const char *code, const char *msg,
+    struct collect_stats *stats)
+{
+	char *excerpt;
+	int rc;
+
+	excerpt = read_excerpt(work, "build.log");
+	rc = incomplete(rt, j, NULL, code, msg, excerpt, stats);
+	free(excerpt);
+	if (rc == 0)
+		cleanup(rt->cfg, work);
+	return rc;
+}
+
 const struct runtime_ops runtime_local = {
 	.type = "local",
 	.builds = 1,
