@@ -13,7 +13,8 @@
 #   test    what `make check` needs: run, plus git, the KCIDB schema
 #           validator, an HTML5 checker, LAVA's server, Chromium,
 #           clang with libFuzzer's runtime for the fuzz targets, and
-#           qemu-user-static to run foreign binaries
+#           qemu-user-static to run foreign binaries, and Slurm with
+#           munge for the slurm runtime's tests
 # On Debian, run and test also add the arm64 architecture to dpkg
 # (multiarch), for busybox-static:arm64.  Quiet when nothing is missing.
 # Works on Debian 12 and Ubuntu 24.04, as root or with sudo.
@@ -30,7 +31,7 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	util-linux ccache"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl jq
 	chromium procps psmisc time clang libclang-rt-dev qemu-user-static
-	groff-base man-db python3-aiosmtpd openssl"
+	groff-base man-db python3-aiosmtpd openssl slurm-wlm munge"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.
