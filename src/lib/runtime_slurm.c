@@ -34,7 +34,7 @@
 #define SCRIPT_NAME	"slurm-job.sh"
 #define OUT_NAME	"slurm.out"
 /* Beyond the build's own timeout, which the worker enforces. */
-#define TIME_SLACK	(10 * 60)
+#define TIME_SLACK	600LL
 
 /* Slurm job states in which the job may still run. */
 static const char *const active_states[] = {
