@@ -92,6 +92,15 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 t2=$(now)
+known=$(squeue --noheader --states=all --me | wc -l)
+i=0
+while [ $i -lt 20 ]; do
+	squeue --noheader --states=all --me --format='%i|%T|%r|%j' \
+	    >/dev/null || exit 1
+	i=$((i + 1))
+done
+t3=$(now)
+all_ms=$(awk -v a="$(elapsed "$t2" "$t3")" 'BEGIN { printf "%.1f", a * 1000 / 20 }')
 sub_ms=$(awk -v a="$(elapsed "$t0" "$t1")" 'BEGIN { printf "%.1f", a * 1000 / 20 }')
 poll_ms=$(awk -v a="$(elapsed "$t1" "$t2")" 'BEGIN { printf "%.1f", a * 1000 / 20 }')
 t0=$(now)
@@ -108,5 +117,7 @@ report "$n fixture builds on slurm ($conc at once)" "$t_slurm" s \
 report "$n fixture builds of 5 s more on slurm" "$t_slurm5" s \
     "the same on the local lab" "$t_local5" "< 1.2"
 report "sbatch, one job" "$sub_ms" ms "an empty process" "$fork_ms"
-report "squeue of one job by name (a collect look)" "$poll_ms" ms \
+report "squeue of one job by name (a lookup)" "$poll_ms" ms \
+    "an empty process" "$fork_ms"
+report "squeue of all $known jobs (a collect pass)" "$all_ms" ms \
     "an empty process" "$fork_ms"

@@ -33,7 +33,9 @@
 /* The job script, and the name of the worker's Slurm output. */
 #define SCRIPT_NAME	"slurm-job.sh"
 #define OUT_NAME	"slurm.out"
-/* Beyond the build's own timeout, which the worker enforces. */
+/* How long one look at every job serves collect. */
+#define CACHE_SECONDS	0.2
+/* Beyond the build's own timeout, which the worker enforces (seconds). */
 #define TIME_SLACK	600LL
 
 /* Slurm job states in which the job may still run. */
@@ -50,6 +52,7 @@ static const char *const lost_states[] = {
 
 struct slurm_job {
 	char	*id;		/* Slurm's job id */
+	char	*name;		/* all_jobs() only */
 	char	 state[32];	/* its JobState, "" when gone */
 	char	 reason[64];
 };
@@ -151,19 +154,57 @@ work_dir(const struct runtime *rt, const struct job_row *j)
 }
 
 /*
+ * The lines "id|state|reason|name" of squeue in text (changed in
+ * place) into sj: those of the job named name, or every one when name
+ * is NULL (then each keeps its name).  At most max.
+ */
+static size_t
+parse_jobs(char *text, const char *name, struct slurm_job *sj, size_t max)
+{
+	char *line, *next, *f[4];
+	size_t n, i;
+	long v;
+
+	n = 0;
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		f[0] = line;
+		for (i = 1; i < 4 && f[i - 1] != NULL; i++) {
+			f[i] = strchr(f[i - 1], '|');
+			if (f[i] != NULL)
+				*f[i]++ = '\0';
+		}
+		if (i < 4 || f[3] == NULL || n >= max ||
+		    parse_long(f[0], 1, LONG_MAX, &v) != 0 ||
+		    (name != NULL && strcmp(f[3], name) != 0))
+			continue;
+		memset(&sj[n], 0, sizeof(sj[n]));
+		sj[n].id = xstrdup(f[0]);
+		snprintf(sj[n].state, sizeof(sj[n].state), "%s", f[1]);
+		snprintf(sj[n].reason, sizeof(sj[n].reason), "%s", f[2]);
+		if (name == NULL)
+			sj[n].name = xstrdup(f[3]);
+		n++;
+	}
+	return n;
+}
+
+/*
  * The Slurm jobs named name (squeue --name, every state, so a finished
- * job is seen for MinJobAge): 0 with *found set (jobs[0] the newest,
- * caller releases), or -1 when Slurm cannot be asked now.
+ * job is seen for MinJobAge; one, unless someone else took the name):
+ * 0 with *found set (caller releases), or -1 when Slurm cannot be asked
+ * now.
  */
 static int
 find_jobs(const struct runtime *rt, const char *name, struct slurm_job *sj,
     size_t max, size_t *found)
 {
 	const char *args[] = { "squeue", "--noheader", "--states=all",
-		"--format=%i|%T|%r", NULL, NULL };
+		"--format=%i|%T|%r|%j", NULL, NULL };
 	struct buf out = BUF_INIT;
-	char *opt, *line, *next, *bar, *bar2;
-	long v;
+	char *opt, *line;
 	int rc;
 
 	*found = 0;
@@ -179,28 +220,76 @@ find_jobs(const struct runtime *rt, const char *name, struct slurm_job *sj,
 		buf_release(&out);
 		return -1;
 	}
-	for (line = out.ptr; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		bar = strchr(line, '|');
-		bar2 = bar ? strchr(bar + 1, '|') : NULL;
-		if (bar2 == NULL)
-			continue;
-		*bar = *bar2 = '\0';
-		if (parse_long(line, 1, LONG_MAX, &v) != 0 || *found >= max)
-			continue;
-		/* squeue lists the newest first */
-		memset(&sj[*found], 0, sizeof(sj[*found]));
-		sj[*found].id = xstrdup(line);
-		snprintf(sj[*found].state, sizeof(sj[*found].state), "%s",
-		    bar + 1);
-		snprintf(sj[*found].reason, sizeof(sj[*found].reason), "%s",
-		    bar2 + 1);
-		(*found)++;
-	}
+	*found = parse_jobs(out.ptr, name, sj, max);
 	free(opt);
 	buf_release(&out);
+	return 0;
+}
+
+/*
+ * Every job of this user, from one squeue at most every CACHE_SECONDS:
+ * a collect pass over many jobs asks Slurm once, not once a job.  Only
+ * for collect, whose process submits nothing (a job missing from it is
+ * gone).  NULL when that cannot be had (Slurm down, an answer over
+ * CMD_OUT_MAX): ask job by job.
+ */
+static const struct slurm_job *
+all_jobs(size_t *n)
+{
+	static struct slurm_job *all;
+	static size_t nall;
+	static double at;
+	const char *args[] = { "squeue", "--noheader", "--states=all", "--me",
+		"--format=%i|%T|%r|%j", NULL };
+	struct buf out = BUF_INIT;
+	size_t i, lines;
+
+	if (at > 0 && now_monotonic() - at < CACHE_SECONDS) {
+		*n = nall;
+		return all;
+	}
+	for (i = 0; i < nall; i++) {
+		free(all[i].id);
+		free(all[i].name);
+	}
+	free(all);
+	all = NULL;
+	nall = 0;
+	at = 0;
+	if (slurm_run(args, &out) != 0 || out.len >= CMD_OUT_MAX) {
+		buf_release(&out);
+		return NULL;
+	}
+	for (i = lines = 0; i < out.len; i++)
+		lines += out.ptr[i] == '\n';
+	all = xcalloc(lines + 1, sizeof(*all));
+	nall = parse_jobs(out.ptr, NULL, all, lines + 1);
+	buf_release(&out);
+	at = now_monotonic();
+	*n = nall;
+	return all;
+}
+
+/* The jobs named name, as find_jobs(), from all_jobs() when it can. */
+static int
+collect_jobs(const struct runtime *rt, const char *name,
+    struct slurm_job *sj, size_t max, size_t *found)
+{
+	const struct slurm_job *all;
+	size_t n, i;
+
+	all = all_jobs(&n);
+	if (all == NULL)
+		return find_jobs(rt, name, sj, max, found);
+	*found = 0;
+	for (i = 0; i < n && *found < max; i++) {
+		if (strcmp(all[i].name, name) != 0)
+			continue;
+		sj[*found] = all[i];
+		sj[*found].id = xstrdup(all[i].id);
+		sj[*found].name = NULL;
+		(*found)++;
+	}
 	return 0;
 }
 
@@ -526,7 +615,7 @@ slurm_collect(const struct runtime *rt, struct job_row *j,
 	id = j->runtime_job_id ? j->runtime_job_id : "";
 	work = work_dir(rt, j);
 	name = job_name(rt, j);
-	if (find_jobs(rt, name, sj, ARRAY_SIZE(sj), &n) != 0) {
+	if (collect_jobs(rt, name, sj, ARRAY_SIZE(sj), &n) != 0) {
 		/*
 		 * Cannot tell now: the job stays as it is for the next run,
 		 * and collect --wait does not wait for Slurm to come back.
