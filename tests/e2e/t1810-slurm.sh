@@ -3,10 +3,11 @@
 # slurmd and munged on 127.0.0.1 (tests/e2e/slurm.sh), the fixture tree
 # built by the worker as a Slurm batch job.  A pass and a failure; a
 # submit killed between sbatch and recording the job id (found again by
-# its name, never run twice); the node taken down mid-build (worker_lost,
-# retried); a job over its time limit of one minute (timeout); scancel
-# through `maestrino cancel`; no token in the job; a test on the lab
-# refused by the config check.
+# its name, never run twice), and one killed before sbatch (submitted
+# again, once); the node taken down mid-build (worker_lost, retried); a
+# job over its time limit of one minute (timeout); scancel through
+# `maestrino cancel`; no token in the job; a test on the lab refused by
+# the config check.
 . "$(dirname "$0")/lib.sh"
 
 cluster=$TMP/slurm
@@ -197,8 +198,17 @@ cat >>"$TMP/configs/trees.yaml" <<EOF
     runtime: farm
 EOF
 check "jobs for the new builds" maestrino $C jobs --checkout 1
+# killed before sbatch: submitted again, once
+MAESTRINO_CRASH_AT=submit-remote-before maestrino $C submit >"$TMP/out" 2>&1
+is "submit killed before the first sbatch" "$?" 137
+first=$(sql "SELECT id FROM job WHERE state = 'submitting'")
 check_rc 0 "submit" maestrino $C submit
+has "finds no such job and submits it again" "$TMP/out" \
+    "job $first: lab farm does not have it; submitting it again"
 has "three submitted" "$TMP/out" "3 submitted"
+is "one Slurm job each" \
+    "$(states_of b1-flaky | wc -w) $(states_of b1-slow | wc -w) $(states_of b1-hang | wc -w)" \
+    "2 1 1"
 check "the hanging build runs" wait_for 30 in_state b1-hang RUNNING
 check_rc 0 "maestrino cancel" maestrino $C cancel b1-hang
 is "its Slurm job is cancelled" "$(states_of b1-hang)" "CANCELLED "
