@@ -5,14 +5,17 @@
 # /tmp that the munge user can reach, with munge's key and socket),
 # without systemd and without touching /etc: munged runs as the munge
 # user on a socket of its own, slurmctld and slurmd on free ports, so
-# several clusters can run side by side.  The node has CPUS CPUs (default: this machine's).
+# several clusters can run side by side.  The node has CPUS CPUs
+# (default: this machine's).
 #
 # start prints nothing on success; DIR/slurm.conf is then the cluster's
 # config: export SLURM_CONF=DIR/slurm.conf to talk to it (scontrol,
-# sbatch, maestrino).  It exits 77 when Slurm or munge is not installed
-# (a caller may skip), 1 when the cluster does not come up (the tail of
-# its logs on stderr).  stop kills what start started, by the pids in
-# DIR, and waits for it to go.
+# sbatch, maestrino).  stop kills what start started, by the pids in
+# DIR, and waits for it to go.  Both need root, or passwordless sudo
+# (then the jobs run as the caller, and DIR is given back to the caller
+# at stop).  start exits 77 when Slurm or munge is not installed or
+# there is neither (a caller may skip), 1 when the cluster does not come
+# up (the tail of its logs on stderr).
 set -u
 
 usage() {
@@ -29,7 +32,7 @@ stop() {
 	# the jobs first: their processes outlive slurmd
 	if [ -s "$1/run/slurmctld.pid" ] && [ -f "$1/slurm.conf" ]; then
 		SLURM_CONF="$1/slurm.conf" timeout 10 scancel --full \
-		    --user="$(id -un)" 2>/dev/null
+		    --partition=main 2>/dev/null
 		i=0
 		while [ $i -lt 50 ] && SLURM_CONF="$1/slurm.conf" timeout 5 \
 		    squeue --noheader --states=running,completing \
@@ -56,6 +59,10 @@ stop() {
 	m=$(readlink "$1/munge" 2>/dev/null)
 	case $m in /tmp/maestrino-munge.*) rm -rf "$m" ;; esac
 	rm -f "$1/munge"
+	# what root made in DIR, back to the caller of sudo
+	if [ -n "${SUDO_UID:-}" ] && [ -d "$1" ]; then
+		chown -R "$SUDO_UID:${SUDO_GID:-$SUDO_UID}" "$1"
+	fi
 	return 0
 }
 
@@ -73,6 +80,18 @@ fail() {
 [ $# -ge 2 ] || usage
 cmd=$1
 dir=$2
+
+# slurmd runs jobs as their users, munged as munge: root's work.  A user
+# with passwordless sudo (CI runners) runs this script through it; the
+# jobs then run as that user, who gives the admin commands through sudo
+# too (scontrol update).
+if [ "$(id -u)" -ne 0 ]; then
+	if sudo -n true 2>/dev/null; then
+		exec sudo -n "$0" "$@"
+	fi
+	echo "slurm.sh: slurmd and munged need root or passwordless sudo" >&2
+	exit 77
+fi
 case $cmd in
 stop) stop "$dir"; exit 0 ;;
 start) ;;
