@@ -13,8 +13,9 @@
 #   test    what `make check` needs: run, plus git, the KCIDB schema
 #           validator, an HTML5 checker, LAVA's server, Chromium,
 #           clang with libFuzzer's runtime for the fuzz targets,
-#           qemu-user-static to run foreign binaries, and nginx (its
-#           DAV module) as the storage tests' WebDAV server
+#           qemu-user-static to run foreign binaries, nginx (its
+#           DAV module) as the storage tests' WebDAV server, and Slurm
+#           with munge for the slurm runtime's tests
 # On Debian, run and test also add the arm64 architecture to dpkg
 # (multiarch), for busybox-static:arm64.  Quiet when nothing is missing.
 # Works on Debian 12 and Ubuntu 24.04, as root or with sudo.
@@ -31,7 +32,7 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	util-linux ccache"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl jq
 	chromium procps psmisc time clang libclang-rt-dev qemu-user-static
-	groff-base man-db python3-aiosmtpd openssl nginx"
+	groff-base man-db python3-aiosmtpd openssl nginx slurm-wlm munge"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.

@@ -744,7 +744,7 @@ collect_once(const struct config *cfg, struct db *db,
 			rc = rt.ops->collect(&rt, &list[i], stats);
 		else
 			rc = collect_polled(&rt, &list[i], stats);
-		if (rt.ops->local)
+		if (rt.ops->local || rt.ops->waited)
 			*local_running += stats->running - before;
 	}
 	store_job_list_free(list, n);

@@ -14,6 +14,17 @@ struct ynode;
 /* The longest name of a tree, build, platform, lab or test. */
 #define CONFIG_NAME_MAX	64
 
+/*
+ * What a build asks of a batch system (a slurm lab): each unset (NULL,
+ * 0) to be taken from the lab, or left to the cluster.
+ */
+struct batch_req {
+	char	*partition;
+	int	 cpus;
+	char	*memory;	/* as sbatch --mem takes it: 4096, 4G */
+	int	 time;		/* seconds */
+};
+
 /* Rules that decide whether a build or test applies to a checkout. */
 struct rules {
 	char	**trees;	/* NULL-terminated fnmatch patterns, or NULL */
@@ -47,6 +58,7 @@ struct build_cfg {
 	char		 *runtime;	/* a lab name */
 	int		  timeout;	/* seconds */
 	char		**kselftest;	/* collections to install, or NULL */
+	struct batch_req  slurm;	/* builds.<name>.slurm */
 	const struct ynode *node;	/* for messages */
 };
 
@@ -71,6 +83,7 @@ struct lab_cfg {
 	int		 max_queue;
 	char		*priority;	/* "50", "low", "medium", "high" */
 	int		 jobs;		/* concurrent jobs, local labs */
+	struct batch_req slurm;		/* slurm labs */
 };
 
 /*

@@ -142,6 +142,7 @@ check_rootfs(struct checker *c, const struct test_cfg *t)
 void
 cfg_check_refs(struct checker *c, struct config *cfg)
 {
+	struct runtime rt;
 	const struct ynode *v;
 	char **p, *path, *rel;
 	size_t i;
@@ -187,6 +188,12 @@ cfg_check_refs(struct checker *c, struct config *cfg)
 			v = ynode_get(t->node, "lab");
 			cfg_bad(c, v ? v : t->node, "tests.%s.lab '%s' is not "
 			    "a lab in 'labs'", t->name, t->lab);
+		} else if (runtime_get(cfg, NULL, t->lab, &rt) == 0 &&
+		    rt.ops->builds_only) {
+			v = ynode_get(t->node, "lab");
+			cfg_bad(c, v ? v : t->node, "tests.%s.lab '%s' is a %s "
+			    "lab, which runs builds only; name a lab that "
+			    "runs tests", t->name, t->lab, rt.lab->type);
 		}
 		for (p = t->builds; p && *p; p++)
 			if (config_build(cfg, *p) == NULL)

@@ -507,12 +507,44 @@ check_kselftest(struct checker *c, const char *build, const struct ynode *v)
 			    v->items[i]->value);
 }
 
+/*
+ * What a build asks of a batch system, from the keys partition, cpus,
+ * memory and time of map: a partition name Slurm takes, memory as a
+ * number with an optional K, M, G or T.
+ */
+static void
+load_batch(struct checker *c, const struct ynode *map, const char *where,
+    struct batch_req *r)
+{
+	const struct ynode *v;
+	size_t n;
+
+	r->partition = get_str(map, "partition", NULL);
+	r->cpus = get_int(map, "cpus", 0);
+	r->memory = get_str(map, "memory", NULL);
+	r->time = get_duration(map, "time", 0);
+	v = ynode_get(map, "partition");
+	if (r->partition != NULL && (*r->partition == '\0' ||
+	    r->partition[strspn(r->partition, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_.-")] != '\0'))
+		cfg_bad(c, v, "%s.partition '%s' must match "
+		    "^[A-Za-z0-9_.-]+$", where, r->partition);
+	v = ynode_get(map, "memory");
+	n = r->memory != NULL ? strspn(r->memory, "0123456789") : 0;
+	if (r->memory != NULL && (n == 0 || n > 12 ||
+	    (r->memory[n] != '\0' && (strchr("KMGT", r->memory[n]) == NULL ||
+	    r->memory[n + 1] != '\0'))))
+		cfg_bad(c, v, "%s.memory '%s' must be a number of megabytes, "
+		    "or one with K, M, G or T: 4096, 4G", where, r->memory);
+}
+
 void
 cfg_load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 {
 	static const char *const compilers[] = { "gcc", "clang", NULL };
 	struct build_cfg *b;
 	const struct ynode *e;
+	char *where;
 	size_t i;
 
 	/* not a mapping of entries: check_map() has said so */
@@ -537,6 +569,9 @@ cfg_load_builds(struct checker *c, struct config *cfg, const struct ynode *m)
 		b->timeout = get_duration(e, "timeout", 3600);
 		b->kselftest = get_list(e, "kselftest", NULL);
 		check_kselftest(c, b->name, ynode_get(e, "kselftest"));
+		where = xasprintf("builds.%s.slurm", b->name);
+		load_batch(c, ynode_get(e, "slurm"), where, &b->slurm);
+		free(where);
 	}
 }
 
@@ -576,6 +611,7 @@ cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 	struct lab_cfg *l;
 	const struct ynode *e, *v;
 	const char *type, *need;
+	char *where;
 	size_t i, n;
 	long pr;
 
@@ -605,6 +641,9 @@ cfg_load_labs(struct checker *c, struct config *cfg, const struct ynode *m)
 		l->jobs = get_int(e, "jobs", 1);
 		if (l->jobs < 1)
 			l->jobs = 1;
+		where = xasprintf("labs.%s", l->name);
+		load_batch(c, e, where, &l->slurm);
+		free(where);
 		need = runtime_needs(l->type);
 		if (need != NULL && ynode_str(e, need) == NULL)
 			cfg_bad(c, e, "labs.%s: a %s lab needs '%s'",
@@ -767,6 +806,8 @@ config_free(struct config *cfg)
 		free_list(b->fragments);
 		free_list(b->targets);
 		free(b->runtime);
+		free(b->slurm.partition);
+		free(b->slurm.memory);
 		free_list(b->kselftest);
 	}
 	free(cfg->builds);
@@ -790,6 +831,8 @@ config_free(struct config *cfg)
 		free(l->token_env);
 		free(l->path);
 		free(l->priority);
+		free(l->slurm.partition);
+		free(l->slurm.memory);
 	}
 	free(cfg->labs);
 	for (i = 0; i < cfg->ntests; i++) {

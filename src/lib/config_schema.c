@@ -143,6 +143,14 @@ static const struct field rules_fields[] = {
 	END
 };
 
+static const struct field slurm_fields[] = {
+	{ "partition", F_STR, NULL, 0, 0, 0 },
+	{ "cpus", F_INT, NULL, 0, 1, 4096 },
+	{ "memory", F_STR, NULL, 0, 0, 0 },
+	{ "time", F_DURATION, NULL, 0, 0, 0 },
+	END
+};
+
 static const struct field build_fields[] = {
 	{ "rules", F_MAP, rules_fields, 0, 0, 0 },
 	{ "arch", F_STR, NULL, 1, 0, 0 },
@@ -154,6 +162,7 @@ static const struct field build_fields[] = {
 	{ "runtime", F_STR, NULL, 0, 0, 0 },
 	{ "timeout", F_DURATION, NULL, 0, 0, 0 },
 	{ "kselftest", F_LIST, NULL, 0, 0, 0 },
+	{ "slurm", F_MAP, slurm_fields, 0, 0, 0 },
 	END
 };
 
@@ -177,6 +186,10 @@ static const struct field lab_fields[] = {
 	{ "max_queue", F_INT, NULL, 0, 0, 100000 },
 	{ "priority", F_STR, NULL, 0, 0, 0 },
 	{ "jobs", F_INT, NULL, 0, 1, 1024 },
+	{ "partition", F_STR, NULL, 0, 0, 0 },
+	{ "cpus", F_INT, NULL, 0, 1, 4096 },
+	{ "memory", F_STR, NULL, 0, 0, 0 },
+	{ "time", F_DURATION, NULL, 0, 0, 0 },
 	END
 };
 

@@ -17,6 +17,7 @@ static const struct runtime_ops *const runtimes[] = {
 	&runtime_local,
 	&runtime_lava,
 	&runtime_pull,
+	&runtime_slurm,
 };
 
 static const struct runtime_ops *

@@ -64,11 +64,14 @@ struct runtime_ops {
 	/* the key a lab of this type must set ("url"), or NULL */
 	const char	*needs;
 	int		 builds;	/* runs build jobs, not only tests */
+	int		 builds_only;	/* runs no test jobs */
 	/*
 	 * On this machine: at most labs.<name>.jobs at a time, and what
 	 * collect --wait waits for.
 	 */
 	int		 local;
+	/* Not on this machine, but collect --wait waits for its jobs too. */
+	int		 waited;
 
 	/*
 	 * Before the job is marked submitting: make ready what it needs,
@@ -155,5 +158,6 @@ void	 runtime_lookup_said(const struct runtime *, const struct job_row *,
 extern const struct runtime_ops runtime_local;
 extern const struct runtime_ops runtime_lava;
 extern const struct runtime_ops runtime_pull;
+extern const struct runtime_ops runtime_slurm;
 
 #endif

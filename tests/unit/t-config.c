@@ -318,6 +318,47 @@ test_builds(void)
 	    "builds:\n  b:\n    arch: x86_64\n    runtime: nowhere\n",
 	    "c.yaml:4:14: error: builds.b.runtime 'nowhere' is not a lab in "
 	    "'labs'");
+
+	err = load(&cfg, "c.yaml",
+	    "labs:\n  farm:\n    type: slurm\n    partition: build\n"
+	    "    cpus: 8\n    memory: 16G\n    time: 90\n"
+	    "builds:\n  b:\n    arch: x86_64\n    runtime: farm\n"
+	    "    slurm:\n      cpus: 32\n      time: 3h\n", NULL, NULL);
+	ok(cfg != NULL, "a slurm lab, and a build's own requests");
+	if (cfg != NULL) {
+		const struct batch_req *l = &config_lab(cfg, "farm")->slurm;
+		const struct batch_req *r = &config_build(cfg, "b")->slurm;
+
+		ok(strcmp(l->partition, "build") == 0 && l->cpus == 8 &&
+		    strcmp(l->memory, "16G") == 0 && l->time == 90 * 60,
+		    "the lab's requests");
+		ok(r->cpus == 32 && r->time == 3 * 3600 && r->memory == NULL &&
+		    r->partition == NULL, "the build's, the rest left unset");
+	}
+	config_free(cfg);
+	free(err);
+	expect_error("a slurm partition that is no name",
+	    "labs:\n  farm:\n    type: slurm\n    partition: a b\n",
+	    "c.yaml:4:16: error: labs.farm.partition 'a b' must match "
+	    "^[A-Za-z0-9_.-]+$");
+	expect_error("a build's memory that is no size",
+	    "labs:\n  farm:\n    type: slurm\n"
+	    "builds:\n  b:\n    arch: x86_64\n    runtime: farm\n"
+	    "    slurm:\n      memory: 4GB\n",
+	    "c.yaml:9:15: error: builds.b.slurm.memory '4GB' must be a "
+	    "number of megabytes, or one with K, M, G or T");
+	expect_error("a slurm key of the wrong type",
+	    "labs:\n  farm:\n    type: slurm\n    cpus: many\n",
+	    "labs.farm.cpus");
+	expect_error("a test on a lab that runs builds only",
+	    "labs:\n  farm:\n    type: slurm\n"
+	    "builds:\n  a:\n    arch: x86_64\n"
+	    "platforms:\n  p:\n    arch: x86_64\n    device_type: qemu\n"
+	    "    boot_method: qemu\n"
+	    "tests:\n  k:\n    template: smoke\n    platforms: [p]\n"
+	    "    lab: farm\n",
+	    "c.yaml:16:10: error: tests.k.lab 'farm' is a slurm lab, which "
+	    "runs builds only; name a lab that runs tests");
 }
 
 static void
