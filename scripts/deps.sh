@@ -4,7 +4,9 @@
 #   build   compiler and the six libraries (what `make` needs)
 #   run     what `make run` needs: tarball compressors, kernel build tools,
 #           Debian's linux-source, busybox, QEMU and lava-dispatcher;
-#           the arm64 and riscv64 cross compilers, clang/lld/llvm, QEMU
+#           the arm64 and riscv64 cross compilers with their C
+#           libraries (only recommended by the compilers, and recommends
+#           are not installed), clang/lld/llvm, QEMU
 #           for arm64 and riscv64, mmdebstrap and dpkg-dev for the
 #           userlands of scripts/make-ramdisk.sh and make-rootfs.sh,
 #           rsync for kselftest's install, fakechroot and fakeroot
@@ -26,7 +28,8 @@ build="gcc make pkg-config libgit2-dev libyaml-dev libsqlite3-dev
 run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
 	python3-yaml sqlite3 ca-certificates time bubblewrap
-	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu clang lld llvm
+	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
+	libc6-dev-riscv64-cross clang lld llvm
 	qemu-system-arm qemu-system-misc mmdebstrap debian-archive-keyring
 	dpkg-dev binutils bzip2 rsync fakechroot fakeroot
 	util-linux ccache"
