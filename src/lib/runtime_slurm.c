@@ -444,6 +444,26 @@ slurm_prep(const struct runtime *rt, struct job_row *j,
 	return rc;
 }
 
+/*
+ * --output=<work>/slurm.out, each '%' of the work directory doubled:
+ * sbatch reads "%j", "%x" and the like in it as its own patterns.
+ */
+static char *
+output_option(const char *work)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	buf_puts(&b, "--output=");
+	for (p = work; *p != '\0'; p++) {
+		if (*p == '%')
+			buf_putc(&b, '%');
+		buf_putc(&b, *p);
+	}
+	buf_addf(&b, "/%s", OUT_NAME);
+	return buf_detach(&b, NULL);
+}
+
 /* Whether sbatch's failure could have left the job queued. */
 static int
 may_be_queued(int rc, const struct buf *out)
@@ -470,7 +490,7 @@ slurm_submit(const struct runtime *rt, struct job_row *j,
 	r = request(rt, j);
 	name = job_name(rt, j);
 	o_name = xasprintf("--job-name=%s", name);
-	o_out = xasprintf("--output=%s/%s", h->work, OUT_NAME);
+	o_out = output_option(h->work);
 	o_dir = xasprintf("--chdir=%s", h->work);
 	o_cpus = xasprintf("--cpus-per-task=%d", r.cpus > 0 ? r.cpus : 1);
 	o_mem = r.memory ? xasprintf("--mem=%s", r.memory) : NULL;

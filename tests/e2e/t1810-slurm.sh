@@ -248,6 +248,18 @@ nothing_left() {
 check "nothing of the builds is left behind" wait_for 10 nothing_left
 is "every job done" "$(sql "SELECT COUNT(*) FROM job WHERE state != 'done'")" 0
 
+# a data dir with a '%' in its path: sbatch must not read "%x" in
+# --output as the job's name
+mkdir -p "$TMP/pct"
+sed "s|data_dir: .*|data_dir: $TMP/pct/v%x|" "$TMP/configs/settings.yaml" \
+    >"$TMP/pct/settings.yaml"
+cp "$TMP/trees.good" "$TMP/pct/trees.yaml"
+check "a build in a data dir named with '%x'" sh -c "maestrino -c $TMP/pct poll &&
+    maestrino -c $TMP/pct tarball && maestrino -c $TMP/pct jobs &&
+    maestrino -c $TMP/pct submit && maestrino -c $TMP/pct collect --wait"
+is "passes" "$(sqlite3 "$TMP/pct/v%x/state.db" "SELECT status FROM build
+    WHERE config_name = 'x86'")" PASS
+
 "$top/tests/e2e/slurm.sh" stop "$cluster"
 trap - EXIT
 done_testing
