@@ -192,8 +192,9 @@ parse_jobs(char *text, const char *name, struct slurm_job *sj, size_t max)
 }
 
 /*
- * The Slurm jobs named name (squeue --name, every state, so a finished
- * job is seen for MinJobAge; one, unless someone else took the name):
+ * This user's Slurm jobs named name (squeue --me --name, every state, so
+ * a finished job is seen for MinJobAge; names are public, and another
+ * user's job of the same name is not ours to adopt or wait for):
  * 0 with *found set (caller releases), or -1 when Slurm cannot be asked
  * now.
  */
@@ -201,7 +202,7 @@ static int
 find_jobs(const struct runtime *rt, const char *name, struct slurm_job *sj,
     size_t max, size_t *found)
 {
-	const char *args[] = { "squeue", "--noheader", "--states=all",
+	const char *args[] = { "squeue", "--noheader", "--states=all", "--me",
 		"--format=%i|%T|%r|%j", NULL, NULL };
 	struct buf out = BUF_INIT;
 	char *opt, *line;
@@ -209,7 +210,7 @@ find_jobs(const struct runtime *rt, const char *name, struct slurm_job *sj,
 
 	*found = 0;
 	opt = xasprintf("--name=%s", name);
-	args[4] = opt;
+	args[5] = opt;
 	rc = slurm_run(args, &out);
 	if (rc != 0) {
 		line = last_line(&out);
@@ -702,7 +703,7 @@ slurm_collect(const struct runtime *rt, struct job_row *j,
 static enum lab_result
 slurm_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 {
-	const char *args[] = { "scancel", NULL, NULL };
+	const char *args[] = { "scancel", "--me", NULL, NULL };
 	struct timespec ts = { 0, 200 * 1000000L };
 	struct slurm_job sj[4];
 	struct buf out = BUF_INIT;
@@ -712,7 +713,7 @@ slurm_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 
 	name = job_name(rt, j);
 	opt = xasprintf("--name=%s", name);
-	args[1] = opt;
+	args[2] = opt;
 	rc = slurm_run(args, &out);
 	if (rc != 0) {
 		line = last_line(&out);
