@@ -75,6 +75,7 @@ struct take {
 	const char	*arch;
 	const char	*dst;
 	size_t		 files;
+	size_t		 bytes;
 };
 
 /* The file sub of the result, as the messages name it (caller frees). */
@@ -184,6 +185,10 @@ walk(struct take *t, int fd, const char *sub, int depth)
 				rc = refuse(t, p, "is %lld bytes, more than "
 				    "the %zu it may be", (long long)st.st_size,
 				    max);
+			else if ((t->bytes += (size_t)st.st_size) >
+			    PULL_TOTAL_MAX)
+				rc = refuse(t, NULL, "holds more than %zu bytes "
+				    "in all", PULL_TOTAL_MAX);
 			else if (t->dst != NULL)
 				rc = copy_one(t, p, max);
 		}
@@ -248,6 +253,7 @@ pull_build_take(const char *base, const char *rel, const char *arch,
 		return 0;
 	t.dst = dst;
 	t.files = 0;
+	t.bytes = 0;
 	if (fs_remove_tree(dst) != 0 || fs_mkdir_p(dst) != 0)
 		return refuse(&t, NULL, "cannot be stored");
 	bfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

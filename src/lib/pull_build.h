@@ -13,6 +13,8 @@
 #define PULL_RESULT_MAX		((size_t)1 << 20)
 /* Files (dtbs included) in one result, at most. */
 #define PULL_FILES_MAX		4096
+/* Bytes of one result, all its files together, at most. */
+#define PULL_TOTAL_MAX		((size_t)4 << 30)
 
 /*
  * The one sanitiser of names that come from outside: a job id, a
@@ -26,7 +28,8 @@ int	 pull_name_ok(const char *name);
  * only what the kbuild worker leaves for a build of arch (result.json,
  * build.log, metadata.json, config, System.map, the kernel image,
  * modules.tar.xz, kselftest.tar.gz, dtbs/ with *.dtb below), each a
- * regular file of its own within its bound, nothing a link.  With dst,
+ * regular file of its own within its bound, nothing a link, at most
+ * PULL_FILES_MAX files and PULL_TOTAL_MAX bytes in all.  With dst,
  * then copy it into the directory dst (made again from nothing).  0, or
  * -1 after an error naming the file.
  */

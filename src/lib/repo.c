@@ -427,6 +427,14 @@ open_reference(const char *reference, const char *at, const char *what,
 		    what, reference, where);
 		goto out;
 	}
+	/* one line of objects/info/alternates: a newline would make two */
+	if (strpbrk(b.ptr, "\n\r") != NULL) {
+		error_to(err, "%s: reference '%s'%s: its objects directory "
+		    "'%s' has a newline in its path, which "
+		    "objects/info/alternates cannot hold", what, reference,
+		    where, b.ptr);
+		goto out;
+	}
 	*objects = xstrdup(b.ptr);
 	/* alternates lines name the directory itself, without a '/' */
 	while (strlen(*objects) > 1 && str_ends(*objects, "/"))

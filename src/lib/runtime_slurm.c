@@ -192,8 +192,9 @@ parse_jobs(char *text, const char *name, struct slurm_job *sj, size_t max)
 }
 
 /*
- * The Slurm jobs named name (squeue --name, every state, so a finished
- * job is seen for MinJobAge; one, unless someone else took the name):
+ * This user's Slurm jobs named name (squeue --me --name, every state, so
+ * a finished job is seen for MinJobAge; names are public, and another
+ * user's job of the same name is not ours to adopt or wait for):
  * 0 with *found set (caller releases), or -1 when Slurm cannot be asked
  * now.
  */
@@ -201,7 +202,7 @@ static int
 find_jobs(const struct runtime *rt, const char *name, struct slurm_job *sj,
     size_t max, size_t *found)
 {
-	const char *args[] = { "squeue", "--noheader", "--states=all",
+	const char *args[] = { "squeue", "--noheader", "--states=all", "--me",
 		"--format=%i|%T|%r|%j", NULL, NULL };
 	struct buf out = BUF_INIT;
 	char *opt, *line;
@@ -209,7 +210,7 @@ find_jobs(const struct runtime *rt, const char *name, struct slurm_job *sj,
 
 	*found = 0;
 	opt = xasprintf("--name=%s", name);
-	args[4] = opt;
+	args[5] = opt;
 	rc = slurm_run(args, &out);
 	if (rc != 0) {
 		line = last_line(&out);
@@ -444,6 +445,26 @@ slurm_prep(const struct runtime *rt, struct job_row *j,
 	return rc;
 }
 
+/*
+ * --output=<work>/slurm.out, each '%' of the work directory doubled:
+ * sbatch reads "%j", "%x" and the like in it as its own patterns.
+ */
+static char *
+output_option(const char *work)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	buf_puts(&b, "--output=");
+	for (p = work; *p != '\0'; p++) {
+		if (*p == '%')
+			buf_putc(&b, '%');
+		buf_putc(&b, *p);
+	}
+	buf_addf(&b, "/%s", OUT_NAME);
+	return buf_detach(&b, NULL);
+}
+
 /* Whether sbatch's failure could have left the job queued. */
 static int
 may_be_queued(int rc, const struct buf *out)
@@ -470,7 +491,7 @@ slurm_submit(const struct runtime *rt, struct job_row *j,
 	r = request(rt, j);
 	name = job_name(rt, j);
 	o_name = xasprintf("--job-name=%s", name);
-	o_out = xasprintf("--output=%s/%s", h->work, OUT_NAME);
+	o_out = output_option(h->work);
 	o_dir = xasprintf("--chdir=%s", h->work);
 	o_cpus = xasprintf("--cpus-per-task=%d", r.cpus > 0 ? r.cpus : 1);
 	o_mem = r.memory ? xasprintf("--mem=%s", r.memory) : NULL;
@@ -682,7 +703,7 @@ slurm_collect(const struct runtime *rt, struct job_row *j,
 static enum lab_result
 slurm_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 {
-	const char *args[] = { "scancel", NULL, NULL };
+	const char *args[] = { "scancel", "--me", NULL, NULL };
 	struct timespec ts = { 0, 200 * 1000000L };
 	struct slurm_job sj[4];
 	struct buf out = BUF_INIT;
@@ -692,7 +713,7 @@ slurm_cancel(const struct runtime *rt, struct job_row *j, struct buf *err)
 
 	name = job_name(rt, j);
 	opt = xasprintf("--name=%s", name);
-	args[1] = opt;
+	args[2] = opt;
 	rc = slurm_run(args, &out);
 	if (rc != 0) {
 		line = last_line(&out);

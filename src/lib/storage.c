@@ -10,6 +10,7 @@
 #include "db.h"
 #include "fs.h"
 #include "hash.h"
+#include "html.h"
 #include "http.h"
 #include "log.h"
 #include "storage.h"
@@ -92,6 +93,7 @@ enum storage_up
 storage_upload(const struct config *cfg, struct db *db, const char *rel,
     const char *what, struct buf *err)
 {
+	struct buf u = BUF_INIT;
 	struct upload_row row;
 	enum storage_up rc;
 	struct stat st;
@@ -128,8 +130,15 @@ storage_upload(const struct config *cfg, struct db *db, const char *rel,
 		rc = STORAGE_KEPT;	/* the server has these bytes */
 		goto out;
 	}
-	url = xasprintf("%s%s%s", cfg->storage_upload_url,
-	    str_ends(cfg->storage_upload_url, "/") ? "" : "/", rel);
+	/*
+	 * Names below dtbs/ are the tree's: each byte that could end the
+	 * path ('?', '#') or that the server decodes ("%2e%2e%2f", which
+	 * would name another artifact) goes percent-encoded.
+	 */
+	buf_addf(&u, "%s%s", cfg->storage_upload_url,
+	    str_ends(cfg->storage_upload_url, "/") ? "" : "/");
+	url_path(&u, rel);
+	url = buf_detach(&u, NULL);
 	if (put(cfg, file, url, what, &why) != 0) {
 		error_to(err, "%s: cannot upload %s: %s", what, rel, why);
 		if (db_begin(db) != 0 || db_end(db, store_upload_failed(db,

@@ -290,6 +290,31 @@ check "each PUT once, through every failure" once
 is "nothing pending but the refused patch (never asked for again)" \
     "$(sql "SELECT group_concat(path) FROM upload WHERE uploaded_at IS NULL" | sed 's|/.*||')" patches
 
+# ---- names from the tree: a space, '#', '?', and dots encoded ----
+# (the last would be another build's image if the PUT's URL kept it raw)
+awk '{ print } /board\.dtb$/ {
+	d = "arch/$(SRCARCH)/boot/dts/vendor/"
+	print "\t@echo sp > \"" d "a b.dtb\""
+	print "\t@echo hash > \"" d "c#d.dtb\""
+	print "\t@echo evil > \"" d "%2e%2e%2f%2e%2e%2f%2e%2e%2fb1-x86%2fbzImage?.dtb\""
+}' "$up/Makefile" >"$TMP/Makefile"
+cp "$TMP/Makefile" "$up/Makefile"
+git -C "$up" add Makefile
+commit "$up" "dtbs with odd names"
+cp "$www/$b/bzImage" "$TMP/b1-image"
+check "a build whose dtbs have odd names" sh -c "maestrino $C poll &&
+    maestrino $C tarball && maestrino $C jobs && maestrino $C submit &&
+    maestrino $C collect --wait"
+odd=$(sql "SELECT id FROM job WHERE kind = 'kbuild' ORDER BY rowid DESC LIMIT 1")
+is "it is recorded" "$(sql "SELECT status FROM build WHERE job_id = '$odd'")" PASS
+for f in "a b.dtb" "c#d.dtb" "%2e%2e%2f%2e%2e%2f%2e%2e%2fb1-x86%2fbzImage?.dtb"; do
+	check "'$f' on the server under its own name" \
+	    cmp "$TMP/var/storage/builds/$odd/dtbs/vendor/$f" \
+	    "$www/builds/$odd/dtbs/vendor/$f"
+done
+check "another build's image is untouched" cmp "$TMP/b1-image" "$www/$b/bzImage"
+check "every file in storage on the server, still" same
+
 # ---- the token ----
 check "the token is not in our logs, database, site, KCIDB or jobs" sh -c "
     ! grep -rl -- '$DAV_TOKEN' '$log' '$TMP/var' '$TMP/public' '$TMP/farm'"

@@ -69,7 +69,7 @@ C="-c $TMP/configs"
 
 # states_of JOB: the state of every Slurm job of Maestrino's job JOB
 states_of() {
-	squeue --noheader --states=all --format='%j %T' |
+	squeue --me --noheader --states=all --format='%j %T' |
 	    awk -v j="-$1." 'index($1, j) { print $2 }' | sort | tr '\n' ' '
 }
 
@@ -220,7 +220,20 @@ is "one Slurm job each" \
     "$(states_of b1-flaky | wc -w) $(states_of b1-slow | wc -w) $(states_of b1-hang | wc -w)" \
     "2 1 1"
 check "the hanging build runs" wait_for 30 in_state b1-hang RUNNING
+# another user's job of the same name (squeue shows names to everyone):
+# not Maestrino's to wait for or to cancel
+hang=$(squeue --me --noheader --states=all --format=%j | grep -e '-b1-hang\.')
+conf=$(mktemp /tmp/maestrino-slurm-conf.XXXXXX)
+cp "$SLURM_CONF" "$conf" && chmod 644 "$conf"
+check "another user submits a held job named '$hang'" sh -c "
+    sudo -n -u nobody env SLURM_CONF='$conf' sbatch --hold \
+    --job-name='$hang' --chdir=/ --output=/dev/null --wrap=true"
+rm -f "$conf"
 check_rc 0 "maestrino cancel" maestrino $C cancel b1-hang
+is "the other user's job is left alone" \
+    "$(squeue --noheader --states=all --user=nobody --format='%j %T')" \
+    "$hang PENDING"
+admin scancel --user=nobody
 is "its Slurm job is cancelled" "$(states_of b1-hang)" "CANCELLED "
 is "the job ends cancelled" \
     "$(sql "SELECT state || ' ' || error_code FROM job WHERE id = 'b1-hang'")" \
@@ -247,6 +260,18 @@ nothing_left() {
 }
 check "nothing of the builds is left behind" wait_for 10 nothing_left
 is "every job done" "$(sql "SELECT COUNT(*) FROM job WHERE state != 'done'")" 0
+
+# a data dir with a '%' in its path: sbatch must not read "%x" in
+# --output as the job's name
+mkdir -p "$TMP/pct"
+sed "s|data_dir: .*|data_dir: $TMP/pct/v%x|" "$TMP/configs/settings.yaml" \
+    >"$TMP/pct/settings.yaml"
+cp "$TMP/trees.good" "$TMP/pct/trees.yaml"
+check "a build in a data dir named with '%x'" sh -c "maestrino -c $TMP/pct poll &&
+    maestrino -c $TMP/pct tarball && maestrino -c $TMP/pct jobs &&
+    maestrino -c $TMP/pct submit && maestrino -c $TMP/pct collect --wait"
+is "passes" "$(sqlite3 "$TMP/pct/v%x/state.db" "SELECT status FROM build
+    WHERE config_name = 'x86'")" PASS
 
 "$top/tests/e2e/slurm.sh" stop "$cluster"
 trap - EXIT

@@ -200,7 +200,19 @@ EOF
 	has "build $JOB: the tarball from the artifact" "$TMP/check.out" \
 	    "extracting $TMP/build-$JOB/lab/tarballs/"
 	has "build $JOB: passed" "$TMP/check.out" "$JOB: pass in"
-	out=$(wf build 'Upload the result' path)
+	out=$(wf build 'Upload the result' path runner.temp="$RUNNER_TEMP")
+	if [ "$JOB" = b1-x86 ]; then
+		# what a build without the sandbox could do: write another
+		# job's result beside its own, for the upload to carry
+		for d in out "$out"; do
+			mkdir -p "$d/b1-tiny"
+			cp -a out/b1-x86/. "$d/b1-tiny/"
+			echo FORGED >>"$d/b1-tiny/build.log"
+		done
+	fi
+	if keep=$(wf build "Keep the job's own result" run 2>/dev/null); then
+		check "build $JOB: its own result kept" sh -e -c "$keep"
+	fi
 	mkdir -p "$TMP/artifacts/build-$JOB"
 	cp -a "$out/." "$TMP/artifacts/build-$JOB/"
 	ls "$TMP/artifacts/build-$JOB/$JOB" >"$TMP/ls.out"
@@ -222,47 +234,49 @@ tf=$(now)
 # shellcheck disable=SC2046
 carry "$TMP/cache" "$TMP/finish" $(wf finish 'Restore the data dir' path)
 results=$(wf finish 'Download the build results' path runner.temp="$RUNNER_TEMP")
-mkdir -p "$results"
+mkdir -p "$results" "$TMP/own"
 for d in "$TMP"/artifacts/build-*; do
 	cp -a "$d/." "$results/"
+	# each build's own result, for the hostile ones below
+	cp -a "$d/${d##*/build-}" "$TMP/own/"
 done
 
 # hostile results first, while the jobs wait for theirs
 h=$TMP/hostile
 mkdir -p "$h/link" "$h/escape" "$h/big" "$h/name" "$h/dirlink"
-cp -a "$results/b1-x86" "$h/link/"
+cp -a "$TMP/own/b1-x86" "$h/link/"
 ln -sf /etc/passwd "$h/link/b1-x86/bzImage"
 check_rc 1 "import: a symbolic link is refused" \
     maestrino -c configs import actions "$h/link/b1-x86"
 has "naming the file" "$TMP/out" \
     "'$h/link/b1-x86/bzImage' is a symbolic link; the result is refused"
-cp -a "$results/b1-x86" "$h/escape/"
+cp -a "$TMP/own/b1-x86" "$h/escape/"
 ln -s ../../../.. "$h/escape/b1-x86/dtbs"
 check_rc 1 "import: a directory escaping by a link is refused" \
     maestrino -c configs import actions "$h/escape/b1-x86"
 has "naming it" "$TMP/out" "'$h/escape/b1-x86/dtbs' is a symbolic link"
-ln -s "$results/b1-x86" "$h/dirlink/b1-x86"
+ln -s "$TMP/own/b1-x86" "$h/dirlink/b1-x86"
 check_rc 1 "import: a result that is itself a link is refused" \
     maestrino -c configs import actions "$h/dirlink/b1-x86"
 has "naming it" "$TMP/out" "'$h/dirlink/b1-x86' is a symbolic link"
-cp -a "$results/b1-x86" "$h/name/"
+cp -a "$TMP/own/b1-x86" "$h/name/"
 echo x >"$h/name/b1-x86/.profile"
 check_rc 1 "import: a file a build does not leave is refused" \
     maestrino -c configs import actions "$h/name/b1-x86"
 has "naming it" "$TMP/out" "'$h/name/b1-x86/.profile' is not a name a build leaves"
-cp -a "$results/b1-x86" "$h/big/"
+cp -a "$TMP/own/b1-x86" "$h/big/"
 truncate -s 300M "$h/big/b1-x86/build.log"
 check_rc 1 "import: an oversized file is refused" \
     maestrino -c configs import actions "$h/big/b1-x86"
 has "naming it and its bound" "$TMP/out" \
     "'$h/big/b1-x86/build.log' is 314572800 bytes, more than the 268435456 it may be"
-cp -a "$results/b1-x86" "$h/b9-nosuch"
+cp -a "$TMP/own/b1-x86" "$h/b9-nosuch"
 check_rc 1 "import: a result of an unknown job is refused" \
     maestrino -c configs import actions "$h/b9-nosuch"
 has "naming it" "$TMP/out" "'$h/b9-nosuch': no job 'b9-nosuch' in the database; refused"
-check_rc 0 "import: one result" maestrino -c configs import actions "$results/b1-x86"
+check_rc 0 "import: one result" maestrino -c configs import actions "$TMP/own/b1-x86"
 check_rc 1 "import: the same result twice, before collect" \
-    maestrino -c configs import actions "$results/b1-x86"
+    maestrino -c configs import actions "$TMP/own/b1-x86"
 has "refused" "$TMP/out" "a result of job 'b1-x86' waits in 'var/fanout/results/b1-x86' already"
 rm -r var/fanout/results/b1-x86
 check "nothing of them reached the lab" sh -c '! ls var/fanout/results 2>/dev/null | grep -q .'
@@ -270,6 +284,8 @@ check "nothing of them reached the lab" sh -c '! ls var/fanout/results 2>/dev/nu
 ti=$(now)
 check "import (the workflow's step)" sh -e -c "$(wf finish 'Import the build results' run)"
 has "both taken" "$TMP/check.out" "2 results taken, 0 refused"
+check "not the result of b1-tiny that b1-x86's runner forged" \
+    cmp "$TMP/own/b1-tiny/build.log" var/fanout/results/b1-tiny/build.log
 check_rc 0 "collect records them" maestrino -c configs collect
 ti2=$(now)
 has "both" "$TMP/out" "2 finished, 0 running, 0 retried, 0 failed"
@@ -285,7 +301,7 @@ is "both builds recorded from their results" \
 is "with their artifacts in this runner's storage" \
     "$(sqlite3 var/state.db "SELECT json_extract(artifacts, '$.kernel') FROM build WHERE job_id = 'b1-x86'")" \
     "file://$TMP/finish/var/storage/builds/b1-x86/bzImage"
-check "the kernel is the one built" cmp "$results/b1-x86/bzImage" \
+check "the kernel is the one built" cmp "$TMP/own/b1-x86/bzImage" \
     var/storage/builds/b1-x86/bzImage
 is "the modules too" \
     "$(sqlite3 var/state.db "SELECT json_extract(artifacts, '$.modules') IS NOT NULL FROM build WHERE job_id = 'b1-x86'")" 1
@@ -321,8 +337,8 @@ assert n >= 2, n' $files
 # a replayed result: never recorded twice
 before=$(sqlite3 var/state.db "SELECT group_concat(id || finished || attempt) FROM job WHERE kind = 'kbuild'")
 check_rc 1 "import: a replayed result is refused" \
-    maestrino -c configs import actions "$results/b1-x86" "$results/b1-tiny"
-has "naming it" "$TMP/out" "'$results/b1-x86': job 'b1-x86' is done already (pass); a replayed result is refused"
+    maestrino -c configs import actions "$TMP/own/b1-x86" "$TMP/own/b1-tiny"
+has "naming it" "$TMP/out" "'$TMP/own/b1-x86': job 'b1-x86' is done already (pass); a replayed result is refused"
 has "both" "$TMP/out" "0 results taken, 2 refused"
 check_rc 0 "collect after it" maestrino -c configs collect
 is "no job done twice" "$(sqlite3 var/state.db "SELECT group_concat(id || finished || attempt) FROM job WHERE kind = 'kbuild'")" "$before"
@@ -336,7 +352,7 @@ check_rc 0 "submit it to the lab" maestrino -c configs submit
 has "whose tarball this runner does not have: export carries it later" \
     "$TMP/out" "is not on this machine; \`maestrino export actions\` carries it"
 mkdir -p var/fanout/results
-cp -a "$results/b1-tiny" "var/fanout/results/$r"
+cp -a "$TMP/own/b1-tiny" "var/fanout/results/$r"
 ln -sf "$TMP/finish/var/state.db" "var/fanout/results/$r/config"
 check_rc 0 "collect" maestrino -c configs collect
 has "collect refuses it, naming the file" "$TMP/out" \

@@ -171,20 +171,30 @@ config bad
 	printf '    reference: %s/bad\n' "$TMP"
 	printf '  shallow:\n    url: %s\n    branches: [master]\n' "$url"
 	printf '    reference: %s/shallow.git\n' "$TMP"
+	# a link to a clone whose path has a newline: the alternates line
+	# would be two, the second relative to the mirror
+	printf '  newline:\n    url: %s\n    branches: [master]\n' "$url"
+	printf '    reference: %s/nl-ref\n' "$TMP"
 } >>"$TMP/bad/c.yaml"
+nl='
+'
+git clone -q --bare "$up" "$TMP/odd${nl}dir/ref.git"
+ln -s "$TMP/odd${nl}dir/ref.git" "$TMP/nl-ref"
 check_rc 1 "bad references fail their trees" maestrino -c "$TMP/bad" poll
-has "others go on" "$TMP/out" "4 trees, 2 new checkouts, 3 failed"
+has "others go on" "$TMP/out" "5 trees, 2 new checkouts, 4 failed"
 has "a missing reference is named, with its config place" "$TMP/out" \
     "tree 'missing': reference '$TMP/nope' ($TMP/bad/c.yaml:11:16): no such directory"
 has "so is one that is not a git repository" "$TMP/out" \
     "tree 'notgit': reference '$TMP/bad' ($TMP/bad/c.yaml:15:16) is not a git repository"
 has "and a shallow one" "$TMP/out" \
     "tree 'shallow': reference '$TMP/shallow.git' ($TMP/bad/c.yaml:19:16) is a shallow clone"
+has "and one whose objects' path has a newline" "$TMP/out" \
+    "tree 'newline': reference '$TMP/nl-ref' ($TMP/bad/c.yaml:23:16): its objects directory"
 ls "$TMP/bad/var/git" >"$TMP/ls"
 is "no mirror is made for them" "$(tr '\n' ' ' <"$TMP/ls")" "up.git "
 is "the tree's error is recorded" \
     "$(sqlite3 "$TMP/bad/var/state.db" "SELECT COUNT(*) FROM tree
-    WHERE last_error LIKE '%reference%'")" 3
+    WHERE last_error LIKE '%reference%'")" 4
 
 config url "reference: https://example.org/linux.git"
 check_rc 2 "a URL as reference is a config error" maestrino -c "$TMP/url" poll

@@ -2,7 +2,11 @@
  * t-pull.c: the one sanitiser of names from an outside executor, and a
  * build's result checked whole before anything is copied.
  */
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "tap.h"
+#include "buf.h"
 #include "fs.h"
 #include "log.h"
 #include "pull_build.h"
@@ -45,7 +49,9 @@ put(const char *dir, const char *name, const char *text)
 static void
 test_take(void)
 {
-	char tmpl[] = "/tmp/t-pull.XXXXXX", *base, *res, *dst, *p;
+	char tmpl[] = "/tmp/t-pull.XXXXXX", *base, *res, *dst, *p, *outside;
+	struct buf err = BUF_INIT;
+	int i, fd;
 
 	base = mkdtemp(tmpl);
 	res = fs_join(base, "b1-x86");
@@ -88,9 +94,44 @@ test_take(void)
 	ok(!fs_exists(dst), "and nothing of it is copied");
 	ok(pull_build_take(base, "nosuch", "x86_64", NULL) != 0,
 	    "a result that is not there is refused");
+	p = fs_join(res, "config");
+	outside = fs_join(base, "outside");
+	put(base, "outside", "a file of ours");
+	ok(link(outside, p) == 0 && pull_build_take(base, "b1-x86",
+	    "x86_64", NULL) != 0, "a hard link to a file outside is refused");
+	unlink(p);
+	ok(mkfifo(p, 0600) == 0 && pull_build_take(base, "b1-x86", "x86_64",
+	    NULL) != 0, "a FIFO is refused");
+	unlink(p);
+	free(p);
+	p = fs_join(res, "config\nx");
+	put(res, "config\nx", "x");
+	ok(pull_build_take(base, "b1-x86", "x86_64", NULL) != 0,
+	    "a name with a newline is refused");
+	unlink(p);
+	free(p);
+	/* sparse: 300 dtbs of 16 MiB each, 4.7 GiB in all, none on disk */
+	for (i = 0; i < 300; i++) {
+		p = xasprintf("%s/dtbs/vendor/b%d.dtb", res, i);
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || ftruncate(fd, (off_t)16 << 20) != 0)
+			i = 1000;
+		if (fd >= 0)
+			close(fd);
+		free(p);
+	}
+	ok(i == 300 && pull_build_take(base, "b1-x86", "x86_64", NULL) != 0,
+	    "a result larger than PULL_TOTAL_MAX in all is refused");
 	log_unmute();
+	log_catch(&err);
+	ok(pull_build_take(base, "b1-x86", "x86_64", NULL) != 0,
+	    "refused again");
+	log_uncatch(&err, "");
+	ok(strstr(err.ptr, "bytes in all") != NULL, "saying so");
+	buf_release(&err);
 
 	fs_remove_tree(base);
+	free(outside);
 	free(res);
 	free(dst);
 }
