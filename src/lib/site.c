@@ -20,6 +20,7 @@
  * site_regress.c, site_issue.c, site_bisect.c, site_index.c) from what
  * store_site.c reads.
  */
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -81,7 +82,15 @@ enum task_kind {
 	TASK_OPEN,		/* the open regressions of a branch */
 	TASK_BUILD,		/* a build's page */
 	TASK_TEST,		/* the page of a test's key */
-	TASK_ISSUE		/* an issue's page */
+	TASK_ISSUE,		/* an issue's page */
+	TASK_KINDS
+};
+
+static const char *const task_names[TASK_KINDS] = {
+	"branch test pages", "checkout pages", "build pages",
+	"test pages of checkouts", "branch pages", "feeds", "platform pages",
+	"open regressions", "build pages (triage)", "test pages (triage)",
+	"issue pages"
 };
 
 struct task {
@@ -103,6 +112,7 @@ struct tasks {
 struct worker {
 	struct site		 s;
 	struct site_stats	 stats;
+	double			 cpu[TASK_KINDS];	/* seconds per kind */
 	int			 own_db;
 };
 
@@ -153,6 +163,8 @@ run_task(struct site *s, const struct task *t)
 		return site_render_test(s, t->id);
 	case TASK_ISSUE:
 		return site_render_issue(s, t->name);
+	case TASK_KINDS:
+		break;
 	}
 	return error("unknown site task %d", (int)t->kind);
 }
@@ -191,12 +203,29 @@ worker_close(void *ctx)
 	}
 }
 
+/* The processor time of this thread, in seconds. */
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int
 worker_run(void *ctx, void *item)
 {
 	struct worker *w = ctx;
+	const struct task *t = item;
+	double t0;
+	int rc;
 
-	return run_task(&w->s, item);
+	t0 = thread_cpu();
+	rc = run_task(&w->s, t);
+	w->cpu[t->kind] += thread_cpu() - t0;
+	return rc;
 }
 
 static const struct pool_ops site_pool_ops = {
@@ -209,8 +238,9 @@ run_tasks(struct site *s, const struct tasks *t)
 {
 	struct run *r;
 	struct pool *p;
+	double cpu;
 	long ncpu;
-	size_t n, i, done;
+	size_t n, i, k, done;
 	int rc;
 
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -239,6 +269,14 @@ run_tasks(struct site *s, const struct tasks *t)
 		s->stats->pages += r->w[i].stats.pages;
 		s->stats->written += r->w[i].stats.written;
 	}
+	for (k = 0; k < TASK_KINDS; k++) {
+		cpu = 0;
+		for (i = 0; i < n; i++)
+			cpu += r->w[i].cpu[k];
+		if (cpu > 0)
+			debug("%s: %.2f s of processor time", task_names[k],
+			    cpu);
+	}
 	free(r);
 	return rc;
 }
@@ -254,9 +292,10 @@ phase(const char *what, double *t0)
 }
 
 /*
- * Checkout and build pages of what changed; on a full render, the test
- * pages of every branch too, the largest tasks first; otherwise, the
- * test pages of what changed.  And the pages of what the triage
+ * Checkout and build pages of what changed, and their test pages: those
+ * of every key of a branch whose checkouts are rendered (all of them on
+ * a full render), the largest tasks first, and those of the tests of
+ * the other checkouts.  And the pages of what the triage
  * changed: its issues', and those of the results of its incidents.
  */
 static int
@@ -267,11 +306,13 @@ render_checkouts(struct site *s, const struct site_plan *p)
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	for (i = 0; i < p->nbr && p->all; i++)
-		task_add(&t, TASK_TESTS, 0, &p->br[i], 0);
-	for (i = 0; i < p->dirty.n && !p->all; i++)
+	for (i = 0; i < p->nbr; i++)
+		if (p->br[i].walk)
+			task_add(&t, TASK_TESTS, 0, &p->br[i], 0);
+	for (i = 0; i < p->tests_of.n; i++)
 		for (j = 0; j < TEST_PARTS; j++)
-			task_add(&t, TASK_TESTS_OF, p->dirty.v[i], NULL, j);
+			task_add(&t, TASK_TESTS_OF, p->tests_of.v[i], NULL,
+			    j);
 	for (i = 0; i < p->dirty.n; i++)
 		task_add(&t, TASK_CHECKOUT, p->dirty.v[i], NULL, 0);
 	for (i = 0; i < p->dirty.n; i++)

@@ -185,21 +185,38 @@ retention(const struct config *cfg, struct db *db, struct site_plan *p)
 	return 0;
 }
 
-/* Every branch: its latest checkout; has it changed? */
+/*
+ * Every branch: its latest checkout; has it changed?  And the test
+ * pages of the dirty checkouts: a branch most of whose checkouts are
+ * rendered has the pages of every key of its history rendered in one
+ * pass over its results (a walk), far cheaper than a query for each
+ * key's history; the pages of the other checkouts' tests are rendered
+ * key by key (tests_of).
+ */
 static int
 branches(struct db *db, struct site_plan *p)
 {
 	struct checkout_row c;
-	size_t i, j;
+	size_t i, j, *of;
 	int r, ondemand;
 
 	if (store_site_branches(db, p->all, &p->br, &p->nbr) != 0)
 		return -1;
-	for (j = 0; j < p->dirty.n + p->aged.n && !p->all; j++) {
+	for (i = 0; i < p->nbr && p->all; i++)
+		p->br[i].walk = 1;
+	if (p->all)
+		return 0;
+	/* the branch of each dirty head checkout, or nbr */
+	of = xcalloc(p->dirty.n + 1, sizeof(*of));
+	for (j = 0; j < p->dirty.n + p->aged.n; j++) {
+		if (j < p->dirty.n)
+			of[j] = p->nbr;
 		r = store_site_checkout(db, j < p->dirty.n ? p->dirty.v[j] :
 		    p->aged.v[j - p->dirty.n], &c);
-		if (r < 0)
+		if (r < 0) {
+			free(of);
 			return -1;
+		}
 		if (r > 0)
 			continue;
 		/*
@@ -207,13 +224,28 @@ branches(struct db *db, struct site_plan *p)
 		 * its tree, and changes no branch's history.
 		 */
 		ondemand = c.kind != NULL && strcmp(c.kind, "head") != 0;
-		for (i = 0; i < p->nbr; i++)
-			if (strcmp(c.tree, p->br[i].tree) == 0 &&
-			    (ondemand ||
-			    strcmp(c.branch, p->br[i].branch) == 0))
+		for (i = 0; i < p->nbr; i++) {
+			if (strcmp(c.tree, p->br[i].tree) != 0)
+				continue;
+			if (ondemand)
 				p->br[i].changed = 1;
+			else if (strcmp(c.branch, p->br[i].branch) == 0) {
+				p->br[i].changed = 1;
+				if (j < p->dirty.n) {
+					p->br[i].dirty_heads++;
+					of[j] = i;
+				}
+			}
+		}
 		store_checkout_release(&c);
 	}
+	for (i = 0; i < p->nbr; i++)
+		p->br[i].walk = p->br[i].dirty_heads > 0 &&
+		    p->br[i].dirty_heads * 2 >= p->br[i].heads;
+	for (j = 0; j < p->dirty.n; j++)
+		if (of[j] == p->nbr || !p->br[of[j]].walk)
+			ids_push(&p->tests_of, p->dirty.v[j]);
+	free(of);
 	return 0;
 }
 
@@ -397,6 +429,7 @@ site_plan_release(struct site_plan *p)
 	free(p->plat_changed);
 	free(p->trees);
 	free(p->dirty.v);
+	free(p->tests_of.v);
 	free(p->retired.v);
 	free(p->stub.v);
 	free(p->unstub.v);

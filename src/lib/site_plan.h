@@ -27,6 +27,8 @@ struct db;
 struct site_plan {
 	int			 all;		/* render everything */
 	struct site_ids		 dirty;		/* checkouts to render */
+	struct site_ids		 tests_of;	/* of them, test pages key by
+						   key, not by branch walks */
 	/* retention (settings.site.keep_days), each list sorted */
 	struct site_ids		 retired;	/* pages that are stubs */
 	struct site_ids		 stub;		/* to be stubs now */

@@ -320,11 +320,25 @@ branch_key(void *arg, const struct site_res *key,
     const struct site_histlist *h)
 {
 	struct branch_walk *w = arg;
+	char *rel;
+	int fresh;
 
+	/* once per run, as site_render_tests_of() renders them */
+	rel = site_test_rel(w->tree, w->branch, key->config, key->arch,
+	    key->platform, key->path);
+	pthread_mutex_lock(w->s->done_lock);
+	fresh = strset_add(w->s->done, rel);
+	pthread_mutex_unlock(w->s->done_lock);
+	free(rel);
+	if (!fresh)
+		return 0;
 	return test_page(w->s, w->tree, w->branch, key, h);
 }
 
-/* The test pages of every key ever seen on a branch, for a full render. */
+/*
+ * The test pages of every key ever seen on a branch, for a full render
+ * or one that renders most of the branch's checkouts.
+ */
 int
 site_render_branch_tests(struct site *s, const char *tree,
     const char *branch)

@@ -958,8 +958,9 @@ store_site_branches(struct db *db, int changed, struct site_branch **v,
 
 	*v = NULL;
 	*n = alloc = 0;
-	st = db_prepare(db, "SELECT tree, branch, MAX(id) FROM checkout "
-	    "WHERE kind = 'head' GROUP BY tree, branch ORDER BY tree, branch");
+	st = db_prepare(db, "SELECT tree, branch, MAX(id), COUNT(*) FROM "
+	    "checkout WHERE kind = 'head' GROUP BY tree, branch ORDER BY tree, "
+	    "branch");
 	if (st == NULL)
 		return -1;
 	while ((r = db_step(db, st)) == 1) {
@@ -968,6 +969,9 @@ store_site_branches(struct db *db, int changed, struct site_branch **v,
 		br->tree = db_col_dup(st, 0);
 		br->branch = db_col_dup(st, 1);
 		br->latest = db_col_int(st, 2);
+		br->heads = (size_t)db_col_int(st, 3);
+		br->dirty_heads = 0;
+		br->walk = 0;
 		br->changed = changed;
 	}
 	db_finalize(st);

@@ -89,6 +89,9 @@ struct site_branch {
 	char		*branch;
 	long long	 latest;
 	int		 changed;
+	size_t		 heads;		/* its head checkouts */
+	size_t		 dirty_heads;	/* of them, to render (site_plan) */
+	int		 walk;		/* its test pages in one pass */
 };
 
 /* A checkout on a platform's page, with its boots and tests there. */
