@@ -397,6 +397,52 @@ issues_changed(const struct site *s, const struct site_plan *p)
 	return missing;
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The checkouts of the feeds to render, whose entries their pages make
+ * (see struct site_entries).
+ */
+static int
+entries_plan(struct site *s, const struct site_plan *p, struct site_entries *e)
+{
+	struct site_ids ids;
+	size_t i, j;
+
+	for (i = 0; i < p->ntrees; i++) {
+		if (store_site_latest(s->db, p->trees[i], NULL, FEED_ENTRIES,
+		    &ids) != 0)
+			return -1;
+		for (j = 0; j < ids.n; j++)
+			site_ids_add(&e->ids, ids.v[j]);
+		free(ids.v);
+	}
+	if (e->ids.n > 1)
+		qsort(e->ids.v, e->ids.n, sizeof(*e->ids.v), cmp_id);
+	e->entry = xcalloc(e->ids.n + 1, sizeof(*e->entry));
+	s->entries = e;
+	return 0;
+}
+
+static void
+entries_release(struct site *s, struct site_entries *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->ids.n; i++)
+		free(e->entry[i]);
+	free(e->entry);
+	free(e->ids.v);
+	pthread_mutex_destroy(&e->lock);
+	s->entries = NULL;
+}
+
 /*
  * Everything but the marks: they are set only once every page is
  * written, so a render cut short by an error is done again.
@@ -404,14 +450,19 @@ issues_changed(const struct site *s, const struct site_plan *p)
 static int
 render(struct site *s, struct site_plan *p, double *t0)
 {
+	struct site_entries entries;
 	struct site_reglist regs;
 	int rc;
 
 	memset(&regs, 0, sizeof(regs));
+	memset(&entries, 0, sizeof(entries));
+	pthread_mutex_init(&entries.lock, NULL);
 	rc = copy_assets(s);
 	if (rc == 0)
 		rc = site_plan_make(s->cfg, s->db, p->all, p);
 	s->retired = &p->retired;
+	if (rc == 0)
+		rc = entries_plan(s, p, &entries);
 	phase("what changed", t0);
 	if (rc == 0)
 		rc = render_checkouts(s, p);
@@ -431,6 +482,7 @@ render(struct site *s, struct site_plan *p, double *t0)
 	if (rc == 0)
 		rc = site_render_index(s, p->br, p->nbr);
 	site_reglist_release(&regs);
+	entries_release(s, &entries);
 	return rc;
 }
 

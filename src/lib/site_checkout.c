@@ -825,6 +825,8 @@ site_render_checkout(struct site *s, long long id)
 	if (rc == 0)
 		rc = store_site_known_of(s->db, id, &known);
 	if (rc == 0) {
+		/* a feed lists the changes in this order */
+		site_feed_keep(s, &c, &x.cl);
 		site_changes_sort(&x.cl);
 		rc = page(s, &c, &x, &cnt, &known);
 	}

@@ -9,8 +9,8 @@
 #include "store_checkout.h"
 #include "util.h"
 
-static void
-entry(struct buf *f, struct site *s, const struct checkout_row *c,
+void
+site_feed_entry(struct buf *f, struct site *s, const struct checkout_row *c,
     const struct site_changelist *cl)
 {
 	struct buf name = BUF_INIT;
@@ -48,6 +48,43 @@ entry(struct buf *f, struct site *s, const struct checkout_row *c,
 	buf_release(&name);
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The slot of checkout id in the kept entries, or NULL. */
+static char **
+entry_slot(struct site_entries *e, long long id)
+{
+	long long *at;
+
+	if (e == NULL || e->ids.n == 0)
+		return NULL;
+	at = bsearch(&id, e->ids.v, e->ids.n, sizeof(*e->ids.v), cmp_id);
+	return at != NULL ? &e->entry[at - e->ids.v] : NULL;
+}
+
+void
+site_feed_keep(struct site *s, const struct checkout_row *c,
+    const struct site_changelist *cl)
+{
+	struct buf f = BUF_INIT;
+	char **slot;
+
+	slot = entry_slot(s->entries, c->id);
+	if (slot == NULL)
+		return;
+	site_feed_entry(&f, s, c, cl);
+	pthread_mutex_lock(&s->entries->lock);
+	free(*slot);
+	*slot = buf_detach(&f, NULL);
+	pthread_mutex_unlock(&s->entries->lock);
+}
+
 int
 site_render_feed(struct site *s, const char *tree)
 {
@@ -56,7 +93,7 @@ site_render_feed(struct site *s, const char *tree)
 	struct site_ids ids;
 	struct buf f = BUF_INIT, e = BUF_INIT;
 	long long updated;
-	char *self;
+	char *self, **slot, *kept;
 	size_t i;
 	int rc, dated;
 
@@ -76,10 +113,22 @@ site_render_feed(struct site *s, const char *tree)
 			updated = c.created;
 			dated = 1;
 		}
-		rc = site_changes_load(s, &c, &x);
-		if (rc == 0)
-			entry(&e, s, &c, &x.cl);
-		site_changes_release(&x);
+		/* its page made its entry, if it was rendered */
+		slot = entry_slot(s->entries, c.id);
+		kept = NULL;
+		if (slot != NULL) {
+			pthread_mutex_lock(&s->entries->lock);
+			kept = *slot;
+			pthread_mutex_unlock(&s->entries->lock);
+		}
+		if (kept != NULL) {
+			buf_puts(&e, kept);
+		} else {
+			rc = site_changes_load(s, &c, &x);
+			if (rc == 0)
+				site_feed_entry(&e, s, &c, &x.cl);
+			site_changes_release(&x);
+		}
 		store_checkout_release(&c);
 	}
 	/* and the bisections that ended: a culprit found, or why not */

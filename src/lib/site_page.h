@@ -48,6 +48,20 @@ struct site {
 	json_t			*capture;
 	/* retention: the checkouts whose pages are stubs, sorted */
 	const struct site_ids	*retired;
+	/* the feed entries of checkouts, as their pages are rendered */
+	struct site_entries	*entries;
+};
+
+/*
+ * The Atom entries of the checkouts that feeds show, made by the
+ * render of each one's page (which has its changes at hand) for the
+ * feeds that follow: a feed makes only those of checkouts not rendered
+ * again.  ids are sorted; entry[i] is ids.v[i]'s, or NULL.
+ */
+struct site_entries {
+	struct site_ids		 ids;
+	char			**entry;
+	pthread_mutex_t		 lock;
 };
 
 /* Write rel under the site if its bytes changed; 0 or -1. */
@@ -152,6 +166,15 @@ int	 site_render_branch_tests(struct site *, const char *tree,
 	    const char *branch);
 int	 site_render_tree(struct site *, const char *tree, const char *branch);
 int	 site_render_feed(struct site *, const char *tree);
+/* The Atom entry of checkout c, with its changes cl, into f. */
+void	 site_feed_entry(struct buf *f, struct site *,
+	    const struct checkout_row *c, const struct site_changelist *cl);
+/*
+ * Keep checkout c's feed entry in s->entries if a feed shows it;
+ * site_render_feed() takes it from there.
+ */
+void	 site_feed_keep(struct site *, const struct checkout_row *c,
+	    const struct site_changelist *cl);
 int	 site_render_platform(struct site *, const char *platform);
 int	 site_render_platforms(struct site *, char **names, size_t n);
 int	 site_render_index(struct site *, const struct site_branch *,
