@@ -74,6 +74,7 @@ copy_assets(struct site *s)
 enum task_kind {
 	TASK_TESTS,		/* every test page of a branch */
 	TASK_CHECKOUT,		/* a checkout's page */
+	TASK_CHAIN,		/* a branch's consecutive checkouts' pages */
 	TASK_BUILDS,		/* the build pages of a checkout */
 	TASK_TESTS_OF,		/* a part of a checkout's test pages */
 	TASK_BRANCH,		/* a branch's page */
@@ -87,7 +88,8 @@ enum task_kind {
 };
 
 static const char *const task_names[TASK_KINDS] = {
-	"branch test pages", "checkout pages", "build pages",
+	"branch test pages", "checkout pages", "checkout pages in chains",
+	"build pages",
 	"test pages of checkouts", "branch pages", "feeds", "platform pages",
 	"open regressions", "build pages (triage)", "test pages (triage)",
 	"issue pages"
@@ -98,6 +100,8 @@ struct task {
 	long long			 id;	/* the checkout */
 	const struct site_branch	*br;	/* TASK_TESTS, _BRANCH, _OPEN */
 	size_t				 part;	/* TASK_TESTS_OF */
+	const long long			*ids;	/* TASK_CHAIN */
+	size_t				 nids;
 	const char			*name;	/* TASK_FEED, _PLATFORM, _ISSUE */
 	struct site_reglist		*out;	/* TASK_OPEN */
 };
@@ -145,6 +149,8 @@ run_task(struct site *s, const struct task *t)
 		return site_render_branch_tests(s, t->br->tree, t->br->branch);
 	case TASK_CHECKOUT:
 		return site_render_checkout(s, t->id);
+	case TASK_CHAIN:
+		return site_render_chain(s, t->ids, t->nids);
 	case TASK_BUILDS:
 		return site_render_builds_of(s, t->id);
 	case TASK_TESTS_OF:
@@ -301,6 +307,7 @@ phase(const char *what, double *t0)
 static int
 render_checkouts(struct site *s, const struct site_plan *p)
 {
+	struct task *k;
 	struct tasks t;
 	size_t i, j;
 	int rc;
@@ -313,8 +320,13 @@ render_checkouts(struct site *s, const struct site_plan *p)
 		for (j = 0; j < TEST_PARTS; j++)
 			task_add(&t, TASK_TESTS_OF, p->tests_of.v[i], NULL,
 			    j);
-	for (i = 0; i < p->dirty.n; i++)
-		task_add(&t, TASK_CHECKOUT, p->dirty.v[i], NULL, 0);
+	for (i = 0; i < p->nchains; i++) {
+		k = task_add(&t, TASK_CHAIN, 0, NULL, 0);
+		k->ids = p->chained.v + p->chains[i].from;
+		k->nids = p->chains[i].n;
+	}
+	for (i = 0; i < p->singles.n; i++)
+		task_add(&t, TASK_CHECKOUT, p->singles.v[i], NULL, 0);
 	for (i = 0; i < p->dirty.n; i++)
 		task_add(&t, TASK_BUILDS, p->dirty.v[i], NULL, 0);
 	/* what ages out: stubs, and test pages that link to its JSON */

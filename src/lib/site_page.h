@@ -156,6 +156,13 @@ void	 site_atom_time(struct buf *, const char *el, long long t);
 
 /* The pages, one file each; 0, or -1 after an error message. */
 int	 site_render_checkout(struct site *, long long id);
+/*
+ * The pages of n consecutive head checkouts of a branch, oldest first:
+ * each one's results are the next one's previous, and the flip rates of
+ * their regressions come from the results seen so far when they hold
+ * the whole history that counts.
+ */
+int	 site_render_chain(struct site *, const long long *ids, size_t n);
 int	 site_render_builds_of(struct site *, long long checkout);
 int	 site_render_build(struct site *, long long id);
 /* The page of test id's key, once per render. */

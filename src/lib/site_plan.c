@@ -185,6 +185,46 @@ retention(const struct config *cfg, struct db *db, struct site_plan *p)
 	return 0;
 }
 
+static int	cmp_id(const void *, const void *);
+
+/*
+ * The pages of a branch whose every head checkout is rendered are
+ * rendered in chains, from the oldest on, each checkout with the
+ * results of the one before it at hand; the other dirty checkouts are
+ * rendered one by one.  of[j] is the branch of dirty.v[j] when it is a
+ * head, else nbr.
+ */
+static void
+chains(struct site_plan *p, const size_t *of)
+{
+	struct site_chain *ch;
+	size_t i, j, from, alloc;
+
+	alloc = 0;
+	for (i = 0; i < p->nbr; i++) {
+		if (p->br[i].dirty_heads != p->br[i].heads)
+			continue;
+		from = p->chained.n;
+		for (j = 0; j < p->dirty.n; j++)
+			if (of[j] == i)
+				ids_push(&p->chained, p->dirty.v[j]);
+		qsort(p->chained.v + from, p->chained.n - from,
+		    sizeof(*p->chained.v), cmp_id);
+		for (j = from; j < p->chained.n; j += CHAIN_MAX) {
+			xgrow((void **)&p->chains, &alloc, p->nchains + 1,
+			    sizeof(*p->chains));
+			ch = &p->chains[p->nchains++];
+			ch->from = j;
+			ch->n = p->chained.n - j < CHAIN_MAX ?
+			    p->chained.n - j : CHAIN_MAX;
+		}
+	}
+	for (j = 0; j < p->dirty.n; j++)
+		if (of[j] == p->nbr ||
+		    p->br[of[j]].dirty_heads != p->br[of[j]].heads)
+			ids_push(&p->singles, p->dirty.v[j]);
+}
+
 /*
  * Every branch: its latest checkout; has it changed?  And the test
  * pages of the dirty checkouts: a branch most of whose checkouts are
@@ -202,12 +242,34 @@ branches(struct db *db, struct site_plan *p)
 
 	if (store_site_branches(db, p->all, &p->br, &p->nbr) != 0)
 		return -1;
-	for (i = 0; i < p->nbr && p->all; i++)
-		p->br[i].walk = 1;
-	if (p->all)
-		return 0;
-	/* the branch of each dirty head checkout, or nbr */
 	of = xcalloc(p->dirty.n + 1, sizeof(*of));
+	if (p->all) {
+		/* every checkout, and the heads in chains */
+		for (i = 0; i < p->nbr; i++) {
+			p->br[i].walk = 1;
+			p->br[i].dirty_heads = p->br[i].heads;
+		}
+		for (j = 0; j < p->dirty.n; j++) {
+			r = store_site_checkout(db, p->dirty.v[j], &c);
+			if (r < 0) {
+				free(of);
+				return -1;
+			}
+			of[j] = p->nbr;
+			for (i = 0; r == 0 && i < p->nbr; i++)
+				if (c.kind != NULL &&
+				    strcmp(c.kind, "head") == 0 &&
+				    strcmp(c.tree, p->br[i].tree) == 0 &&
+				    strcmp(c.branch, p->br[i].branch) == 0)
+					of[j] = i;
+			if (r == 0)
+				store_checkout_release(&c);
+		}
+		chains(p, of);
+		free(of);
+		return 0;
+	}
+	/* the branch of each dirty head checkout, or nbr */
 	for (j = 0; j < p->dirty.n + p->aged.n; j++) {
 		if (j < p->dirty.n)
 			of[j] = p->nbr;
@@ -231,7 +293,7 @@ branches(struct db *db, struct site_plan *p)
 				p->br[i].changed = 1;
 			else if (strcmp(c.branch, p->br[i].branch) == 0) {
 				p->br[i].changed = 1;
-				if (j < p->dirty.n) {
+				if (j < p->dirty.n && c.kind != NULL) {
 					p->br[i].dirty_heads++;
 					of[j] = i;
 				}
@@ -245,6 +307,7 @@ branches(struct db *db, struct site_plan *p)
 	for (j = 0; j < p->dirty.n; j++)
 		if (of[j] == p->nbr || !p->br[of[j]].walk)
 			ids_push(&p->tests_of, p->dirty.v[j]);
+	chains(p, of);
 	free(of);
 	return 0;
 }
@@ -430,6 +493,9 @@ site_plan_release(struct site_plan *p)
 	free(p->trees);
 	free(p->dirty.v);
 	free(p->tests_of.v);
+	free(p->chained.v);
+	free(p->chains);
+	free(p->singles.v);
 	free(p->retired.v);
 	free(p->stub.v);
 	free(p->unstub.v);

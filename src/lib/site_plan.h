@@ -24,11 +24,28 @@
 struct config;
 struct db;
 
+/* A run of a branch's consecutive head checkouts, in order. */
+struct site_chain {
+	size_t			 from;		/* in chained */
+	size_t			 n;
+};
+
+#define CHAIN_MAX	256	/* checkouts in a chain at most */
+
 struct site_plan {
 	int			 all;		/* render everything */
 	struct site_ids		 dirty;		/* checkouts to render */
 	struct site_ids		 tests_of;	/* of them, test pages key by
 						   key, not by branch walks */
+	/*
+	 * The dirty checkouts whose pages are rendered in runs of a
+	 * branch's consecutive heads, each run in order (chains, into
+	 * chained), and the others, one by one (singles).
+	 */
+	struct site_ids		 chained;
+	struct site_chain	*chains;
+	size_t			 nchains;
+	struct site_ids		 singles;
 	/* retention (settings.site.keep_days), each list sorted */
 	struct site_ids		 retired;	/* pages that are stubs */
 	struct site_ids		 stub;		/* to be stubs now */
