@@ -70,6 +70,7 @@ copy_assets(struct site *s)
  */
 #define MAX_THREADS	8
 #define TEST_PARTS	8	/* tasks for the test pages of a checkout */
+#define WINDOW_PARTS	2	/* tasks for those of a window */
 
 enum task_kind {
 	TASK_TESTS,		/* every test page of a branch */
@@ -77,6 +78,7 @@ enum task_kind {
 	TASK_CHAIN,		/* a branch's consecutive checkouts' pages */
 	TASK_BUILDS,		/* the build pages of a checkout */
 	TASK_TESTS_OF,		/* a part of a checkout's test pages */
+	TASK_WINDOW,		/* a part of a window's test pages */
 	TASK_BRANCH,		/* a branch's page */
 	TASK_FEED,		/* a tree's feed */
 	TASK_PLATFORM,		/* a platform's page */
@@ -90,7 +92,7 @@ enum task_kind {
 static const char *const task_names[TASK_KINDS] = {
 	"branch test pages", "checkout pages", "checkout pages in chains",
 	"build pages",
-	"test pages of checkouts", "branch pages", "feeds", "platform pages",
+	"test pages of checkouts", "test pages of windows", "branch pages", "feeds", "platform pages",
 	"open regressions", "build pages (triage)", "test pages (triage)",
 	"issue pages"
 };
@@ -102,6 +104,7 @@ struct task {
 	size_t				 part;	/* TASK_TESTS_OF */
 	const long long			*ids;	/* TASK_CHAIN */
 	size_t				 nids;
+	const struct site_window	*win;	/* TASK_WINDOW */
 	const char			*name;	/* TASK_FEED, _PLATFORM, _ISSUE */
 	struct site_reglist		*out;	/* TASK_OPEN */
 };
@@ -155,6 +158,10 @@ run_task(struct site *s, const struct task *t)
 		return site_render_builds_of(s, t->id);
 	case TASK_TESTS_OF:
 		return site_render_tests_of(s, t->id, t->part, TEST_PARTS);
+	case TASK_WINDOW:
+		return site_render_window(s, t->br->tree, t->br->branch,
+		    t->win->from, t->win->whole, &t->win->ids, t->part,
+		    WINDOW_PARTS);
 	case TASK_BRANCH:
 		return site_render_tree(s, t->br->tree, t->br->branch);
 	case TASK_FEED:
@@ -316,6 +323,11 @@ render_checkouts(struct site *s, const struct site_plan *p)
 	for (i = 0; i < p->nbr; i++)
 		if (p->br[i].walk)
 			task_add(&t, TASK_TESTS, 0, &p->br[i], 0);
+	for (i = 0; i < p->nwindows; i++)
+		for (j = 0; j < WINDOW_PARTS; j++)
+			task_add(&t, TASK_WINDOW, 0,
+			    &p->br[p->windows[i].br], j)->win =
+			    &p->windows[i];
 	for (i = 0; i < p->tests_of.n; i++)
 		for (j = 0; j < TEST_PARTS; j++)
 			task_add(&t, TASK_TESTS_OF, p->tests_of.v[i], NULL,
@@ -333,9 +345,11 @@ render_checkouts(struct site *s, const struct site_plan *p)
 	for (i = 0; i < p->aged.n; i++) {
 		task_add(&t, TASK_CHECKOUT, p->aged.v[i], NULL, 0);
 		task_add(&t, TASK_BUILDS, p->aged.v[i], NULL, 0);
-		for (j = 0; j < TEST_PARTS; j++)
-			task_add(&t, TASK_TESTS_OF, p->aged.v[i], NULL, j);
 	}
+	for (i = 0; i < p->aged_tests_of.n; i++)
+		for (j = 0; j < TEST_PARTS; j++)
+			task_add(&t, TASK_TESTS_OF, p->aged_tests_of.v[i],
+			    NULL, j);
 	for (i = 0; i < p->tri_tests.n; i++)
 		task_add(&t, TASK_TEST, p->tri_tests.v[i], NULL, 0);
 	for (i = 0; i < p->tri_checkouts.n; i++)

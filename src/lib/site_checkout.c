@@ -978,6 +978,24 @@ struct chain {
 	int			 whole;		/* rings since the first */
 };
 
+/* Checkout c, with its results and the one before it in x, joins k. */
+static void
+chain_push(struct chain *k, const struct checkout_row *c,
+    const struct site_changes *x)
+{
+	if (x->prev != k->prev || x->prev == 0) {
+		/* a chain begins (again): what it kept does not count */
+		site_reslist_release(&k->builds);
+		site_reslist_release(&k->tests);
+		rings_release(&k->rb);
+		rings_release(&k->rt);
+		k->whole = x->prev == 0;
+	}
+	rings_push(&k->rb, &x->builds);
+	rings_push(&k->rt, &x->tests);
+	k->prev = c->id;
+}
+
 /*
  * The changes of checkout c, as site_changes_load() finds them, from
  * what the chain kept of the checkout before.
@@ -996,17 +1014,7 @@ chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
 	    store_site_tests(s->db, c->id, &x->tests) != 0 ||
 	    store_site_previous(s->db, c, &x->prev) != 0)
 		return -1;
-	if (x->prev != k->prev || x->prev == 0) {
-		/* a chain begins (again): what it kept does not count */
-		site_reslist_release(&k->builds);
-		site_reslist_release(&k->tests);
-		rings_release(&k->rb);
-		rings_release(&k->rt);
-		k->whole = x->prev == 0;
-	}
-	rings_push(&k->rb, &x->builds);
-	rings_push(&k->rt, &x->tests);
-	k->prev = c->id;
+	chain_push(k, c, x);
 	if (x->prev <= 0)
 		return 0;
 	if (k->builds.v != NULL || k->tests.v != NULL) {
@@ -1036,7 +1044,9 @@ chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
 }
 
 int
-site_render_chain(struct site *s, const long long *ids, size_t n)
+site_changes_chain(struct site *s, const long long *ids, size_t n,
+    size_t warm, int (*fn)(void *, const struct checkout_row *,
+    struct site_changes *), void *arg)
 {
 	struct site_changes x;
 	struct checkout_row c;
@@ -1052,9 +1062,20 @@ site_render_chain(struct site *s, const long long *ids, size_t n)
 			rc = rc < 0 ? -1 : 0;
 			continue;
 		}
-		rc = chain_load(s, &k, &c, &x);
-		if (rc == 0)
-			rc = render_changes(s, &c, &x);
+		if (i < warm) {
+			/* only its results, for the rings and the next */
+			memset(&x, 0, sizeof(x));
+			if (store_site_builds(s->db, c.id, &x.builds) != 0 ||
+			    store_site_tests(s->db, c.id, &x.tests) != 0 ||
+			    store_site_previous(s->db, &c, &x.prev) != 0)
+				rc = -1;
+			else
+				chain_push(&k, &c, &x);
+		} else {
+			rc = chain_load(s, &k, &c, &x);
+			if (rc == 0)
+				rc = fn(arg, &c, &x);
+		}
 		/* its results are the next one's previous */
 		site_reslist_release(&k.builds);
 		site_reslist_release(&k.tests);
@@ -1070,6 +1091,18 @@ site_render_chain(struct site *s, const long long *ids, size_t n)
 	rings_release(&k.rb);
 	rings_release(&k.rt);
 	return rc;
+}
+
+static int
+chain_page(void *arg, const struct checkout_row *c, struct site_changes *x)
+{
+	return render_changes(arg, c, x);
+}
+
+int
+site_render_chain(struct site *s, const long long *ids, size_t n)
+{
+	return site_changes_chain(s, ids, n, 0, chain_page, s);
 }
 
 int

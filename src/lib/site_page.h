@@ -171,6 +171,14 @@ int	 site_render_tests_of(struct site *, long long id, size_t part,
 	    size_t nparts);
 int	 site_render_branch_tests(struct site *, const char *tree,
 	    const char *branch);
+/*
+ * The test pages of a window of a branch's newest checkouts, from
+ * checkout from on (whole: from its first), that show a result of a
+ * checkout of ids; only the part-th key of every nparts.
+ */
+int	 site_render_window(struct site *, const char *tree,
+	    const char *branch, long long from, int whole,
+	    const struct site_ids *ids, size_t part, size_t nparts);
 int	 site_render_tree(struct site *, const char *tree, const char *branch);
 int	 site_render_feed(struct site *, const char *tree);
 /* The Atom entry of checkout c, with its changes cl, into f. */
@@ -218,6 +226,15 @@ struct site_changes {
 
 int	 site_changes_load(struct site *, const struct checkout_row *,
 	    struct site_changes *);
+/*
+ * The changes of n consecutive head checkouts of a branch, oldest
+ * first, each passed to fn (a non-zero result of it stops and is
+ * returned) but the first warm: those are read only for the flip rates
+ * of the others' regressions (see site_render_chain()).
+ */
+int	 site_changes_chain(struct site *, const long long *ids, size_t n,
+	    size_t warm, int (*fn)(void *, const struct checkout_row *,
+	    struct site_changes *), void *arg);
 void	 site_changes_release(struct site_changes *);
 
 /* Open regressions. */
