@@ -312,7 +312,8 @@ phase(const char *what, double *t0)
  * changed: its issues', and those of the results of its incidents.
  */
 static int
-render_checkouts(struct site *s, const struct site_plan *p)
+render_checkouts(struct site *s, const struct site_plan *p,
+    struct site_reglist *opens)
 {
 	struct task *k;
 	struct tasks t;
@@ -358,39 +359,42 @@ render_checkouts(struct site *s, const struct site_plan *p)
 		task_add(&t, TASK_BUILD, p->tri_builds.v[i], NULL, 0);
 	for (i = 0; i < p->tri.niss; i++)
 		task_add(&t, TASK_ISSUE, 0, NULL, 0)->name = p->tri.iss[i].id;
+	/*
+	 * and, to keep every thread busy to the end, the pages of the
+	 * branches and platforms and the open regressions (into opens),
+	 * which depend on none of the above
+	 */
+	for (i = 0; i < p->nbr; i++) {
+		if (p->br[i].changed)
+			task_add(&t, TASK_BRANCH, 0, &p->br[i], 0);
+		task_add(&t, TASK_OPEN, 0, &p->br[i], 0)->out = &opens[i];
+	}
+	for (i = 0; i < p->nplat; i++)
+		if (p->plat_changed[i])
+			task_add(&t, TASK_PLATFORM, 0, NULL, 0)->name =
+			    p->plats[i];
 	rc = run_tasks(s, &t);
 	free(t.v);
 	return rc;
 }
 
 /*
- * The pages of the branches, trees and platforms that changed, and the
- * open regressions of every branch, from its latest checkout, into
- * regs.
+ * The feeds of the trees that changed, which take the entries of the
+ * checkouts rendered before, and the open regressions of every branch
+ * (opens, from render_checkouts()) into regs.
  */
 static int
-render_branches(struct site *s, const struct site_plan *p,
-    struct site_reglist *regs)
+render_feeds(struct site *s, const struct site_plan *p,
+    struct site_reglist *opens, struct site_reglist *regs)
 {
-	struct site_reglist *opens;
 	struct tasks t;
 	size_t i, j;
 	int rc;
 
-	opens = xcalloc(p->nbr ? p->nbr : 1, sizeof(*opens));
 	memset(&t, 0, sizeof(t));
-	for (i = 0; i < p->nbr; i++) {
-		if (p->br[i].changed)
-			task_add(&t, TASK_BRANCH, 0, &p->br[i], 0);
-		task_add(&t, TASK_OPEN, 0, &p->br[i], 0)->out = &opens[i];
-	}
 	for (i = 0; i < p->ntrees; i++)
 		task_add(&t, TASK_FEED, 0, NULL, 0)->name = p->trees[i];
-	for (i = 0; i < p->nplat; i++)
-		if (p->plat_changed[i])
-			task_add(&t, TASK_PLATFORM, 0, NULL, 0)->name =
-			    p->plats[i];
-	rc = run_tasks(s, &t);
+	rc = t.n > 0 ? run_tasks(s, &t) : 0;
 	free(t.v);
 	for (i = 0; i < p->nbr; i++) {
 		for (j = 0; j < opens[i].n; j++) {
@@ -400,7 +404,6 @@ render_branches(struct site *s, const struct site_plan *p,
 		}
 		free(opens[i].v);
 	}
-	free(opens);
 	return rc;
 }
 
@@ -477,7 +480,8 @@ static int
 render(struct site *s, struct site_plan *p, double *t0)
 {
 	struct site_entries entries;
-	struct site_reglist regs;
+	struct site_reglist regs, *opens;
+	size_t i;
 	int rc;
 
 	memset(&regs, 0, sizeof(regs));
@@ -490,12 +494,17 @@ render(struct site *s, struct site_plan *p, double *t0)
 	if (rc == 0)
 		rc = entries_plan(s, p, &entries);
 	phase("what changed", t0);
+	opens = xcalloc(p->nbr + 1, sizeof(*opens));
 	if (rc == 0)
-		rc = render_checkouts(s, p);
-	phase("checkouts, builds and tests", t0);
+		rc = render_checkouts(s, p, opens);
+	phase("checkouts, builds, tests, branches and platforms", t0);
 	if (rc == 0)
-		rc = render_branches(s, p, &regs);
-	phase("branches, feeds, platforms and regressions", t0);
+		rc = render_feeds(s, p, opens, &regs);
+	else
+		for (i = 0; i < p->nbr; i++)
+			site_reglist_release(&opens[i]);
+	free(opens);
+	phase("feeds and regressions", t0);
 	if (rc == 0)
 		rc = site_render_platforms(s, p->plats, p->nplat);
 	site_regressions_sort(&regs);
