@@ -20,6 +20,7 @@
  * site_regress.c, site_issue.c, site_bisect.c, site_index.c) from what
  * store_site.c reads.
  */
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -69,19 +70,31 @@ copy_assets(struct site *s)
  */
 #define MAX_THREADS	8
 #define TEST_PARTS	8	/* tasks for the test pages of a checkout */
+#define WINDOW_PARTS	2	/* tasks for those of a window */
 
 enum task_kind {
 	TASK_TESTS,		/* every test page of a branch */
 	TASK_CHECKOUT,		/* a checkout's page */
+	TASK_CHAIN,		/* a branch's consecutive checkouts' pages */
 	TASK_BUILDS,		/* the build pages of a checkout */
 	TASK_TESTS_OF,		/* a part of a checkout's test pages */
+	TASK_WINDOW,		/* a part of a window's test pages */
 	TASK_BRANCH,		/* a branch's page */
 	TASK_FEED,		/* a tree's feed */
 	TASK_PLATFORM,		/* a platform's page */
 	TASK_OPEN,		/* the open regressions of a branch */
 	TASK_BUILD,		/* a build's page */
 	TASK_TEST,		/* the page of a test's key */
-	TASK_ISSUE		/* an issue's page */
+	TASK_ISSUE,		/* an issue's page */
+	TASK_KINDS
+};
+
+static const char *const task_names[TASK_KINDS] = {
+	"branch test pages", "checkout pages", "checkout pages in chains",
+	"build pages",
+	"test pages of checkouts", "test pages of windows", "branch pages", "feeds", "platform pages",
+	"open regressions", "build pages (triage)", "test pages (triage)",
+	"issue pages"
 };
 
 struct task {
@@ -89,6 +102,9 @@ struct task {
 	long long			 id;	/* the checkout */
 	const struct site_branch	*br;	/* TASK_TESTS, _BRANCH, _OPEN */
 	size_t				 part;	/* TASK_TESTS_OF */
+	const long long			*ids;	/* TASK_CHAIN */
+	size_t				 nids;
+	const struct site_window	*win;	/* TASK_WINDOW */
 	const char			*name;	/* TASK_FEED, _PLATFORM, _ISSUE */
 	struct site_reglist		*out;	/* TASK_OPEN */
 };
@@ -103,6 +119,7 @@ struct tasks {
 struct worker {
 	struct site		 s;
 	struct site_stats	 stats;
+	double			 cpu[TASK_KINDS];	/* seconds per kind */
 	int			 own_db;
 };
 
@@ -135,10 +152,16 @@ run_task(struct site *s, const struct task *t)
 		return site_render_branch_tests(s, t->br->tree, t->br->branch);
 	case TASK_CHECKOUT:
 		return site_render_checkout(s, t->id);
+	case TASK_CHAIN:
+		return site_render_chain(s, t->ids, t->nids);
 	case TASK_BUILDS:
 		return site_render_builds_of(s, t->id);
 	case TASK_TESTS_OF:
 		return site_render_tests_of(s, t->id, t->part, TEST_PARTS);
+	case TASK_WINDOW:
+		return site_render_window(s, t->br->tree, t->br->branch,
+		    t->win->from, t->win->whole, &t->win->ids, t->part,
+		    WINDOW_PARTS);
 	case TASK_BRANCH:
 		return site_render_tree(s, t->br->tree, t->br->branch);
 	case TASK_FEED:
@@ -153,6 +176,8 @@ run_task(struct site *s, const struct task *t)
 		return site_render_test(s, t->id);
 	case TASK_ISSUE:
 		return site_render_issue(s, t->name);
+	case TASK_KINDS:
+		break;
 	}
 	return error("unknown site task %d", (int)t->kind);
 }
@@ -191,12 +216,29 @@ worker_close(void *ctx)
 	}
 }
 
+/* The processor time of this thread, in seconds. */
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int
 worker_run(void *ctx, void *item)
 {
 	struct worker *w = ctx;
+	const struct task *t = item;
+	double t0;
+	int rc;
 
-	return run_task(&w->s, item);
+	t0 = thread_cpu();
+	rc = run_task(&w->s, t);
+	w->cpu[t->kind] += thread_cpu() - t0;
+	return rc;
 }
 
 static const struct pool_ops site_pool_ops = {
@@ -209,8 +251,9 @@ run_tasks(struct site *s, const struct tasks *t)
 {
 	struct run *r;
 	struct pool *p;
+	double cpu;
 	long ncpu;
-	size_t n, i, done;
+	size_t n, i, k, done;
 	int rc;
 
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -239,6 +282,14 @@ run_tasks(struct site *s, const struct tasks *t)
 		s->stats->pages += r->w[i].stats.pages;
 		s->stats->written += r->w[i].stats.written;
 	}
+	for (k = 0; k < TASK_KINDS; k++) {
+		cpu = 0;
+		for (i = 0; i < n; i++)
+			cpu += r->w[i].cpu[k];
+		if (cpu > 0)
+			debug("%s: %.2f s of processor time", task_names[k],
+			    cpu);
+	}
 	free(r);
 	return rc;
 }
@@ -254,35 +305,52 @@ phase(const char *what, double *t0)
 }
 
 /*
- * Checkout and build pages of what changed; on a full render, the test
- * pages of every branch too, the largest tasks first; otherwise, the
- * test pages of what changed.  And the pages of what the triage
+ * Checkout and build pages of what changed, and their test pages: those
+ * of every key of a branch whose checkouts are rendered (all of them on
+ * a full render), the largest tasks first, and those of the tests of
+ * the other checkouts.  And the pages of what the triage
  * changed: its issues', and those of the results of its incidents.
  */
 static int
-render_checkouts(struct site *s, const struct site_plan *p)
+render_checkouts(struct site *s, const struct site_plan *p,
+    struct site_reglist *opens)
 {
+	struct task *k;
 	struct tasks t;
 	size_t i, j;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	for (i = 0; i < p->nbr && p->all; i++)
-		task_add(&t, TASK_TESTS, 0, &p->br[i], 0);
-	for (i = 0; i < p->dirty.n && !p->all; i++)
+	for (i = 0; i < p->nbr; i++)
+		if (p->br[i].walk)
+			task_add(&t, TASK_TESTS, 0, &p->br[i], 0);
+	for (i = 0; i < p->nwindows; i++)
+		for (j = 0; j < WINDOW_PARTS; j++)
+			task_add(&t, TASK_WINDOW, 0,
+			    &p->br[p->windows[i].br], j)->win =
+			    &p->windows[i];
+	for (i = 0; i < p->tests_of.n; i++)
 		for (j = 0; j < TEST_PARTS; j++)
-			task_add(&t, TASK_TESTS_OF, p->dirty.v[i], NULL, j);
-	for (i = 0; i < p->dirty.n; i++)
-		task_add(&t, TASK_CHECKOUT, p->dirty.v[i], NULL, 0);
+			task_add(&t, TASK_TESTS_OF, p->tests_of.v[i], NULL,
+			    j);
+	for (i = 0; i < p->nchains; i++) {
+		k = task_add(&t, TASK_CHAIN, 0, NULL, 0);
+		k->ids = p->chained.v + p->chains[i].from;
+		k->nids = p->chains[i].n;
+	}
+	for (i = 0; i < p->singles.n; i++)
+		task_add(&t, TASK_CHECKOUT, p->singles.v[i], NULL, 0);
 	for (i = 0; i < p->dirty.n; i++)
 		task_add(&t, TASK_BUILDS, p->dirty.v[i], NULL, 0);
 	/* what ages out: stubs, and test pages that link to its JSON */
 	for (i = 0; i < p->aged.n; i++) {
 		task_add(&t, TASK_CHECKOUT, p->aged.v[i], NULL, 0);
 		task_add(&t, TASK_BUILDS, p->aged.v[i], NULL, 0);
-		for (j = 0; j < TEST_PARTS; j++)
-			task_add(&t, TASK_TESTS_OF, p->aged.v[i], NULL, j);
 	}
+	for (i = 0; i < p->aged_tests_of.n; i++)
+		for (j = 0; j < TEST_PARTS; j++)
+			task_add(&t, TASK_TESTS_OF, p->aged_tests_of.v[i],
+			    NULL, j);
 	for (i = 0; i < p->tri_tests.n; i++)
 		task_add(&t, TASK_TEST, p->tri_tests.v[i], NULL, 0);
 	for (i = 0; i < p->tri_checkouts.n; i++)
@@ -291,39 +359,42 @@ render_checkouts(struct site *s, const struct site_plan *p)
 		task_add(&t, TASK_BUILD, p->tri_builds.v[i], NULL, 0);
 	for (i = 0; i < p->tri.niss; i++)
 		task_add(&t, TASK_ISSUE, 0, NULL, 0)->name = p->tri.iss[i].id;
+	/*
+	 * and, to keep every thread busy to the end, the pages of the
+	 * branches and platforms and the open regressions (into opens),
+	 * which depend on none of the above
+	 */
+	for (i = 0; i < p->nbr; i++) {
+		if (p->br[i].changed)
+			task_add(&t, TASK_BRANCH, 0, &p->br[i], 0);
+		task_add(&t, TASK_OPEN, 0, &p->br[i], 0)->out = &opens[i];
+	}
+	for (i = 0; i < p->nplat; i++)
+		if (p->plat_changed[i])
+			task_add(&t, TASK_PLATFORM, 0, NULL, 0)->name =
+			    p->plats[i];
 	rc = run_tasks(s, &t);
 	free(t.v);
 	return rc;
 }
 
 /*
- * The pages of the branches, trees and platforms that changed, and the
- * open regressions of every branch, from its latest checkout, into
- * regs.
+ * The feeds of the trees that changed, which take the entries of the
+ * checkouts rendered before, and the open regressions of every branch
+ * (opens, from render_checkouts()) into regs.
  */
 static int
-render_branches(struct site *s, const struct site_plan *p,
-    struct site_reglist *regs)
+render_feeds(struct site *s, const struct site_plan *p,
+    struct site_reglist *opens, struct site_reglist *regs)
 {
-	struct site_reglist *opens;
 	struct tasks t;
 	size_t i, j;
 	int rc;
 
-	opens = xcalloc(p->nbr ? p->nbr : 1, sizeof(*opens));
 	memset(&t, 0, sizeof(t));
-	for (i = 0; i < p->nbr; i++) {
-		if (p->br[i].changed)
-			task_add(&t, TASK_BRANCH, 0, &p->br[i], 0);
-		task_add(&t, TASK_OPEN, 0, &p->br[i], 0)->out = &opens[i];
-	}
 	for (i = 0; i < p->ntrees; i++)
 		task_add(&t, TASK_FEED, 0, NULL, 0)->name = p->trees[i];
-	for (i = 0; i < p->nplat; i++)
-		if (p->plat_changed[i])
-			task_add(&t, TASK_PLATFORM, 0, NULL, 0)->name =
-			    p->plats[i];
-	rc = run_tasks(s, &t);
+	rc = t.n > 0 ? run_tasks(s, &t) : 0;
 	free(t.v);
 	for (i = 0; i < p->nbr; i++) {
 		for (j = 0; j < opens[i].n; j++) {
@@ -333,7 +404,6 @@ render_branches(struct site *s, const struct site_plan *p,
 		}
 		free(opens[i].v);
 	}
-	free(opens);
 	return rc;
 }
 
@@ -356,6 +426,52 @@ issues_changed(const struct site *s, const struct site_plan *p)
 	return missing;
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The checkouts of the feeds to render, whose entries their pages make
+ * (see struct site_entries).
+ */
+static int
+entries_plan(struct site *s, const struct site_plan *p, struct site_entries *e)
+{
+	struct site_ids ids;
+	size_t i, j;
+
+	for (i = 0; i < p->ntrees; i++) {
+		if (store_site_latest(s->db, p->trees[i], NULL, FEED_ENTRIES,
+		    &ids) != 0)
+			return -1;
+		for (j = 0; j < ids.n; j++)
+			site_ids_add(&e->ids, ids.v[j]);
+		free(ids.v);
+	}
+	if (e->ids.n > 1)
+		qsort(e->ids.v, e->ids.n, sizeof(*e->ids.v), cmp_id);
+	e->entry = xcalloc(e->ids.n + 1, sizeof(*e->entry));
+	s->entries = e;
+	return 0;
+}
+
+static void
+entries_release(struct site *s, struct site_entries *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->ids.n; i++)
+		free(e->entry[i]);
+	free(e->entry);
+	free(e->ids.v);
+	pthread_mutex_destroy(&e->lock);
+	s->entries = NULL;
+}
+
 /*
  * Everything but the marks: they are set only once every page is
  * written, so a render cut short by an error is done again.
@@ -363,21 +479,32 @@ issues_changed(const struct site *s, const struct site_plan *p)
 static int
 render(struct site *s, struct site_plan *p, double *t0)
 {
-	struct site_reglist regs;
+	struct site_entries entries;
+	struct site_reglist regs, *opens;
+	size_t i;
 	int rc;
 
 	memset(&regs, 0, sizeof(regs));
+	memset(&entries, 0, sizeof(entries));
+	pthread_mutex_init(&entries.lock, NULL);
 	rc = copy_assets(s);
 	if (rc == 0)
 		rc = site_plan_make(s->cfg, s->db, p->all, p);
 	s->retired = &p->retired;
+	if (rc == 0)
+		rc = entries_plan(s, p, &entries);
 	phase("what changed", t0);
+	opens = xcalloc(p->nbr + 1, sizeof(*opens));
 	if (rc == 0)
-		rc = render_checkouts(s, p);
-	phase("checkouts, builds and tests", t0);
+		rc = render_checkouts(s, p, opens);
+	phase("checkouts, builds, tests, branches and platforms", t0);
 	if (rc == 0)
-		rc = render_branches(s, p, &regs);
-	phase("branches, feeds, platforms and regressions", t0);
+		rc = render_feeds(s, p, opens, &regs);
+	else
+		for (i = 0; i < p->nbr; i++)
+			site_reglist_release(&opens[i]);
+	free(opens);
+	phase("feeds and regressions", t0);
 	if (rc == 0)
 		rc = site_render_platforms(s, p->plats, p->nplat);
 	site_regressions_sort(&regs);
@@ -390,6 +517,7 @@ render(struct site *s, struct site_plan *p, double *t0)
 	if (rc == 0)
 		rc = site_render_index(s, p->br, p->nbr);
 	site_reglist_release(&regs);
+	entries_release(s, &entries);
 	return rc;
 }
 

@@ -806,32 +806,303 @@ page(struct site *s, const struct checkout_row *c,
 	return rc;
 }
 
+/* Counts by status, from the results read (the same rows). */
+static void
+counts_of(const struct site_changes *x, struct site_counts *cnt)
+{
+	size_t i;
+
+	memset(cnt, 0, sizeof(*cnt));
+	for (i = 0; i < x->builds.n; i++)
+		cnt->b[site_slot(x->builds.v[i].status)]++;
+	for (i = 0; i < x->tests.n; i++) {
+		if (strcmp(x->tests.v[i].path, "boot") == 0)
+			cnt->r[site_slot(x->tests.v[i].status)]++;
+		else
+			cnt->t[site_slot(x->tests.v[i].status)]++;
+	}
+}
+
+/* The page of checkout c, whose changes x has. */
+static int
+render_changes(struct site *s, const struct checkout_row *c,
+    struct site_changes *x)
+{
+	struct site_knownlist known;
+	struct site_counts cnt;
+	int rc;
+
+	memset(&known, 0, sizeof(known));
+	counts_of(x, &cnt);
+	rc = store_site_known_of(s->db, c->id, &known);
+	if (rc == 0) {
+		/* a feed lists the changes in this order */
+		site_feed_keep(s, c, &x->cl);
+		site_changes_sort(&x->cl);
+		rc = page(s, c, x, &cnt, &known);
+	}
+	site_knownlist_release(&known);
+	return rc;
+}
+
 int
 site_render_checkout(struct site *s, long long id)
 {
-	struct site_knownlist known;
 	struct site_changes x;
 	struct checkout_row c;
-	struct site_counts cnt;
 	int rc;
 
 	rc = store_site_checkout(s->db, id, &c);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	memset(&known, 0, sizeof(known));
 	rc = site_changes_load(s, &c, &x);
 	if (rc == 0)
-		rc = store_site_counts(s->db, id, &cnt);
-	if (rc == 0)
-		rc = store_site_known_of(s->db, id, &known);
-	if (rc == 0) {
-		site_changes_sort(&x.cl);
-		rc = page(s, &c, &x, &cnt, &known);
-	}
-	site_knownlist_release(&known);
+		rc = render_changes(s, &c, &x);
 	site_changes_release(&x);
 	store_checkout_release(&c);
 	return rc;
+}
+
+/*
+ * The newest results of each key of a branch (build or test) seen so
+ * far along a chain, for flip rates: seen counts them all, st holds
+ * the slots of the newest FLAKY_RUNS, newest at st[(seen - 1) %
+ * FLAKY_RUNS].  Sorted as results are (site_res_cmp()).
+ */
+struct ring {
+	struct site_res	 key;
+	size_t		 seen;
+	unsigned char	 st[FLAKY_RUNS];
+};
+
+struct rings {
+	struct ring	*v;
+	size_t		 n;
+	size_t		 alloc;
+};
+
+static void
+rings_release(struct rings *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		site_res_release(&r->v[i].key);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct ring *
+ring_add(struct rings *r)
+{
+	struct ring *g;
+
+	xgrow((void **)&r->v, &r->alloc, r->n + 1, sizeof(*r->v));
+	g = &r->v[r->n++];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+/* Add the results of a checkout (sorted, each key's oldest first). */
+static void
+rings_push(struct rings *r, const struct site_reslist *l)
+{
+	struct rings out;
+	struct ring *g;
+	size_t i, j;
+	int cmp;
+
+	memset(&out, 0, sizeof(out));
+	i = j = 0;
+	while (i < r->n || j < l->n) {
+		cmp = i == r->n ? 1 : j == l->n ? -1 :
+		    site_res_cmp(&r->v[i].key, &l->v[j]);
+		if (cmp < 0) {
+			*ring_add(&out) = r->v[i++];
+			continue;
+		}
+		g = ring_add(&out);
+		if (cmp == 0)
+			*g = r->v[i++];
+		else
+			site_res_copy(&g->key, &l->v[j]);
+		for (; j < l->n && site_res_cmp(&g->key, &l->v[j]) == 0; j++)
+			g->st[g->seen++ % FLAKY_RUNS] =
+			    (unsigned char)site_slot(l->v[j].status);
+	}
+	free(r->v);
+	*r = out;
+}
+
+static int
+ring_cmp(const void *key, const void *elem)
+{
+	return site_res_cmp(key, &((const struct ring *)elem)->key);
+}
+
+/*
+ * The flip rate of regression ch from the rings, as its history up to
+ * the checkout would give it: 1 when done, 0 when the rings do not
+ * hold the newest FLAKY_RUNS results of its key (whole is set when
+ * they hold every result of the branch).
+ */
+static int
+ring_flip(const struct rings *r, int whole, struct site_change *ch)
+{
+	static const char *const names[] = { "PASS", "FAIL", "OTHER" };
+	struct site_hist v[FLAKY_RUNS];
+	struct site_histlist h;
+	const struct ring *g;
+	size_t i, n;
+
+	g = bsearch(ch->now, r->v, r->n, sizeof(*r->v), ring_cmp);
+	if (g == NULL || (!whole && g->seen < FLAKY_RUNS))
+		return 0;
+	n = g->seen < FLAKY_RUNS ? g->seen : FLAKY_RUNS;
+	memset(v, 0, sizeof(v));
+	for (i = 0; i < n; i++)
+		v[i].status = (char *)names[g->st[(g->seen - 1 - i) %
+		    FLAKY_RUNS]];
+	h.v = v;
+	h.n = n;
+	h.alloc = 0;
+	site_change_flip(ch, &h);
+	return 1;
+}
+
+/* What a chain keeps from one checkout to the next. */
+struct chain {
+	long long		 prev;		/* the checkout before */
+	struct site_reslist	 builds, tests;	/* its results */
+	struct rings		 rb, rt;	/* of builds, of tests */
+	int			 whole;		/* rings since the first */
+};
+
+/* Checkout c, with its results and the one before it in x, joins k. */
+static void
+chain_push(struct chain *k, const struct checkout_row *c,
+    const struct site_changes *x)
+{
+	if (x->prev != k->prev || x->prev == 0) {
+		/* a chain begins (again): what it kept does not count */
+		site_reslist_release(&k->builds);
+		site_reslist_release(&k->tests);
+		rings_release(&k->rb);
+		rings_release(&k->rt);
+		k->whole = x->prev == 0;
+	}
+	rings_push(&k->rb, &x->builds);
+	rings_push(&k->rt, &x->tests);
+	k->prev = c->id;
+}
+
+/*
+ * The changes of checkout c, as site_changes_load() finds them, from
+ * what the chain kept of the checkout before.
+ */
+static int
+chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
+    struct site_changes *x)
+{
+	struct site_histlist h;
+	struct site_change *ch;
+	size_t i;
+	int build;
+
+	memset(x, 0, sizeof(*x));
+	if (store_site_builds(s->db, c->id, &x->builds) != 0 ||
+	    store_site_tests(s->db, c->id, &x->tests) != 0 ||
+	    store_site_previous(s->db, c, &x->prev) != 0)
+		return -1;
+	chain_push(k, c, x);
+	if (x->prev <= 0)
+		return 0;
+	if (k->builds.v != NULL || k->tests.v != NULL) {
+		x->pbuilds = k->builds;
+		x->ptests = k->tests;
+		memset(&k->builds, 0, sizeof(k->builds));
+		memset(&k->tests, 0, sizeof(k->tests));
+	} else if (store_site_builds(s->db, x->prev, &x->pbuilds) != 0 ||
+	    store_site_tests(s->db, x->prev, &x->ptests) != 0)
+		return -1;
+	site_diff(&x->builds, &x->pbuilds, 1, &x->cl);
+	site_diff(&x->tests, &x->ptests, 0, &x->cl);
+	for (i = 0; i < x->cl.n; i++) {
+		ch = &x->cl.v[i];
+		if (ch->kind != CHANGE_REGRESSION || ch->now == NULL)
+			continue;
+		build = strcmp(ch->what, "build") == 0;
+		if (ring_flip(build ? &k->rb : &k->rt, k->whole, ch))
+			continue;
+		if (store_site_history(s->db, c->tree, c->branch, ch->now,
+		    build, c->id, FLAKY_RUNS, &h) != 0)
+			return -1;
+		site_change_flip(ch, &h);
+		site_histlist_release(&h);
+	}
+	return 0;
+}
+
+int
+site_changes_chain(struct site *s, const long long *ids, size_t n,
+    size_t warm, int (*fn)(void *, const struct checkout_row *,
+    struct site_changes *), void *arg)
+{
+	struct site_changes x;
+	struct checkout_row c;
+	struct chain k;
+	size_t i;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = store_site_checkout(s->db, ids[i], &c);
+		if (rc != 0) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
+		if (i < warm) {
+			/* only its results, for the rings and the next */
+			memset(&x, 0, sizeof(x));
+			if (store_site_builds(s->db, c.id, &x.builds) != 0 ||
+			    store_site_tests(s->db, c.id, &x.tests) != 0 ||
+			    store_site_previous(s->db, &c, &x.prev) != 0)
+				rc = -1;
+			else
+				chain_push(&k, &c, &x);
+		} else {
+			rc = chain_load(s, &k, &c, &x);
+			if (rc == 0)
+				rc = fn(arg, &c, &x);
+		}
+		/* its results are the next one's previous */
+		site_reslist_release(&k.builds);
+		site_reslist_release(&k.tests);
+		k.builds = x.builds;
+		k.tests = x.tests;
+		memset(&x.builds, 0, sizeof(x.builds));
+		memset(&x.tests, 0, sizeof(x.tests));
+		site_changes_release(&x);
+		store_checkout_release(&c);
+	}
+	site_reslist_release(&k.builds);
+	site_reslist_release(&k.tests);
+	rings_release(&k.rb);
+	rings_release(&k.rt);
+	return rc;
+}
+
+static int
+chain_page(void *arg, const struct checkout_row *c, struct site_changes *x)
+{
+	return render_changes(arg, c, x);
+}
+
+int
+site_render_chain(struct site *s, const long long *ids, size_t n)
+{
+	return site_changes_chain(s, ids, n, 0, chain_page, s);
 }
 
 int

@@ -48,6 +48,20 @@ struct site {
 	json_t			*capture;
 	/* retention: the checkouts whose pages are stubs, sorted */
 	const struct site_ids	*retired;
+	/* the feed entries of checkouts, as their pages are rendered */
+	struct site_entries	*entries;
+};
+
+/*
+ * The Atom entries of the checkouts that feeds show, made by the
+ * render of each one's page (which has its changes at hand) for the
+ * feeds that follow: a feed makes only those of checkouts not rendered
+ * again.  ids are sorted; entry[i] is ids.v[i]'s, or NULL.
+ */
+struct site_entries {
+	struct site_ids		 ids;
+	char			**entry;
+	pthread_mutex_t		 lock;
 };
 
 /* Write rel under the site if its bytes changed; 0 or -1. */
@@ -142,6 +156,13 @@ void	 site_atom_time(struct buf *, const char *el, long long t);
 
 /* The pages, one file each; 0, or -1 after an error message. */
 int	 site_render_checkout(struct site *, long long id);
+/*
+ * The pages of n consecutive head checkouts of a branch, oldest first:
+ * each one's results are the next one's previous, and the flip rates of
+ * their regressions come from the results seen so far when they hold
+ * the whole history that counts.
+ */
+int	 site_render_chain(struct site *, const long long *ids, size_t n);
 int	 site_render_builds_of(struct site *, long long checkout);
 int	 site_render_build(struct site *, long long id);
 /* The page of test id's key, once per render. */
@@ -150,8 +171,25 @@ int	 site_render_tests_of(struct site *, long long id, size_t part,
 	    size_t nparts);
 int	 site_render_branch_tests(struct site *, const char *tree,
 	    const char *branch);
+/*
+ * The test pages of a window of a branch's newest checkouts, from
+ * checkout from on (whole: from its first), that show a result of a
+ * checkout of ids; only the part-th key of every nparts.
+ */
+int	 site_render_window(struct site *, const char *tree,
+	    const char *branch, long long from, int whole,
+	    const struct site_ids *ids, size_t part, size_t nparts);
 int	 site_render_tree(struct site *, const char *tree, const char *branch);
 int	 site_render_feed(struct site *, const char *tree);
+/* The Atom entry of checkout c, with its changes cl, into f. */
+void	 site_feed_entry(struct buf *f, struct site *,
+	    const struct checkout_row *c, const struct site_changelist *cl);
+/*
+ * Keep checkout c's feed entry in s->entries if a feed shows it;
+ * site_render_feed() takes it from there.
+ */
+void	 site_feed_keep(struct site *, const struct checkout_row *c,
+	    const struct site_changelist *cl);
 int	 site_render_platform(struct site *, const char *platform);
 int	 site_render_platforms(struct site *, char **names, size_t n);
 int	 site_render_index(struct site *, const struct site_branch *,
@@ -188,6 +226,15 @@ struct site_changes {
 
 int	 site_changes_load(struct site *, const struct checkout_row *,
 	    struct site_changes *);
+/*
+ * The changes of n consecutive head checkouts of a branch, oldest
+ * first, each passed to fn (a non-zero result of it stops and is
+ * returned) but the first warm: those are read only for the flip rates
+ * of the others' regressions (see site_render_chain()).
+ */
+int	 site_changes_chain(struct site *, const long long *ids, size_t n,
+	    size_t warm, int (*fn)(void *, const struct checkout_row *,
+	    struct site_changes *), void *arg);
 void	 site_changes_release(struct site_changes *);
 
 /* Open regressions. */

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "fs.h"
 #include "log.h"
+#include "site_page.h"
 #include "site_plan.h"
 #include "store_bisect.h"
 #include "store_checkout.h"
@@ -185,21 +186,177 @@ retention(const struct config *cfg, struct db *db, struct site_plan *p)
 	return 0;
 }
 
-/* Every branch: its latest checkout; has it changed? */
+static int	cmp_id(const void *, const void *);
+static void	ids_sort(struct site_ids *);
+
+/*
+ * The pages of a branch whose every head checkout is rendered are
+ * rendered in chains, from the oldest on, each checkout with the
+ * results of the one before it at hand; the other dirty checkouts are
+ * rendered one by one.  of[j] is the branch of dirty.v[j] when it is a
+ * head, else nbr.
+ */
+static void
+chains(struct site_plan *p, const size_t *of)
+{
+	struct site_chain *ch;
+	size_t i, j, from, alloc;
+
+	alloc = 0;
+	for (i = 0; i < p->nbr; i++) {
+		if (p->br[i].dirty_heads != p->br[i].heads)
+			continue;
+		from = p->chained.n;
+		for (j = 0; j < p->dirty.n; j++)
+			if (of[j] == i)
+				ids_push(&p->chained, p->dirty.v[j]);
+		qsort(p->chained.v + from, p->chained.n - from,
+		    sizeof(*p->chained.v), cmp_id);
+		for (j = from; j < p->chained.n; j += CHAIN_MAX) {
+			xgrow((void **)&p->chains, &alloc, p->nchains + 1,
+			    sizeof(*p->chains));
+			ch = &p->chains[p->nchains++];
+			ch->from = j;
+			ch->n = p->chained.n - j < CHAIN_MAX ?
+			    p->chained.n - j : CHAIN_MAX;
+		}
+	}
+	for (j = 0; j < p->dirty.n; j++)
+		if (of[j] == p->nbr ||
+		    p->br[of[j]].dirty_heads != p->br[of[j]].heads)
+			ids_push(&p->singles, p->dirty.v[j]);
+}
+
+/*
+ * The test pages of the dirty and aged checkouts of a branch that is
+ * not walked whole: those of the keys of its newest HISTORY head
+ * checkouts (and back to the oldest of those to render), a window,
+ * walked once for the keys whose shown results it changes.  A window
+ * that would reach too far back gives way to a query per key
+ * (tests_of, aged_tests_of), as do checkouts on demand.  of[j] is the
+ * branch of dirty.v[j] (then of aged.v[j - dirty.n]) when it is a
+ * head, else nbr.
+ */
+static int
+windows(struct db *db, struct site_plan *p, const size_t *of)
+{
+	struct site_window *w;
+	struct site_ids heads;
+	long long id;
+	size_t i, j, k, n, span, alloc;
+
+	alloc = 0;
+	n = p->dirty.n + p->aged.n;
+	for (i = 0; i < p->nbr; i++) {
+		if (p->br[i].walk)
+			continue;
+		for (j = 0; j < n && of[j] != i; j++)
+			;
+		if (j == n)
+			continue;
+		if (store_site_latest(db, p->br[i].tree, p->br[i].branch,
+		    p->br[i].heads + 1, &heads) != 0)
+			return -1;
+		if (heads.n == 0) {
+			free(heads.v);
+			continue;
+		}
+		/* newest first: the HISTORY-th newest, or the oldest */
+		id = heads.v[(heads.n < HISTORY ? heads.n : HISTORY) - 1];
+		for (j = 0; j < n; j++)
+			if (of[j] == i && (j < p->dirty.n ? p->dirty.v[j] :
+			    p->aged.v[j - p->dirty.n]) < id)
+				id = j < p->dirty.n ? p->dirty.v[j] :
+				    p->aged.v[j - p->dirty.n];
+		for (span = 0; span < heads.n && heads.v[span] >= id; span++)
+			;
+		if (span > WINDOW_MAX) {
+			free(heads.v);
+			continue;
+		}
+		xgrow((void **)&p->windows, &alloc, p->nwindows + 1,
+		    sizeof(*p->windows));
+		w = &p->windows[p->nwindows++];
+		memset(w, 0, sizeof(*w));
+		w->br = i;
+		w->from = id;
+		w->whole = span == heads.n;
+		for (j = 0; j < n; j++)
+			if (of[j] == i)
+				ids_push(&w->ids, j < p->dirty.n ?
+				    p->dirty.v[j] : p->aged.v[j - p->dirty.n]);
+		ids_sort(&w->ids);
+		free(heads.v);
+	}
+	/* the others, key by key */
+	for (j = 0; j < n; j++) {
+		for (k = 0; k < p->nwindows; k++)
+			if (of[j] == p->windows[k].br)
+				break;
+		if (k < p->nwindows || (of[j] < p->nbr && p->br[of[j]].walk))
+			continue;
+		if (j < p->dirty.n)
+			ids_push(&p->tests_of, p->dirty.v[j]);
+		else
+			ids_push(&p->aged_tests_of, p->aged.v[j - p->dirty.n]);
+	}
+	return 0;
+}
+
+/*
+ * Every branch: its latest checkout; has it changed?  And the test
+ * pages of the dirty checkouts: a branch most of whose checkouts are
+ * rendered has the pages of every key of its history rendered in one
+ * pass over its results (a walk), far cheaper than a query for each
+ * key's history; the pages of the other checkouts' tests are rendered
+ * key by key (tests_of).
+ */
 static int
 branches(struct db *db, struct site_plan *p)
 {
 	struct checkout_row c;
-	size_t i, j;
+	size_t i, j, *of;
 	int r, ondemand;
 
 	if (store_site_branches(db, p->all, &p->br, &p->nbr) != 0)
 		return -1;
-	for (j = 0; j < p->dirty.n + p->aged.n && !p->all; j++) {
+	of = xcalloc(p->dirty.n + 1, sizeof(*of));
+	if (p->all) {
+		/* every checkout, and the heads in chains */
+		for (i = 0; i < p->nbr; i++) {
+			p->br[i].walk = 1;
+			p->br[i].dirty_heads = p->br[i].heads;
+		}
+		for (j = 0; j < p->dirty.n; j++) {
+			r = store_site_checkout(db, p->dirty.v[j], &c);
+			if (r < 0) {
+				free(of);
+				return -1;
+			}
+			of[j] = p->nbr;
+			for (i = 0; r == 0 && i < p->nbr; i++)
+				if (c.kind != NULL &&
+				    strcmp(c.kind, "head") == 0 &&
+				    strcmp(c.tree, p->br[i].tree) == 0 &&
+				    strcmp(c.branch, p->br[i].branch) == 0)
+					of[j] = i;
+			if (r == 0)
+				store_checkout_release(&c);
+		}
+		chains(p, of);
+		free(of);
+		return 0;
+	}
+	/* the branch of each dirty, then aged, head checkout, or nbr */
+	of = xrealloc(of, (p->dirty.n + p->aged.n + 1) * sizeof(*of));
+	for (j = 0; j < p->dirty.n + p->aged.n; j++) {
+		of[j] = p->nbr;
 		r = store_site_checkout(db, j < p->dirty.n ? p->dirty.v[j] :
 		    p->aged.v[j - p->dirty.n], &c);
-		if (r < 0)
+		if (r < 0) {
+			free(of);
 			return -1;
+		}
 		if (r > 0)
 			continue;
 		/*
@@ -207,14 +364,30 @@ branches(struct db *db, struct site_plan *p)
 		 * its tree, and changes no branch's history.
 		 */
 		ondemand = c.kind != NULL && strcmp(c.kind, "head") != 0;
-		for (i = 0; i < p->nbr; i++)
-			if (strcmp(c.tree, p->br[i].tree) == 0 &&
-			    (ondemand ||
-			    strcmp(c.branch, p->br[i].branch) == 0))
+		for (i = 0; i < p->nbr; i++) {
+			if (strcmp(c.tree, p->br[i].tree) != 0)
+				continue;
+			if (ondemand)
 				p->br[i].changed = 1;
+			else if (strcmp(c.branch, p->br[i].branch) == 0) {
+				p->br[i].changed = 1;
+				if (c.kind == NULL)
+					continue;
+				if (j < p->dirty.n)
+					p->br[i].dirty_heads++;
+				of[j] = i;
+			}
+		}
 		store_checkout_release(&c);
 	}
-	return 0;
+	for (i = 0; i < p->nbr; i++)
+		p->br[i].walk = p->br[i].dirty_heads > 0 &&
+		    p->br[i].dirty_heads * 2 >= p->br[i].heads;
+	r = windows(db, p, of);
+	if (r == 0)
+		chains(p, of);
+	free(of);
+	return r;
 }
 
 /* The trees whose branches changed. */
@@ -397,6 +570,14 @@ site_plan_release(struct site_plan *p)
 	free(p->plat_changed);
 	free(p->trees);
 	free(p->dirty.v);
+	free(p->tests_of.v);
+	free(p->aged_tests_of.v);
+	for (i = 0; i < p->nwindows; i++)
+		free(p->windows[i].ids.v);
+	free(p->windows);
+	free(p->chained.v);
+	free(p->chains);
+	free(p->singles.v);
 	free(p->retired.v);
 	free(p->stub.v);
 	free(p->unstub.v);

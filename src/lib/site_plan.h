@@ -24,14 +24,51 @@
 struct config;
 struct db;
 
+/* A run of a branch's consecutive head checkouts, in order. */
+struct site_chain {
+	size_t			 from;		/* in chained */
+	size_t			 n;
+};
+
+#define CHAIN_MAX	256	/* checkouts in a chain at most */
+
+/*
+ * The newest head checkouts of a branch, whose tests' pages are
+ * rendered in one pass over their results: those of the keys whose
+ * shown results (the newest HISTORY) include one of ids.
+ */
+struct site_window {
+	size_t			 br;		/* the branch, in br */
+	long long		 from;		/* its oldest checkout */
+	int			 whole;		/* from the branch's first */
+	struct site_ids		 ids;		/* checkouts, sorted */
+};
+
+#define WINDOW_MAX	200	/* checkouts in a window at most */
+
 struct site_plan {
 	int			 all;		/* render everything */
 	struct site_ids		 dirty;		/* checkouts to render */
+	/* of them, test pages key by key, not by walks or windows */
+	struct site_ids		 tests_of;
+	/* test pages of dirty and aged heads, by windows of branches */
+	struct site_window	*windows;
+	size_t			 nwindows;
+	/*
+	 * The dirty checkouts whose pages are rendered in runs of a
+	 * branch's consecutive heads, each run in order (chains, into
+	 * chained), and the others, one by one (singles).
+	 */
+	struct site_ids		 chained;
+	struct site_chain	*chains;
+	size_t			 nchains;
+	struct site_ids		 singles;
 	/* retention (settings.site.keep_days), each list sorted */
 	struct site_ids		 retired;	/* pages that are stubs */
 	struct site_ids		 stub;		/* to be stubs now */
 	struct site_ids		 unstub;	/* no stubs any more */
 	struct site_ids		 aged;		/* in stub, not in dirty */
+	struct site_ids		 aged_tests_of;	/* of them, key by key */
 	struct site_gens	 bis;		/* bisections to render */
 	struct site_triage	 tri;		/* issues to render */
 	/* pages of the results of incidents, outside dirty */

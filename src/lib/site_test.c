@@ -310,30 +310,102 @@ site_render_test(struct site *s, long long id)
 }
 
 struct branch_walk {
-	struct site	*s;
-	const char	*tree;
-	const char	*branch;
+	struct site		*s;
+	const char		*tree;
+	const char		*branch;
+	/* a window: the checkouts whose keys' pages are rendered */
+	const struct site_ids	*ids;
+	int			 whole;		/* from the branch's first */
+	size_t			 part, nparts, nth;
 };
 
 static int
-branch_key(void *arg, const struct site_res *key,
-    const struct site_histlist *h)
+cmp_id(const void *a, const void *b)
 {
-	struct branch_walk *w = arg;
+	long long x = *(const long long *)a, y = *(const long long *)b;
 
-	return test_page(w->s, w->tree, w->branch, key, h);
+	return x < y ? -1 : x > y;
 }
 
-/* The test pages of every key ever seen on a branch, for a full render. */
+/* Whether h shows a result of one of the checkouts ids. */
+static int
+shows(const struct site_histlist *h, const struct site_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (bsearch(&h->v[i].checkout, ids->v, ids->n,
+		    sizeof(*ids->v), cmp_id) != NULL)
+			return 1;
+	return 0;
+}
+
+static int
+branch_key(void *arg, const struct site_res *key,
+    const struct site_histlist *h, size_t n)
+{
+	struct branch_walk *w = arg;
+	struct site_histlist all;
+	char *rel;
+	int fresh, rc;
+
+	if (w->ids != NULL && (w->nth++ % w->nparts != w->part ||
+	    !shows(h, w->ids)))
+		return 0;
+	/* once per run, as site_render_tests_of() renders them */
+	rel = site_test_rel(w->tree, w->branch, key->config, key->arch,
+	    key->platform, key->path);
+	pthread_mutex_lock(w->s->done_lock);
+	fresh = strset_add(w->s->done, rel);
+	pthread_mutex_unlock(w->s->done_lock);
+	free(rel);
+	if (!fresh)
+		return 0;
+	if (w->whole || n >= HISTORY)
+		return test_page(w->s, w->tree, w->branch, key, h);
+	/* older results than the window holds are shown too */
+	rc = store_site_history(w->s->db, w->tree, w->branch, key, 0,
+	    LLONG_MAX, HISTORY, &all);
+	if (rc == 0)
+		rc = test_page(w->s, w->tree, w->branch, key, &all);
+	site_histlist_release(&all);
+	return rc;
+}
+
+/*
+ * The test pages of every key ever seen on a branch, for a full render
+ * or one that renders most of the branch's checkouts.
+ */
 int
 site_render_branch_tests(struct site *s, const char *tree,
     const char *branch)
 {
 	struct branch_walk w;
 
+	memset(&w, 0, sizeof(w));
 	w.s = s;
 	w.tree = tree;
 	w.branch = branch;
-	return store_site_branch_tests(s->db, tree, branch, HISTORY,
+	w.whole = 1;
+	return store_site_branch_tests(s->db, tree, branch, 0, HISTORY,
+	    branch_key, &w);
+}
+
+int
+site_render_window(struct site *s, const char *tree, const char *branch,
+    long long from, int whole, const struct site_ids *ids, size_t part,
+    size_t nparts)
+{
+	struct branch_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.tree = tree;
+	w.branch = branch;
+	w.ids = ids;
+	w.whole = whole;
+	w.part = part;
+	w.nparts = nparts;
+	return store_site_branch_tests(s->db, tree, branch, from, HISTORY,
 	    branch_key, &w);
 }

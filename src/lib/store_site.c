@@ -529,12 +529,13 @@ same_key(const struct site_res *key, sqlite3_stmt *st)
  */
 int
 store_site_branch_tests(struct db *db, const char *tree, const char *branch,
-    size_t limit, int (*fn)(void *, const struct site_res *,
-    const struct site_histlist *), void *arg)
+    long long from, size_t limit, int (*fn)(void *, const struct site_res *,
+    const struct site_histlist *, size_t), void *arg)
 {
 	sqlite3_stmt *st;
 	struct site_histlist h;
 	struct site_res key;
+	size_t n;
 	int r, rc;
 
 	st = db_prepare(db, "SELECT b.config_name, coalesce(b.arch, ''), "
@@ -543,15 +544,17 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 	    "coalesce(j.config_name, '') FROM checkout c JOIN build b ON "
 	    "b.checkout_id = c.id JOIN test t ON t.build_id = b.id LEFT JOIN "
 	    "job j ON j.id = t.job_id WHERE c.tree = ? AND c.branch = ? AND "
-	    "c.kind = 'head' AND " STORE_BUILD_STANDS("b") " AND "
-	    STORE_TEST_STANDS("t") " ORDER "
+	    "c.kind = 'head' AND c.id >= ? AND " STORE_BUILD_STANDS("b")
+	    " AND " STORE_TEST_STANDS("t") " ORDER "
 	    "BY 1, 2, 3, 4, c.id DESC, t.id DESC");
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, tree);
 	db_bind_text(st, 2, branch);
+	db_bind_int(st, 3, from);
 	memset(&h, 0, sizeof(h));
 	memset(&key, 0, sizeof(key));
+	n = 0;
 	rc = 0;
 	while (rc == 0) {
 		r = db_step(db, st);
@@ -561,9 +564,10 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 			break;
 		}
 		if (key.path != NULL && (r == 0 || !same_key(&key, st))) {
-			rc = fn(arg, &key, &h);
+			rc = fn(arg, &key, &h, n);
 			site_histlist_release(&h);
 			site_res_release(&key);
+			n = 0;
 		}
 		if (r == 0 || rc != 0)
 			break;
@@ -575,6 +579,7 @@ store_site_branch_tests(struct db *db, const char *tree, const char *branch,
 		}
 		if (h.n < limit)
 			hist_add(&h, st, 4);
+		n++;
 	}
 	site_histlist_release(&h);
 	site_res_release(&key);
@@ -958,8 +963,9 @@ store_site_branches(struct db *db, int changed, struct site_branch **v,
 
 	*v = NULL;
 	*n = alloc = 0;
-	st = db_prepare(db, "SELECT tree, branch, MAX(id) FROM checkout "
-	    "WHERE kind = 'head' GROUP BY tree, branch ORDER BY tree, branch");
+	st = db_prepare(db, "SELECT tree, branch, MAX(id), COUNT(*) FROM "
+	    "checkout WHERE kind = 'head' GROUP BY tree, branch ORDER BY tree, "
+	    "branch");
 	if (st == NULL)
 		return -1;
 	while ((r = db_step(db, st)) == 1) {
@@ -968,6 +974,9 @@ store_site_branches(struct db *db, int changed, struct site_branch **v,
 		br->tree = db_col_dup(st, 0);
 		br->branch = db_col_dup(st, 1);
 		br->latest = db_col_int(st, 2);
+		br->heads = (size_t)db_col_int(st, 3);
+		br->dirty_heads = 0;
+		br->walk = 0;
 		br->changed = changed;
 	}
 	db_finalize(st);

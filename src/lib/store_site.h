@@ -89,6 +89,9 @@ struct site_branch {
 	char		*branch;
 	long long	 latest;
 	int		 changed;
+	size_t		 heads;		/* its head checkouts */
+	size_t		 dirty_heads;	/* of them, to render (site_plan) */
+	int		 walk;		/* its test pages in one pass */
 };
 
 /* A checkout on a platform's page, with its boots and tests there. */
@@ -201,14 +204,15 @@ int	 store_site_history(struct db *, const char *tree, const char *branch,
 	    const struct site_res *r, int is_build, long long upto,
 	    size_t limit, struct site_histlist *);
 /*
- * Every test key of a branch in key order, each with its history
- * (newest first, at most limit results): fn is called once per key and
- * a non-zero result of it stops the walk and is returned.
+ * Every test key of a branch's head checkouts from checkout from on, in
+ * key order, each with its history there (newest first, at most limit
+ * results of the n found): fn is called once per key and a non-zero
+ * result of it stops the walk and is returned.
  */
 int	 store_site_branch_tests(struct db *, const char *tree,
-	    const char *branch, size_t limit,
+	    const char *branch, long long from, size_t limit,
 	    int (*fn)(void *, const struct site_res *,
-	    const struct site_histlist *), void *arg);
+	    const struct site_histlist *, size_t n), void *arg);
 /*
  * Newest branch heads of a branch (of a tree when branch is NULL); the
  * history, branches and next checkout above count only heads too.
