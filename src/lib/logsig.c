@@ -1014,7 +1014,7 @@ register_line(const char *s, size_t n)
 
 	for (i = 0; i < ARRAY_SIZE(registers); i++) {
 		r = registers[i];
-		for (k = 0; r[k] != '\0' && k < n && (r[k] == '?' ?
+		for (k = 0; k < n && r[k] != '\0' && (r[k] == '?' ?
 		    (s[k] >= 'A' && s[k] <= 'Z') || is_digit(s[k]) :
 		    r[k] == s[k]); k++)
 			;
