@@ -119,7 +119,16 @@ is "missing cross compiler: not retried" \
 is "timeout: retried" \
     "$(sql "SELECT state || ' ' || attempt || ' ' || error_code FROM job WHERE id = 'b1-slow'")" \
     "pending 2 timeout"
-check "no sleeping make is left behind" sh -c "! pgrep -fx 'sleep 600' >/dev/null"
+# sleepers: the fixture's "sleep 600" of this test (its directory is in
+# $TMP), not of another test running beside it
+sleepers() {
+	for p in $(pgrep -fx 'sleep 600'); do
+		case $(readlink "/proc/$p/cwd" 2>/dev/null) in
+		"$TMP"/*) echo "$p" ;;
+		esac
+	done
+}
+is "no sleeping make is left behind" "$(sleepers)" ""
 
 check "second attempts" sh -c "maestrino $C submit >/dev/null 2>&1; maestrino $C collect --wait >'$TMP/out' 2>&1; true"
 has "the timeout ends incomplete" "$TMP/out" "0 finished, 0 running, 0 retried, 1 failed"
@@ -142,7 +151,7 @@ sleep 0.5
 run maestrino $C collect
 is "the killed worker is worker_lost" \
     "$(sql "SELECT state || ' ' || error_code FROM job WHERE id = 'b2-slow'")" "pending worker_lost"
-check "and what it started is gone too" sh -c "! pgrep -fx 'sleep 600' >/dev/null"
+is "and what it started is gone too" "$(sleepers)" ""
 check "collect the rest" sh -c "maestrino $C collect --wait >/dev/null 2>&1; true"
 sql "UPDATE job SET state = 'done' WHERE state != 'done'"
 

@@ -42,6 +42,7 @@ is "sent now" "$(sql "SELECT state || ' ' || coalesce(retry_rcpts, 'NULL') FROM 
 hostile_start() {
 	(cd "$TMP" && exec /usr/bin/python3 "$top/tests/e2e/smtp-hostile.py" \
 	    "$port" "$1") >>"$TMP/smtp.log" 2>&1 &
+	# shellcheck disable=SC2034 # smtp_stop (lib.sh) stops it
 	smtp_pid=$!
 	wait_port "$port"
 }
