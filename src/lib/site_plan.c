@@ -242,7 +242,7 @@ windows(struct db *db, struct site_plan *p, const size_t *of)
 {
 	struct site_window *w;
 	struct site_ids heads;
-	long long id;
+	long long id, c;
 	size_t i, j, k, n, span, alloc;
 
 	alloc = 0;
@@ -263,11 +263,14 @@ windows(struct db *db, struct site_plan *p, const size_t *of)
 		}
 		/* newest first: the HISTORY-th newest, or the oldest */
 		id = heads.v[(heads.n < HISTORY ? heads.n : HISTORY) - 1];
-		for (j = 0; j < n; j++)
-			if (of[j] == i && (j < p->dirty.n ? p->dirty.v[j] :
-			    p->aged.v[j - p->dirty.n]) < id)
-				id = j < p->dirty.n ? p->dirty.v[j] :
-				    p->aged.v[j - p->dirty.n];
+		for (j = 0; j < n; j++) {
+			if (of[j] != i)
+				continue;
+			c = j < p->dirty.n ? p->dirty.v[j] :
+			    p->aged.v[j - p->dirty.n];
+			if (c < id)
+				id = c;
+		}
 		for (span = 0; span < heads.n && heads.v[span] >= id; span++)
 			;
 		if (span > WINDOW_MAX) {
