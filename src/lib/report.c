@@ -428,7 +428,6 @@ settle(struct report_ctx *x, const struct report_row *r,
 	attempts = res == MAIL_RETRY && early ? r->attempts : r->attempts + 1;
 	json = retry != NULL ? recipients_json(retry) : NULL;
 	why = NULL;
-	rc = 0;
 	if (res == MAIL_FAIL) {
 		rc = give_up(x, r, err->ptr, 1);
 	} else if (res == MAIL_SENT && retry == NULL) {

@@ -955,6 +955,8 @@ ring_flip(const struct rings *r, int whole, struct site_change *ch)
 	const struct ring *g;
 	size_t i, n;
 
+	if (r->n == 0)
+		return 0;
 	g = bsearch(ch->now, r->v, r->n, sizeof(*r->v), ring_cmp);
 	if (g == NULL || (!whole && g->seen < FLAKY_RUNS))
 		return 0;
