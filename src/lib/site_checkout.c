@@ -483,46 +483,6 @@ tests_section(struct buf *b, const char *root, const struct checkout_row *c,
 }
 
 
-/*
- * What changed in checkout c since the checkout before it on its branch
- * (none for the first): regressions are told from unstable results by
- * their history up to c.
- */
-int
-site_changes_load(struct site *s, const struct checkout_row *c,
-    struct site_changes *x)
-{
-	struct site_histlist h;
-	struct site_change *ch;
-	size_t i;
-
-	memset(x, 0, sizeof(*x));
-	if (store_site_builds(s->db, c->id, &x->builds) != 0 ||
-	    store_site_tests(s->db, c->id, &x->tests) != 0 ||
-	    store_site_previous(s->db, c, &x->prev) != 0)
-		return -1;
-	/* the first checkout of a branch has nothing to change from */
-	if (x->prev <= 0)
-		return 0;
-	if (store_site_builds(s->db, x->prev, &x->pbuilds) != 0 ||
-	    store_site_tests(s->db, x->prev, &x->ptests) != 0)
-		return -1;
-	site_diff(&x->builds, &x->pbuilds, 1, &x->cl);
-	site_diff(&x->tests, &x->ptests, 0, &x->cl);
-	for (i = 0; i < x->cl.n; i++) {
-		ch = &x->cl.v[i];
-		if (ch->kind != CHANGE_REGRESSION || ch->now == NULL)
-			continue;
-		if (store_site_history(s->db, c->tree, c->branch, ch->now,
-		    strcmp(ch->what, "build") == 0, c->id, FLAKY_RUNS,
-		    &h) != 0)
-			return -1;
-		site_change_flip(ch, &h);
-		site_histlist_release(&h);
-	}
-	return 0;
-}
-
 void
 site_changes_release(struct site_changes *x)
 {
@@ -999,11 +959,12 @@ chain_push(struct chain *k, const struct checkout_row *c,
 }
 
 /*
- * The changes of checkout c, as site_changes_load() finds them, from
- * what the chain kept of the checkout before.
+ * The changes of checkout c into x.  With a chain k, the checkout before
+ * c is taken from what k kept of it, flip rates from k's rings where
+ * they are known, and c is pushed onto k; without, everything is read.
  */
 static int
-chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
+changes_load(struct site *s, struct chain *k, const struct checkout_row *c,
     struct site_changes *x)
 {
 	struct site_histlist h;
@@ -1016,10 +977,12 @@ chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
 	    store_site_tests(s->db, c->id, &x->tests) != 0 ||
 	    store_site_previous(s->db, c, &x->prev) != 0)
 		return -1;
-	chain_push(k, c, x);
+	if (k != NULL)
+		chain_push(k, c, x);
+	/* the first checkout of a branch has nothing to change from */
 	if (x->prev <= 0)
 		return 0;
-	if (k->builds.v != NULL || k->tests.v != NULL) {
+	if (k != NULL && (k->builds.v != NULL || k->tests.v != NULL)) {
 		x->pbuilds = k->builds;
 		x->ptests = k->tests;
 		memset(&k->builds, 0, sizeof(k->builds));
@@ -1034,7 +997,8 @@ chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
 		if (ch->kind != CHANGE_REGRESSION || ch->now == NULL)
 			continue;
 		build = strcmp(ch->what, "build") == 0;
-		if (ring_flip(build ? &k->rb : &k->rt, k->whole, ch))
+		if (k != NULL &&
+		    ring_flip(build ? &k->rb : &k->rt, k->whole, ch))
 			continue;
 		if (store_site_history(s->db, c->tree, c->branch, ch->now,
 		    build, c->id, FLAKY_RUNS, &h) != 0)
@@ -1043,6 +1007,18 @@ chain_load(struct site *s, struct chain *k, const struct checkout_row *c,
 		site_histlist_release(&h);
 	}
 	return 0;
+}
+
+/*
+ * What changed in checkout c since the checkout before it on its branch
+ * (none for the first): regressions are told from unstable results by
+ * their history up to c.
+ */
+int
+site_changes_load(struct site *s, const struct checkout_row *c,
+    struct site_changes *x)
+{
+	return changes_load(s, NULL, c, x);
 }
 
 int
@@ -1074,7 +1050,7 @@ site_changes_chain(struct site *s, const long long *ids, size_t n,
 			else
 				chain_push(&k, &c, &x);
 		} else {
-			rc = chain_load(s, &k, &c, &x);
+			rc = changes_load(s, &k, &c, &x);
 			if (rc == 0)
 				rc = fn(arg, &c, &x);
 		}
