@@ -97,14 +97,9 @@ open_lab(int argc, char **argv, const char *confdir, const char *name,
 		    max != NULL ? "" : " and result directories", name);
 		return EXIT_FATAL;
 	}
-	rc = stage_open(st, name, confdir);
-	if (rc != 0) {
-		stage_close(st);
-		if (rc > 0)
-			error("%s: another run holds the lock; nothing done, "
-			    "try again when it ends", name);
-		return rc > 0 ? EXIT_ITEMS : EXIT_FATAL;
-	}
+	rc = stage_open_command(st, name, confdir);
+	if (rc != EXIT_OK)
+		return rc;
 	*lab = config_lab(st->cfg, argv[optind]);
 	if (*lab == NULL || strcmp(runtime_type((*lab)->type), "pull") != 0) {
 		error("%s: '%s' is not a pull lab of the config", name,

@@ -143,14 +143,9 @@ open_stage(struct stage *st, const char *name, const struct opts *o)
 	struct checkout_row c;
 	int rc, r;
 
-	rc = stage_open(st, name, o->confdir);
-	if (rc != 0) {
-		stage_close(st);
-		if (rc > 0)
-			error("%s: another run holds the lock; nothing done, "
-			    "try again when it ends", name);
-		return rc > 0 ? EXIT_ITEMS : EXIT_FATAL;
-	}
+	rc = stage_open_command(st, name, o->confdir);
+	if (rc != EXIT_OK)
+		return rc;
 	if (o->checkout > 0) {
 		r = store_checkout_get(st->db, o->checkout, &c);
 		if (r == 0)

@@ -13,6 +13,22 @@
 #include "util.h"
 
 int
+stage_open_command(struct stage *st, const char *name, const char *confdir)
+{
+	int rc;
+
+	rc = stage_open(st, name, confdir);
+	if (rc == 0)
+		return EXIT_OK;
+	stage_close(st);
+	if (rc < 0)
+		return EXIT_FATAL;
+	error("%s: another run holds the lock; nothing done, try again when "
+	    "it ends", name);
+	return EXIT_ITEMS;
+}
+
+int
 stage_open_config(struct stage *st, const char *name, const char *confdir)
 {
 	memset(st, 0, sizeof(*st));

@@ -25,6 +25,13 @@ struct stage {
  * message (exit 2).
  */
 int	 stage_open(struct stage *, const char *name, const char *confdir);
+/*
+ * stage_open() for a command that changes state: EXIT_OK when ready;
+ * else the stage is closed and the exit status returned, EXIT_ITEMS when
+ * another run holds the lock (saying nothing was done), EXIT_FATAL.
+ */
+int	 stage_open_command(struct stage *, const char *name,
+	    const char *confdir);
 /* Load only the config (for read-only commands); -1 on error. */
 int	 stage_open_config(struct stage *, const char *name,
 	    const char *confdir);
