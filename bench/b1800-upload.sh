@@ -10,22 +10,8 @@
 
 [ -x /usr/sbin/nginx ] || { echo "bench: nginx is missing (scripts/deps.sh test)" >&2; exit 2; }
 [ -x "$top/build/bench/upload" ] || { echo "bench: build/bench/upload is missing (make bench)" >&2; exit 2; }
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	/usr/bin/python3 -c '
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-' "$1"
-}
+. "$top/tests/e2e/ports.sh"
+# shellcheck disable=SC2034 # dav.sh works in $TMP
 TMP=$BTMP
 DAV_TOKEN=bench-token
 export BENCH_TOKEN=$DAV_TOKEN

@@ -248,26 +248,45 @@ to_pull_lab() {
 	    maestrino $C jobs && maestrino $C submit"
 }
 
-# wait_port PORT: wait, up to 10 s, until a server of the test listens
-# on 127.0.0.1:PORT (a fixed sleep is too short on a busy machine)
-wait_port() {
+# html_valid DIR: every HTML page under DIR is valid HTML5 (html5lib,
+# strict); html_links DIR: every local href and src of every page leads
+# to a file under DIR
+html_valid() {
 	/usr/bin/python3 -c '
-import socket, sys, time
-for _ in range(100):
+import glob, sys, html5lib
+bad = 0
+for f in sorted(glob.glob(sys.argv[1] + "/**/*.html", recursive=True)):
     try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-' "$1"
+        html5lib.HTMLParser(strict=True).parse(open(f, "rb").read())
+    except Exception as e:
+        print(f, e); bad += 1
+sys.exit(1 if bad else 0)' "$1"
+}
+html_links() {
+	/usr/bin/python3 -c '
+import glob, os, sys, urllib.parse
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.refs = []
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src") and v: self.refs.append(v)
+dead = 0
+for f in sorted(glob.glob(sys.argv[1] + "/**/*.html", recursive=True)):
+    p = P(); p.feed(open(f, encoding="utf-8").read())
+    for r in p.refs:
+        u = urllib.parse.urlsplit(r)
+        if u.scheme or u.netloc or not u.path:
+            continue
+        t = os.path.normpath(os.path.join(os.path.dirname(f), urllib.parse.unquote(u.path)))
+        if not os.path.isfile(t):
+            print(f, "->", r); dead += 1
+sys.exit(1 if dead else 0)' "$1"
 }
 
-# free_port: a TCP port nothing listens on at 127.0.0.1 now
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# wait_port PORT and free_port
+. "$top/tests/e2e/ports.sh"
 
 # smtp_start [FAULT...]: tests/e2e/smtp-server.py (Debian's aiosmtpd) on
 # 127.0.0.1:$port, saving each message into a directory of its own, $M

@@ -23,10 +23,7 @@ usage() {
 	exit 2
 }
 
-# free_port: a TCP port nobody listens on, from the ephemeral range
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/ports.sh"
 
 stop() {
 	# the jobs first: their processes outlive slurmd

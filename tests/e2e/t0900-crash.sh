@@ -21,10 +21,6 @@ git -C "$up" tag v6.1
 git -C "$up" branch stable
 commit "$up" "fix: the second commit" NEWS "second"
 
-free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # scenario NAME: a data dir, a config and a lab of its own in $TMP/NAME
 scenario() {
 	d=$TMP/$1
