@@ -37,8 +37,11 @@ main(int argc, char **argv)
 	path = config_data_path(cfg, "state.db");
 	db = db_open(path, 0);
 	free(path);
-	if (db == NULL || db_exec(db, "DELETE FROM upload") != 0)
+	if (db == NULL || db_exec(db, "DELETE FROM upload") != 0) {
+		db_close(db);
+		config_free(cfg);
 		return 2;
+	}
 	rc = 0;
 	bytes = 0;
 	t0 = now_monotonic();
