@@ -26,43 +26,8 @@ cp "$P/api/c/2.json" "$TMP/c2.json"
 rows() { sql 'SELECT count(*) FROM test t JOIN build b ON b.id = t.build_id WHERE b.checkout_id <= 3'; }
 old_rows=$(rows)
 
-# lints: every HTML page is valid HTML5, and every local link of every
-# page leads to a file of the site
-valid() {
-	/usr/bin/python3 -c '
-import glob, sys, html5lib
-bad = 0
-for f in sorted(glob.glob(sys.argv[1] + "/**/*.html", recursive=True)):
-    try:
-        html5lib.HTMLParser(strict=True).parse(open(f, "rb").read())
-    except Exception as e:
-        print(f, e); bad += 1
-sys.exit(1 if bad else 0)' "$P"
-}
-links() {
-	/usr/bin/python3 -c '
-import glob, os, sys, urllib.parse
-from html.parser import HTMLParser
-class P(HTMLParser):
-    def __init__(self):
-        super().__init__(); self.refs = []
-    def handle_starttag(self, tag, attrs):
-        for k, v in attrs:
-            if k in ("href", "src") and v: self.refs.append(v)
-dead = 0
-for f in sorted(glob.glob(sys.argv[1] + "/**/*.html", recursive=True)):
-    p = P(); p.feed(open(f, encoding="utf-8").read())
-    for r in p.refs:
-        u = urllib.parse.urlsplit(r)
-        if u.scheme or u.netloc or not u.path:
-            continue
-        t = os.path.normpath(os.path.join(os.path.dirname(f), urllib.parse.unquote(u.path)))
-        if not os.path.isfile(t):
-            print(f, "->", r); dead += 1
-sys.exit(1 if dead else 0)' "$P"
-}
-check "every page is valid HTML5" valid
-check "every local link resolves" links
+check "every page is valid HTML5" html_valid "$P"
+check "every local link resolves" html_links "$P"
 
 settings_add '  keep_days: 30'
 check_rc 0 "maestrino site with keep_days: 30" maestrino $C site
@@ -85,8 +50,8 @@ t=$P/x/demo/master/x86.x86_64.qemu/smoke.flaky.html
 has "a test's history lists an old result" "$t" '<a href="../../../../api/c/2.json">v6.1-2-gabc</a>'
 is "all six of them" "$(grep -c '^<tr><td><a href' "$t")" 6
 has "the next checkout's changes link to the stub" "$P/c/4.html" 'href="../c/3.html"'
-check "every page is valid HTML5" valid
-check "every local link resolves" links
+check "every page is valid HTML5" html_valid "$P"
+check "every local link resolves" html_links "$P"
 after=$(bytes)
 [ "$after" -lt "$before" ] && ok "the site shrinks ($before to $after bytes)" ||
     not_ok "the site shrinks" "$before to $after bytes"
@@ -123,7 +88,7 @@ case $written in
 *"api/c/2.json"*|*"c/2.html"*) not_ok "pages that aged out before are left alone" "$written" ;;
 *) ok "pages that aged out before are left alone" ;;
 esac
-check "every local link resolves" links
+check "every local link resolves" html_links "$P"
 tar -C "$P" -cf - --sort=name . | sha256sum >"$TMP/incr"
 check_rc 0 "a full render" maestrino $C site --all
 tar -C "$P" -cf - --sort=name . | sha256sum >"$TMP/full"
@@ -137,7 +102,7 @@ has "its builds too" "$P/b/21.html" '<h1>Build'
 has "the branch page links it again" "$P/t/demo/master.html" '<a href="../../c/1.html">'
 has "so does the test's history" "$t" '<a href="../../../../c/6.html">'
 is "no stub is left in state.db" "$(sql 'SELECT count(*) FROM checkout WHERE site_stub')" 0
-check "every local link resolves" links
-check "and every page is valid HTML5" valid
+check "every local link resolves" html_links "$P"
+check "and every page is valid HTML5" html_valid "$P"
 
 done_testing
