@@ -329,7 +329,8 @@ put_tarball(const struct lab_cfg *lab, const char *storage,
     const char *definition, int strict)
 {
 	struct ynode *def;
-	const char *path;
+	struct stat st;
+	const char *path, *bad;
 	char *name, *dir, *dst, *alt;
 	int rc;
 
@@ -352,7 +353,14 @@ put_tarball(const struct lab_cfg *lab, const char *storage,
 		alt = xasprintf("%s/tarballs/%s", storage, name);
 		if (!fs_exists(path) && fs_exists(alt))
 			path = alt;
-		if (fs_exists(dst)) {
+		/* the lab's side may plant a link there, to put it elsewhere */
+		bad = lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode) ? dir :
+		    lstat(dst, &st) == 0 && !S_ISREG(st.st_mode) ? dst : NULL;
+		if (bad != NULL) {
+			error("lab %s: '%s' is a link or not of its kind; the "
+			    "tarball is not put there", lab->name, bad);
+			rc = -1;
+		} else if (fs_exists(dst)) {
 			/* carried already */
 		} else if (!fs_exists(path) && !strict) {
 			warning("lab %s: the tarball '%s' is not on this "

@@ -389,6 +389,27 @@ assert os.path.isfile("var/fanout/" + e["tarball"]), e' \
 	# shellcheck disable=SC2046
 	carry "$TMP/$p" "$TMP/cache2" $(wf plan 'Save the data dir' path)
 done
+# the lab's directory is the executor's side too: a tarballs/ planted
+# as a link, or a link where the tarball goes, puts nothing elsewhere
+mkdir -p "$TMP/elsewhere"
+rm -rf var/fanout/tarballs
+ln -s "$TMP/elsewhere" var/fanout/tarballs
+check_rc 1 "export: tarballs/ as a link is refused" \
+    maestrino -c configs export actions
+has "naming it" "$TMP/out" "'var/fanout/tarballs' is a link or not of its kind; the tarball is not put there"
+rm var/fanout/tarballs
+mkdir var/fanout/tarballs
+tb=$(jq -r --arg r "$r" '.jobs[] | select(.id == $r) | .tarball' var/fanout/index.json)
+tb=${tb#tarballs/}
+ln -s "$TMP/elsewhere/planted" "var/fanout/tarballs/$tb"
+check_rc 1 "export: the tarball's name as a link is refused" \
+    maestrino -c configs export actions
+has "naming it" "$TMP/out" "'var/fanout/tarballs/$tb' is a link or not of its kind"
+is "nothing was put through either" "$(ls -A "$TMP/elsewhere")" ""
+rm "var/fanout/tarballs/$tb"
+check "export again, the lab's directory mended" maestrino -c configs export actions
+check "the tarball is carried" test -f "var/fanout/tarballs/$tb"
+
 is "the attempt is submitted, still the second" \
     "$(sqlite3 var/state.db "SELECT state || ' ' || attempt FROM job WHERE id = '$r'")" "submitted 2"
 sqlite3 var/state.db "UPDATE job SET submitted = submitted - 2 * 86400 WHERE id = '$r'"
