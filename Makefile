@@ -3,7 +3,8 @@
 # runs the whole pipeline on the default config, `make install` installs
 # it under PREFIX (and DESTDIR).
 
-PKGS	= libgit2 yaml-0.1 sqlite3 libarchive libcurl jansson libcrypto
+PKGS	= libgit2 yaml-0.1 sqlite3 libarchive libcurl jansson libcrypto \
+	  libdeflate
 
 CC	?= cc
 CFLAGS	?= -O2 -g

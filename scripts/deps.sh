@@ -1,8 +1,8 @@
 #!/bin/sh
 # deps.sh [GROUP...]: install the Debian or Ubuntu packages that Maestrino
 # needs and that are missing.  Groups:
-#   build   compiler and the six libraries (what `make` needs)
-#   run     what `make run` needs: tarball compressors, kernel build tools,
+#   build   compiler and the libraries (what `make` needs)
+#   run     what `make run` needs: xz and zstd, kernel build tools,
 #           Debian's linux-source, busybox, QEMU and lava-dispatcher;
 #           the arm64 and riscv64 cross compilers with their C
 #           libraries (only recommended by the compilers, and recommends
@@ -16,16 +16,18 @@
 #           validator, an HTML5 checker, LAVA's server, Chromium,
 #           clang with libFuzzer's runtime for the fuzz targets,
 #           qemu-user-static to run foreign binaries, nginx (its
-#           DAV module) as the storage tests' WebDAV server, and Slurm
-#           with munge for the slurm runtime's tests
+#           DAV module) as the storage tests' WebDAV server, Slurm
+#           with munge for the slurm runtime's tests, and pigz for the
+#           tarball bench's shell-pipeline anchor
 # On Debian, run and test also add the arm64 architecture to dpkg
 # (multiarch), for busybox-static:arm64.  Quiet when nothing is missing.
 # Works on Debian 12 and Ubuntu 24.04, as root or with sudo.
 set -eu
 
 build="gcc make pkg-config libgit2-dev libyaml-dev libsqlite3-dev
-	libarchive-dev libcurl4-openssl-dev libjansson-dev libssl-dev"
-run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
+	libarchive-dev libcurl4-openssl-dev libjansson-dev libssl-dev
+	libdeflate-dev"
+run="git xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	busybox-static qemu-system-x86 lava-dispatcher lava-common
 	python3-yaml sqlite3 ca-certificates time bubblewrap
 	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
@@ -35,7 +37,7 @@ run="git pigz xz-utils zstd bc flex bison libelf-dev libssl-dev cpio kmod
 	util-linux ccache"
 test="$run python3-jsonschema python3-rfc3987 python3-html5lib curl jq
 	chromium procps psmisc time clang libclang-rt-dev qemu-user-static
-	groff-base man-db python3-aiosmtpd openssl nginx slurm-wlm munge"
+	groff-base man-db python3-aiosmtpd openssl nginx slurm-wlm munge pigz"
 
 # Debian names the kernel source package after its version; Ubuntu has
 # one linux-source package.

@@ -13,6 +13,7 @@
 #include "fs.h"
 #include "hash.h"
 #include "log.h"
+#include "pgz.h"
 #include "repo.h"
 #include "retry.h"
 #include "safe.h"
@@ -38,13 +39,20 @@ struct walk {
 	struct buf		*err;	/* why it failed */
 };
 
-/* The output side: the temporary file and the running hash. */
+/*
+ * The output side: the temporary file and the running hash, behind the
+ * parallel gzip writer for gz.
+ */
 struct sink {
 	FILE		*fp;
 	struct hash	*md;
+	struct pgz	*gz;
 	off_t		 size;
 	int		 err;
 };
+
+/* libdeflate's level for gz: its default, smaller and faster than zlib's 6 */
+#define GZ_LEVEL	6
 
 static const char *
 git_msg(void)
@@ -83,19 +91,37 @@ tarball_name(const char *tree, const char *branch, const char *describe)
 	return name;
 }
 
-static la_ssize_t
-sink_write(struct archive *a, void *data, const void *p, size_t n)
+/* Bytes for the file, hashed on the way. */
+static int
+sink_file(void *data, const void *p, size_t n)
 {
 	struct sink *s = data;
 
-	(void)a;
 	if (fwrite(p, 1, n, s->fp) != n) {
 		s->err = errno ? errno : EIO;
-		archive_set_error(a, s->err, "%s", strerror(s->err));
+		errno = s->err;
 		return -1;
 	}
 	hash_add(s->md, p, n);
 	s->size += (off_t)n;
+	return 0;
+}
+
+static la_ssize_t
+sink_write(struct archive *a, void *data, const void *p, size_t n)
+{
+	struct sink *s = data;
+	int rc;
+
+	if (s->gz != NULL)
+		rc = pgz_write(s->gz, p, n);
+	else
+		rc = sink_file(s, p, n);
+	if (rc != 0) {
+		s->err = errno ? errno : EIO;
+		archive_set_error(a, s->err, "%s", strerror(s->err));
+		return -1;
+	}
 	return (la_ssize_t)n;
 }
 
@@ -109,29 +135,33 @@ nproc(void)
 }
 
 /*
- * The codec's output must not depend on the machine: pigz gives the
- * same bytes for any -p, and zstd and xz give the same bytes for any
- * number of threads once they run in multi-threaded mode, so at least
- * two threads are always asked for.
+ * The codec's output must not depend on the machine: gz is compressed
+ * here in blocks whose bytes do not depend on the number of threads
+ * (pgz.h), and zstd and xz give the same bytes for any number of
+ * threads once they run in multi-threaded mode, so at least two
+ * threads are always asked for.
  */
 static int
-set_filter(struct archive *a, const char *compression, const char *what,
-    struct buf *err)
+set_filter(struct archive *a, struct sink *sink, const char *compression,
+    const char *what, struct buf *err)
 {
-	char opts[128], cmd[64];
+	char opts[128];
 	int threads, rc;
 
 	threads = nproc() < 2 ? 2 : nproc();
 	if (strcmp(compression, "gz") == 0) {
-		if (access("/usr/bin/pigz", X_OK) != 0 &&
-		    system("command -v pigz >/dev/null 2>&1") != 0)
-			return error_to(err, "%s: gz tarballs need pigz "
-			    "(apt-get install pigz, or scripts/deps.sh run)",
-			    what);
-		snprintf(cmd, sizeof(cmd), "pigz -n -6 -p %d", nproc());
-		rc = archive_write_add_filter_program(a, cmd);
-		opts[0] = '\0';
-	} else if (strcmp(compression, "xz") == 0) {
+		sink->gz = pgz_new(nproc(), GZ_LEVEL, sink_file, sink);
+		if (sink->gz == NULL)
+			return error_to(err, "%s: cannot start the gzip "
+			    "threads: %s", what, strerror(errno));
+		/*
+		 * Unblocked, so that file contents go from libgit2's blob
+		 * straight to a gzip block, with no copy in between.
+		 */
+		archive_write_set_bytes_per_block(a, 0);
+		return 0;
+	}
+	if (strcmp(compression, "xz") == 0) {
 		rc = archive_write_add_filter_xz(a);
 		snprintf(opts, sizeof(opts), "xz:compression-level=6,"
 		    "xz:threads=%d", threads);
@@ -146,7 +176,11 @@ set_filter(struct archive *a, const char *compression, const char *what,
 	if (rc != ARCHIVE_OK)
 		return error_to(err, "%s: cannot set up %s compression: %s",
 		    what, compression, archive_error_string(a));
-	if (opts[0] && archive_write_set_options(a, opts) != ARCHIVE_OK)
+	/* whole blocks to the file, the last one not padded: zstd refuses
+	 * trailing zeros */
+	archive_write_set_bytes_per_block(a, 1 << 20);
+	archive_write_set_bytes_in_last_block(a, 1);
+	if (archive_write_set_options(a, opts) != ARCHIVE_OK)
 		return error_to(err, "%s: cannot set '%s': %s", what, opts,
 		    archive_error_string(a));
 	return 0;
@@ -374,14 +408,8 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 	if (w.ar == NULL || w.entry == NULL)
 		die_oom();
 	if (archive_write_set_format_pax_restricted(w.ar) != ARCHIVE_OK ||
-	    set_filter(w.ar, compression, what, err) != 0)
+	    set_filter(w.ar, &sink, compression, what, err) != 0)
 		goto out;
-	/*
-	 * Pad the tar stream to 10 KiB records as git archive does, but
-	 * not the compressed stream: zstd refuses trailing zeros.
-	 */
-	archive_write_set_bytes_per_block(w.ar, 1 << 20);
-	archive_write_set_bytes_in_last_block(w.ar, 1);
 	if (archive_write_open2(w.ar, &sink, NULL, sink_write, NULL, NULL)
 	    != ARCHIVE_OK) {
 		error_to(err, "%s: cannot start '%s': %s", what, out_path,
@@ -405,6 +433,11 @@ tarball_write(struct git_repository *repo, const char *commit_hex,
 		    archive_error_string(w.ar));
 		rc = -1;
 	}
+	if (rc == 0 && sink.gz != NULL && pgz_close(sink.gz) != 0) {
+		error_to(err, "%s: cannot write '%s': %s", what, out_path,
+		    strerror(errno));
+		rc = -1;
+	}
 	if (rc != 0)
 		goto out;
 	rc = -1;
@@ -426,6 +459,7 @@ out:
 		res->write_errno = sink.err;
 	if (w.ar != NULL)
 		archive_write_free(w.ar);
+	pgz_free(sink.gz);
 	archive_entry_free(w.entry);
 	if (opened)
 		fs_atomic_abort(&af);
@@ -655,6 +689,13 @@ tarball_stage(const struct config *cfg, struct db *db, int verify,
 	if (store_checkout_tarball_todo(db, (long long)time(NULL), verify,
 	    cfg->storage_upload_url == NULL, &list) != 0)
 		return -1;
+	/*
+	 * Every object was hashed when its pack was fetched and indexed;
+	 * hashing each blob again as it is read (libgit2's SHA-1 with
+	 * collision detection) was a fifth of the processor time.  git
+	 * archive does not either.  Turned back on after the loop.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	rc = 0;
 	for (i = 0; i < list.n && rc == 0; i++) {
 		p = &list.v[i];
@@ -670,6 +711,7 @@ tarball_stage(const struct config *cfg, struct db *db, int verify,
 		}
 		rc = make_one(cfg, db, p, stats);
 	}
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	store_checkout_list_free(&list);
 	return rc;
 }
