@@ -450,38 +450,48 @@ check_value(json_t *v, enum kind kind, const char *where, const char *key,
 	}
 }
 
+/*
+ * Each problem is said as "<where>: '<key>' <what>"; where (the object's
+ * kind and id) is put in front only when there is a problem: most
+ * objects are good, and making it for each was a tenth of the export.
+ */
 static int
 check_object(json_t *o, const struct prop *props, const char *const *req,
     const char *what, struct buf *why)
 {
 	const struct prop *p;
 	const char *k, *id;
-	json_t *v;
+	struct buf said = BUF_INIT;
 	char *where;
+	json_t *v;
 	int rc;
 
-	id = json_string_value(json_object_get(o, "id"));
-	where = xasprintf("%s %s", what, id ? id : "(no id)");
 	rc = 0;
 	if (!json_is_object(o))
-		rc = bad(why, where, "", "is not an object");
+		rc = bad(&said, "", "", "is not an object");
 	for (; rc == 0 && *req; req++)
 		if (json_object_get(o, *req) == NULL)
-			rc = bad(why, where, *req, "is required");
+			rc = bad(&said, "", *req, "is required");
 	if (rc == 0) {
 		json_object_foreach(o, k, v) {
 			for (p = props; p->name != NULL; p++)
 				if (strcmp(p->name, k) == 0)
 					break;
 			if (p->name == NULL)
-				rc = bad(why, where, k, "is not in the schema");
+				rc = bad(&said, "", k, "is not in the schema");
 			else
-				rc = check_value(v, p->kind, where, k, why);
+				rc = check_value(v, p->kind, "", k, &said);
 			if (rc != 0)
 				break;
 		}
 	}
-	free(where);
+	if (rc != 0) {
+		id = json_string_value(json_object_get(o, "id"));
+		where = xasprintf("%s %s", what, id ? id : "(no id)");
+		buf_addf(why, "%s%s", where, said.ptr);
+		free(where);
+	}
+	buf_release(&said);
 	return rc;
 }
 
