@@ -438,8 +438,71 @@ environment(const struct test_row *r)
 	return env;
 }
 
+static int
+same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/*
+ * The misc and the environment of a test, shared with the test before
+ * when their columns are the same (most are): parsing misc was a
+ * twentieth of the export.  They are not changed once made (masking, on
+ * every object, is the same again on them).
+ */
 static json_t *
-test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
+test_misc(struct kcidb_memo *m, const char *text)
+{
+	if (m == NULL)
+		return misc_from(text);
+	if (m->misc == NULL || !same(m->misc_text, text)) {
+		json_decref(m->misc);
+		free(m->misc_text);
+		m->misc = misc_from(text);
+		m->misc_text = dup_or_null(text);
+	}
+	return json_incref(m->misc);
+}
+
+static json_t *
+test_environment(struct kcidb_memo *m, const struct test_row *r)
+{
+	if (m == NULL)
+		return environment(r);
+	if (m->env == NULL || !same(m->compatible, r->compatible) ||
+	    !same(m->platform, r->platform)) {
+		json_decref(m->env);
+		free(m->compatible);
+		free(m->platform);
+		m->env = environment(r);
+		m->compatible = dup_or_null(r->compatible);
+		m->platform = dup_or_null(r->platform);
+	}
+	return json_incref(m->env);
+}
+
+void
+kcidb_memo_release(struct kcidb_memo *m)
+{
+	json_decref(m->misc);
+	json_decref(m->env);
+	free(m->misc_text);
+	free(m->compatible);
+	free(m->platform);
+	memset(m, 0, sizeof(*m));
+}
+
+static json_t *
+test_object(const struct kcidb_ids *ids, struct kcidb_memo *m,
+    const struct kcidb_test *x)
 {
 	const struct test_row *r = &x->row;
 	json_t *o, *num;
@@ -449,7 +512,7 @@ test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
 	json_object_set_new_nocheck(o, "origin", json_string(ids->origin));
 	set_new(o, "build_id", kcidb_build_id(ids, x->build_job_id));
 	set_str(o, "path", r->path);
-	json_object_set_new_nocheck(o, "environment", environment(r));
+	json_object_set_new_nocheck(o, "environment", test_environment(m, r));
 	set_str(o, "status", r->status);
 	set_time(o, "start_time", r->start_time);
 	if (r->has_duration)
@@ -465,7 +528,7 @@ test_object(const struct kcidb_ids *ids, const struct kcidb_test *x)
 		set_str(num, "unit", r->number_unit);
 		json_object_set_new_nocheck(o, "number", num);
 	}
-	json_object_set_new_nocheck(o, "misc", misc_from(r->misc));
+	json_object_set_new_nocheck(o, "misc", test_misc(m, r->misc));
 	return o;
 }
 
@@ -766,7 +829,8 @@ kcidb_doc_objects(const struct kcidb_row *r)
 }
 
 json_t *
-kcidb_doc_object(const struct kcidb_ids *ids, const struct kcidb_row *r)
+kcidb_doc_object(const struct kcidb_ids *ids, struct kcidb_memo *m,
+    const struct kcidb_row *r)
 {
 	json_t *o;
 
@@ -786,7 +850,7 @@ kcidb_doc_object(const struct kcidb_ids *ids, const struct kcidb_row *r)
 			return NULL;
 		break;
 	default:
-		o = test_object(ids, &r->u.t);
+		o = test_object(ids, m, &r->u.t);
 		break;
 	}
 	/* every string, URLs too, for rows of older releases */

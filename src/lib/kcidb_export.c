@@ -159,6 +159,7 @@ struct lists {
 	struct buf	 text[LISTS];
 	size_t		 n[LISTS];	/* objects in each */
 	struct buf	 why;
+	struct kcidb_memo memo;
 };
 
 static int
@@ -227,7 +228,7 @@ chunk_lists(const struct exporter *x, struct chunk *c, struct lists *l)
 		const struct kcidb_row *r = &c->rows[i];
 
 		if (r->table != KCIDB_BISECTIONS) {
-			o = kcidb_doc_object(&x->ids, r);
+			o = kcidb_doc_object(&x->ids, &l->memo, r);
 			if (o != NULL)
 				put_object(c, l, table_list[r->table], o);
 			continue;
@@ -340,6 +341,7 @@ process(void *ctx, void *item)
 		l.n[k] = 0;
 	}
 	buf_init(&l.why, 0);
+	memset(&l.memo, 0, sizeof(l.memo));
 	chunk_lists(x, c, &l);
 	c->rc = -1;
 	if (frame(&l, &top, at, &why) != 0) {
@@ -363,6 +365,7 @@ out:
 	for (k = 0; k < LISTS; k++)
 		buf_release(&l.text[k]);
 	buf_release(&l.why);
+	kcidb_memo_release(&l.memo);
 	buf_release(&top);
 	buf_release(&why);
 	/* the rows are not needed any more: free them here, in parallel */
