@@ -94,19 +94,25 @@ set_real(json_t *o, const char *key, double d)
  * A time: most rows of an export share a few, so each thread keeps the
  * last one it wrote.
  */
-static void
-set_time(json_t *o, const char *key, long long t)
+static const char *
+time_text(long long t)
 {
 	static _Thread_local long long last;
 	static _Thread_local char b[40];
 
-	if (t <= 0)
-		return;
-	if (t != last) {
+	if (t != last || b[0] == '\0') {
 		time_rfc3339((time_t)t, b, sizeof(b));
 		last = t;
 	}
-	json_object_set_new_nocheck(o, key, json_string_nocheck(b));
+	return b;
+}
+
+static void
+set_time(json_t *o, const char *key, long long t)
+{
+	if (t <= 0)
+		return;
+	json_object_set_new_nocheck(o, key, json_string_nocheck(time_text(t)));
 }
 
 /*
@@ -492,6 +498,7 @@ test_environment(struct kcidb_memo *m, const struct test_row *r)
 void
 kcidb_memo_release(struct kcidb_memo *m)
 {
+	json_decref(m->test);
 	json_decref(m->misc);
 	json_decref(m->env);
 	free(m->misc_text);
@@ -530,6 +537,165 @@ test_object(const struct kcidb_ids *ids, struct kcidb_memo *m,
 	}
 	json_object_set_new_nocheck(o, "misc", test_misc(m, r->misc));
 	return o;
+}
+
+/*
+ * Tests made again in place.  test_object() makes a test's keys from
+ * which of its columns are set: its shape.  A test of the same shape as
+ * the one before gets that object back with its values put in the same
+ * strings and numbers, which saves making and freeing some fifty
+ * allocations (a fifth of the work on each test).  The bytes written
+ * are the same: the same keys in the same order, and the values set as
+ * test_object() sets them.
+ */
+enum {
+	S_PATH		= 1 << 0,
+	S_STATUS	= 1 << 1,
+	S_START		= 1 << 2,
+	S_DURATION	= 1 << 3,
+	S_LOG_URL	= 1 << 4,
+	S_EXCERPT	= 1 << 5,
+	S_NUMBER	= 1 << 6,
+	S_UNIT		= 1 << 7
+};
+
+static int
+set(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+static unsigned
+test_shape(const struct test_row *r)
+{
+	unsigned shape;
+
+	shape = 0;
+	if (set(r->path))
+		shape |= S_PATH;
+	if (set(r->status))
+		shape |= S_STATUS;
+	if (r->start_time > 0)
+		shape |= S_START;
+	if (r->has_duration && isfinite(r->duration) && r->duration >= 0)
+		shape |= S_DURATION;
+	if (set(r->log_url))
+		shape |= S_LOG_URL;
+	if (r->log_excerpt != NULL && r->log_excerpt_len > 0)
+		shape |= S_EXCERPT;
+	if (r->has_number && isfinite(r->number_value)) {
+		shape |= S_NUMBER;
+		if (set(r->number_unit))
+			shape |= S_UNIT;
+	}
+	return shape;
+}
+
+/* The string at key of o, made j's text (j is freed); -1 if o has none. */
+static int
+refill(json_t *o, const char *key, json_t *j)
+{
+	json_t *v;
+	int rc;
+
+	v = json_object_get(o, key);
+	rc = -1;
+	if (json_is_string(v) && j != NULL)
+		rc = json_string_setn_nocheck(v, json_string_value(j),
+		    json_string_length(j));
+	json_decref(j);
+	return rc;
+}
+
+/* An id put in place, checked as json_string() checks it. */
+static int
+refill_id(json_t *o, const char *key, char *id)
+{
+	json_t *v;
+	int rc;
+
+	v = json_object_get(o, key);
+	rc = json_is_string(v) ? json_string_set(v, id) : -1;
+	free(id);
+	return rc;
+}
+
+static int
+refill_str(json_t *o, const char *key, const char *s)
+{
+	return refill(o, key, kcidb_string(s, strlen(s), 0));
+}
+
+/* A member object that is another one now (the memo's), put in. */
+static int
+refill_member(json_t *o, const char *key, json_t *v)
+{
+	if (json_object_get(o, key) == v) {
+		json_decref(v);
+		return 0;
+	}
+	return json_object_set_new_nocheck(o, key, v);
+}
+
+static int
+test_refill(const struct kcidb_ids *ids, struct kcidb_memo *m,
+    const struct kcidb_test *x, json_t *o)
+{
+	const struct test_row *r = &x->row;
+	unsigned shape = m->test_shape;
+	json_t *num;
+
+	if (refill_id(o, "id", kcidb_test_id(ids, r->job_id, r->path)) != 0 ||
+	    refill_id(o, "build_id", kcidb_build_id(ids, x->build_job_id)) !=
+	    0)
+		return -1;
+	if ((shape & S_PATH) && refill_str(o, "path", r->path) != 0)
+		return -1;
+	if (refill_member(o, "environment", test_environment(m, r)) != 0)
+		return -1;
+	if ((shape & S_STATUS) && refill_str(o, "status", r->status) != 0)
+		return -1;
+	if ((shape & S_START) && refill(o, "start_time", json_string_nocheck(
+	    time_text(r->start_time))) != 0)
+		return -1;
+	if ((shape & S_DURATION) && json_real_set(json_object_get(o,
+	    "duration"), r->duration) != 0)
+		return -1;
+	if ((shape & S_LOG_URL) && refill_str(o, "log_url", r->log_url) != 0)
+		return -1;
+	if ((shape & S_EXCERPT) && refill(o, "log_excerpt", outside_string(
+	    r->log_excerpt, r->log_excerpt_len, KCIDB_EXCERPT_MAX)) != 0)
+		return -1;
+	if (shape & S_NUMBER) {
+		num = json_object_get(o, "number");
+		if (json_real_set(json_object_get(num, "value"),
+		    r->number_value) != 0)
+			return -1;
+		if ((shape & S_UNIT) && refill_str(num, "unit",
+		    r->number_unit) != 0)
+			return -1;
+	}
+	return refill_member(o, "misc", test_misc(m, r->misc));
+}
+
+/* A test: the one before made again when it can be, else a new one. */
+static json_t *
+test_again(const struct kcidb_ids *ids, struct kcidb_memo *m,
+    const struct kcidb_test *x)
+{
+	unsigned shape;
+
+	if (m == NULL)
+		return test_object(ids, NULL, x);
+	shape = test_shape(&x->row);
+	/* only when nothing else holds it: it was written and let go */
+	if (m->test != NULL && m->test_shape == shape &&
+	    m->test->refcount == 1 && test_refill(ids, m, x, m->test) == 0)
+		return json_incref(m->test);
+	json_decref(m->test);
+	m->test = test_object(ids, m, x);
+	m->test_shape = shape;
+	return json_incref(m->test);
 }
 
 /* ---- a bisection's culprit: an issue and its incidents ---- */
@@ -850,7 +1016,7 @@ kcidb_doc_object(const struct kcidb_ids *ids, struct kcidb_memo *m,
 			return NULL;
 		break;
 	default:
-		o = test_object(ids, m, &r->u.t);
+		o = test_again(ids, m, &r->u.t);
 		break;
 	}
 	/* every string, URLs too, for rows of older releases */

@@ -36,8 +36,9 @@ char		*kcidb_test_id(const struct kcidb_ids *, const char *job_id,
 
 /*
  * What a thread keeps from one test object to the next: its misc and
- * environment, which the next test often has too (NULL members at
- * first; freed by kcidb_memo_release).
+ * environment, which the next test often has too, and the object itself,
+ * made again in place for a test with the same keys (all zero at first;
+ * freed by kcidb_memo_release).
  */
 struct kcidb_memo {
 	char		*misc_text;
@@ -45,6 +46,8 @@ struct kcidb_memo {
 	char		*compatible;
 	char		*platform;
 	struct json_t	*env;
+	struct json_t	*test;
+	unsigned	 test_shape;
 };
 void		 kcidb_memo_release(struct kcidb_memo *);
 
