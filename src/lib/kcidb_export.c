@@ -334,7 +334,7 @@ process(void *ctx, void *item)
 	struct afile af;
 	size_t at[LISTS];
 	char *name;
-	int k;
+	int k, e;
 
 	for (k = 0; k < LISTS; k++) {
 		buf_init(&l.text[k], 0);
@@ -355,8 +355,11 @@ process(void *ctx, void *item)
 	if (fs_atomic_open_quiet(&af, c->path, 1, &c->why) != 0)
 		goto out;
 	if (write_lists(af.fp, &l, &top, at) != 0) {
+		e = errno;
+		/* no half file: the temporary one goes */
 		fs_atomic_abort(&af);
-		c->why = xasprintf("cannot write KCIDB file '%s'", c->path);
+		c->why = xasprintf("cannot write KCIDB file '%s': %s", c->path,
+		    strerror(e));
 		goto out;
 	}
 	if (fs_atomic_commit_quiet(&af, &c->why) == 0)
