@@ -591,14 +591,20 @@ test_shape(const struct test_row *r)
 	return shape;
 }
 
-/* The string at key of o, made j's text (j is freed); -1 if o has none. */
+/* The values of the test in the memo, in the order test_object() sets them. */
+enum {
+	V_ID, V_BUILD_ID, V_PATH, V_ENV, V_STATUS, V_START, V_DURATION,
+	V_LOG_URL, V_EXCERPT, V_VALUE, V_UNIT, V_MISC, V_COUNT
+};
+_Static_assert(V_COUNT == sizeof(((struct kcidb_memo *)0)->values) /
+    sizeof(json_t *), "kcidb_memo.values holds a test's values");
+
+/* String v, made j's text (j is freed); -1 if there is none. */
 static int
-refill(json_t *o, const char *key, json_t *j)
+refill(json_t *v, json_t *j)
 {
-	json_t *v;
 	int rc;
 
-	v = json_object_get(o, key);
 	rc = -1;
 	if (json_is_string(v) && j != NULL)
 		rc = json_string_setn_nocheck(v, json_string_value(j),
@@ -609,31 +615,31 @@ refill(json_t *o, const char *key, json_t *j)
 
 /* An id put in place, checked as json_string() checks it. */
 static int
-refill_id(json_t *o, const char *key, char *id)
+refill_id(json_t *v, char *id)
 {
-	json_t *v;
 	int rc;
 
-	v = json_object_get(o, key);
 	rc = json_is_string(v) ? json_string_set(v, id) : -1;
 	free(id);
 	return rc;
 }
 
 static int
-refill_str(json_t *o, const char *key, const char *s)
+refill_str(json_t *v, const char *s)
 {
-	return refill(o, key, kcidb_string(s, strlen(s), 0));
+	return refill(v, kcidb_string(s, strlen(s), 0));
 }
 
-/* A member object that is another one now (the memo's), put in. */
+/* Member i of o, key, now v (the memo's): put in when it is another. */
 static int
-refill_member(json_t *o, const char *key, json_t *v)
+refill_member(struct kcidb_memo *m, json_t *o, int i, const char *key,
+    json_t *v)
 {
-	if (json_object_get(o, key) == v) {
+	if (m->values[i] == v) {
 		json_decref(v);
 		return 0;
 	}
+	m->values[i] = v;
 	return json_object_set_new_nocheck(o, key, v);
 }
 
@@ -643,39 +649,63 @@ test_refill(const struct kcidb_ids *ids, struct kcidb_memo *m,
 {
 	const struct test_row *r = &x->row;
 	unsigned shape = m->test_shape;
-	json_t *num;
+	json_t **v = m->values;
 
-	if (refill_id(o, "id", kcidb_test_id(ids, r->job_id, r->path)) != 0 ||
-	    refill_id(o, "build_id", kcidb_build_id(ids, x->build_job_id)) !=
-	    0)
+	if (refill_id(v[V_ID], kcidb_test_id(ids, r->job_id, r->path)) !=
+	    0 || refill_id(v[V_BUILD_ID], kcidb_build_id(ids,
+	    x->build_job_id)) != 0)
 		return -1;
-	if ((shape & S_PATH) && refill_str(o, "path", r->path) != 0)
+	if ((shape & S_PATH) && refill_str(v[V_PATH], r->path) != 0)
 		return -1;
-	if (refill_member(o, "environment", test_environment(m, r)) != 0)
+	if (refill_member(m, o, V_ENV, "environment",
+	    test_environment(m, r)) != 0)
 		return -1;
-	if ((shape & S_STATUS) && refill_str(o, "status", r->status) != 0)
+	if ((shape & S_STATUS) && refill_str(v[V_STATUS], r->status) != 0)
 		return -1;
-	if ((shape & S_START) && refill(o, "start_time", json_string_nocheck(
-	    time_text(r->start_time))) != 0)
+	if ((shape & S_START) && r->start_time != m->start) {
+		if (refill(v[V_START], json_string_nocheck(
+		    time_text(r->start_time))) != 0)
+			return -1;
+		m->start = r->start_time;
+	}
+	if ((shape & S_DURATION) && json_real_set(v[V_DURATION],
+	    r->duration) != 0)
 		return -1;
-	if ((shape & S_DURATION) && json_real_set(json_object_get(o,
-	    "duration"), r->duration) != 0)
+	if ((shape & S_LOG_URL) && refill_str(v[V_LOG_URL], r->log_url) != 0)
 		return -1;
-	if ((shape & S_LOG_URL) && refill_str(o, "log_url", r->log_url) != 0)
-		return -1;
-	if ((shape & S_EXCERPT) && refill(o, "log_excerpt", outside_string(
+	if ((shape & S_EXCERPT) && refill(v[V_EXCERPT], outside_string(
 	    r->log_excerpt, r->log_excerpt_len, KCIDB_EXCERPT_MAX)) != 0)
 		return -1;
-	if (shape & S_NUMBER) {
-		num = json_object_get(o, "number");
-		if (json_real_set(json_object_get(num, "value"),
-		    r->number_value) != 0)
-			return -1;
-		if ((shape & S_UNIT) && refill_str(num, "unit",
-		    r->number_unit) != 0)
-			return -1;
-	}
-	return refill_member(o, "misc", test_misc(m, r->misc));
+	if ((shape & S_NUMBER) && json_real_set(v[V_VALUE],
+	    r->number_value) != 0)
+		return -1;
+	if ((shape & S_UNIT) && refill_str(v[V_UNIT], r->number_unit) != 0)
+		return -1;
+	return refill_member(m, o, V_MISC, "misc", test_misc(m, r->misc));
+}
+
+/* A new test in the memo, and where its values are. */
+static void
+test_keep(struct kcidb_memo *m, json_t *o, unsigned shape, long long start)
+{
+	static const char *const keys[V_COUNT] = {
+		"id", "build_id", "path", "environment", "status",
+		"start_time", "duration", "log_url", "log_excerpt", NULL,
+		NULL, "misc"
+	};
+	json_t *num;
+	int i;
+
+	json_decref(m->test);
+	m->test = o;
+	m->test_shape = shape;
+	m->start = start;
+	for (i = 0; i < V_COUNT; i++)
+		m->values[i] = keys[i] != NULL ? json_object_get(o, keys[i]) :
+		    NULL;
+	num = json_object_get(o, "number");
+	m->values[V_VALUE] = json_object_get(num, "value");
+	m->values[V_UNIT] = json_object_get(num, "unit");
 }
 
 /* A test: the one before made again when it can be, else a new one. */
@@ -692,9 +722,7 @@ test_again(const struct kcidb_ids *ids, struct kcidb_memo *m,
 	if (m->test != NULL && m->test_shape == shape &&
 	    m->test->refcount == 1 && test_refill(ids, m, x, m->test) == 0)
 		return json_incref(m->test);
-	json_decref(m->test);
-	m->test = test_object(ids, m, x);
-	m->test_shape = shape;
+	test_keep(m, test_object(ids, m, x), shape, x->row.start_time);
 	return json_incref(m->test);
 }
 

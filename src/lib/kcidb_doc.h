@@ -48,6 +48,8 @@ struct kcidb_memo {
 	struct json_t	*env;
 	struct json_t	*test;
 	unsigned	 test_shape;
+	long long	 start;		/* its start_time */
+	struct json_t	*values[12];	/* its values, held by it */
 };
 void		 kcidb_memo_release(struct kcidb_memo *);
 
