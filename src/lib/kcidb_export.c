@@ -132,6 +132,7 @@ chunk_add(struct chunk *c, const struct kcidb_row *row)
 	if (!s->seen[k] || id > s->hi[k])
 		s->hi[k] = id;
 	s->seen[k] = 1;
+	s->n[k]++;
 }
 
 /*
