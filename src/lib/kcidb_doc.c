@@ -15,6 +15,21 @@
 
 /* ---- strings ---- */
 
+/* Text that is valid UTF-8 without NUL, as jansson would check it. */
+static int
+clean(const char *s, size_t len)
+{
+	const unsigned char *p, *end;
+	size_t n;
+
+	p = (const unsigned char *)s;
+	end = p + len;
+	while (p < end && *p != '\0' && (n = safe_utf8_seq(p,
+	    (size_t)(end - p))) > 0)
+		p += n;
+	return p == end;
+}
+
 struct json_t *
 kcidb_string(const char *s, size_t len, size_t tail)
 {
@@ -23,22 +38,15 @@ kcidb_string(const char *s, size_t len, size_t tail)
 	size_t n, cps, skip;
 	json_t *j;
 
+	/* the usual case: clean text goes in as it is, not checked again */
+	if (tail == 0 && clean(s, len)) {
+		j = json_stringn_nocheck(s, len);
+		if (j == NULL)
+			die_oom();
+		return j;
+	}
 	p = (const unsigned char *)s;
 	end = p + len;
-	if (tail == 0) {
-		/* the usual case: clean text goes in as it is */
-		while (p < end && *p != '\0' && (n = safe_utf8_seq(p,
-		    (size_t)(end - p))) > 0)
-			p += n;
-		if (p == end) {
-			/* checked just above as jansson would: not again */
-			j = json_stringn_nocheck(s, len);
-			if (j == NULL)
-				die_oom();
-			return j;
-		}
-		p = (const unsigned char *)s;
-	}
 	while (p < end) {
 		if (*p == '\0') {
 			p++;
@@ -624,10 +632,16 @@ refill_id(json_t *v, char *id)
 	return rc;
 }
 
+/* As set_str() makes it: clean text put in as it is. */
 static int
 refill_str(json_t *v, const char *s)
 {
-	return refill(v, kcidb_string(s, strlen(s), 0));
+	size_t len;
+
+	len = strlen(s);
+	if (json_is_string(v) && clean(s, len))
+		return json_string_setn_nocheck(v, s, len);
+	return refill(v, kcidb_string(s, len, 0));
 }
 
 /* Member i of o, key, now v (the memo's): put in when it is another. */
