@@ -191,27 +191,27 @@ static const struct prop checkout_props[] = {
 	{ "misc", K_OBJECT }, { NULL, K_STR }
 };
 
+/* Builds and tests: in the order the export makes their keys (see below). */
 static const struct prop build_props[] = {
-	{ "_timestamp", K_TIME },
 	{ "id", K_ID }, { "origin", K_ORIGIN }, { "checkout_id", K_ID },
-	{ "comment", K_STR }, { "start_time", K_TIME },
-	{ "duration", K_NUMBER }, { "architecture", K_ARCH },
-	{ "command", K_STR }, { "compiler", K_STR },
-	{ "input_files", K_RESOURCES }, { "output_files", K_RESOURCES },
+	{ "architecture", K_ARCH }, { "compiler", K_STR },
 	{ "config_name", K_STR }, { "config_url", K_URI },
 	{ "log_url", K_URI }, { "log_excerpt", K_EXCERPT },
-	{ "status", K_STATUS }, { "misc", K_OBJECT }, { NULL, K_STR }
+	{ "start_time", K_TIME }, { "duration", K_NUMBER },
+	{ "status", K_STATUS }, { "output_files", K_RESOURCES },
+	{ "command", K_STR }, { "misc", K_OBJECT }, { "comment", K_STR },
+	{ "input_files", K_RESOURCES }, { "_timestamp", K_TIME },
+	{ NULL, K_STR }
 };
 
 static const struct prop test_props[] = {
-	{ "_timestamp", K_TIME },
 	{ "id", K_ID }, { "origin", K_ORIGIN }, { "build_id", K_ID },
-	{ "environment", K_ENV }, { "path", K_PATH }, { "comment", K_STR },
-	{ "log_url", K_URI }, { "log_excerpt", K_EXCERPT },
-	{ "status", K_STATUS }, { "number", K_NUMOBJ },
+	{ "path", K_PATH }, { "environment", K_ENV }, { "status", K_STATUS },
 	{ "start_time", K_TIME }, { "duration", K_NUMBER },
+	{ "log_url", K_URI }, { "log_excerpt", K_EXCERPT },
+	{ "number", K_NUMOBJ }, { "misc", K_OBJECT }, { "comment", K_STR },
 	{ "input_files", K_RESOURCES }, { "output_files", K_RESOURCES },
-	{ "misc", K_OBJECT }, { NULL, K_STR }
+	{ "_timestamp", K_TIME }, { NULL, K_STR }
 };
 
 static const struct prop issue_props[] = {
@@ -450,38 +450,68 @@ check_value(json_t *v, enum kind kind, const char *where, const char *key,
 	}
 }
 
+/*
+ * The property named k of props, looked for from from to the end, then
+ * from the start: an object's keys mostly come in the order of props.
+ */
+static const struct prop *
+find_prop(const struct prop *props, const struct prop *from, const char *k)
+{
+	const struct prop *p;
+
+	for (p = from; p->name != NULL; p++)
+		if (strcmp(p->name, k) == 0)
+			return p;
+	for (p = props; p < from; p++)
+		if (strcmp(p->name, k) == 0)
+			return p;
+	return NULL;
+}
+
+/*
+ * Each problem is said as "<where>: '<key>' <what>"; where (the object's
+ * kind and id) is put in front only when there is a problem: most
+ * objects are good, and making it for each was a tenth of the export.
+ */
 static int
 check_object(json_t *o, const struct prop *props, const char *const *req,
     const char *what, struct buf *why)
 {
-	const struct prop *p;
+	const struct prop *p, *from;
 	const char *k, *id;
-	json_t *v;
+	struct buf said = BUF_INIT;
 	char *where;
+	json_t *v;
 	int rc;
 
-	id = json_string_value(json_object_get(o, "id"));
-	where = xasprintf("%s %s", what, id ? id : "(no id)");
 	rc = 0;
 	if (!json_is_object(o))
-		rc = bad(why, where, "", "is not an object");
+		rc = bad(&said, "", "", "is not an object");
 	for (; rc == 0 && *req; req++)
 		if (json_object_get(o, *req) == NULL)
-			rc = bad(why, where, *req, "is required");
+			rc = bad(&said, "", *req, "is required");
 	if (rc == 0) {
+		/* each key is looked for from the one after the last found */
+		from = props;
 		json_object_foreach(o, k, v) {
-			for (p = props; p->name != NULL; p++)
-				if (strcmp(p->name, k) == 0)
-					break;
-			if (p->name == NULL)
-				rc = bad(why, where, k, "is not in the schema");
-			else
-				rc = check_value(v, p->kind, where, k, why);
+			p = find_prop(props, from, k);
+			if (p == NULL) {
+				rc = bad(&said, "", k, "is not in the schema");
+				break;
+			}
+			rc = check_value(v, p->kind, "", k, &said);
 			if (rc != 0)
 				break;
+			from = p + 1;
 		}
 	}
-	free(where);
+	if (rc != 0) {
+		id = json_string_value(json_object_get(o, "id"));
+		where = xasprintf("%s %s", what, id ? id : "(no id)");
+		buf_addf(why, "%s%s", where, said.ptr);
+		free(where);
+	}
+	buf_release(&said);
 	return rc;
 }
 

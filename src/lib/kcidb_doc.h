@@ -35,13 +35,33 @@ char		*kcidb_test_id(const struct kcidb_ids *, const char *job_id,
 		    const char *path);
 
 /*
+ * What a thread keeps from one test object to the next: its misc and
+ * environment, which the next test often has too, and the object itself,
+ * made again in place for a test with the same keys (all zero at first;
+ * freed by kcidb_memo_release).
+ */
+struct kcidb_memo {
+	char		*misc_text;
+	struct json_t	*misc;
+	char		*compatible;
+	char		*platform;
+	struct json_t	*env;
+	struct json_t	*test;
+	unsigned	 test_shape;
+	long long	 start;		/* its start_time */
+	struct json_t	*values[12];	/* its values, held by it */
+};
+void		 kcidb_memo_release(struct kcidb_memo *);
+
+/*
  * The object of a checkout, build, test, issue or incident row (NULL
  * for an incident whose result has no KCIDB id), its strings masked
  * (rows of older releases were stored before their border masked
- * secrets), not yet checked against the schema.
+ * secrets), not yet checked against the schema.  With a memo (or NULL),
+ * a test may share members with the test made before.
  */
 struct json_t	*kcidb_doc_object(const struct kcidb_ids *,
-		    const struct kcidb_row *);
+		    struct kcidb_memo *, const struct kcidb_row *);
 
 /*
  * The issue of a bisection row with a culprit (its id

@@ -132,40 +132,146 @@ chunk_add(struct chunk *c, const struct kcidb_row *row)
 	if (!s->seen[k] || id > s->hi[k])
 		s->hi[k] = id;
 	s->seen[k] = 1;
+	s->n[k]++;
 }
 
 /*
- * Put object o into list k of doc when it passes the schema's rules;
- * one bad object is left out and said, it never stops the rest.  1 if
- * it went in.
+ * A file is written as it is made, one object at a time: each object is
+ * built, checked against the schema's rules and encoded by jansson into
+ * the text of its list, then freed, so no tree of the whole document is
+ * ever held.  The file is then
+ *
+ *	{"version":{...},"checkouts":[o,o,...],"builds":[...],...}
+ *
+ * where the version object, the list names and every object are
+ * jansson's encoding (the same flags json_dumpf used on the whole
+ * document, so the bytes are the same), and only the punctuation between
+ * them ('{', ':', '[', ',', ']', '}') is put by hand.  The lists come in
+ * the order of enum list, which is the order a document built whole had
+ * them in (rows are read table by table, and an issue comes before its
+ * incidents).
  */
+#define DUMP_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(9))
+/* Room made for an object before it is encoded (most fit). */
+#define ENCODE_ROOM	4096
+
+/* The texts of a document's lists, on a worker. */
+struct lists {
+	struct buf	 text[LISTS];
+	size_t		 n[LISTS];	/* objects in each */
+	struct buf	 why;
+	struct kcidb_memo memo;
+};
+
 static int
-put_object(struct chunk *c, json_t *doc, json_t **arr, enum list k,
-    json_t *o, struct buf *why)
+append(const char *p, size_t n, void *arg)
 {
-	buf_reset(why);
-	if (kcidb_validate_object(o, list_letter[k], why) != 0) {
-		if (c->skipped++ == 0)
-			c->skip_why = xstrdup(why->ptr);
-		json_decref(o);
-		return 0;
-	}
-	if (arr[k] == NULL) {
-		arr[k] = json_array();
-		json_object_set_new(doc, list_name[k], arr[k]);
-	}
-	json_array_append_new(arr[k], o);
-	return 1;
+	buf_add(arg, p, n);
+	return 0;
 }
 
-/* The objects of a chunk's rows, each checked, in a document. */
-static json_t *
-chunk_document(const struct exporter *x, struct chunk *c)
+/*
+ * Append jansson's encoding of o to b: straight into b's room, which is
+ * made bigger and the encoding done again when it did not fit.
+ */
+static void
+encode(struct buf *b, json_t *o)
 {
-	struct buf why = BUF_INIT;
-	json_t *doc, *v, *arr[LISTS], *inc, *o;
+	size_t room, n;
+
+	buf_grow(b, ENCODE_ROOM);
+	for (;;) {
+		room = b->alloc - b->len - 1;
+		n = json_dumpb(o, b->ptr + b->len, room, DUMP_FLAGS);
+		if (n == 0)
+			die_oom();
+		if (n <= room)
+			break;
+		buf_grow(b, n);
+	}
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
+/*
+ * Encode object o into list k when it passes the schema's rules; one
+ * bad object is left out and said, it never stops the rest.  o is
+ * freed.  1 if it went in.
+ */
+static int
+put_object(struct chunk *c, struct lists *l, enum list k, json_t *o)
+{
+	int rc;
+
+	buf_reset(&l->why);
+	rc = 0;
+	if (kcidb_validate_object(o, list_letter[k], &l->why) != 0) {
+		if (c->skipped++ == 0)
+			c->skip_why = xstrdup(l->why.ptr);
+	} else {
+		if (l->n[k]++ > 0)
+			buf_putc(&l->text[k], ',');
+		encode(&l->text[k], o);
+		rc = 1;
+	}
+	json_decref(o);
+	return rc;
+}
+
+/* The objects of a chunk's rows, each checked, in the texts of l. */
+static void
+chunk_lists(const struct exporter *x, struct chunk *c, struct lists *l)
+{
+	json_t *inc, *o;
 	size_t i, j;
-	int k;
+
+	for (i = 0; i < c->n; i++) {
+		const struct kcidb_row *r = &c->rows[i];
+
+		if (r->table != KCIDB_BISECTIONS) {
+			o = kcidb_doc_object(&x->ids, &l->memo, r);
+			if (o != NULL)
+				put_object(c, l, table_list[r->table], o);
+			continue;
+		}
+		inc = json_array();
+		if (put_object(c, l, L_ISSUES, kcidb_doc_issue(&x->ids, r,
+		    inc))) {
+			for (j = 0; j < json_array_size(inc); j++)
+				put_object(c, l, L_INCIDENTS,
+				    json_incref(json_array_get(inc, j)));
+		} else {
+			/* incidents of an issue left out would point nowhere */
+			c->skipped += json_array_size(inc);
+		}
+		json_decref(inc);
+	}
+}
+
+/* A key of the document, encoded, and ':'. */
+static void
+encode_key(struct buf *top, const char *name)
+{
+	json_t *key;
+
+	key = json_string(name);
+	if (key == NULL || json_dump_callback(key, append, top, DUMP_FLAGS |
+	    JSON_ENCODE_ANY) != 0)
+		die_oom();
+	json_decref(key);
+	buf_putc(top, ':');
+}
+
+/*
+ * The document around the lists: the version and an empty array per
+ * list that has objects, checked; its pieces encoded into top: the
+ * version's key and object, and each list's key.
+ */
+static int
+frame(const struct lists *l, struct buf *top, size_t *at, struct buf *why)
+{
+	json_t *doc, *v;
+	int k, rc;
 
 	doc = json_object();
 	v = json_object();
@@ -173,31 +279,49 @@ chunk_document(const struct exporter *x, struct chunk *c)
 	json_object_set_new(v, "minor", json_integer(KCIDB_MINOR));
 	json_object_set_new(doc, "version", v);
 	for (k = 0; k < LISTS; k++)
-		arr[k] = NULL;
-	for (i = 0; i < c->n; i++) {
-		const struct kcidb_row *r = &c->rows[i];
-
-		if (r->table != KCIDB_BISECTIONS) {
-			o = kcidb_doc_object(&x->ids, r);
-			if (o != NULL)
-				put_object(c, doc, arr, table_list[r->table],
-				    o, &why);
-			continue;
+		if (l->n[k] > 0)
+			json_object_set_new(doc, list_name[k], json_array());
+	rc = kcidb_validate_top(doc, why);
+	if (rc == 0) {
+		buf_putc(top, '{');
+		encode_key(top, "version");
+		if (json_dump_callback(v, append, top, DUMP_FLAGS) != 0)
+			die_oom();
+		for (k = 0; k < LISTS; k++) {
+			if (l->n[k] > 0) {
+				buf_putc(top, ',');
+				encode_key(top, list_name[k]);
+				buf_putc(top, '[');
+			}
+			at[k] = top->len;
 		}
-		inc = json_array();
-		if (put_object(c, doc, arr, L_ISSUES, kcidb_doc_issue(&x->ids,
-		    r, inc), &why)) {
-			for (j = 0; j < json_array_size(inc); j++)
-				put_object(c, doc, arr, L_INCIDENTS,
-				    json_incref(json_array_get(inc, j)), &why);
-		} else {
-			/* incidents of an issue left out would point nowhere */
-			c->skipped += json_array_size(inc);
-		}
-		json_decref(inc);
 	}
-	buf_release(&why);
-	return doc;
+	json_decref(doc);
+	return rc;
+}
+
+/* The file: the frame with each list's text spliced in, then '}'. */
+static int
+write_lists(FILE *fp, const struct lists *l, const struct buf *top,
+    const size_t *at)
+{
+	size_t from;
+	int k;
+
+	from = 0;
+	for (k = 0; k < LISTS; k++) {
+		if (l->n[k] == 0)
+			continue;
+		if (fwrite(top->ptr + from, 1, at[k] - from, fp) !=
+		    at[k] - from || fwrite(l->text[k].ptr, 1, l->text[k].len,
+		    fp) != l->text[k].len || fputc(']', fp) == EOF)
+			return -1;
+		from = at[k];
+	}
+	if (fwrite(top->ptr + from, 1, top->len - from, fp) !=
+	    top->len - from || fputc('}', fp) == EOF)
+		return -1;
+	return 0;
 }
 
 /* On a worker: the chunk's document, checked, written to its file. */
@@ -206,14 +330,22 @@ process(void *ctx, void *item)
 {
 	const struct exporter *x = ctx;
 	struct chunk *c = item;
-	struct buf why = BUF_INIT;
+	struct buf why = BUF_INIT, top = BUF_INIT;
+	struct lists l;
 	struct afile af;
-	json_t *doc;
+	size_t at[LISTS];
 	char *name;
+	int k, e;
 
-	doc = chunk_document(x, c);
+	for (k = 0; k < LISTS; k++) {
+		buf_init(&l.text[k], 0);
+		l.n[k] = 0;
+	}
+	buf_init(&l.why, 0);
+	memset(&l.memo, 0, sizeof(l.memo));
+	chunk_lists(x, c, &l);
 	c->rc = -1;
-	if (kcidb_validate_top(doc, &why) != 0) {
+	if (frame(&l, &top, at, &why) != 0) {
 		c->why = xasprintf("BUG: the KCIDB document would break the "
 		    "schema (%s); nothing was written", why.ptr);
 		goto out;
@@ -221,18 +353,24 @@ process(void *ctx, void *item)
 	name = xasprintf("%s-%04d.json", x->stamp, c->seq);
 	c->path = fs_join(x->cfg->kcidb_output, name);
 	free(name);
-	/* straight into the file: no copy of the document in memory */
 	if (fs_atomic_open_quiet(&af, c->path, 1, &c->why) != 0)
 		goto out;
-	if (json_dumpf(doc, af.fp, JSON_COMPACT | JSON_REAL_PRECISION(9)) != 0) {
+	if (write_lists(af.fp, &l, &top, at) != 0) {
+		e = errno;
+		/* no half file: the temporary one goes */
 		fs_atomic_abort(&af);
-		c->why = xasprintf("cannot write KCIDB file '%s'", c->path);
+		c->why = xasprintf("cannot write KCIDB file '%s': %s", c->path,
+		    strerror(e));
 		goto out;
 	}
 	if (fs_atomic_commit_quiet(&af, &c->why) == 0)
 		c->rc = 0;
 out:
-	json_decref(doc);
+	for (k = 0; k < LISTS; k++)
+		buf_release(&l.text[k]);
+	buf_release(&l.why);
+	kcidb_memo_release(&l.memo);
+	buf_release(&top);
 	buf_release(&why);
 	/* the rows are not needed any more: free them here, in parallel */
 	chunk_free_rows(c);

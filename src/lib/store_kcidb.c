@@ -390,14 +390,35 @@ store_kcidb_exported(struct db *db, const struct kcidb_span *span,
 		"UPDATE incident SET exported_gen = gen WHERE rowid BETWEEN ? "
 		"AND ? AND gen > exported_gen",
 	};
+	/*
+	 * The same, walking the ids from lo to hi rather than the index of
+	 * the rows not exported: cheaper (a quarter, for a full export)
+	 * when most rows between them were in the file.
+	 */
+	static const char *const dense[KCIDB_TABLES] = {
+		"UPDATE checkout NOT INDEXED SET exported_gen = gen WHERE id "
+		"BETWEEN ? AND ? AND gen > exported_gen",
+		"UPDATE build NOT INDEXED SET exported_gen = gen WHERE id "
+		"BETWEEN ? AND ? AND gen > exported_gen",
+		"UPDATE test NOT INDEXED SET exported_gen = gen WHERE id "
+		"BETWEEN ? AND ? AND gen > exported_gen",
+		NULL, NULL, NULL
+	};
+	const char *q;
 	int rc, k;
 
 	if (db_begin(db) != 0)
 		return -1;
 	rc = 0;
-	for (k = 0; k < KCIDB_TABLES && rc == 0; k++)
-		if (span->seen[k])
-			rc = db_run(db, sql[k], "ii", span->lo[k], span->hi[k]);
+	for (k = 0; k < KCIDB_TABLES && rc == 0; k++) {
+		if (!span->seen[k])
+			continue;
+		q = sql[k];
+		if (dense[k] != NULL && span->n[k] * 2 >= span->hi[k] -
+		    span->lo[k] + 1)
+			q = dense[k];
+		rc = db_run(db, q, "ii", span->lo[k], span->hi[k]);
+	}
 	if (rc == 0 && path != NULL)
 		rc = db_run(db, "INSERT OR IGNORE INTO kcidb_file (path, created, "
 		    "objects) VALUES (?, ?, ?)", "tii", path,

@@ -131,10 +131,11 @@ void	 store_kcidb_close(struct store_kcidb_cursor *);
  */
 int	 store_kcidb_bisect_nothing(struct db *);
 
-/* The ids a written file holds, per table. */
+/* The ids a written file holds, per table, and how many rows. */
 struct kcidb_span {
 	long long	 lo[KCIDB_TABLES];
 	long long	 hi[KCIDB_TABLES];
+	long long	 n[KCIDB_TABLES];
 	int		 seen[KCIDB_TABLES];
 };
 

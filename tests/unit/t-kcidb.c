@@ -2,7 +2,8 @@
  * t-kcidb.c: the KCIDB schema's rules in C agree with the official
  * schema on the example documents (valid ones pass, each invalid one
  * fails), issues and incidents are checked field by field as v5.3
- * defines them, and hostile strings are made valid.
+ * defines them, hostile strings are made valid, and a test made again
+ * in place from the one before is the same as one made anew.
  */
 #include <jansson.h>
 #include <dirent.h>
@@ -10,7 +11,9 @@
 #include "tap.h"
 #include "buf.h"
 #include "kcidb.h"
+#include "kcidb_doc.h"
 #include "log.h"
+#include "store_kcidb.h"
 #include "util.h"
 
 #define DATA	"tests/data/kcidb/examples/"
@@ -190,6 +193,99 @@ test_strings(void)
 	json_decref(s);
 }
 
+/*
+ * Tests of every shape in turn, some twice, some with the same misc and
+ * environment as the one before, some with an id jansson refuses: each
+ * made with the memo (reused in place when it can be) is the same, byte
+ * for byte, as one made anew.
+ */
+static void
+test_memo(void)
+{
+	static const struct {
+		const char	*job, *path, *status, *url, *excerpt, *unit;
+		const char	*misc, *platform, *compatible;
+		long long	 start;
+		int		 dur, num;
+	} rows[] = {
+		{ "t1", "boot", "PASS", "https://x.org/l", NULL, NULL,
+		  "{\"lab\":\"a\"}", "qemu", NULL, 1735689600, 1, 0 },
+		{ "t1", "smoke.a", "FAIL", "https://x.org/m", NULL, NULL,
+		  "{\"lab\":\"a\"}", "qemu", NULL, 1735689601, 1, 0 },
+		{ "t2", "smoke.b", "PASS", "https://x.org/m", NULL, "s",
+		  "{\"lab\":\"b\",\"n\":null}", "qemu", NULL, 1735689601, 1,
+		  1 },
+		{ "t2", "smoke.c", "PASS", "https://x.org/m", NULL, "ms",
+		  "{\"lab\":\"b\",\"n\":null}", "board",
+		  "[\"acme,board\"]", 1735689601, 1, 1 },
+		{ "t2", "smoke.d", "PASS", "https://x.org/m", NULL, "",
+		  NULL, "board", "[\"acme,board\"]", 0, 0, 1 },
+		{ "t3", "", NULL, NULL, "log \377 tail", NULL, "[1]", NULL,
+		  NULL, 0, 0, 0 },
+		{ "t3", "x", NULL, NULL, "other log", NULL, "[1]", NULL, NULL,
+		  0, 0, 0 },
+		{ "t\377", "x", NULL, NULL, "other log", NULL, "[1]", NULL,
+		  NULL, 0, 0, 0 },
+		{ "t4", "x", NULL, NULL, "third log", NULL, "[1]", NULL, NULL,
+		  0, 0, 0 },
+		{ "t4", "y", "PASS", "https://x.org/l", NULL, NULL,
+		  "{\"lab\":\"a\"}", "qemu", NULL, 1735689600, 1, 0 },
+	};
+	struct kcidb_ids ids = { "test", "inst", NULL };
+	struct kcidb_memo memo;
+	struct kcidb_row row;
+	json_t *a, *b, *held;
+	char *ta, *tb, msg[80];
+	size_t i, pass;
+
+	memset(&memo, 0, sizeof(memo));
+	held = NULL;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < ARRAY_SIZE(rows); i++) {
+			memset(&row, 0, sizeof(row));
+			row.table = KCIDB_TESTS;
+			row.u.t.build_job_id = (char *)"b1";
+			row.u.t.row.job_id = (char *)rows[i].job;
+			row.u.t.row.path = (char *)rows[i].path;
+			row.u.t.row.status = (char *)rows[i].status;
+			row.u.t.row.log_url = (char *)rows[i].url;
+			row.u.t.row.log_excerpt = (char *)rows[i].excerpt;
+			row.u.t.row.log_excerpt_len = rows[i].excerpt != NULL ?
+			    strlen(rows[i].excerpt) : 0;
+			row.u.t.row.number_unit = (char *)rows[i].unit;
+			row.u.t.row.misc = (char *)rows[i].misc;
+			row.u.t.row.platform = (char *)rows[i].platform;
+			row.u.t.row.compatible = (char *)rows[i].compatible;
+			row.u.t.row.start_time = rows[i].start;
+			row.u.t.row.has_duration = rows[i].dur;
+			row.u.t.row.duration = 1.5 + (double)i;
+			row.u.t.row.has_number = rows[i].num;
+			row.u.t.row.number_value = (double)i / 3;
+			a = kcidb_doc_object(&ids, NULL, &row);
+			b = kcidb_doc_object(&ids, &memo, &row);
+			ta = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(9));
+			tb = json_dumps(b, JSON_COMPACT | JSON_REAL_PRECISION(9));
+			snprintf(msg, sizeof(msg), "test %zu (pass %zu): made "
+			    "again, the same as made anew", i, pass);
+			ok(ta != NULL && tb != NULL && strcmp(ta, tb) == 0,
+			    msg);
+			if (ta == NULL || tb == NULL || strcmp(ta, tb) != 0)
+				printf("#   anew:  %s\n#   again: %s\n",
+				    ta ? ta : "(null)", tb ? tb : "(null)");
+			free(ta);
+			free(tb);
+			json_decref(a);
+			/* on the second pass, one is still held: not reused */
+			json_decref(held);
+			held = pass == 1 && i % 2 == 0 ? b : NULL;
+			if (held == NULL)
+				json_decref(b);
+		}
+	}
+	json_decref(held);
+	kcidb_memo_release(&memo);
+}
+
 int
 main(void)
 {
@@ -220,5 +316,6 @@ main(void)
 		printf("#   %d of %d\n", n, INVALID_EXAMPLES);
 	test_issues();
 	test_strings();
+	test_memo();
 	return tap_done();
 }
