@@ -33,7 +33,7 @@ INSERT INTO test (build_id, job_id, path, platform, status, start_time,
   i % 7, 'seconds', '{"lab":"local"}' FROM n;
 EOF2
 }
-fill 10000 1000000
+fill 10000 1000000 >/dev/null
 rows=$(sqlite3 "$BTMP/var/state.db" "SELECT (SELECT COUNT(*) FROM build) + (SELECT COUNT(*) FROM test)")
 measure maestrino-kcidb -q -c "$BTMP/c" || exit 1
 ours=$secs
@@ -49,7 +49,7 @@ printf '%-44s %9s MB  (sqlite3 -json: %s MB)\n' "kcidb: peak memory, 1M tests" \
 rm -rf "${BTMP:?}/var"
 maestrino-kcidb -q -c "$BTMP/c" 2>/dev/null
 rm -rf "$BTMP/var/kcidb"
-fill 1000 100000
+fill 1000 100000 >/dev/null
 measure maestrino-kcidb -q -c "$BTMP/c" || exit 1
 printf '%-44s %9s MB  (1M tests: %s MB)\n' "kcidb: peak memory, 100k tests" \
     "$peak_mb" "$ours_mb"
