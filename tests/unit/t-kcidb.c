@@ -13,6 +13,7 @@
 #include "kcidb.h"
 #include "kcidb_doc.h"
 #include "log.h"
+#include "secret.h"
 #include "store_kcidb.h"
 #include "util.h"
 
@@ -197,7 +198,8 @@ test_strings(void)
  * Tests of every shape in turn, some twice, some with the same misc and
  * environment as the one before, some with an id jansson refuses: each
  * made with the memo (reused in place when it can be) is the same, byte
- * for byte, as one made anew.
+ * for byte, as one made anew; and so with a secret to mask, which
+ * masking changes in place in the misc and environment the tests share.
  */
 static void
 test_memo(void)
@@ -230,6 +232,18 @@ test_memo(void)
 		  0, 0, 0 },
 		{ "t4", "y", "PASS", "https://x.org/l", NULL, NULL,
 		  "{\"lab\":\"a\"}", "qemu", NULL, 1735689600, 1, 0 },
+		/* a secret in every string, masked on shared members too */
+		{ "t5", "a.s3cr3tvalue", "PASS", "https://x.org/s3cr3tvalue",
+		  "log s3cr3tvalue", "s3cr3tvalue",
+		  "{\"k\":\"s3cr3tvalue\",\"d\":{\"k\":\"s3cr3tvalue\"}}",
+		  "s3cr3tvalue", "[\"s3cr3tvalue\"]", 1735689600, 1, 1 },
+		{ "t5", "b.s3cr3tvalue", "PASS", "https://x.org/s3cr3tvalue",
+		  "log s3cr3tvalue 2", "s3cr3tvalue",
+		  "{\"k\":\"s3cr3tvalue\",\"d\":{\"k\":\"s3cr3tvalue\"}}",
+		  "s3cr3tvalue", "[\"s3cr3tvalue\"]", 1735689600, 1, 1 },
+		{ "t5", "c", "PASS", "https://x.org/s3cr3tvalue", NULL, NULL,
+		  "{\"k\":\"s3cr3tvalue\",\"d\":{\"k\":\"s3cr3tvalue\"}}",
+		  "s3cr3tvalue", "[\"s3cr3tvalue\"]", 1735689600, 1, 0 },
 	};
 	struct kcidb_ids ids = { "test", "inst", NULL };
 	struct kcidb_memo memo;
@@ -240,7 +254,10 @@ test_memo(void)
 
 	memset(&memo, 0, sizeof(memo));
 	held = NULL;
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < 4; pass++) {
+		/* the last two passes with a secret to mask */
+		if (pass == 2)
+			secret_add("s3cr3tvalue");
 		for (i = 0; i < ARRAY_SIZE(rows); i++) {
 			memset(&row, 0, sizeof(row));
 			row.table = KCIDB_TESTS;
@@ -272,12 +289,18 @@ test_memo(void)
 			if (ta == NULL || tb == NULL || strcmp(ta, tb) != 0)
 				printf("#   anew:  %s\n#   again: %s\n",
 				    ta ? ta : "(null)", tb ? tb : "(null)");
+			if (pass >= 2) {
+				snprintf(msg, sizeof(msg), "test %zu (pass %zu): "
+				    "the secret is masked", i, pass);
+				ok(tb != NULL && strstr(tb, "s3cr3t") == NULL,
+				    msg);
+			}
 			free(ta);
 			free(tb);
 			json_decref(a);
-			/* on the second pass, one is still held: not reused */
+			/* on odd passes, one is still held: not reused */
 			json_decref(held);
-			held = pass == 1 && i % 2 == 0 ? b : NULL;
+			held = pass % 2 == 1 && i % 2 == 0 ? b : NULL;
 			if (held == NULL)
 				json_decref(b);
 		}
