@@ -235,8 +235,13 @@ void
 time_rfc3339(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
+	time_t zero;
 
-	gmtime_r(&t, &tm);
+	/* a year gmtime cannot hold (from a lab's result) is the epoch,
+	 * not whatever was on the stack */
+	zero = 0;
+	if (gmtime_r(&t, &tm) == NULL)
+		gmtime_r(&zero, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
 }
 

@@ -88,7 +88,10 @@ int	 parse_long(const char *s, long min, long max, long *out);
 
 /* Seconds since the epoch, as a double with sub-second precision. */
 double	 now_monotonic(void);
-/* Format t as RFC 3339 UTC ("2025-01-02T03:04:05+00:00") into buf. */
+/*
+ * Format t as RFC 3339 UTC ("2025-01-02T03:04:05+00:00") into buf; a t
+ * past any year gmtime can hold gives the epoch.
+ */
 void	 time_rfc3339(time_t t, char *buf, size_t len);
 /* Format a duration in seconds as "1h02m", "3m04s" or "5.2s". */
 void	 time_human(double secs, char *buf, size_t len);

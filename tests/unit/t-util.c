@@ -87,6 +87,10 @@ test_time(void)
 	is_str(b, "1970-01-01T00:00:00+00:00", "rfc3339 of the epoch");
 	time_rfc3339(1735689600, b, sizeof(b));
 	is_str(b, "2025-01-01T00:00:00+00:00", "rfc3339 of 2025");
+	memset(b, 'x', sizeof(b));
+	time_rfc3339((time_t)1 << 62, b, sizeof(b));
+	is_str(b, "1970-01-01T00:00:00+00:00",
+	    "rfc3339 of a time past any year: the epoch, not the stack");
 	time_human(5.25, b, sizeof(b));
 	is_str(b, "5.2s", "human seconds");
 	time_human(125, b, sizeof(b));
