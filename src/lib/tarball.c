@@ -53,6 +53,11 @@ struct sink {
 
 /* libdeflate's level for gz: its default, smaller and faster than zlib's 6 */
 #define GZ_LEVEL	6
+/*
+ * At most this many gz threads: each holds about 4 MiB of blocks, and
+ * the reading cannot feed more.  The bytes are the same for any number.
+ */
+#define GZ_THREADS	16
 
 static const char *
 git_msg(void)
@@ -150,7 +155,8 @@ set_filter(struct archive *a, struct sink *sink, const char *compression,
 
 	threads = nproc() < 2 ? 2 : nproc();
 	if (strcmp(compression, "gz") == 0) {
-		sink->gz = pgz_new(nproc(), GZ_LEVEL, sink_file, sink);
+		sink->gz = pgz_new(nproc() < GZ_THREADS ? nproc() :
+		    GZ_THREADS, GZ_LEVEL, sink_file, sink);
 		if (sink->gz == NULL)
 			return error_to(err, "%s: cannot start the gzip "
 			    "threads: %s", what, strerror(errno));
