@@ -110,6 +110,19 @@ memlimit() {
 }
 
 # sql QUERY: run it on the test's state database
+# need_root WHAT: $SUDO is empty as root and "sudo -n" with passwordless
+# sudo; otherwise the whole test is skipped, as WHAT needs one of them
+need_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		SUDO=
+	elif sudo -n true 2>/dev/null; then
+		SUDO="sudo -n"
+	else
+		echo "1..0 # SKIP $1 needs root or sudo"
+		exit 0
+	fi
+}
+
 sql() {
 	sqlite3 -batch -noheader "$TMP/var/state.db" "$1"
 }

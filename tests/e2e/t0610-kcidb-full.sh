@@ -9,14 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 schema=$top/tests/data/kcidb/schema-v5.3.json
 
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=
-elif sudo -n true 2>/dev/null; then
-	SUDO="sudo -n"
-else
-	echo "1..0 # SKIP mounting a tmpfs needs root or sudo"
-	exit 0
-fi
+need_root "mounting a tmpfs"
 out=$TMP/out-kcidb
 mounts=""
 cleanup() {

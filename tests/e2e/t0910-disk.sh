@@ -7,14 +7,7 @@
 # sudo, as on CI runners).
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-	SUDO=
-elif sudo -n true 2>/dev/null; then
-	SUDO="sudo -n"
-else
-	echo "1..0 # SKIP mounting a tmpfs needs root or sudo"
-	exit 0
-fi
+need_root "mounting a tmpfs"
 mounts=""
 cleanup() {
 	for m in $mounts; do
