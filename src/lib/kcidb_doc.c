@@ -452,14 +452,6 @@ environment(const struct test_row *r)
 	return env;
 }
 
-static int
-same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 static char *
 dup_or_null(const char *s)
 {
@@ -477,7 +469,7 @@ test_misc(struct kcidb_memo *m, const char *text)
 {
 	if (m == NULL)
 		return misc_from(text);
-	if (m->misc == NULL || !same(m->misc_text, text)) {
+	if (m->misc == NULL || !str_eq(m->misc_text, text)) {
 		json_decref(m->misc);
 		free(m->misc_text);
 		m->misc = misc_from(text);
@@ -491,8 +483,8 @@ test_environment(struct kcidb_memo *m, const struct test_row *r)
 {
 	if (m == NULL)
 		return environment(r);
-	if (m->env == NULL || !same(m->compatible, r->compatible) ||
-	    !same(m->platform, r->platform)) {
+	if (m->env == NULL || !str_eq(m->compatible, r->compatible) ||
+	    !str_eq(m->platform, r->platform)) {
 		json_decref(m->env);
 		free(m->compatible);
 		free(m->platform);
